@@ -1,0 +1,84 @@
+"""The application factory: API routers, web pages, static files, error handling, graph lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from hcm import db as dbmod
+from hcm.errors import HcmError, Unauthorized
+from hcm.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "web" / "static"
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, object]]:
+    out = []
+    for e in exc.errors():
+        loc = [str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path", "form")]
+        out.append({"field": ".".join(loc) or "body", "reason": e.get("msg", "invalid")})
+    return out
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    dbmod.get_engine()  # fail fast on a bad database URL
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        from graph import client as graph_client
+
+        graph_client.close_driver()
+
+    app = FastAPI(
+        title="HCM talent & succession",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Org model, performance cascade, talent graph, succession and careers.",
+    )
+    app.add_middleware(
+        SessionMiddleware, secret_key=settings.secret_key, session_cookie="hcm_session",
+        same_site="lax", https_only=False, max_age=settings.token_ttl_minutes * 60,
+    )
+
+    @app.exception_handler(HcmError)
+    def _hcm_error(request: Request, exc: HcmError) -> Response:
+        if not request.url.path.startswith("/api"):
+            if isinstance(exc, Unauthorized):
+                return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+            from hcm.web.pages import error_page
+
+            return error_page(request, exc.status_code, exc.message)
+        return JSONResponse(exc.to_dict(), status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = _validation_errors(exc)
+        summary = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
+        if not request.url.path.startswith("/api"):
+            from hcm.web.pages import error_page
+
+            return error_page(request, 422, summary)
+        return JSONResponse({"error": "invalid", "detail": summary, "errors": errors}, status_code=422)
+
+    from hcm.auth.router import router as auth_router
+    from hcm.io.router import router as io_router
+    from hcm.org.router import router as org_router
+    from hcm.web.pages import router as web_router
+
+    app.include_router(auth_router)
+    app.include_router(org_router)
+    app.include_router(io_router)
+    app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

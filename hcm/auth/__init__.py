@@ -1,0 +1,1 @@
+"""Users, log-in (session cookie and bearer token) and password hashing."""

@@ -1,0 +1,46 @@
+"""Log-in for the API (bearer token) and who-am-I. The web log-in form lives in ``hcm.web``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from hcm.auth import service
+from hcm.auth.security import issue_token
+from hcm.deps import get_db
+from hcm.policy import Permission, Principal, allow
+from hcm.settings import get_settings
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+
+
+class MeOut(BaseModel):
+    user_id: int
+    username: str
+    role: str
+    employee_id: int | None
+    position_id: int | None
+
+
+@router.post("/token", response_model=TokenOut)
+def token(username: str = Form(...), password: str = Form(...), db: Session = Depends(get_db),
+          _: None = Depends(allow(Permission.PUBLIC))):
+    """OAuth2 password flow: form fields ``username`` and ``password``."""
+    user = service.authenticate(db, username=username, password=password)
+    s = get_settings()
+    return TokenOut(access_token=issue_token(user_id=user.id, role=user.role.value, secret=s.secret_key,
+                                             ttl_minutes=s.token_ttl_minutes),
+                    expires_in=s.token_ttl_minutes * 60)
+
+
+@router.get("/me", response_model=MeOut)
+def me(who: Principal = Depends(allow(Permission.AUTHENTICATED))):
+    return MeOut(user_id=who.user_id, username=who.username, role=who.role.value, employee_id=who.employee_id,
+                 position_id=who.position_id)

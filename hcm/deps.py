@@ -1,0 +1,27 @@
+"""Request-scoped dependencies: one unit of work per request, and who is asking."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastapi import Request
+from sqlalchemy.orm import Session
+
+from hcm.db import session_factory
+
+
+def get_db() -> Iterator[Session]:
+    """One transaction per request: services flush, this commits at the edge (or rolls back)."""
+    session = session_factory()()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api")

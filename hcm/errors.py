@@ -1,0 +1,61 @@
+"""Typed domain errors. One handler turns them into JSON (API) or an error page (web)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class HcmError(Exception):
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, field: str | None = None, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.details = details
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"error": self.code, "detail": self.message}
+        if self.field:
+            body["field"] = self.field
+        if self.details is not None:
+            body["errors"] = self.details
+        return body
+
+
+class NotFound(HcmError):
+    status_code = 404
+    code = "not_found"
+
+    def __init__(self, entity: str, key: object, *, field: str = "id") -> None:
+        super().__init__(f"{entity} with {field}={key!r} does not exist", field=field)
+        self.entity = entity
+        self.key = key
+
+
+class Conflict(HcmError):
+    status_code = 409
+    code = "conflict"
+
+
+class Invalid(HcmError):
+    status_code = 422
+    code = "invalid"
+
+
+class Unauthorized(HcmError):
+    status_code = 401
+    code = "unauthorized"
+
+
+class Forbidden(HcmError):
+    status_code = 403
+    code = "forbidden"
+
+
+class ImportRejected(HcmError):
+    """A file with at least one bad row: nothing was written. ``details`` lists every problem."""
+
+    status_code = 422
+    code = "import_rejected"

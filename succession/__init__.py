@@ -1,0 +1,1 @@
+"""succession package."""

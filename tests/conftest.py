@@ -1,0 +1,139 @@
+"""Shared fixtures: real databases (SQLite and PostgreSQL), a transaction rolled back per test, an API
+client per role.
+
+Every test that takes ``db`` or ``client`` runs once per backend: ``[sqlite]`` and ``[postgresql]``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+_TMP = Path(tempfile.mkdtemp(prefix="hcm-tests-"))
+# Settings are read from the environment: make the test process a demo with a throwaway database, so
+# nothing here ever touches a developer's own hcm.db.
+os.environ.setdefault("HCM_DEMO", "true")
+os.environ.setdefault("HCM_SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("HCM_DATABASE_URL", f"sqlite:///{_TMP / 'app.db'}")
+os.environ.setdefault("HCM_GRAPH__ENABLED", "false")
+
+import pytest  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import Engine, make_url  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from hcm import migrate  # noqa: E402
+from hcm.db import make_engine  # noqa: E402
+from tests import factories  # noqa: E402
+from tests.services import PG_ADMIN_URL, missing  # noqa: E402
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def tmp_root() -> Path:
+    return _TMP
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_root: Path) -> str:
+    url = f"sqlite:///{tmp_root / 'suite.db'}"
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this run, migrated from empty, dropped at the end."""
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"hcm_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        admin.dispose()
+        missing("postgresql", str(exc).splitlines()[0])
+    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    migrate.upgrade(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _engines() -> dict[str, Engine]:
+    return {}
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request: pytest.FixtureRequest, _engines: dict[str, Engine]) -> Engine:
+    backend = request.param
+    if backend not in _engines:
+        url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "pg_url")
+        _engines[backend] = make_engine(url)
+    return _engines[backend]
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test; commits become savepoints."""
+    conn = engine.connect()
+    outer = conn.begin()
+    session = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.close()
+        outer.rollback()
+        conn.close()
+
+
+@pytest.fixture(scope="session")
+def app():  # type: ignore[no-untyped-def]
+    from hcm.app import create_app
+
+    return create_app()
+
+
+@pytest.fixture
+def client(app, db: Session) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    from hcm.deps import get_db
+
+    def _test_db() -> Iterator[Session]:
+        # The request's unit of work, inside the test's transaction: commit releases a savepoint.
+        yield db
+        db.commit()
+
+    app.dependency_overrides[get_db] = _test_db
+    with TestClient(app) as c:
+        yield c
+    app.dependency_overrides.clear()
+
+
+@pytest.fixture
+def org(db: Session) -> factories.Org:
+    return factories.small_org(db)
+
+
+def auth_headers(client: TestClient, username: str, password: str = factories.PASSWORD) -> dict[str, str]:
+    r = client.post("/api/auth/token", data={"username": username, "password": password})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+@pytest.fixture
+def as_role(client: TestClient, org: factories.Org):  # type: ignore[no-untyped-def]
+    """``as_role('manager')`` -> headers for that role's user in the small org."""
+    cache: dict[str, dict[str, str]] = {}
+
+    def _headers(username: str) -> dict[str, str]:
+        if username not in cache:
+            cache[username] = auth_headers(client, username)
+        return cache[username]
+
+    return _headers
