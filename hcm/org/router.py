@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.orm import Session
@@ -53,7 +54,7 @@ PageNo = Query(1, ge=1)
 PageSize = Query(100, ge=1, le=service.MAX_PAGE_SIZE)
 
 
-def _page(page: Page, out: type) -> dict:
+def _page(page: Page, out: Any) -> dict:
     return {"items": [out.model_validate(i) for i in page.items], "total": page.total,
             "page": page.page, "page_size": page.page_size}
 

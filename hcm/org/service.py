@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from hcm import outbox
@@ -96,7 +96,7 @@ def _unique(db: Session, column: Any, value: Any, field: str, *, exclude_id: int
         raise Conflict(f"{field}={value!r} is already used by another {column.class_.__name__}", field=field)
 
 
-def paginate(db: Session, stmt: Select[Any], *, page: int, page_size: int) -> tuple[list[Any], int]:
+def paginate(db: Session, stmt: Any, *, page: int, page_size: int) -> tuple[list[Any], int]:
     if page < 1:
         raise Invalid("page starts at 1", field="page")
     if not 1 <= page_size <= MAX_PAGE_SIZE:
@@ -107,7 +107,7 @@ def paginate(db: Session, stmt: Select[Any], *, page: int, page_size: int) -> tu
 
 
 def _apply(obj: Any, patch: Any) -> dict[str, Any]:
-    changes = patch.model_dump(exclude_unset=True)
+    changes: dict[str, Any] = patch.model_dump(exclude_unset=True)
     for k, v in changes.items():
         setattr(obj, k, v)
     return changes
@@ -309,7 +309,7 @@ def position_parents(db: Session) -> dict[int, int | None]:
     return dict(db.execute(select(Position.id, Position.reports_to_id)).tuples().all())
 
 
-def _position_rows(principal: Principal | None) -> Select[Any]:
+def _position_rows(principal: Principal | None) -> Any:
     holder = aliased(Employee)
     return (
         select(Position, holder.id, holder.first_name, holder.last_name)
@@ -417,7 +417,7 @@ def delete_position(db: Session, *, position_id: int) -> None:
 
 
 # --- employees -----------------------------------------------------------------------------------
-def _employee_rows() -> Select[Any]:
+def _employee_rows() -> Any:
     boss = aliased(Employee)
     return (
         select(Employee, Position.title, Position.department_id, boss.id)

@@ -1,0 +1,337 @@
+"""The ``hcm`` command line: demo, serve, db upgrade, seed, import, export, users, graph sync."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from hcm.errors import HcmError
+
+console = Console(stderr=True)
+
+
+def _settings() -> Any:
+    from pydantic import ValidationError
+
+    from hcm.settings import get_settings
+
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        msgs = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        raise click.ClickException(f"bad configuration: {msgs}") from exc
+
+
+@contextmanager
+def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
+    """A rich progress bar fed by ``callback(phase, done, total)``; one task line per phase."""
+    with Progress(TextColumn("[bold]{task.description:<28}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=False) as bar:
+        tasks: dict[str, Any] = {}
+
+        def callback(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(phase, total=max(total, 1))
+            bar.update(tasks[phase], completed=done, total=max(total, 1))
+
+        yield callback
+
+
+def _fail_on_domain_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except HcmError as exc:
+            console.print(f"[red]error:[/red] {exc.message}")
+            for e in (exc.details or [])[:200]:
+                console.print(f"  row {e.get('row')}, column {e.get('column')!s}: {e.get('reason')}"
+                              if isinstance(e, dict) else f"  {e}")
+            if exc.details and len(exc.details) > 200:
+                console.print(f"  ... and {len(exc.details) - 200} more")
+            sys.exit(2)
+
+    return wrapper
+
+
+@click.group()
+@click.version_option(package_name="hcm-talent")
+def main() -> None:
+    """Talent & succession: org model, performance, talent graph, succession and careers."""
+
+
+# --- database ------------------------------------------------------------------------------------
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Create or upgrade the schema (Alembic migrations shipped with the package)."""
+    from hcm import migrate
+
+    url = _settings().database_url
+    migrate.upgrade(url, revision)
+    console.print(f"[green]database at {revision}[/green]: {_safe(url)}")
+
+
+def _safe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+# --- seed ----------------------------------------------------------------------------------------
+def _employee_count() -> int:
+    from sqlalchemy import func, select
+
+    from hcm.db import unit_of_work
+    from hcm.org.models import Employee
+
+    with unit_of_work() as s:
+        return int(s.scalar(select(func.count(Employee.id))) or 0)
+
+
+def _run_seed(employees: int, seed: int) -> Any:
+    from hcm import seed as seeding
+    from hcm.db import get_engine
+
+    with progress_bar() as cb:
+        return seeding.seed(get_engine(), employees=employees, seed=seed, progress=cb)
+
+
+@main.command("seed")
+@click.option("--employees", default=2000, show_default=True, type=click.IntRange(10, 1_000_000))
+@click.option("--seed", "seed_", default=42, show_default=True, help="Random seed: same seed, same company.")
+@_fail_on_domain_errors
+def seed_cmd(employees: int, seed_: int) -> None:
+    """Build a realistic synthetic company (deterministic by seed) in an empty database."""
+    from hcm import migrate
+
+    migrate.upgrade(_settings().database_url)
+    report = _run_seed(employees, seed_)
+    console.print(f"[green]seeded[/green] {report}")
+
+
+# --- import / export -----------------------------------------------------------------------------
+def _kinds() -> list[str]:
+    from hcm.io.service import KINDS
+
+    return list(KINDS)
+
+
+@main.command("import")
+@click.argument("kind")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_fail_on_domain_errors
+def import_cmd(kind: str, file: Path) -> None:
+    """Import a CSV or XLSX file of KIND (all-or-nothing; every bad row is reported)."""
+    from hcm.db import unit_of_work
+    from hcm.io import service
+
+    if kind not in _kinds():
+        raise click.BadParameter(f"unknown kind {kind!r}; choose one of: {', '.join(_kinds())}", param_hint="KIND")
+    with progress_bar() as cb, unit_of_work() as s:
+        report = service.import_file(s, kind=kind, path=file, progress=lambda d, t: cb(f"import {kind}", d, t))
+    console.print(f"[green]imported[/green] {file.name}: {report.rows} rows, {report.inserted} new, "
+                  f"{report.updated} updated")
+
+
+@main.command("export")
+@click.argument("kind")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@_fail_on_domain_errors
+def export_cmd(kind: str, file: Path) -> None:
+    """Export KIND to FILE (.csv or .xlsx, from the suffix)."""
+    from hcm.db import unit_of_work
+    from hcm.io import service
+
+    if kind not in _kinds():
+        raise click.BadParameter(f"unknown kind {kind!r}; choose one of: {', '.join(_kinds())}", param_hint="KIND")
+    if file.suffix.lower() not in (".csv", ".xlsx"):
+        raise click.BadParameter("FILE must end in .csv or .xlsx", param_hint="FILE")
+    with unit_of_work() as s:
+        service.export_file(s, kind=kind, path=file)
+    console.print(f"[green]exported[/green] {kind} to {file}")
+
+
+# --- users ---------------------------------------------------------------------------------------
+@main.group()
+def user() -> None:
+    """Users and roles."""
+
+
+@user.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["hr_admin", "executive", "manager", "employee"]), required=True)
+@click.option("--employee", "employee_ext", default=None, help="External id of the employee this user is.")
+@click.password_option()
+@_fail_on_domain_errors
+def user_create(username: str, role: str, employee_ext: str | None, password: str) -> None:
+    """Create a log-in for USERNAME with a role."""
+    from sqlalchemy import select
+
+    from hcm.auth import service
+    from hcm.auth.models import Role
+    from hcm.db import unit_of_work
+    from hcm.errors import Invalid
+    from hcm.org.models import Employee
+
+    with unit_of_work() as s:
+        emp_id = None
+        if employee_ext:
+            emp_id = s.scalar(select(Employee.id).where(Employee.external_id == employee_ext))
+            if emp_id is None:
+                raise Invalid(f"no employee with external_id={employee_ext!r}", field="employee")
+        service.create_user(s, username=username, password=password, role=Role(role), employee_id=emp_id)
+    console.print(f"[green]created[/green] user {username} ({role})")
+
+
+# --- graph ---------------------------------------------------------------------------------------
+@main.group()
+def graph() -> None:
+    """The talent graph (a projection of the database)."""
+
+
+@graph.command("sync")
+def graph_sync() -> None:
+    """Drain the outbox into the graph now."""
+    settings = _settings()
+    server = _start_graph(settings)
+    try:
+        n = _drain(settings)
+        console.print(f"[green]graph in sync[/green]: {n} events applied")
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def _start_graph(settings: Any) -> Any:
+    """Start the bundled Bolt server when the settings ask for the embedded one; None otherwise."""
+    if not settings.graph.enabled or not settings.graph.embedded:
+        return None
+    from graph.server import GraphServer
+
+    if not GraphServer.available():
+        console.print("[yellow]graph server package not available; pages that need the graph will wait[/yellow]")
+        return None
+    from urllib.parse import urlparse
+
+    port = urlparse(settings.graph.uri).port or 7687
+    data_dir = Path(settings.graph.data_dir).resolve()
+    server = GraphServer(data_dir=data_dir, bolt_port=port, password=settings.graph.password,
+                         database=settings.graph.database)
+    with console.status("starting the graph server ..."):
+        server.start()
+    console.print(f"[green]graph server[/green] on {settings.graph.uri} (data in {data_dir})")
+    return server
+
+
+def _drain(settings: Any) -> int:
+    from graph.sync import drain_outbox
+
+    from graph.client import get_driver
+    from hcm.db import unit_of_work
+
+    driver = get_driver(settings)
+    total = 0
+    with console.status("projecting the org into the talent graph ...") as status:
+        while True:
+            with unit_of_work() as s:
+                n = int(drain_outbox(s, driver, settings.graph.database, batch=5000))
+            total += n
+            status.update(f"projecting the org into the talent graph ... {total} events")
+            if n == 0:
+                return total
+
+
+# --- serve / demo --------------------------------------------------------------------------------
+@main.command("serve")
+@click.option("--host", default=None, help="Defaults to HCM_HOST (127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Defaults to HCM_PORT (8000).")
+def serve(host: str | None, port: int | None) -> None:
+    """Serve the web app and API (the schema must be current: run `hcm db upgrade`)."""
+    _serve(_settings(), host, port, graph_server=None)
+
+
+def _serve(settings: Any, host: str | None, port: int | None, *, graph_server: Any) -> None:
+    import uvicorn
+
+    from hcm import migrate
+    from hcm.app import create_app
+    from hcm.db import get_engine
+
+    if not migrate.is_current(get_engine()):
+        raise click.ClickException("the database schema is not current: run `hcm db upgrade` first")
+    app = create_app(settings)
+    try:
+        uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
+    finally:
+        if graph_server is not None:
+            graph_server.stop()
+
+
+DEMO_LOGINS = (
+    ("hr", "hr_admin: HR director"),
+    ("exec", "executive: leadership"),
+    ("manager", "manager: a people manager with a team"),
+    ("employee", "employee: someone in that team"),
+)
+
+
+@main.command("demo")
+@click.option("--employees", default=2000, show_default=True, type=click.IntRange(10, 1_000_000))
+@click.option("--port", default=None, type=int)
+@click.option("--no-graph", is_flag=True, help="Do not start the bundled graph server.")
+@click.option("--no-serve", is_flag=True, help="Prepare everything, print the log-ins, and exit.")
+@_fail_on_domain_errors
+def demo(employees: int, port: int | None, no_graph: bool, no_serve: bool) -> None:
+    """Everything in one command: SQLite database, demo company, graph server, web app."""
+    os.environ.setdefault("HCM_DEMO", "true")
+    if no_graph:
+        os.environ["HCM_GRAPH__ENABLED"] = "false"
+    from hcm import migrate
+    from hcm import seed as seeding
+    from hcm.settings import get_settings
+
+    get_settings.cache_clear()
+    settings = _settings()
+    migrate.upgrade(settings.database_url)
+    console.print(f"[green]database ready[/green]: {_safe(settings.database_url)}")
+    existing = _employee_count()
+    if existing == 0:
+        console.print(f"seeding a {employees:,}-person demo company ...")
+        _run_seed(employees, 42)
+    else:
+        console.print(f"database already has {existing:,} employees; not seeding")
+    server = _start_graph(settings) if settings.graph.enabled else None
+    if server is not None or (settings.graph.enabled and not settings.graph.embedded):
+        try:
+            n = _drain(settings)
+            console.print(f"[green]talent graph up to date[/green] ({n} events applied)")
+        except Exception as exc:
+            console.print(f"[yellow]graph not reachable ({exc}); the outbox will catch up later[/yellow]")
+    console.print(f"\n[bold]Log in at http://{settings.host}:{port or settings.port}/ with[/bold]")
+    for username, who in DEMO_LOGINS:
+        console.print(f"  {username:<10} / {seeding.DEMO_PASSWORD}   ({who})")
+    if no_serve:
+        if server is not None:
+            server.stop()
+        return
+    _serve(settings, None, port, graph_server=server)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
