@@ -38,6 +38,14 @@ class Permission(enum.StrEnum):
     KEY_POSTS = "keyposts.read"
     DATA_IMPORT = "data.import"
     DATA_EXPORT = "data.export"
+    # performance management (row scope is checked by the performance services through this module)
+    PERF_READ = "performance.read"  # goals, scores, ratings: filtered by employee_scope / rating rules
+    PERF_PERIODS = "performance.periods"  # open, advance and close periods; configure the mix
+    PERF_PLAN = "performance.plan"  # goals, links, indicators (managers: their subtree's posts only)
+    PERF_CHECKIN = "performance.checkin"  # actuals during the period (indicator owners, their managers, HR)
+    PERF_RATE = "performance.rate"  # self, manager, peer and cross-department ratings
+    PERF_CALIBRATE = "performance.calibrate"
+    POINTS_AWARD = "points.award"
 
 
 _ALL = frozenset(Role)
@@ -52,7 +60,23 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.KEY_POSTS: frozenset({Role.HR_ADMIN, Role.EXECUTIVE}),
     Permission.DATA_IMPORT: frozenset({Role.HR_ADMIN}),
     Permission.DATA_EXPORT: frozenset({Role.HR_ADMIN}),
+    Permission.PERF_READ: _ALL,
+    Permission.PERF_PERIODS: frozenset({Role.HR_ADMIN}),
+    Permission.PERF_PLAN: frozenset({Role.HR_ADMIN, Role.MANAGER}),
+    Permission.PERF_CHECKIN: frozenset({Role.HR_ADMIN, Role.MANAGER, Role.EMPLOYEE}),
+    Permission.PERF_RATE: frozenset({Role.HR_ADMIN, Role.MANAGER, Role.EMPLOYEE}),
+    Permission.PERF_CALIBRATE: frozenset({Role.HR_ADMIN}),
+    Permission.POINTS_AWARD: frozenset({Role.HR_ADMIN, Role.MANAGER, Role.EMPLOYEE}),
 }
+
+# Writes an employee may make, each guarded row by row in its service (about themselves, their own
+# indicators, or a colleague they rate or recognise). Every other write is HR's or a manager's.
+SELF_SERVICE_WRITES = frozenset(
+    {Permission.SKILL_ASSESS, Permission.PERF_CHECKIN, Permission.PERF_RATE, Permission.POINTS_AWARD}
+)
+
+# Peer and cross-department ratings are shown only aggregated, and only from this many raters up.
+ANONYMITY_THRESHOLD = 3
 
 
 @dataclass(frozen=True)
@@ -160,6 +184,13 @@ def is_in_subtree(db: Session, principal: Principal, employee_id: int) -> bool:
         )
     ).first()
     return found is not None
+
+
+def manages(db: Session, principal: Principal, employee_id: int) -> bool:
+    """HR, or a manager whose subtree holds the employee."""
+    if principal.role is Role.HR_ADMIN:
+        return True
+    return principal.role is Role.MANAGER and is_in_subtree(db, principal, employee_id)
 
 
 def can_assess_skill(db: Session, principal: Principal, employee_id: int, source: SkillSource) -> bool:

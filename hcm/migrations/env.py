@@ -3,8 +3,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import pool
 
-import hcm.models  # noqa: F401  - registers every table on Base.metadata
 from hcm.db import Base, make_engine
+from hcm.migrate import load_models
+
+load_models()  # registers every table on Base.metadata
 
 config = context.config
 target_metadata = Base.metadata

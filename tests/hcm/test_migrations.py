@@ -10,7 +10,6 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-import hcm.models  # noqa: F401
 from hcm import migrate
 from hcm.db import Base, make_engine
 from tests.services import PG_ADMIN_URL, missing
@@ -35,6 +34,7 @@ def empty_url(request, tmp_path):  # type: ignore[no-untyped-def]
 
 
 def test_upgrade_from_empty_matches_models_and_downgrades(empty_url: str) -> None:
+    migrate.load_models()
     engine = make_engine(empty_url)
     assert not inspect(engine).get_table_names()
     migrate.upgrade(empty_url)

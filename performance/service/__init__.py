@@ -1,0 +1,1 @@
+"""Performance management logic, one module per capability; import from here."""

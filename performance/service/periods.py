@@ -1,0 +1,105 @@
+"""Periods and their state machine: planning -> in progress -> review -> calibration -> closed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hcm import outbox
+from hcm.db import utcnow
+from hcm.errors import Conflict, Invalid, NotFound
+from performance.errors import PeriodClosed
+from performance.models import PERIOD_FLOW, Period, PeriodKind, PeriodState
+
+
+def get_period(db: Session, period_id: int) -> Period:
+    p = db.get(Period, period_id)
+    if p is None:
+        raise NotFound("Period", period_id)
+    return p
+
+
+def ensure_writable(db: Session, period_id: int) -> Period:
+    """Every write that belongs to a period goes through here: closed periods refuse it."""
+    p = get_period(db, period_id)
+    if p.state is PeriodState.CLOSED:
+        raise PeriodClosed(p.code)
+    return p
+
+
+def ensure_state(period: Period, *allowed: PeriodState, action: str) -> None:
+    if period.state not in allowed:
+        names = " or ".join(s.value for s in allowed)
+        raise Conflict(f"{action} needs the period {period.code!r} to be {names}; it is {period.state.value}",
+                       field="period_id")
+
+
+def create_period(
+    db: Session,
+    *,
+    code: str,
+    name: str,
+    kind: PeriodKind,
+    start_date: date,
+    end_date: date,
+    parent_id: int | None = None,
+    dept_operational_share: float = 0.8,
+    post_operational_share: float = 0.3,
+    collaboration_weight: float = 0.1,
+    competency_weight: float = 0.3,
+    target_distribution: dict[str, float] | None = None,
+) -> Period:
+    if end_date <= start_date:
+        raise Invalid("end_date must be after start_date", field="end_date")
+    if db.scalar(select(Period.id).where(Period.code == code)) is not None:
+        raise Conflict(f"code={code!r} is already used by another Period", field="code")
+    if parent_id is not None:
+        parent = get_period(db, parent_id)
+        if not (parent.start_date <= start_date and end_date <= parent.end_date):
+            raise Invalid(f"a quarter must lie inside its year {parent.code!r}", field="parent_id")
+    for field, v in (("dept_operational_share", dept_operational_share), ("post_operational_share",
+                     post_operational_share), ("collaboration_weight", collaboration_weight),
+                     ("competency_weight", competency_weight)):
+        if not 0 <= v <= 1:
+            raise Invalid(f"{field} must be between 0 and 1", field=field)
+    dist = target_distribution or {"1": 5, "2": 15, "3": 60, "4": 15, "5": 5}
+    if set(dist) != {"1", "2", "3", "4", "5"} or abs(sum(float(v) for v in dist.values()) - 100) > 1e-6:
+        raise Invalid("target_distribution needs ratings 1..5 with shares adding to 100", field="target_distribution")
+    p = Period(code=code, name=name, kind=kind, start_date=start_date, end_date=end_date, parent_id=parent_id,
+               dept_operational_share=dept_operational_share, post_operational_share=post_operational_share,
+               collaboration_weight=collaboration_weight, competency_weight=competency_weight,
+               target_distribution=dist, state=PeriodState.PLANNING)
+    db.add(p)
+    db.flush()
+    return p
+
+
+def advance(db: Session, *, period_id: int, to: PeriodState) -> Period:
+    """Move one step forward in the flow (no skipping, no going back: a closed period stays closed)."""
+    p = ensure_writable(db, period_id)
+    i = PERIOD_FLOW.index(p.state)
+    if i + 1 >= len(PERIOD_FLOW) or PERIOD_FLOW[i + 1] is not to:
+        nxt = PERIOD_FLOW[i + 1].value if i + 1 < len(PERIOD_FLOW) else "nothing"
+        raise Conflict(f"period {p.code!r} is {p.state.value}; the next state is {nxt}, not {to.value}",
+                       field="state")
+    if to is PeriodState.CLOSED:
+        return close(db, period=p)
+    p.state = to
+    db.flush()
+    return p
+
+
+def close(db: Session, *, period: Period) -> Period:
+    """Freeze the scores (recomputed one last time with each indicator's recorded formula version) and
+    tell the graph and the models through the outbox."""
+    from performance.service import rollup
+
+    rollup.recompute(db, period_id=period.id)
+    period.state = PeriodState.CLOSED
+    period.closed_at = utcnow()
+    db.flush()
+    rollup.emit_scores(db, period_id=period.id, final=True)
+    outbox.emit(db, "period", period.code, {"state": "closed"})
+    return period
