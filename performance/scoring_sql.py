@@ -1,0 +1,124 @@
+"""The version-1 scoring formulas as SQL expressions, so a period's scores are recomputed set-based
+inside the database (one INSERT ... SELECT, no row round trips).
+
+These are twins of ``performance.scoring``: ``tests/performance/test_scoring_sql.py`` evaluates both on
+the same random inputs, on SQLite and PostgreSQL, and requires equal results. A new formula version
+gets a new twin here; a version, once registered, never changes in either place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Float, and_, case, cast, literal, null
+from sqlalchemy.sql.elements import ColumnElement
+
+from performance.scoring import DEFAULT_SCALE, ScoreScale
+
+SQL_FORMULAS = {("linear", 1), ("banded", 1), ("range", 1), ("milestone", 1), ("rubric", 1)}
+
+
+def _f(x: Any) -> ColumnElement[Any]:
+    return cast(x, Float)
+
+
+def _least(a: Any, b: Any) -> ColumnElement[Any]:
+    return case((a < b, a), else_=b)
+
+
+def _greatest(a: Any, b: Any) -> ColumnElement[Any]:
+    return case((a > b, a), else_=b)
+
+
+def _lerp(a: float, b: float, f: Any) -> ColumnElement[Any]:
+    inner = _least(literal(b), _greatest(literal(a), a + f * (b - a)))
+    return case((f <= 0.0, literal(a)), (f >= 1.0, literal(b)), else_=inner)
+
+
+def _rise(x: Any, t: Any, g: Any, scale: ScoreScale) -> ColumnElement[Any]:
+    return case((x < t, literal(scale.floor)), (x >= g, literal(scale.target)),
+                else_=_lerp(scale.threshold, scale.target, (x - t) / (g - t)))
+
+
+def _linear_higher(x: Any, t: Any, g: Any, s: Any, scale: ScoreScale) -> ColumnElement[Any]:
+    slope = scale.target - scale.threshold
+    over = _least(literal(scale.cap), _greatest(literal(scale.target), scale.target + (x - g) / (g - t) * slope))
+    return case(
+        (x < g, _rise(x, t, g, scale)),
+        (s.is_not(None), _lerp(scale.target, scale.cap, (x - g) / (s - g))),
+        else_=over if slope != 0.0 else literal(scale.target),
+    )
+
+
+def linear(actual: Any, *, direction: Any, threshold: Any, target: Any, stretch: Any,
+           scale: ScoreScale = DEFAULT_SCALE) -> ColumnElement[Any]:
+    x, t, g, s = _f(actual), _f(threshold), _f(target), _f(stretch)
+    return case(
+        (direction == "higher_is_better", _linear_higher(x, t, g, s, scale)),
+        else_=_linear_higher(-x, -t, -g, -s, scale),
+    )
+
+
+def banded(actual: Any, *, direction: Any, threshold: Any, target: Any, stretch: Any,
+           scale: ScoreScale = DEFAULT_SCALE) -> ColumnElement[Any]:
+    """Bands at threshold / target / stretch scoring threshold / target / cap (see scoring.indicator_bands)."""
+    x, t, g, s = _f(actual), _f(threshold), _f(target), _f(stretch)
+    higher = case((and_(s.is_not(None), x >= s), literal(scale.cap)), (x >= g, literal(scale.target)),
+                  (x >= t, literal(scale.threshold)), else_=literal(scale.floor))
+    lower = case((and_(s.is_not(None), x <= s), literal(scale.cap)), (x <= g, literal(scale.target)),
+                 (x <= t, literal(scale.threshold)), else_=literal(scale.floor))
+    return case((direction == "higher_is_better", higher), else_=lower)
+
+
+def range_score(actual: Any, *, target_low: Any, target_high: Any, threshold_low: Any, threshold_high: Any,
+                scale: ScoreScale = DEFAULT_SCALE) -> ColumnElement[Any]:
+    x = _f(actual)
+    left = _rise(x, _f(threshold_low), _f(target_low), scale)
+    right = _rise(-x, -_f(threshold_high), -_f(target_high), scale)
+    return _least(left, right)
+
+
+def milestone(done: Any, total: Any, *, scale: ScoreScale = DEFAULT_SCALE) -> ColumnElement[Any]:
+    return _lerp(scale.floor, scale.target, _f(done) / _f(total))
+
+
+def rubric(level: Any, *, scale: ScoreScale = DEFAULT_SCALE) -> ColumnElement[Any]:
+    """Five levels: 1 -> floor, 2 -> threshold, 3 -> target, 4 -> midway to the cap, 5 -> cap.
+    A fractional level (an average of ratings) is interpolated between its neighbours."""
+    v = _f(level)
+    mid = (scale.target + scale.cap) / 2
+    return case(
+        (v <= 1, literal(scale.floor)),
+        (v <= 2, scale.floor + (v - 1) * (scale.threshold - scale.floor)),
+        (v <= 3, scale.threshold + (v - 2) * (scale.target - scale.threshold)),
+        (v <= 4, scale.target + (v - 3) * (mid - scale.target)),
+        (v <= 5, mid + (v - 4) * (scale.cap - mid)),
+        else_=literal(scale.cap),
+    )
+
+
+def indicator_score(ind: Any, actual: Any, done: Any, level: Any) -> ColumnElement[Any]:
+    """Score of an indicator row (``ind`` has the Indicator columns) given its latest check-in values."""
+    return case(
+        (and_(ind.formula == "linear", ind.formula_version == 1, actual.is_not(None)),
+         linear(actual, direction=ind.direction, threshold=ind.threshold, target=ind.target, stretch=ind.stretch)),
+        (and_(ind.formula == "banded", ind.formula_version == 1, actual.is_not(None)),
+         banded(actual, direction=ind.direction, threshold=ind.threshold, target=ind.target, stretch=ind.stretch)),
+        (and_(ind.formula == "range", ind.formula_version == 1, actual.is_not(None)),
+         range_score(actual, target_low=ind.target_low, target_high=ind.target_high,
+                     threshold_low=ind.threshold_low, threshold_high=ind.threshold_high)),
+        (and_(ind.formula == "milestone", ind.formula_version == 1, done.is_not(None)),
+         milestone(done, ind.milestones_total)),
+        (and_(ind.formula == "rubric", ind.formula_version == 1, level.is_not(None)), rubric(level)),
+        else_=null(),
+    )
+
+
+def progress(actual: Any, *, baseline: Any, target: Any, direction: Any, cap: float = 1.5) -> ColumnElement[Any]:
+    """Share of the way from baseline to target (0..cap); NULL without a baseline or for ranges."""
+    x, b, g = _f(actual), _f(baseline), _f(target)
+    sign = case((direction == "lower_is_better", -1.0), else_=1.0)
+    xs, bs, gs = x * sign, b * sign, g * sign
+    share = case((gs == bs, case((xs >= gs, 1.0), else_=0.0)), else_=(xs - bs) / (gs - bs))
+    return case((direction == "range", null()), (b.is_(None), null()),
+                else_=_least(literal(cap), _greatest(literal(0.0), share)))

@@ -1,0 +1,327 @@
+"""The goal & indicator cascade: company -> department (and process) -> post -> employee goals, linked
+with weights; indicators on each goal; check-ins during the period.
+
+Who plans what: HR plans every level; a manager plans post and employee goals for posts in their
+reporting subtree. Check-ins come from HR, the indicator's or goal's owner, the person the goal belongs
+to, or a manager above them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hcm.auth.models import Role
+from hcm.errors import Conflict, Forbidden, Invalid, NotFound
+from hcm.org.models import BusinessProcess, Department, Employee, Position
+from hcm.policy import Principal, manages, subtree_position_ids
+from performance import rules, scoring
+from performance.models import (
+    CheckIn,
+    Direction,
+    Goal,
+    GoalLevel,
+    GoalLink,
+    Indicator,
+    IndicatorKind,
+    PeriodState,
+)
+from performance.schemas import CheckInIn, ChildrenIn, GoalIn, GoalPatch, IndicatorIn
+from performance.service.periods import ensure_state, ensure_writable, get_period
+
+# What each level's goal must point at.
+_LEVEL_TARGET = {
+    GoalLevel.COMPANY: None,
+    GoalLevel.DEPARTMENT: "department_id",
+    GoalLevel.PROCESS: "process_id",
+    GoalLevel.POST: "position_id",
+    GoalLevel.EMPLOYEE: "employee_id",
+}
+_TARGET_MODEL = {"department_id": Department, "process_id": BusinessProcess, "position_id": Position,
+                 "employee_id": Employee}
+# A link goes from a lower level up to a higher one (process goals support company goals, like departments).
+_RANK = {GoalLevel.COMPANY: 0, GoalLevel.DEPARTMENT: 1, GoalLevel.PROCESS: 1, GoalLevel.POST: 2,
+         GoalLevel.EMPLOYEE: 3}
+
+
+def get_goal(db: Session, goal_id: int) -> Goal:
+    g = db.get(Goal, goal_id)
+    if g is None:
+        raise NotFound("Goal", goal_id)
+    return g
+
+
+def get_indicator(db: Session, indicator_id: int) -> Indicator:
+    i = db.get(Indicator, indicator_id)
+    if i is None:
+        raise NotFound("Indicator", indicator_id)
+    return i
+
+
+# --- who may plan / check in -----------------------------------------------------------------------
+def _goal_person(db: Session, goal: Goal) -> int | None:
+    """The employee a post or employee goal belongs to (the post's current holder)."""
+    if goal.employee_id is not None:
+        return goal.employee_id
+    if goal.position_id is not None:
+        return db.scalar(select(Employee.id).where(Employee.position_id == goal.position_id))
+    return None
+
+
+def _may_plan(db: Session, principal: Principal, *, level: GoalLevel, position_id: int | None,
+              employee_id: int | None) -> bool:
+    if principal.role is Role.HR_ADMIN:
+        return True
+    if principal.role is not Role.MANAGER or principal.position_id is None:
+        return False
+    if level is GoalLevel.POST and position_id is not None:
+        return db.execute(select(Position.id).where(
+            Position.id == position_id, Position.id.in_(subtree_position_ids(principal.position_id)))).first() is not None
+    if level is GoalLevel.EMPLOYEE and employee_id is not None:
+        return manages(db, principal, employee_id)
+    return False
+
+
+def _check_plan_rights(db: Session, principal: Principal, goal: Goal) -> None:
+    if not _may_plan(db, principal, level=goal.level, position_id=goal.position_id, employee_id=goal.employee_id):
+        raise Forbidden(f"the role {principal.role.value!r} may not plan {goal.level.value} goal {goal.code!r}")
+
+
+def may_check_in(db: Session, principal: Principal, indicator: Indicator, goal: Goal) -> bool:
+    if principal.role is Role.HR_ADMIN:
+        return True
+    me = principal.employee_id
+    if me is not None and me in (indicator.owner_employee_id, goal.owner_employee_id):
+        return True
+    person = _goal_person(db, goal)
+    return bool(person is not None and (person == me or manages(db, principal, person)))
+
+
+# --- goals -----------------------------------------------------------------------------------------
+def create_goal(db: Session, *, principal: Principal, period_id: int, data: GoalIn) -> Goal:
+    period = ensure_writable(db, period_id)
+    ensure_state(period, PeriodState.PLANNING, PeriodState.IN_PROGRESS, action="adding a goal")
+    target_field = _LEVEL_TARGET[data.level]
+    for f in _TARGET_MODEL:
+        value = getattr(data, f)
+        if f == target_field:
+            if value is None:
+                raise Invalid(f"a {data.level.value} goal needs {f}", field=f)
+            if db.get(_TARGET_MODEL[f], value) is None:
+                raise Invalid(f"{f}={value} does not point at an existing {_TARGET_MODEL[f].__name__}", field=f)
+        elif value is not None and not (f == "position_id" and data.level is GoalLevel.EMPLOYEE):
+            raise Invalid(f"a {data.level.value} goal does not take {f}", field=f)
+    if data.owner_employee_id is not None and db.get(Employee, data.owner_employee_id) is None:
+        raise Invalid(f"owner_employee_id={data.owner_employee_id} does not point at an existing Employee",
+                      field="owner_employee_id")
+    if not _may_plan(db, principal, level=data.level, position_id=data.position_id, employee_id=data.employee_id):
+        raise Forbidden(f"the role {principal.role.value!r} may not plan {data.level.value} goals here")
+    if db.scalar(select(Goal.id).where(Goal.period_id == period_id, Goal.code == data.code)) is not None:
+        raise Conflict(f"code={data.code!r} is already used by another goal of period {period.code!r}", field="code")
+    goal = Goal(period_id=period_id, **data.model_dump())
+    db.add(goal)
+    db.flush()
+    return goal
+
+
+def update_goal(db: Session, *, principal: Principal, goal_id: int, data: GoalPatch) -> Goal:
+    goal = get_goal(db, goal_id)
+    ensure_writable(db, goal.period_id)
+    _check_plan_rights(db, principal, goal)
+    for k, v in data.model_dump(exclude_unset=True).items():
+        setattr(goal, k, v)
+    db.flush()
+    return goal
+
+
+def delete_goal(db: Session, *, principal: Principal, goal_id: int) -> None:
+    goal = get_goal(db, goal_id)
+    period = ensure_writable(db, goal.period_id)
+    ensure_state(period, PeriodState.PLANNING, action="deleting a goal")
+    _check_plan_rights(db, principal, goal)
+    if db.execute(select(GoalLink.child_goal_id).where(GoalLink.parent_goal_id == goal.id).limit(1)).first():
+        raise Conflict(f"goal {goal.code!r} has supporting goals; unlink them first")
+    parents = db.scalars(select(GoalLink.parent_goal_id).where(GoalLink.child_goal_id == goal.id)).all()
+    if parents:
+        raise Conflict(f"goal {goal.code!r} supports goals {sorted(parents)}; re-weight their children first")
+    db.delete(goal)
+    db.flush()
+
+
+def set_children(db: Session, *, principal: Principal, parent_goal_id: int, data: ChildrenIn) -> list[GoalLink]:
+    """Replace the complete set of goals supporting ``parent_goal_id``. Weights must add to 100; the
+    links must not close a cycle; children belong to the same period and sit at a lower level."""
+    parent = get_goal(db, parent_goal_id)
+    ensure_writable(db, parent.period_id)
+    if parent.level in (GoalLevel.POST, GoalLevel.EMPLOYEE):
+        _check_plan_rights(db, principal, parent)
+    else:
+        _require_hr(principal, "link goals at company, department or process level")
+    ids = [c.child_goal_id for c in data.children]
+    if len(set(ids)) != len(ids):
+        raise Invalid("a child goal is listed twice", field="children")
+    if data.children and not rules.weights_add_to_100(c.weight for c in data.children):
+        total = sum(c.weight for c in data.children)
+        raise Invalid(f"weights of the children of goal {parent.code!r} add to {total:g}, not 100", field="children")
+    children = {g.id: g for g in db.scalars(select(Goal).where(Goal.id.in_(ids)))} if ids else {}
+    for i, cid in enumerate(ids):
+        child = children.get(cid)
+        if child is None:
+            raise Invalid(f"child_goal_id={cid} does not point at an existing Goal", field=f"children[{i}].child_goal_id")
+        if child.period_id != parent.period_id:
+            raise Invalid(f"goal {child.code!r} belongs to another period", field=f"children[{i}].child_goal_id")
+        if cid == parent.id:
+            raise Invalid(f"goal {parent.code!r} cannot support itself (a cycle)", field=f"children[{i}].child_goal_id")
+        if _RANK[child.level] <= _RANK[parent.level]:
+            raise Invalid(f"a {child.level.value} goal cannot support a {parent.level.value} goal "
+                          "(links go from lower levels up)", field=f"children[{i}].child_goal_id")
+    # Cycle check on the whole link graph of the period, with this parent's links replaced.
+    edges: dict[int, list[int]] = defaultdict(list)
+    rows = db.execute(select(GoalLink.parent_goal_id, GoalLink.child_goal_id)
+                      .join(Goal, Goal.id == GoalLink.parent_goal_id).where(Goal.period_id == parent.period_id))
+    for p, c in rows:
+        if p != parent.id:
+            edges[p].append(c)
+    for i, cid in enumerate(ids):
+        if rules.reaches(edges, cid, parent.id):
+            raise Invalid(f"linking goal {children[cid].code!r} under {parent.code!r} would close a cycle",
+                          field=f"children[{i}].child_goal_id")
+    db.execute(GoalLink.__table__.delete().where(GoalLink.parent_goal_id == parent.id))
+    links = [GoalLink(parent_goal_id=parent.id, child_goal_id=c.child_goal_id, weight=c.weight) for c in data.children]
+    db.add_all(links)
+    db.flush()
+    return links
+
+
+def _require_hr(principal: Principal, what: str) -> None:
+    if principal.role is not Role.HR_ADMIN:
+        raise Forbidden(f"only HR may {what}")
+
+
+# --- indicators ------------------------------------------------------------------------------------
+def default_formula(kind: IndicatorKind, direction: Direction) -> str:
+    if kind is IndicatorKind.MILESTONE:
+        return "milestone"
+    if kind is IndicatorKind.RUBRIC:
+        return "rubric"
+    return "range" if direction is Direction.RANGE else "linear"
+
+
+def _validate_indicator(data: IndicatorIn) -> None:
+    if data.kind is not IndicatorKind.QUANTITATIVE:
+        return
+    try:
+        scoring.validate_bounds(
+            data.direction.value, data.threshold, data.target, data.stretch,
+            target_low=data.target_low, target_high=data.target_high,
+            threshold_low=data.threshold_low, threshold_high=data.threshold_high,
+        )
+    except ValueError as exc:
+        msg = str(exc)
+        field = next((f for f in ("threshold_low", "threshold_high", "target_low", "target_high", "threshold",
+                                  "stretch", "target") if f in msg), "threshold")
+        raise Invalid(msg, field=field) from exc
+
+
+def create_indicator(db: Session, *, principal: Principal, goal_id: int, data: IndicatorIn) -> Indicator:
+    goal = get_goal(db, goal_id)
+    period = ensure_writable(db, goal.period_id)
+    ensure_state(period, PeriodState.PLANNING, PeriodState.IN_PROGRESS, action="adding an indicator")
+    _check_plan_rights(db, principal, goal)
+    _validate_indicator(data)
+    formula = data.formula or default_formula(data.kind, data.direction)
+    try:
+        version = scoring.latest_version(formula)
+    except KeyError as exc:
+        raise Invalid(f"unknown formula {formula!r}", field="formula") from exc
+    if db.scalar(select(Indicator.id).where(Indicator.goal_id == goal.id, Indicator.code == data.code)) is not None:
+        raise Conflict(f"code={data.code!r} is already used by another indicator of goal {goal.code!r}", field="code")
+    values = data.model_dump(exclude={"formula"})
+    ind = Indicator(goal_id=goal.id, formula=formula, formula_version=version, **values)
+    db.add(ind)
+    db.flush()
+    return ind
+
+
+def plan_problems(db: Session, *, period_id: int) -> list[dict[str, Any]]:
+    """What stops a period from starting: indicator weights per goal and link weights per parent."""
+    problems: list[dict[str, Any]] = []
+    rows = db.execute(
+        select(Goal.id, Goal.code, func.sum(Indicator.weight), func.count(Indicator.id))
+        .join(Indicator, Indicator.goal_id == Goal.id).where(Goal.period_id == period_id).group_by(Goal.id, Goal.code)
+    )
+    for gid, code, total, _n in rows:
+        if not rules.weights_add_to_100([float(total)]):
+            problems.append({"goal_id": gid, "goal": code, "rule": "indicator weights of a goal add to 100",
+                             "total": float(total)})
+    rows = db.execute(
+        select(Goal.id, Goal.code, func.sum(GoalLink.weight))
+        .join(GoalLink, GoalLink.parent_goal_id == Goal.id).where(Goal.period_id == period_id).group_by(Goal.id, Goal.code)
+    )
+    for gid, code, total in rows:
+        if not rules.weights_add_to_100([float(total)]):
+            problems.append({"goal_id": gid, "goal": code, "rule": "weights of the children of a goal add to 100",
+                             "total": float(total)})
+    return problems
+
+
+# --- check-ins -------------------------------------------------------------------------------------
+def check_in(db: Session, *, principal: Principal, indicator_id: int, data: CheckInIn) -> CheckIn:
+    ind = get_indicator(db, indicator_id)
+    goal = get_goal(db, ind.goal_id)
+    period = ensure_writable(db, goal.period_id)
+    ensure_state(period, PeriodState.IN_PROGRESS, PeriodState.REVIEW, action="a check-in")
+    if not may_check_in(db, principal, ind, goal):
+        raise Forbidden(f"the role {principal.role.value!r} may not check in on indicator {ind.code!r}")
+    if not period.start_date <= data.as_of <= period.end_date:
+        raise Invalid(f"as_of {data.as_of} is outside the period {period.code!r} "
+                      f"({period.start_date} .. {period.end_date})", field="as_of")
+    if ind.kind is IndicatorKind.QUANTITATIVE and data.actual is None:
+        raise Invalid(f"indicator {ind.code!r} is quantitative: give an actual value", field="actual")
+    if ind.kind is IndicatorKind.MILESTONE:
+        if data.milestones_done is None:
+            raise Invalid(f"indicator {ind.code!r} counts milestones: give milestones_done", field="milestones_done")
+        if data.milestones_done > (ind.milestones_total or 0):
+            raise Invalid(f"milestones_done {data.milestones_done} is more than the {ind.milestones_total} planned",
+                          field="milestones_done")
+    if ind.kind is IndicatorKind.RUBRIC and data.rubric_level is None:
+        raise Invalid(f"indicator {ind.code!r} is rated on a rubric: give rubric_level 1-5", field="rubric_level")
+    ci = CheckIn(indicator_id=ind.id, author_user_id=principal.user_id, **data.model_dump())
+    db.add(ci)
+    db.flush()
+    return ci
+
+
+def visible_goal_filter(db: Session, principal: Principal) -> Any:
+    """Company, department and process goals are visible to everyone; post and employee goals follow the
+    people scope (your own, your subtree's, or all for HR). Executives see post goals of key posts."""
+    from sqlalchemy import and_, or_, true
+
+    from hcm.policy import employee_filter
+
+    if principal.role is Role.HR_ADMIN:
+        return true()
+    people = select(Employee.id).where(employee_filter(principal))
+    held = select(Employee.position_id).where(employee_filter(principal), Employee.position_id.is_not(None))
+    return or_(
+        Goal.level.in_([GoalLevel.COMPANY, GoalLevel.DEPARTMENT, GoalLevel.PROCESS]),
+        and_(Goal.level == GoalLevel.POST, Goal.position_id.in_(held)),
+        and_(Goal.level == GoalLevel.EMPLOYEE, Goal.employee_id.in_(people)),
+    )
+
+
+def list_goals(db: Session, *, principal: Principal, period_id: int, level: GoalLevel | None = None,
+               department_id: int | None = None, position_id: int | None = None) -> list[Goal]:
+    get_period(db, period_id)
+    stmt = (select(Goal).where(Goal.period_id == period_id, visible_goal_filter(db, principal))
+            .order_by(Goal.level, Goal.code))
+    if level is not None:
+        stmt = stmt.where(Goal.level == level)
+    if department_id is not None:
+        stmt = stmt.where(Goal.department_id == department_id)
+    if position_id is not None:
+        stmt = stmt.where(Goal.position_id == position_id)
+    return list(db.scalars(stmt))

@@ -1,0 +1,148 @@
+"""Roll-up on a small known cascade, every figure computed by hand (see the comments)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from hcm.policy import Principal
+from performance.models import (
+    CollaborationRating,
+    GoalLevel,
+    GoalResult,
+    IndicatorResult,
+    PeriodKind,
+    PeriodState,
+    RatingEvent,
+    RatingKind,
+    RatingSource,
+    RatingStatus,
+    ServiceItem,
+    UnitResult,
+)
+from performance.schemas import CheckInIn, ChildrenIn, GoalIn, IndicatorIn, LinkIn
+from performance.service import cascade, periods, rollup
+
+
+def principal_of(org, name: str) -> Principal:  # type: ignore[no-untyped-def]
+    u = org.users[name]
+    emp = org.people.get({"manager": "boss", "employee": "alice", "exec": "ceo"}.get(name, ""), None)
+    return Principal(u.id, u.username, u.role, u.employee_id, emp.position_id if emp else None)
+
+
+@pytest.fixture
+def cascade_2026(db, org):  # type: ignore[no-untyped-def]
+    hr = principal_of(org, "hr")
+    p = periods.create_period(db, code="FY26", name="2026", kind=PeriodKind.ANNUAL, start_date=date(2026, 1, 1),
+                              end_date=date(2027, 1, 1), dept_operational_share=0.8, post_operational_share=0.3,
+                              collaboration_weight=0.1, competency_weight=0.3)
+
+    def goal(code, level, **kw):  # type: ignore[no-untyped-def]
+        return cascade.create_goal(db, principal=hr, period_id=p.id, data=GoalIn(code=code, title=code, level=level, **kw))
+
+    def ind(g, code, **kw):  # type: ignore[no-untyped-def]
+        return cascade.create_indicator(db, principal=hr, goal_id=g.id, data=IndicatorIn(code=code, name=code, **kw))
+
+    c1 = goal("C1", GoalLevel.COMPANY)
+    d1 = goal("D1", GoalLevel.DEPARTMENT, department_id=org.ops.id)
+    d2 = goal("D2", GoalLevel.DEPARTMENT, department_id=org.sales.id)
+    p1 = goal("P1", GoalLevel.POST, position_id=org.positions["team1"].id)
+    i1 = ind(d1, "I1", kind="quantitative", klass="operational", threshold=80, target=100, stretch=120, weight=70)
+    i2 = ind(d1, "I2", kind="rubric", klass="management", weight=30)
+    i3 = ind(p1, "I3", kind="milestone", klass="management", milestones_total=4, weight=50)
+    i4 = ind(p1, "I4", kind="quantitative", direction="lower_is_better", klass="operational", threshold=10, target=5,
+             baseline=12, weight=50)
+    i5 = ind(d2, "I5", kind="quantitative", direction="range", klass="operational", target_low=40, target_high=60,
+             threshold_low=30, threshold_high=80, weight=100)
+    cascade.set_children(db, principal=hr, parent_goal_id=c1.id,
+                         data=ChildrenIn(children=[LinkIn(child_goal_id=d1.id, weight=60),
+                                                   LinkIn(child_goal_id=d2.id, weight=40)]))
+    cascade.set_children(db, principal=hr, parent_goal_id=d1.id,
+                         data=ChildrenIn(children=[LinkIn(child_goal_id=p1.id, weight=100)]))
+    assert cascade.plan_problems(db, period_id=p.id) == []
+    periods.advance(db, period_id=p.id, to=PeriodState.IN_PROGRESS)
+
+    def ci(i, **kw):  # type: ignore[no-untyped-def]
+        return cascade.check_in(db, principal=hr, indicator_id=i.id, data=CheckInIn(**kw))
+
+    ci(i1, as_of=date(2026, 3, 31), actual=90)  # superseded by the later check-in below
+    ci(i1, as_of=date(2026, 6, 30), actual=110)  # -> 125: halfway from target 100 to stretch 120
+    ci(i2, as_of=date(2026, 6, 30), rubric_level=2)  # -> 50
+    ci(i3, as_of=date(2026, 6, 30), milestones_done=3)  # -> 75
+    ci(i4, as_of=date(2026, 6, 30), actual=7.5)  # lower is better, halfway from 10 to 5 -> 75
+    ci(i5, as_of=date(2026, 6, 30), actual=70)  # range: halfway from 60 to tolerance 80 -> 75
+    # collaboration: Sales rates the service Operations gives it, 4 and 3 -> 3.5 -> 112.5
+    item = ServiceItem(code="SI-1", name="Deliveries on time", provider_department_id=org.ops.id,
+                       consumer_department_id=org.sales.id)
+    db.add(item)
+    db.flush()
+    db.add_all([CollaborationRating(period_id=p.id, service_item_id=item.id, rater_user_id=org.users["hr"].id, score=4),
+                CollaborationRating(period_id=p.id, service_item_id=item.id, rater_user_id=org.users["exec"].id,
+                                    score=3)])
+    # competency: alice's approved competency rating 4 -> 125 (a later submitted one does not count)
+    db.add(RatingEvent(period_id=p.id, employee_id=org.people["alice"].id, kind=RatingKind.COMPETENCY,
+                       source=RatingSource.MANAGER, value=4, status=RatingStatus.APPROVED))
+    db.flush()
+    db.add(RatingEvent(period_id=p.id, employee_id=org.people["alice"].id, kind=RatingKind.COMPETENCY,
+                       source=RatingSource.SELF, value=1, status=RatingStatus.SUBMITTED))
+    db.flush()
+    return p, {"C1": c1, "D1": d1, "D2": d2, "P1": p1}, {"I1": i1, "I2": i2, "I3": i3, "I4": i4, "I5": i5}
+
+
+def test_known_cascade_rolls_up_to_hand_computed_scores(db, org, cascade_2026):  # type: ignore[no-untyped-def]
+    p, goals, inds = cascade_2026
+    rollup.recompute(db, period_id=p.id, today=date(2026, 7, 2))
+    ir = {r.indicator_id: r for r in db.scalars(select(IndicatorResult).where(IndicatorResult.period_id == p.id))}
+    assert {k: ir[i.id].score for k, i in inds.items()} == pytest.approx(
+        {"I1": 125.0, "I2": 50.0, "I3": 75.0, "I4": 75.0, "I5": 75.0})
+    assert ir[inds["I1"].id].actual == 110  # the latest check-in wins
+    assert ir[inds["I4"].id].progress == pytest.approx((12 - 7.5) / (12 - 5))
+    gr = {r.goal_id: r for r in db.scalars(select(GoalResult).where(GoalResult.period_id == p.id))}
+    # D1 own = (125*70 + 50*30)/100 = 102.5; rolled from P1 = 75; both ways -> half each = 88.75
+    # C1 = (88.75*60 + 75*40)/100 = 83.25
+    assert {k: gr[g.id].score for k, g in goals.items()} == pytest.approx(
+        {"P1": 75.0, "D1": 88.75, "D2": 75.0, "C1": 83.25})
+    assert gr[goals["D1"].id].operational_score == pytest.approx(125.0)
+    assert gr[goals["D1"].id].management_score == pytest.approx(50.0)
+    units = {(u.unit_type, u.unit_id): u for u in db.scalars(select(UnitResult).where(UnitResult.period_id == p.id))}
+    ops = units[("department", org.ops.id)]
+    # departments mainly operational: 0.8*125 + 0.2*50 = 110; collaboration 112.5 at weight 0.1 -> 110.25
+    assert (ops.operational_score, ops.management_score, ops.collaboration_score, ops.score) == pytest.approx(
+        (125.0, 50.0, 112.5, 110.25))
+    assert units[("department", org.sales.id)].score == pytest.approx(75.0)
+    assert units[("post", org.positions["team1"].id)].score == pytest.approx(75.0)
+    alice = units[("employee", org.people["alice"].id)]
+    # individual: 0.7 * 75 + 0.3 * competency 125 = 90
+    assert (alice.competency_score, alice.score) == pytest.approx((125.0, 90.0))
+    assert units[("company", 0)].score == pytest.approx(83.25)
+
+
+def test_at_risk_when_progress_lags_time(db, org, cascade_2026):  # type: ignore[no-untyped-def]
+    p, _goals, inds = cascade_2026
+    rollup.recompute(db, period_id=p.id, today=date(2026, 12, 1))  # 92% of the year gone
+    ir = {r.indicator_id: r for r in db.scalars(select(IndicatorResult).where(IndicatorResult.period_id == p.id))}
+    assert ir[inds["I3"].id].at_risk is True  # 3 of 4 milestones = 75% < 92% - 10
+    assert ir[inds["I4"].id].at_risk is True  # 64% of the way
+    rollup.recompute(db, period_id=p.id, today=date(2026, 3, 1))  # 16% of the year gone
+    ir = {r.indicator_id: r for r in db.scalars(select(IndicatorResult).where(IndicatorResult.period_id == p.id))}
+    assert not any(r.at_risk for r in ir.values())
+
+
+def test_closing_freezes_scores_and_emits_them(db, org, cascade_2026):  # type: ignore[no-untyped-def]
+    from hcm.outbox import OutboxEvent
+    from performance.errors import PeriodClosed
+
+    p, _goals, inds = cascade_2026
+    for state in (PeriodState.REVIEW, PeriodState.CALIBRATION, PeriodState.CLOSED):
+        periods.advance(db, period_id=p.id, to=state)
+    assert p.state is PeriodState.CLOSED and p.closed_at is not None
+    ev = db.scalars(select(OutboxEvent).where(OutboxEvent.topic == "performance_scores")).all()
+    assert len(ev) == 1 and ev[0].payload["final"] is True
+    assert {"employee": "X-ALICE", "score": 90.0} in ev[0].payload["scores"]
+    hr = principal_of(org, "hr")
+    with pytest.raises(PeriodClosed, match="closed"):
+        cascade.check_in(db, principal=hr, indicator_id=inds["I1"].id, data=CheckInIn(as_of=date(2026, 7, 1), actual=1))
+    with pytest.raises(PeriodClosed):
+        rollup.recompute(db, period_id=p.id)
