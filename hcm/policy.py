@@ -138,7 +138,7 @@ def allow(permission: Permission) -> Callable[..., Principal | None]:
 
 def subtree_position_ids(root_position_id: int) -> Select[tuple[int]]:
     """Every position reporting, directly or through others, to ``root_position_id``."""
-    tree = select(Position.id).where(Position.reports_to_id == root_position_id).cte("subtree", recursive=True)
+    tree = select(Position.id).where(Position.reports_to_id == root_position_id).cte(recursive=True)
     tree = tree.union_all(select(Position.id).where(Position.reports_to_id == tree.c.id))
     return select(tree.c.id)
 

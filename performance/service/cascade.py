@@ -325,3 +325,66 @@ def list_goals(db: Session, *, principal: Principal, period_id: int, level: Goal
     if position_id is not None:
         stmt = stmt.where(Goal.position_id == position_id)
     return list(db.scalars(stmt))
+
+
+def cascade_tree(db: Session, *, principal: Principal, period_id: int) -> list[dict[str, Any]]:
+    """The cascade from company to post (and employee) goals with link weights, scores and progress.
+    A goal supporting two parents appears under both (the cascade is a weighted graph, not a tree)."""
+    from performance.models import GoalResult
+
+    goals = {g.id: g for g in list_goals(db, principal=principal, period_id=period_id)}
+    results = {r.goal_id: r for r in db.scalars(select(GoalResult).where(GoalResult.period_id == period_id))}
+    kids: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    has_parent: set[int] = set()
+    for p, c, w in db.execute(select(GoalLink.parent_goal_id, GoalLink.child_goal_id, GoalLink.weight)
+                              .where(GoalLink.parent_goal_id.in_(goals))):
+        if c in goals:
+            kids[p].append((c, float(w)))
+            has_parent.add(c)
+    names = _unit_names(db, goals.values())
+    counts = dict(db.execute(select(Indicator.goal_id, func.count(Indicator.id))
+                             .where(Indicator.goal_id.in_(goals)).group_by(Indicator.goal_id)).tuples().all())
+
+    def node(gid: int, weight: float | None, depth: int) -> dict[str, Any]:
+        g, r = goals[gid], results.get(gid)
+        return {
+            "id": g.id, "code": g.code, "title": g.title, "level": g.level.value, "unit": names.get(gid),
+            "weight": weight, "indicators": counts.get(gid, 0),
+            "score": None if r is None or r.score is None else round(r.score, 1),
+            "progress": None if r is None or r.progress is None else round(r.progress, 3),
+            "at_risk": bool(r and r.at_risk),
+            "children": [node(c, w, depth + 1) for c, w in sorted(kids.get(gid, []), key=lambda x: -x[1])]
+            if depth < 8 else [],
+        }
+
+    order = {GoalLevel.COMPANY: 0, GoalLevel.DEPARTMENT: 1, GoalLevel.PROCESS: 2, GoalLevel.POST: 3, GoalLevel.EMPLOYEE: 4}
+    roots = sorted((g for g in goals.values() if g.id not in has_parent), key=lambda g: (order[g.level], g.code))
+    return [node(g.id, None, 0) for g in roots]
+
+
+def _unit_names(db: Session, goals: Any) -> dict[int, str]:
+    """Display name of the unit each goal belongs to, in four queries at most."""
+    goals = list(goals)
+    out: dict[int, str] = {}
+    for field, model, label in (("department_id", Department, Department.name),
+                                ("process_id", BusinessProcess, BusinessProcess.name),
+                                ("position_id", Position, Position.title),
+                                ("employee_id", Employee, Employee.first_name + " " + Employee.last_name)):
+        ids = {getattr(g, field) for g in goals if getattr(g, field) is not None}
+        if not ids:
+            continue
+        m = dict(db.execute(select(model.id, label).where(model.id.in_(ids))).tuples().all())
+        for g in goals:
+            v = getattr(g, field)
+            if v is not None and g.id not in out:
+                out[g.id] = m.get(v, "")
+    for g in goals:
+        out.setdefault(g.id, "Company")
+    return out
+
+
+def get_visible_goal(db: Session, *, principal: Principal, goal_id: int) -> Goal:
+    goal = db.scalars(select(Goal).where(Goal.id == goal_id, visible_goal_filter(db, principal))).first()
+    if goal is None:
+        raise NotFound("Goal", goal_id)
+    return goal

@@ -84,6 +84,13 @@ def advance(db: Session, *, period_id: int, to: PeriodState) -> Period:
         nxt = PERIOD_FLOW[i + 1].value if i + 1 < len(PERIOD_FLOW) else "nothing"
         raise Conflict(f"period {p.code!r} is {p.state.value}; the next state is {nxt}, not {to.value}",
                        field="state")
+    if to is PeriodState.IN_PROGRESS:
+        from performance.service.cascade import plan_problems
+
+        problems = plan_problems(db, period_id=p.id)
+        if problems:
+            raise Conflict(f"period {p.code!r} cannot start: {len(problems)} goal(s) break a weight rule",
+                           field="state", details=problems)
     if to is PeriodState.CLOSED:
         return close(db, period=p)
     p.state = to

@@ -1,0 +1,138 @@
+"""Periods, goals, links, indicators, check-ins, results: thin routes over the performance services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hcm.deps import get_db
+from hcm.policy import Permission, Principal, allow
+from performance.models import CheckIn, GoalLevel, Indicator, Period
+from performance.schemas import (
+    AdvanceIn,
+    CheckInIn,
+    CheckInOut,
+    ChildrenIn,
+    GoalIn,
+    GoalOut,
+    GoalPatch,
+    IndicatorIn,
+    IndicatorOut,
+    PeriodIn,
+    PeriodOut,
+)
+from performance.service import cascade, periods, results, rollup
+
+router = APIRouter(prefix="/api/performance", tags=["performance"])
+READ = Depends(allow(Permission.PERF_READ))
+PLAN = Depends(allow(Permission.PERF_PLAN))
+PERIODS = Depends(allow(Permission.PERF_PERIODS))
+
+
+@router.get("/periods", response_model=list[PeriodOut])
+def list_periods(db: Session = Depends(get_db), _: Principal = READ):
+    return list(db.scalars(select(Period).order_by(Period.start_date.desc(), Period.kind)))
+
+
+@router.post("/periods", response_model=PeriodOut, status_code=201)
+def create_period(data: PeriodIn, db: Session = Depends(get_db), _: Principal = PERIODS):
+    return periods.create_period(db, **data.model_dump())
+
+
+@router.get("/periods/{period_id}", response_model=PeriodOut)
+def get_period(period_id: int, db: Session = Depends(get_db), _: Principal = READ):
+    return periods.get_period(db, period_id)
+
+
+@router.post("/periods/{period_id}/advance", response_model=PeriodOut)
+def advance(period_id: int, data: AdvanceIn, db: Session = Depends(get_db), _: Principal = PERIODS):
+    return periods.advance(db, period_id=period_id, to=data.to)
+
+
+@router.get("/periods/{period_id}/plan-problems")
+def plan_problems(period_id: int, db: Session = Depends(get_db), _: Principal = PLAN) -> list[dict[str, Any]]:
+    periods.get_period(db, period_id)
+    return cascade.plan_problems(db, period_id=period_id)
+
+
+@router.post("/periods/{period_id}/recompute")
+def recompute(period_id: int, db: Session = Depends(get_db), _: Principal = PERIODS) -> dict[str, int]:
+    counts = rollup.recompute(db, period_id=period_id)
+    rollup.emit_scores(db, period_id=period_id, final=False)
+    return counts
+
+
+@router.get("/periods/{period_id}/cascade")
+def cascade_tree(period_id: int, db: Session = Depends(get_db), who: Principal = READ) -> list[dict[str, Any]]:
+    return cascade.cascade_tree(db, principal=who, period_id=period_id)
+
+
+@router.get("/periods/{period_id}/goals", response_model=list[GoalOut])
+def list_goals(period_id: int, level: GoalLevel | None = None, department_id: int | None = None,
+               position_id: int | None = None, db: Session = Depends(get_db), who: Principal = READ):
+    return cascade.list_goals(db, principal=who, period_id=period_id, level=level, department_id=department_id,
+                              position_id=position_id)
+
+
+@router.post("/periods/{period_id}/goals", response_model=GoalOut, status_code=201)
+def create_goal(period_id: int, data: GoalIn, db: Session = Depends(get_db), who: Principal = PLAN):
+    return cascade.create_goal(db, principal=who, period_id=period_id, data=data)
+
+
+@router.get("/goals/{goal_id}", response_model=GoalOut)
+def get_goal(goal_id: int, db: Session = Depends(get_db), who: Principal = READ):
+    return cascade.get_visible_goal(db, principal=who, goal_id=goal_id)
+
+
+@router.patch("/goals/{goal_id}", response_model=GoalOut)
+def update_goal(goal_id: int, data: GoalPatch, db: Session = Depends(get_db), who: Principal = PLAN):
+    return cascade.update_goal(db, principal=who, goal_id=goal_id, data=data)
+
+
+@router.delete("/goals/{goal_id}", status_code=204)
+def delete_goal(goal_id: int, db: Session = Depends(get_db), who: Principal = PLAN) -> Response:
+    cascade.delete_goal(db, principal=who, goal_id=goal_id)
+    return Response(status_code=204)
+
+
+@router.put("/goals/{goal_id}/children")
+def set_children(goal_id: int, data: ChildrenIn, db: Session = Depends(get_db),
+                 who: Principal = PLAN) -> list[dict[str, Any]]:
+    links = cascade.set_children(db, principal=who, parent_goal_id=goal_id, data=data)
+    return [{"child_goal_id": link.child_goal_id, "weight": link.weight} for link in links]
+
+
+@router.get("/goals/{goal_id}/indicators", response_model=list[IndicatorOut])
+def list_indicators(goal_id: int, db: Session = Depends(get_db), who: Principal = READ):
+    cascade.get_visible_goal(db, principal=who, goal_id=goal_id)
+    return list(db.scalars(select(Indicator).where(Indicator.goal_id == goal_id).order_by(Indicator.code)))
+
+
+@router.post("/goals/{goal_id}/indicators", response_model=IndicatorOut, status_code=201)
+def create_indicator(goal_id: int, data: IndicatorIn, db: Session = Depends(get_db), who: Principal = PLAN):
+    return cascade.create_indicator(db, principal=who, goal_id=goal_id, data=data)
+
+
+@router.post("/indicators/{indicator_id}/checkins", response_model=CheckInOut, status_code=201)
+def check_in(indicator_id: int, data: CheckInIn, db: Session = Depends(get_db),
+             who: Principal = Depends(allow(Permission.PERF_CHECKIN))):
+    return cascade.check_in(db, principal=who, indicator_id=indicator_id, data=data)
+
+
+@router.get("/indicators/{indicator_id}/checkins", response_model=list[CheckInOut])
+def list_checkins(indicator_id: int, db: Session = Depends(get_db), who: Principal = READ):
+    ind = cascade.get_indicator(db, indicator_id)
+    cascade.get_visible_goal(db, principal=who, goal_id=ind.goal_id)
+    return list(db.scalars(select(CheckIn).where(CheckIn.indicator_id == indicator_id)
+                           .order_by(CheckIn.as_of.desc(), CheckIn.id.desc())))
+
+
+@router.get("/periods/{period_id}/results")
+def list_results(period_id: int, unit_type: str = "department", db: Session = Depends(get_db),
+                 who: Principal = READ) -> list[dict[str, Any]]:
+    return results.unit_results(db, principal=who, period_id=period_id, unit_type=unit_type)
+
+
