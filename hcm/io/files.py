@@ -1,0 +1,151 @@
+"""The two file formats: CSV (UTF-8; a byte-order mark is accepted on read and written on export so Excel
+opens it right) and XLSX (the first worksheet). Rows are numbered as a spreadsheet shows them: the header
+is row 1, and a CSV record with a quoted newline is still one row."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from hcm.errors import ImportRejected
+
+FORMATS = ("csv", "xlsx")
+
+
+@dataclass
+class Sheet:
+    """A file's header (names normalised: trimmed, lower case) and its non-blank records."""
+
+    header: list[str]
+    records: list[tuple[int, list[Any]]]  # (spreadsheet row number, cells)
+
+
+def _reject(reason: str, row: int = 1) -> ImportRejected:
+    return ImportRejected(reason, details=[{"row": row, "column": None, "reason": reason}])
+
+
+def fmt_of(filename: str) -> str:
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if suffix not in FORMATS:
+        raise _reject(f"unsupported file type {filename!r}: use a .csv or .xlsx file")
+    return suffix
+
+
+def read(filename: str, data: bytes) -> Sheet:
+    return read_xlsx(data) if fmt_of(filename) == "xlsx" else read_csv(data)
+
+
+def _blank(cells: Sequence[Any]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+def _sheet(rows: Iterable[tuple[int, Sequence[Any]]]) -> Sheet:
+    header: list[str] | None = None
+    records: list[tuple[int, list[Any]]] = []
+    for n, cells in rows:
+        if header is None:
+            if _blank(cells):
+                raise _reject("the first row must be the header (column names)", row=n)
+            header = [str(c).strip().lower() if c is not None else "" for c in cells]
+        elif not _blank(cells):
+            records.append((n, list(cells)))
+    if header is None:
+        raise _reject("the file is empty: expected a header row and data rows")
+    return Sheet(header, records)
+
+
+def read_csv(data: bytes) -> Sheet:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise _reject(f"the file is not UTF-8 text (first bad byte on line {line}); save it as CSV UTF-8",
+                      row=line) from exc
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        for cells in reader:
+            rows.append((len(rows) + 1, cells))
+    except csv.Error as exc:
+        raise _reject(f"unreadable CSV on row {len(rows) + 1}: {exc}", row=len(rows) + 1) from exc
+    return _sheet(rows)
+
+
+def read_xlsx(data: bytes) -> Sheet:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise _reject(f"not a readable .xlsx workbook ({exc.__class__.__name__})") from exc
+    try:
+        ws = wb.worksheets[0]
+        ws.reset_dimensions()  # some writers store a wrong sheet size; read what is really there
+        # With the dimensions reset, read-only mode yields gap rows as empty tuples: numbering stays true.
+        return _sheet(enumerate(ws.iter_rows(values_only=True), start=1))
+    finally:
+        wb.close()
+
+
+# --- writing -------------------------------------------------------------------------------------
+def _csv_text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, date | datetime):
+        return v.isoformat()
+    if isinstance(v, Decimal):
+        return format(v, "f")
+    return str(getattr(v, "value", v))
+
+
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(header)
+    w.writerows([_csv_text(v) for v in row] for row in rows)
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def write_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "data") -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title[:31])
+    ws.append(list(header))
+
+    def cell(v: Any) -> Any:
+        if isinstance(v, str):
+            v = ILLEGAL_CHARACTERS_RE.sub("", v)
+            if v.startswith("="):
+                # A text that looks like a formula stays text: no formula injection, and it reads back as written.
+                c = WriteOnlyCell(ws, value=v)
+                c.data_type = "s"
+                return c
+            return v
+        if hasattr(v, "value") and not isinstance(v, date | datetime | Decimal | bool | int | float):
+            return v.value  # enums
+        return v
+
+    for row in rows:
+        ws.append([cell(v) for v in row])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def write(fmt: str, header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "data") -> bytes:
+    if fmt == "csv":
+        return write_csv(header, rows)
+    if fmt == "xlsx":
+        return write_xlsx(header, rows, title=title)
+    raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
