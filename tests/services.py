@@ -14,6 +14,7 @@ HOW = {
     "postgresql": "start PostgreSQL on 127.0.0.1:5432 with trust auth and a database `test` "
     "(or set HCM_TEST_PG_URL)",
     "redis": "start Redis on 127.0.0.1:6379 (or set HCM_TEST_REDIS_URL)",
+    "graph": "install the project (`pip install -e .`), which brings the arcadedb-embedded server and its JRE",
     "chromium": "install Debian's chromium (`apt-get install -y chromium`), which `bash scripts/test` does",
 }
 

@@ -1,0 +1,283 @@
+"""Outbox events -> the talent graph.
+
+    (:Employee {key})-[:HOLDS]->(:Position {key})-[:IN]->(:Department {key})-[:PART_OF]->(:Department)
+    (:Position)-[:REPORTS_TO]->(:Position)
+    (:Employee)-[:HAS_SKILL {level, source}]->(:Skill {key})<-[:REQUIRES {level, importance}]-(:Position)
+
+Events carry the full current state of one row (see the ``_emit_*`` calls in ``hcm.org.service``), so applying
+them is a set of idempotent MERGEs keyed on business keys: replaying any prefix again gives the same graph.
+Portable Cypher (ArcadeDB and Neo4j 5 Community): business keys only, never element ids, no APOC, no procedures.
+
+Ordering: events are applied in id order. Consecutive events of one (topic, op) form a run that becomes a few
+``UNWIND $rows`` statements; inside a run only the last event per row identity is kept (it carries the newest
+state), so no statement ever sees two versions of one row - the order in which a database applies the rows of
+one UNWIND then does not matter. A whole call is one graph transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, LiteralString, Protocol
+
+from neo4j import Driver
+
+from graph import client
+
+Statement = tuple[LiteralString, dict[str, Any]]
+Rows = list[dict[str, Any]]
+
+
+class EventLike(Protocol):
+    """What an event must offer: ``hcm.outbox.OutboxEvent`` rows and ``Event`` both do."""
+
+    @property
+    def topic(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def op(self) -> str: ...
+    @property
+    def payload(self) -> Mapping[str, Any] | None: ...
+
+
+@dataclass(frozen=True)
+class Event:
+    topic: str
+    key: str
+    op: str = "upsert"
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    id: int | None = None
+
+
+class ProjectionError(ValueError):
+    """An event the projection cannot apply (unknown topic or op, malformed key or payload)."""
+
+    def __init__(self, event: EventLike, why: str) -> None:
+        ident = getattr(event, "id", None)
+        where = f"outbox event {ident}" if ident is not None else "event"
+        super().__init__(f"{where} ({event.topic} {event.op} {event.key!r}): {why}")
+
+
+_SCALARS = (str, int, float, bool)
+
+
+def _props(event: EventLike, payload: Mapping[str, Any], relation_fields: Iterable[str]) -> dict[str, Any]:
+    """Payload fields that become node properties: everything but the relation fields and ``key``."""
+    skip = {"key", *relation_fields}
+    out: dict[str, Any] = {}
+    for name, value in payload.items():
+        if name in skip:
+            continue
+        ok = value is None or isinstance(value, _SCALARS) or (
+            isinstance(value, list) and all(isinstance(v, _SCALARS) for v in value))
+        if not ok:
+            raise ProjectionError(event, f"payload field {name!r} is a {type(value).__name__}; a graph property "
+                                         "must be a string, number, boolean or a list of them")
+        out[name] = value
+    return out
+
+
+def _pair(event: EventLike, payload: Mapping[str, Any], left: str, right: str) -> tuple[str, str]:
+    """(left, right) business keys of a link event: from the payload, else from the key ``left|right``."""
+    a, b = payload.get(left), payload.get(right)
+    if a is None or b is None:
+        parts = event.key.split("|")
+        if len(parts) != 2 or not all(parts):
+            raise ProjectionError(event, f"the key must be '{left}|{right}' when the payload does not name both")
+        a, b = a or parts[0], b or parts[1]
+    return str(a), str(b)
+
+
+def _relink(rows: Rows, field_: str, delete_stale: LiteralString, merge_new: LiteralString) -> list[Statement]:
+    """Point a single-valued relationship at ``row[field_]`` (or nowhere), for rows whose payload named the field."""
+    named = [{"key": r["key"], "to": r[field_]} for r in rows if field_ in r]
+    linked = [x for x in named if x["to"] is not None]
+    out: list[Statement] = []
+    if named:
+        out.append((delete_stale, {"rows": named}))
+    if linked:
+        out.append((merge_new, {"rows": linked}))
+    return out
+
+
+# --- one builder per topic: (op, events of one run) -> statements ---------------------------------------
+def _department(op: str, events: Sequence[EventLike]) -> list[Statement]:
+    if op == "delete":
+        return [("UNWIND $keys AS k MATCH (d:Department {key: k}) DETACH DELETE d", {"keys": [e.key for e in events]})]
+    rows = [_node_row(e, ("parent",)) for e in events]
+    return [
+        ("UNWIND $rows AS r MERGE (d:Department {key: r.key}) SET d += r.props", {"rows": rows}),
+        *_relink(
+            rows, "parent",
+            "UNWIND $rows AS r MATCH (d:Department {key: r.key})-[old:PART_OF]->(p:Department) "
+            "WHERE r.to IS NULL OR p.key <> r.to DELETE old",
+            "UNWIND $rows AS r MATCH (d:Department {key: r.key}) MERGE (p:Department {key: r.to}) "
+            "MERGE (d)-[:PART_OF]->(p)",
+        ),
+    ]
+
+
+def _position(op: str, events: Sequence[EventLike]) -> list[Statement]:
+    if op == "delete":
+        return [("UNWIND $keys AS k MATCH (p:Position {key: k}) DETACH DELETE p", {"keys": [e.key for e in events]})]
+    rows = [_node_row(e, ("department", "reports_to")) for e in events]
+    return [
+        ("UNWIND $rows AS r MERGE (p:Position {key: r.key}) SET p += r.props", {"rows": rows}),
+        *_relink(
+            rows, "department",
+            "UNWIND $rows AS r MATCH (p:Position {key: r.key})-[old:IN]->(d:Department) "
+            "WHERE r.to IS NULL OR d.key <> r.to DELETE old",
+            "UNWIND $rows AS r MATCH (p:Position {key: r.key}) MERGE (d:Department {key: r.to}) MERGE (p)-[:IN]->(d)",
+        ),
+        *_relink(
+            rows, "reports_to",
+            "UNWIND $rows AS r MATCH (p:Position {key: r.key})-[old:REPORTS_TO]->(b:Position) "
+            "WHERE r.to IS NULL OR b.key <> r.to DELETE old",
+            "UNWIND $rows AS r MATCH (p:Position {key: r.key}) MERGE (b:Position {key: r.to}) "
+            "MERGE (p)-[:REPORTS_TO]->(b)",
+        ),
+    ]
+
+
+def _employee(op: str, events: Sequence[EventLike]) -> list[Statement]:
+    if op == "delete":
+        return [("UNWIND $keys AS k MATCH (e:Employee {key: k}) DETACH DELETE e", {"keys": [e.key for e in events]})]
+    # An exit arrives as status 'exited' with position None: the HOLDS edge goes, the node stays with its status.
+    rows = [_node_row(e, ("position",)) for e in events]
+    return [
+        ("UNWIND $rows AS r MERGE (e:Employee {key: r.key}) SET e += r.props", {"rows": rows}),
+        *_relink(
+            rows, "position",
+            "UNWIND $rows AS r MATCH (e:Employee {key: r.key})-[old:HOLDS]->(p:Position) "
+            "WHERE r.to IS NULL OR p.key <> r.to DELETE old",
+            "UNWIND $rows AS r MATCH (e:Employee {key: r.key}) MERGE (p:Position {key: r.to}) MERGE (e)-[:HOLDS]->(p)",
+        ),
+    ]
+
+
+def _skill(op: str, events: Sequence[EventLike]) -> list[Statement]:
+    if op == "delete":
+        return [("UNWIND $keys AS k MATCH (s:Skill {key: k}) DETACH DELETE s", {"keys": [e.key for e in events]})]
+    rows = [_node_row(e, ()) for e in events]
+    return [("UNWIND $rows AS r MERGE (s:Skill {key: r.key}) SET s += r.props", {"rows": rows})]
+
+
+def _employee_skill(op: str, events: Sequence[EventLike]) -> list[Statement]:
+    rows: Rows = []
+    for e in events:
+        p = e.payload or {}
+        emp, skill = _pair(e, p, "employee", "skill")
+        source = p.get("source")
+        if op == "delete":
+            rows.append({"employee": emp, "skill": skill, "source": source})
+            continue
+        if source is None or p.get("level") is None:
+            raise ProjectionError(e, "an employee_skill upsert needs 'level' and 'source' in its payload")
+        rows.append({"employee": emp, "skill": skill, "source": str(source), "level": p["level"]})
+    if op == "delete":  # without a source: every assessment of that skill goes
+        return [("UNWIND $rows AS r MATCH (e:Employee {key: r.employee})-[h:HAS_SKILL]->(s:Skill {key: r.skill}) "
+                 "WHERE r.source IS NULL OR h.source = r.source DELETE h", {"rows": rows})]
+    # One edge per (employee, skill, source): a self-assessment and a manager's rating live side by side.
+    return [("UNWIND $rows AS r MERGE (e:Employee {key: r.employee}) MERGE (s:Skill {key: r.skill}) "
+             "MERGE (e)-[h:HAS_SKILL {source: r.source}]->(s) SET h.level = r.level", {"rows": rows})]
+
+
+def _requirement(op: str, events: Sequence[EventLike]) -> list[Statement]:
+    rows: Rows = []
+    for e in events:
+        p = e.payload or {}
+        pos, skill = _pair(e, p, "position", "skill")
+        if op == "delete":
+            rows.append({"position": pos, "skill": skill})
+            continue
+        if p.get("level") is None:
+            raise ProjectionError(e, "a requirement upsert needs 'level' in its payload")
+        rows.append({"position": pos, "skill": skill, "level": p["level"], "importance": p.get("importance")})
+    if op == "delete":
+        return [("UNWIND $rows AS r MATCH (p:Position {key: r.position})-[q:REQUIRES]->(s:Skill {key: r.skill}) "
+                 "DELETE q", {"rows": rows})]
+    return [("UNWIND $rows AS r MERGE (p:Position {key: r.position}) MERGE (s:Skill {key: r.skill}) "
+             "MERGE (p)-[q:REQUIRES]->(s) SET q.level = r.level, q.importance = r.importance", {"rows": rows})]
+
+
+def _node_row(event: EventLike, relation_fields: tuple[str, ...]) -> dict[str, Any]:
+    payload = event.payload or {}
+    row: dict[str, Any] = {"key": event.key, "props": _props(event, payload, relation_fields)}
+    for name in relation_fields:
+        if name in payload:
+            value = payload[name]
+            if value is not None and not isinstance(value, str):
+                raise ProjectionError(event, f"payload field {name!r} must be a business key (a string) or null")
+            row[name] = value
+    return row
+
+
+BUILDERS: dict[str, Callable[[str, Sequence[EventLike]], list[Statement]]] = {
+    "department": _department,
+    "position": _position,
+    "employee": _employee,
+    "skill": _skill,
+    "employee_skill": _employee_skill,
+    "requirement": _requirement,
+}
+# The topics this projection understands; the drain leaves any other topic waiting in the outbox.
+TOPICS: frozenset[str] = frozenset(BUILDERS)
+OPS = ("upsert", "delete")
+
+
+def _identity(event: EventLike) -> tuple[str, ...]:
+    if event.topic == "employee_skill":
+        return (event.key, str((event.payload or {}).get("source")))
+    return (event.key,)
+
+
+def _ordered(events: Iterable[EventLike]) -> list[EventLike]:
+    items = list(events)
+    ids = [getattr(e, "id", None) for e in items]
+    if all(i is not None for i in ids):
+        items.sort(key=lambda e: e.id)  # type: ignore[attr-defined]
+    return items
+
+
+def plan(events: Iterable[EventLike]) -> list[Statement]:
+    """The statements that apply ``events`` in order (validated; nothing is sent)."""
+    statements: list[Statement] = []
+    run: dict[tuple[str, ...], EventLike] = {}
+    run_kind: tuple[str, str] | None = None
+
+    def flush() -> None:
+        if run_kind is not None and run:
+            statements.extend(BUILDERS[run_kind[0]](run_kind[1], list(run.values())))
+        run.clear()
+
+    for e in _ordered(events):
+        if e.topic not in BUILDERS:
+            raise ProjectionError(e, f"no projection for topic {e.topic!r} (known: {', '.join(sorted(TOPICS))})")
+        if e.op not in OPS:
+            raise ProjectionError(e, f"op must be one of {OPS}")
+        if not e.key:
+            raise ProjectionError(e, "empty key")
+        kind = (e.topic, e.op)
+        if kind != run_kind:
+            flush()
+            run_kind = kind
+        ident = _identity(e)
+        run.pop(ident, None)  # re-insert: the newest state, at the position of the newest event
+        run[ident] = e
+    flush()
+    return statements
+
+
+def apply_events(driver: Driver, database: str, events: Iterable[EventLike]) -> int:
+    """Apply ``events`` (in id order) to the graph in one transaction; returns how many were given.
+
+    Raises ``ProjectionError`` (before touching the graph) for an event it cannot apply, and the driver's
+    errors (``neo4j.exceptions.*``, ``OSError``) when the graph fails; either way nothing is half-applied.
+    """
+    items = list(events)
+    statements = plan(items)
+    if statements:
+        client.ensure_schema_once(driver, database)
+        client.write_batches(driver, database, statements)
+    return len(items)

@@ -1,0 +1,153 @@
+"""Drain the transactional outbox into the graph: the one place that talks to both the database and the graph.
+
+Rows are read in id order with ``SELECT ... FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite has one writer and
+ignores it), applied with idempotent MERGEs, then stamped ``processed_at`` in the same database transaction.
+
+- Graph down or failing: the rows get ``attempts + 1`` and ``last_error`` and stay pending; nothing is lost and
+  the next drain catches up. A crash between the graph write and the database commit replays the batch, which
+  the idempotent projection absorbs.
+- One bad event (a payload the projection rejects, or a statement the graph refuses): the events before it are
+  applied, it is marked failed, and the drain stops there, so later events never overtake it.
+- Two drainers: the second skips the rows the first has locked and, seeing pending rows older than its own,
+  backs off instead of applying newer events before older ones.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from neo4j import Driver
+from neo4j.exceptions import AuthError, ClientError, DriverError, Neo4jError
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from graph.projection import TOPICS, ProjectionError, apply_events
+from hcm.db import utcnow
+from hcm.outbox import OutboxEvent
+
+log = logging.getLogger(__name__)
+
+MAX_ERROR_CHARS = 2000
+# What a graph that is down or failing raises. Anything else is a bug here: it propagates, the caller's
+# transaction rolls back, and the rows stay exactly as they were.
+GRAPH_ERRORS = (Neo4jError, DriverError, OSError)
+
+
+def _pending() -> list[ColumnElement[bool]]:
+    # Only topics the projection knows: an event for a projection not written yet waits instead of being lost.
+    return [OutboxEvent.processed_at.is_(None), OutboxEvent.topic.in_(sorted(TOPICS))]
+
+
+def pending_count(session: Session) -> int:
+    """Events waiting for the graph (health pages, tests)."""
+    return int(session.scalar(select(func.count()).select_from(OutboxEvent).where(*_pending())) or 0)
+
+
+def _mark_failed(rows: Sequence[OutboxEvent], exc: BaseException) -> None:
+    message = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
+    for row in rows:
+        row.attempts = (row.attempts or 0) + 1
+        row.last_error = message
+
+
+def _mark_done(rows: Sequence[OutboxEvent]) -> None:
+    now = utcnow()
+    for row in rows:
+        row.processed_at = now
+        row.last_error = None
+
+
+def _one_by_one(driver: Driver, database: str, rows: Sequence[OutboxEvent]) -> int:
+    """Find the event a batch failed on: apply singly up to it, mark it failed, stop there."""
+    for i, row in enumerate(rows):
+        try:
+            apply_events(driver, database, [row])
+        except (ProjectionError, ClientError) as exc:
+            if isinstance(exc, AuthError):
+                _mark_failed(rows[i:], exc)
+            else:
+                log.error("outbox event %s (%s %s) cannot be applied to the graph: %s", row.id, row.topic, row.key, exc)
+                _mark_failed([row], exc)
+            return i
+        except GRAPH_ERRORS as exc:  # the graph went away meanwhile
+            _mark_failed(rows[i:], exc)
+            return i
+        _mark_done([row])
+    return len(rows)
+
+
+class BatchResult(NamedTuple):
+    applied: int
+    more: bool  # a full batch went through: more may be waiting
+    graph_down: bool = False  # the graph could not be reached at all
+
+
+def drain_batch(session: Session, driver: Driver, database: str, *, batch: int = 1000) -> BatchResult:
+    """Apply up to ``batch`` pending events, oldest first. Flushes, never commits."""
+    rows = list(session.scalars(
+        select(OutboxEvent).where(*_pending()).order_by(OutboxEvent.id).limit(batch)
+        .with_for_update(skip_locked=True)
+    ))
+    if not rows:
+        return BatchResult(0, False)
+    older = session.scalar(select(OutboxEvent.id).where(*_pending(), OutboxEvent.id < rows[0].id).limit(1))
+    if older is not None:
+        log.info("outbox event %s is being applied by another drainer; leaving newer events to it", older)
+        return BatchResult(0, False)
+    try:
+        # A server that is not there fails here at once; inside execute_write the driver would retry it for seconds.
+        driver.verify_connectivity()
+        apply_events(driver, database, rows)
+    except (ProjectionError, ClientError) as exc:
+        if isinstance(exc, AuthError):
+            _mark_failed(rows, exc)
+            applied = 0
+        else:
+            applied = _one_by_one(driver, database, rows)
+        session.flush()
+        return BatchResult(applied, False)
+    except GRAPH_ERRORS as exc:  # connection refused, timeout, server error: the graph is not usable now
+        log.warning("graph not reachable; %d outbox events stay pending: %s", len(rows), exc)
+        _mark_failed(rows, exc)
+        session.flush()
+        return BatchResult(0, False, graph_down=True)
+    _mark_done(rows)
+    session.flush()
+    return BatchResult(len(rows), len(rows) == batch)
+
+
+def drain_outbox(
+    target: Session | Engine | sessionmaker[Session],
+    driver: Driver,
+    database: str,
+    *,
+    batch: int = 1000,
+    max_batches: int | None = None,
+) -> int:
+    """Apply pending outbox events to the graph, oldest first; returns how many were applied.
+
+    ``target`` a Session: everything happens in the caller's transaction (flushed; the caller commits).
+    An Engine or sessionmaker: one transaction per batch, committed here.
+    Stops when the outbox is empty, on the first failure, or after ``max_batches``.
+    """
+    if batch < 1:
+        raise ValueError("batch must be at least 1")
+    total, done = 0, 0
+    factory = None
+    if not isinstance(target, Session):
+        factory = target if isinstance(target, sessionmaker) else sessionmaker(target, expire_on_commit=False)
+    while max_batches is None or done < max_batches:
+        if factory is None:
+            assert isinstance(target, Session)
+            applied, more, _ = drain_batch(target, driver, database, batch=batch)
+        else:
+            with factory() as session, session.begin():
+                applied, more, _ = drain_batch(session, driver, database, batch=batch)
+        total += applied
+        done += 1
+        if not more:
+            break
+    return total

@@ -1,0 +1,157 @@
+"""Background work on Celery.
+
+``HCM_BROKER_URL`` unset (the embedded default): tasks run in-process, eagerly, so one command starts everything.
+Set (production, CI): a real broker and ``celery -A hcm.tasks:celery_app worker``.
+
+Tasks take ids, not objects, and are idempotent (``acks_late`` + ``reject_on_worker_lost``: a task whose worker
+died is delivered again). Send them with ``enqueue_after_commit`` so a worker never looks for rows that are not
+committed yet, and nothing is sent for a transaction that rolled back.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from celery import Celery, Task, signals
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
+from hcm.db import get_engine, unit_of_work
+from hcm.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+TASK_MODULES = ("performance.tasks",)
+
+
+def make_celery(settings: Settings | None = None) -> Celery:
+    settings = settings or get_settings()
+    broker = settings.broker_url
+    app = Celery("hcm")
+    app.conf.update(
+        broker_url=broker or "memory://",
+        # Redis carries results too (the CLI and tests wait for them); other brokers answer over rpc.
+        result_backend=None if broker is None else (broker if broker.startswith(("redis", "rediss")) else "rpc://"),
+        task_always_eager=broker is None,
+        task_eager_propagates=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,  # with acks_late: a worker holds one unacknowledged task at a time
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        result_expires=3600,
+        broker_connection_retry_on_startup=True,
+        timezone="UTC",
+        # For `celery beat`, if run: a graph that was down is caught up even when nothing new is committed.
+        beat_schedule={"sync-graph": {"task": "hcm.sync_graph", "schedule": 60.0}},
+        # the domains' task modules, loaded by workers (the app loads them through the services that send them)
+        imports=TASK_MODULES,
+    )
+    return app
+
+
+celery_app = make_celery()
+
+
+# --- one graph driver per worker process -------------------------------------------------------------
+@signals.worker_process_init.connect  # type: ignore[untyped-decorator]
+def _worker_process_init(**_: Any) -> None:
+    # Sent in each prefork child and once by the solo pool. Connections inherited over fork belong to the parent:
+    # drop them unclosed, then open this process's own.
+    from graph import client
+
+    client.forget_driver()
+    get_engine().dispose(close=False)
+    settings = get_settings()
+    if settings.graph.enabled:
+        client.get_driver(settings)
+        log.info("graph driver for %s (database %r) ready in this worker process", settings.graph.uri,
+                 settings.graph.database)
+
+
+@signals.worker_process_shutdown.connect  # type: ignore[untyped-decorator]
+@signals.worker_shutdown.connect  # type: ignore[untyped-decorator]
+def _worker_shutdown(**_: Any) -> None:
+    from graph import client
+
+    client.close_driver()
+
+
+# --- tasks ------------------------------------------------------------------------------------------
+# After the graph was found down, this process leaves it alone for a while: in the embedded default the sync
+# runs inside the request that committed, and every commit should not wait for a dead server. The outbox keeps
+# the events; the first sync after the pause (or beat) catches up.
+GRAPH_DOWN_PAUSE_SECONDS = 30.0
+_graph_down_until = 0.0
+
+
+@celery_app.task(name="hcm.sync_graph", acks_late=True, reject_on_worker_lost=True)  # type: ignore[untyped-decorator]
+def sync_graph(batch: int = 1000) -> int:
+    """Drain the outbox into the graph; returns how many events were applied. Safe to run any number of times.
+
+    One transaction per batch. Graph disabled: nothing happens and the outbox keeps waiting.
+    """
+    global _graph_down_until
+    settings = get_settings()
+    if not settings.graph.enabled:
+        log.debug("graph disabled (HCM_GRAPH__ENABLED=false): the outbox waits")
+        return 0
+    if time.monotonic() < _graph_down_until:
+        log.debug("graph was down a moment ago: the outbox waits")
+        return 0
+    from graph import client
+    from graph.sync import drain_batch
+
+    driver = client.get_driver(settings)
+    total = 0
+    while True:
+        with unit_of_work() as session:
+            result = drain_batch(session, driver, settings.graph.database, batch=batch)
+        total += result.applied
+        if result.graph_down:
+            _graph_down_until = time.monotonic() + GRAPH_DOWN_PAUSE_SECONDS
+        if not result.more:
+            return total
+
+
+# --- sending after commit ---------------------------------------------------------------------------
+_PENDING = "hcm.tasks.after_commit"
+_HOOKED = "hcm.tasks.hooked"
+
+
+def _send_pending(session: Session) -> None:
+    pending: dict[Any, tuple[Task, tuple[Any, ...], dict[str, Any]]] = session.info.pop(_PENDING, {})
+    for task, args, kwargs in pending.values():
+        try:
+            task.apply_async(args, kwargs)
+        except Exception:
+            # The data is committed: a broker hiccup must not turn that into an error. The outbox still holds the
+            # events and the next sync (or beat) picks them up.
+            log.exception("could not send task %s after commit", task.name)
+
+
+def _drop_pending(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outermost transaction ended without after_commit: it rolled back
+        session.info.pop(_PENDING, None)
+
+
+def enqueue_after_commit(session: Session, task: Task, *args: Any, **kwargs: Any) -> None:
+    """Send ``task(*args, **kwargs)`` once the session's current transaction commits; drop it on rollback.
+
+    The same call queued twice in one transaction is sent once.
+    """
+    if not session.info.get(_HOOKED):
+        event.listen(session, "after_commit", _send_pending)
+        event.listen(session, "after_transaction_end", _drop_pending)
+        session.info[_HOOKED] = True
+    ident = (task.name, repr(args), repr(sorted(kwargs.items())))
+    session.info.setdefault(_PENDING, {})[ident] = (task, args, kwargs)
+
+
+def request_graph_sync(session: Session) -> None:
+    """For services that wrote outbox rows: drain them into the graph after this transaction commits."""
+    enqueue_after_commit(session, sync_graph)
