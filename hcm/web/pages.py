@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import enum
-import inspect
 import math
 import typing
 from dataclasses import dataclass
@@ -126,6 +125,11 @@ def _breadcrumb(node: dict[str, Any] | None) -> list[dict[str, Any]]:
     return chain[::-1]
 
 
+def _flag(value: str) -> bool | None:
+    """A yes / no / any filter from a <select>: "" (any) must not be a validation error."""
+    return {"true": True, "false": False}.get(value)
+
+
 def _safe_next(target: str | None) -> str:
     """Only a local path may follow a log-in: no scheme, no host, no protocol-relative ``//`` tricks."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
@@ -169,7 +173,8 @@ def logout(request: Request, _: Principal | None = Depends(allow(Permission.PUBL
 @router.get("/")
 def home(request: Request, db: Session = Depends(get_db),
          me: Principal = Depends(allow(Permission.AUTHENTICATED))) -> Response:
-    ctx: dict[str, Any] = {"summary": None, "chart": None, "self": None, "team_size": None, "direct": []}
+    ctx: dict[str, Any] = {"summary": None, "chart": None, "mine": None, "position": None, "skills": [],
+                           "depts": {}, "team_size": None, "direct": []}
     if me.has(Permission.AGGREGATES):
         summary = service.org_summary(db)
         ctx["summary"] = summary
@@ -179,10 +184,10 @@ def home(request: Request, db: Session = Depends(get_db),
                          {"label": "Vacancies", "data": [d.vacancies for d in summary.divisions]}],
         }
     if me.employee_id is not None and me.role in (Role.MANAGER, Role.EMPLOYEE):
-        ctx["self"] = service.get_employee(db, principal=me, employee_id=me.employee_id)
+        ctx["mine"] = service.get_employee(db, principal=me, employee_id=me.employee_id)
         ctx["skills"] = service.employee_skills(db, principal=me, employee_id=me.employee_id)
-        if ctx["self"].position_id is not None:
-            ctx["position"] = service.get_position(db, principal=me, position_id=ctx["self"].position_id)
+        if ctx["mine"].position_id is not None:
+            ctx["position"] = service.get_position(db, principal=me, position_id=ctx["mine"].position_id)
         _, depts = _departments(db)
         ctx["depts"] = depts
     if me.role is Role.MANAGER and me.employee_id is not None:
@@ -213,14 +218,13 @@ def department(request: Request, department_id: int, db: Session = Depends(get_d
 
 
 @router.get("/positions")
-def positions(request: Request, q: str | None = None, key: bool | None = None, vacant: bool | None = None,
-              page: int = Query(1, ge=1), db: Session = Depends(get_db),
-              me: Principal = Depends(allow(Permission.ORG_READ))) -> Response:
-    result = service.list_positions(db, principal=me, q=q, is_key=key, vacant=vacant, page=page,
+def positions(request: Request, q: str = "", key: str = "", vacant: str = "", page: int = Query(1, ge=1),
+              db: Session = Depends(get_db), me: Principal = Depends(allow(Permission.ORG_READ))) -> Response:
+    result = service.list_positions(db, principal=me, q=q or None, is_key=_flag(key), vacant=_flag(vacant), page=page,
                                     page_size=PAGE_SIZE)
     _, depts = _departments(db)
-    return _render(request, "positions.html", me, section="positions", result=result, depts=depts, q=q or "",
-                   key=key, vacant=vacant, pager=_pager(request, page, PAGE_SIZE, result.total))
+    return _render(request, "positions.html", me, section="positions", result=result, depts=depts, q=q,
+                   key=key, vacant=vacant, paging=_pager(request, page, PAGE_SIZE, result.total))
 
 
 @router.get("/positions/{position_id}")
@@ -233,7 +237,8 @@ def position(request: Request, position_id: int, db: Session = Depends(get_db),
     family = service.get_or_404(db, JobFamily, pos.job_family_id) if pos.job_family_id else None
     _, depts = _departments(db)
     return _render(request, "position.html", me, section="positions" if me.role is Role.HR_ADMIN else "org",
-                   pos=pos, boss=boss, reports=reports, grade=grade, family=family, dept=depts.get(pos.department_id),
+                   pos=pos, boss=boss, reports=reports, grade=grade, family=family, depts=depts,
+                   crumbs=_breadcrumb(depts.get(pos.department_id)),
                    requirements=service.requirements(db, position_id=position_id))
 
 
@@ -243,46 +248,47 @@ def key_posts(request: Request, page: int = Query(1, ge=1), db: Session = Depend
     result = service.list_positions(db, principal=me, is_key=True, page=page, page_size=PAGE_SIZE)
     _, depts = _departments(db)
     return _render(request, "key_posts.html", me, section="key-posts", result=result, depts=depts,
-                   pager=_pager(request, page, PAGE_SIZE, result.total))
+                   paging=_pager(request, page, PAGE_SIZE, result.total))
 
 
 @router.get("/skills")
-def skills(request: Request, q: str | None = None, category: str | None = None, page: int = Query(1, ge=1),
+def skills(request: Request, q: str = "", category: str = "", page: int = Query(1, ge=1),
            db: Session = Depends(get_db), me: Principal = Depends(allow(Permission.ORG_READ))) -> Response:
-    result = service.list_skills(db, q=q, category=category, page=page, page_size=PAGE_SIZE)
-    return _render(request, "skills.html", me, section="skills", result=result, q=q or "", category=category,
-                   pager=_pager(request, page, PAGE_SIZE, result.total))
+    result = service.list_skills(db, q=q or None, category=category or None, page=page, page_size=PAGE_SIZE)
+    return _render(request, "skills.html", me, section="skills", result=result, q=q, category=category,
+                   paging=_pager(request, page, PAGE_SIZE, result.total))
 
 
 # --- people --------------------------------------------------------------------------------------
 @router.get("/people")
-def people(request: Request, q: str | None = None, status: EmployeeStatus | None = None,
-           page: int = Query(1, ge=1), db: Session = Depends(get_db),
-           me: Principal = Depends(allow(Permission.PEOPLE_READ))) -> Response:
-    result = service.list_employees(db, principal=me, q=q, status=status, page=page, page_size=PAGE_SIZE)
+def people(request: Request, q: str = "", status: str = "", page: int = Query(1, ge=1),
+           db: Session = Depends(get_db), me: Principal = Depends(allow(Permission.PEOPLE_READ))) -> Response:
+    wanted = EmployeeStatus(status) if status in set(EmployeeStatus) else None
+    result = service.list_employees(db, principal=me, q=q or None, status=wanted, page=page, page_size=PAGE_SIZE)
     _, depts = _departments(db)
-    return _render(request, "people.html", me, section="people", result=result, depts=depts, q=q or "",
-                   status=status.value if status else "", pager=_pager(request, page, PAGE_SIZE, result.total))
+    return _render(request, "people.html", me, section="people", result=result, depts=depts, q=q,
+                   status=wanted.value if wanted else "", statuses=list(EmployeeStatus),
+                   paging=_pager(request, page, PAGE_SIZE, result.total))
 
 
 @router.get("/team")
-def team(request: Request, q: str | None = None, page: int = Query(1, ge=1), db: Session = Depends(get_db),
+def team(request: Request, q: str = "", page: int = Query(1, ge=1), db: Session = Depends(get_db),
          me: Principal = Depends(allow(Permission.PEOPLE_READ))) -> Response:
     if me.role is not Role.MANAGER:
         raise Forbidden("'My team' is the managers' view of their reporting line")
     # For a manager the policy scope is exactly themselves plus their reporting subtree.
-    result = service.list_employees(db, principal=me, q=q, page=page, page_size=PAGE_SIZE)
+    result = service.list_employees(db, principal=me, q=q or None, page=page, page_size=PAGE_SIZE)
     members = [e for e in result.items if e.id != me.employee_id]
     _, depts = _departments(db)
     size = service.list_employees(db, principal=me, page_size=1).total - 1
-    return _render(request, "team.html", me, section="team", members=members, depts=depts, q=q or "",
-                   size=size, pager=_pager(request, page, PAGE_SIZE, result.total))
+    return _render(request, "team.html", me, section="team", members=members, depts=depts, q=q,
+                   size=size, paging=_pager(request, page, PAGE_SIZE, result.total))
 
 
 @router.get("/me")
-def my_profile(me: Principal = Depends(allow(Permission.PEOPLE_READ))) -> Response:
+def my_profile(request: Request, me: Principal = Depends(allow(Permission.PEOPLE_READ))) -> Response:
     if me.employee_id is None:
-        raise NotFound("Employee", f"linked to user {me.username}", field="user")
+        return error_page(request, 404, "Your user is not linked to an employee record, so there is no profile to show.")
     return RedirectResponse(f"/people/{me.employee_id}", status_code=303)
 
 
@@ -315,27 +321,34 @@ def _skill_rows(assessed: list[Any]) -> list[dict[str, Any]]:
 
 
 # --- import / export -----------------------------------------------------------------------------
-DEFAULT_IO_KINDS = ("departments", "positions", "employees", "assignments", "skills")
+# Used only until hcm.io's routes declare their kinds as an enum or a Literal (then those win).
+DEFAULT_IO_KINDS = ("job_families", "grades", "departments", "positions", "skills", "requirements", "employees",
+                    "assignments", "proficiencies")
 
 
-def _io_kinds(request: Request) -> list[str]:
-    """The kinds the import/export API accepts, read from its route's ``kind`` parameter when that is an
-    enum or a Literal, so this page follows ``hcm.io`` without a second list to keep in step."""
-    for route in request.app.routes:
-        if getattr(route, "path", "") != "/api/io/export/{kind}":
-            continue
-        param = inspect.signature(route.endpoint).parameters.get("kind")  # type: ignore[attr-defined]
-        if param is None:
-            break
-        hints = typing.get_type_hints(route.endpoint)  # type: ignore[attr-defined]
-        ann = hints.get("kind", param.annotation)
-        if isinstance(ann, type) and issubclass(ann, enum.Enum):
-            return [str(m.value) for m in ann]
-        if typing.get_origin(ann) is typing.Literal:
-            return [str(a) for a in typing.get_args(ann)]
-    return list(DEFAULT_IO_KINDS)
+def _path_choices(app: Any, path: str, param: str = "kind") -> list[str] | None:
+    """The values a route's path parameter accepts when it is typed as an enum or a Literal, so this page
+    follows ``hcm.io`` without a second list to keep in step. Handles flat and lazily included routers."""
+    for route in app.routes:
+        contexts = route.effective_route_contexts() if hasattr(route, "effective_route_contexts") else [route]
+        for ctx in contexts:
+            if getattr(ctx, "path", None) != path or not hasattr(ctx, "dependant"):
+                continue
+            for field in ctx.dependant.path_params:
+                if field.name != param:
+                    continue
+                ann = field.field_info.annotation
+                if isinstance(ann, type) and issubclass(ann, enum.Enum):
+                    return [str(m.value) for m in ann]
+                if typing.get_origin(ann) is typing.Literal:
+                    return [str(a) for a in typing.get_args(ann)]
+    return None
 
 
 @router.get("/io")
 def import_export(request: Request, me: Principal = Depends(allow(Permission.DATA_IMPORT))) -> Response:
-    return _render(request, "io.html", me, section="io", kinds=_io_kinds(request), formats=("csv", "xlsx"))
+    exports = _path_choices(request.app, "/api/io/export/{kind}") or list(DEFAULT_IO_KINDS)
+    imports = _path_choices(request.app, "/api/io/import/{kind}") or list(DEFAULT_IO_KINDS)
+    kinds = exports + [k for k in imports if k not in exports]
+    return _render(request, "io.html", me, section="io", kinds=kinds, exports=set(exports), imports=set(imports),
+                   formats=("csv", "xlsx"))

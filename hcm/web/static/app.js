@@ -1,0 +1,108 @@
+/* Small progressive enhancements. Every page works without this file; it draws charts, adds
+   expand/collapse-all to the org tree and shows import results in place. No external requests. */
+(function () {
+  "use strict";
+
+  function cssVar(name, fallback) {
+    var v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+    return v || fallback;
+  }
+
+  function drawCharts() {
+    var canvases = document.querySelectorAll("canvas[data-chart]");
+    if (!canvases.length) return;
+    if (typeof window.Chart === "undefined") {
+      // The vendored library did not load: show the same numbers as a table instead.
+      document.querySelectorAll("details.chart-table").forEach(function (d) { d.open = true; });
+      return;
+    }
+    var reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    var palette = [cssVar("--chart-1", "#2563eb"), cssVar("--chart-2", "#f59e0b"), cssVar("--chart-3", "#10b981")];
+    var ink = cssVar("--muted", "#64748b");
+    var grid = cssVar("--line", "#e2e8f0");
+    window.Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+    window.Chart.defaults.color = ink;
+
+    canvases.forEach(function (canvas) {
+      var source = document.getElementById(canvas.dataset.chartSource);
+      if (!source) return;
+      var data = JSON.parse(source.textContent);
+      data.datasets.forEach(function (ds, i) {
+        ds.backgroundColor = palette[i % palette.length];
+        ds.borderRadius = 4;
+        ds.maxBarThickness = 48;
+      });
+      var done = function () { canvas.dataset.rendered = "true"; };
+      new window.Chart(canvas, {
+        type: canvas.dataset.chart,
+        data: data,
+        options: {
+          responsive: true,
+          maintainAspectRatio: false,
+          animation: reduced ? false : { duration: 350, onComplete: done },
+          scales: {
+            x: { stacked: true, grid: { display: false } },
+            y: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, grid: { color: grid } }
+          },
+          plugins: { legend: { position: "bottom" }, tooltip: { mode: "index", intersect: false } }
+        }
+      });
+      if (reduced) done();
+    });
+  }
+
+  function treeTools() {
+    document.querySelectorAll("[data-tree]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var open = button.dataset.tree === "expand";
+        document.querySelectorAll("#org-tree details").forEach(function (d) { d.open = open; });
+      });
+    });
+  }
+
+  function describe(body) {
+    if (!body || typeof body !== "object") return String(body || "");
+    var lines = [];
+    if (body.detail) lines.push(body.detail);
+    (body.errors || []).slice(0, 20).forEach(function (e) {
+      lines.push([e.row != null ? "row " + e.row : "", e.field || "", e.reason || e.message || ""].filter(Boolean).join(": "));
+    });
+    if (!lines.length) {
+      Object.keys(body).forEach(function (k) {
+        if (typeof body[k] !== "object") lines.push(k.replace(/_/g, " ") + ": " + body[k]);
+      });
+    }
+    return lines.join("\n");
+  }
+
+  function uploads() {
+    document.querySelectorAll("form.upload").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var out = form.querySelector(".upload-result");
+        var button = form.querySelector("button");
+        out.className = "upload-result";
+        out.textContent = "Uploading…";
+        button.disabled = true;
+        fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
+                             headers: { "Accept": "application/json" } })
+          .then(function (resp) {
+            return resp.text().then(function (text) {
+              var body;
+              try { body = JSON.parse(text); } catch (e) { body = text; }
+              out.classList.add(resp.ok ? "ok" : "bad");
+              out.textContent = (resp.ok ? "Imported. " : "Rejected (" + resp.status + "). ") + describe(body);
+            });
+          })
+          .catch(function (err) { out.classList.add("bad"); out.textContent = "Upload failed: " + err; })
+          .finally(function () { button.disabled = false; });
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    drawCharts();
+    treeTools();
+    uploads();
+  });
+})();

@@ -1,0 +1,244 @@
+"""A real headless Chromium against the real app served by uvicorn: log-in form, navigation per role,
+the org tree, a profile, and the home chart actually drawn. Screenshots per role go to a temp dir (or to
+``$HCM_SCREENSHOTS`` when set, to look at them)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from hcm.org.models import EmployeeSkill, PositionSkill, SkillSource
+from tests import factories
+from tests.services import missing
+from tests.web.test_pages import NAV
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@dataclass
+class Live:
+    url: str
+    people: dict[str, int]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _seed(url: str) -> dict[str, int]:
+    from hcm.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        with Session(engine, expire_on_commit=False) as db:
+            org = factories.small_org(db)
+            python = factories.skill(db, code="PY", name="Python")
+            sql = factories.skill(db, code="SQL", name="SQL")
+            alice = org.people["alice"]
+            db.add_all([
+                EmployeeSkill(employee_id=alice.id, skill_id=python.id, level=4, source=SkillSource.SELF,
+                              assessed_on=date(2025, 3, 1)),
+                EmployeeSkill(employee_id=alice.id, skill_id=python.id, level=3, source=SkillSource.MANAGER,
+                              assessed_on=date(2025, 3, 5)),
+                EmployeeSkill(employee_id=alice.id, skill_id=sql.id, level=2, source=SkillSource.SELF,
+                              assessed_on=date(2025, 3, 1)),
+                PositionSkill(position_id=org.positions["team1"].id, skill_id=python.id, required_level=4),
+            ])
+            db.commit()
+            return {k: e.id for k, e in org.people.items()}
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """The app on a free loopback port, over a fresh migrated SQLite file; the process-wide engine is
+    pointed at it for the server's life and restored afterwards."""
+    import uvicorn
+
+    from hcm import db as dbmod
+    from hcm import migrate
+    from hcm.app import create_app
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'web.db'}"
+    migrate.upgrade(url)
+    people = _seed(url)
+    saved = (dbmod._engine, dbmod._sessionmaker)
+    dbmod.configure(url)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="uvicorn-browser-tests", daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 15
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                pytest.fail("the app did not start under uvicorn", pytrace=False)
+            time.sleep(0.05)
+        yield Live(f"http://127.0.0.1:{port}", people)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        if dbmod._engine is not None:
+            dbmod._engine.dispose()
+        dbmod._engine, dbmod._sessionmaker = saved
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        missing("chromium", f"{CHROMIUM} does not exist")
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    try:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+    finally:
+        pw.stop()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    wanted = os.environ.get("HCM_SCREENSHOTS")
+    if wanted:
+        Path(wanted).mkdir(parents=True, exist_ok=True)
+        return Path(wanted)
+    return tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.fixture
+def page(browser: Any, live: Live) -> Iterator[Any]:
+    """A fresh browser context (no cookies) that refuses any request leaving the app, and records
+    script errors and failed responses so a test can assert the page was clean."""
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    outside: list[str] = []
+
+    def only_local(route: Any) -> None:
+        if route.request.url.startswith(live.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    p = context.new_page()
+    p.set_default_timeout(8000)
+    p.problems = []
+    p.on("pageerror", lambda e: p.problems.append(f"script error: {e}"))
+    p.on("response", lambda r: r.status >= 400 and p.problems.append(f"{r.status} {r.url}"))
+    yield p
+    context.close()
+    assert outside == [], f"the page tried to reach outside the app: {outside}"
+
+
+def _log_in(page: Any, live: Live, username: str) -> None:
+    page.goto(live.url + "/")
+    assert "/login" in page.url  # anonymous: sent to the form
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", factories.PASSWORD)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_url(live.url + "/")
+
+
+def _chart_pixels(page: Any) -> dict[str, Any]:
+    page.wait_for_selector("#division-chart[data-rendered=true]", state="attached")
+    return dict(page.evaluate("""() => {
+        const c = document.getElementById('division-chart');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let painted = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) painted++;
+        return {painted, width: c.width, height: c.height, chart: !!(window.Chart && window.Chart.getChart(c))};
+    }"""))
+
+
+@pytest.mark.parametrize("username", ["hr", "exec", "manager", "employee"])
+def test_role_journey(page: Any, live: Live, shots: Path, username: str) -> None:
+    _log_in(page, live, username)
+
+    links = page.locator("header [data-nav]")
+    assert {links.nth(i).get_attribute("data-nav") for i in range(links.count())} == NAV[username]
+    assert all(links.nth(i).is_visible() for i in range(links.count()))
+    assert page.locator("header [data-user]").inner_text() == username
+    assert page.get_by_role("button", name="Log out").is_visible()
+
+    if username in ("hr", "exec"):
+        drawn = _chart_pixels(page)
+        assert drawn["chart"] and drawn["width"] > 200 and drawn["height"] > 100
+        assert drawn["painted"] > 2000, drawn  # bars, axes and labels, not an empty canvas
+        assert page.locator('[data-stat="headcount"] .stat-value').inner_text() == "6"
+    else:
+        assert page.locator("canvas").count() == 0
+        assert page.locator("[data-self-summary]").is_visible()
+    page.screenshot(path=str(shots / f"{username}-home.png"), full_page=True)
+
+    page.click("header [data-nav=org]")
+    page.wait_for_url("**/org")
+    ops = page.locator("[data-dept=OPS] .tree-name").first
+    assert ops.is_visible()
+    page.click("[data-tree=collapse]")
+    assert not ops.is_visible()
+    page.click("[data-tree=expand]")
+    assert ops.is_visible()
+    assert page.locator("[data-dept=CO] .tree-count").first.get_attribute("data-headcount") == "6"
+    page.screenshot(path=str(shots / f"{username}-org.png"), full_page=True)
+
+    if username in ("manager", "employee"):
+        page.click("header [data-nav=profile]")
+    elif username == "hr":
+        page.click("header [data-nav=people]")
+        page.click("text=Alice Analyst")
+    else:
+        page.click("header [data-nav=key-posts]")
+        page.click("text=Bruno Boss")
+    page.wait_for_url("**/people/*")
+    expected = {"hr": "Alice Analyst", "exec": "Bruno Boss", "manager": "Bruno Boss", "employee": "Alice Analyst"}
+    assert expected[username] in page.locator("h1").inner_text()
+    assert page.locator("[data-timeline] li").count() >= 1
+    salary_visible = page.locator("[data-salary]").count() == 1
+    assert salary_visible == (username != "exec")  # pay: HR and oneself, not an executive looking at a key holder
+    if expected[username] == "Alice Analyst":
+        assert page.locator("[data-skill=PY] .level").count() == 2
+    page.screenshot(path=str(shots / f"{username}-profile.png"), full_page=True)
+
+    if username == "hr":
+        page.click("header [data-nav=io]")
+        page.wait_for_url("**/io")
+        assert page.locator("form.upload").count() >= 1 and page.locator("[data-export]").count() >= 2
+        page.screenshot(path=str(shots / "hr-io.png"), full_page=True)
+
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login")
+    assert page.problems == []
+
+
+def test_narrow_screen_and_other_profiles_hidden(page: Any, live: Live, shots: Path) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    _log_in(page, live, "employee")
+    resp = page.goto(f"{live.url}/people/{live.people['carol']}")
+    assert resp.status == 404 and page.locator("[data-status='404']").is_visible()
+    page.problems.clear()  # that 404 was the point
+    page.goto(live.url + "/me")
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390, "the profile overflows a phone-sized screen"
+    page.screenshot(path=str(shots / "employee-profile-narrow.png"), full_page=True)
+    assert page.problems == []
