@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Float, and_, case, cast, literal, null
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 
 from performance.scoring import DEFAULT_SCALE, ScoreScale
 
@@ -22,12 +24,47 @@ def _f(x: Any) -> ColumnElement[Any]:
     return cast(x, Float)
 
 
+class _least_fn(FunctionElement[Any]):
+    """LEAST(a, b) on PostgreSQL, the two-argument scalar MIN(a, b) on SQLite. A CASE would repeat its
+    arguments, and nested formulas would grow exponentially in SQL text and in evaluation time."""
+
+    type = Float()
+    inherit_cache = True
+    name = "least"
+
+
+class _greatest_fn(FunctionElement[Any]):
+    type = Float()
+    inherit_cache = True
+    name = "greatest"
+
+
+@compiles(_least_fn)
+def _least_default(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"LEAST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_least_fn, "sqlite")
+def _least_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"MIN({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_greatest_fn)
+def _greatest_default(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"GREATEST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_greatest_fn, "sqlite")
+def _greatest_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"MAX({compiler.process(element.clauses, **kw)})"
+
+
 def _least(a: Any, b: Any) -> ColumnElement[Any]:
-    return case((a < b, a), else_=b)
+    return _least_fn(a, b)
 
 
 def _greatest(a: Any, b: Any) -> ColumnElement[Any]:
-    return case((a > b, a), else_=b)
+    return _greatest_fn(a, b)
 
 
 def _lerp(a: float, b: float, f: Any) -> ColumnElement[Any]:
