@@ -1,0 +1,137 @@
+"""The 9-box: performance (x) against potential (y), three bands each, for the caller's scope.
+
+Performance axis: the final performance rating (rounded half up: 1-2 low, 3 medium, 4-5 high); without
+one, the employee's computed score of the period (below ``SCORE_MEDIUM_FROM`` low, up to
+``SCORE_HIGH_ABOVE`` medium, above it high). Potential axis: the final potential rating (1..3 scale: 1 low,
+2 medium, 3 high; 1..5 scale: 1-2 low, 3 medium, 4-5 high). Someone missing an axis is counted as
+unplaced.
+
+Scopes: ``team`` a manager's reporting subtree; ``department`` a department subtree (HR, or a manager
+within their own reporting subtree); ``company`` HR and executives. Executives get every count but names
+only of key-post holders.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from hcm.auth.models import Role
+from hcm.errors import Forbidden, Invalid
+from hcm.org.models import Employee, EmployeeStatus, Position
+from hcm.policy import Principal, subtree_position_ids
+from performance.models import RatingKind, UnitResult
+from performance.schemas_ratings import NineBoxCell, NineBoxOut, NineBoxPerson
+from performance.service.calibration import check_department, department_subtree, rating_bucket
+from performance.service.periods import get_period
+from performance.service.ratings import latest_approved
+
+Band = Literal["low", "medium", "high"]
+Scope = Literal["team", "department", "company"]
+BANDS: tuple[Band, ...] = ("low", "medium", "high")
+
+# Cut-offs on the computed score (100 = on target) when there is no final performance rating.
+SCORE_MEDIUM_FROM = 80.0  # score < 80 -> low
+SCORE_HIGH_ABOVE = 110.0  # 80 <= score <= 110 -> medium; score > 110 -> high
+
+LABELS: dict[tuple[Band, Band], str] = {  # (performance, potential) -> the usual 9-box names
+    ("low", "high"): "Rough diamond",
+    ("medium", "high"): "Future star",
+    ("high", "high"): "Star",
+    ("low", "medium"): "Inconsistent player",
+    ("medium", "medium"): "Core player",
+    ("high", "medium"): "High performer",
+    ("low", "low"): "Talent risk",
+    ("medium", "low"): "Effective performer",
+    ("high", "low"): "Trusted professional",
+}
+
+
+def performance_band(rating: float | None, score: float | None) -> tuple[Band | None, str | None]:
+    if rating is not None:
+        r = rating_bucket(rating)
+        return ("low" if r <= 2 else "medium" if r == 3 else "high"), "rating"
+    if score is not None:
+        return ("low" if score < SCORE_MEDIUM_FROM else "medium" if score <= SCORE_HIGH_ABOVE else "high"), "score"
+    return None, None
+
+
+def potential_band(value: float | None, scale_max: int | None) -> Band | None:
+    if value is None:
+        return None
+    if scale_max == 3:
+        return BANDS[min(3, max(1, int(value + 0.5))) - 1]
+    r = rating_bucket(value)
+    return "low" if r <= 2 else "medium" if r == 3 else "high"
+
+
+def _scope_filter(db: Session, principal: Principal, scope: Scope, department_id: int | None) -> Any:
+    role = principal.role
+    if scope == "team":
+        if role is not Role.MANAGER or principal.position_id is None:
+            raise Forbidden("the team 9-box is a manager's own reporting subtree; HR and executives use "
+                            "scope=department or scope=company")
+        return Employee.position_id.in_(subtree_position_ids(principal.position_id))
+    if scope == "department":
+        if department_id is None:
+            raise Invalid("scope=department needs department_id", field="department_id")
+        check_department(db, department_id)
+        in_dept = Position.department_id.in_(department_subtree(department_id))
+        if role is Role.HR_ADMIN:
+            return in_dept
+        if role is Role.MANAGER and principal.position_id is not None:
+            return and_(in_dept, Employee.position_id.in_(subtree_position_ids(principal.position_id)))
+        raise Forbidden("the department 9-box is for HR, and for managers within their own reporting subtree")
+    if role not in (Role.HR_ADMIN, Role.EXECUTIVE):
+        raise Forbidden("the company 9-box is for HR and executives")
+    return None
+
+
+def nine_box(db: Session, *, principal: Principal, period_id: int, scope: Scope,
+             department_id: int | None = None) -> NineBoxOut:
+    get_period(db, period_id)
+    where = _scope_filter(db, principal, scope, department_id)
+    perf = latest_approved(period_id, RatingKind.PERFORMANCE)
+    pot = latest_approved(period_id, RatingKind.POTENTIAL)
+    stmt = (
+        select(Employee.id, Employee.first_name, Employee.last_name, Position.title, Position.is_key,
+               perf.c.value, pot.c.value, pot.c.scale_max, UnitResult.score)
+        .join(Position, Position.id == Employee.position_id)
+        .outerjoin(perf, perf.c.employee_id == Employee.id)
+        .outerjoin(pot, pot.c.employee_id == Employee.id)
+        .outerjoin(UnitResult, and_(UnitResult.period_id == period_id, UnitResult.unit_type == "employee",
+                                    UnitResult.unit_id == Employee.id))
+        .where(Employee.status == EmployeeStatus.ACTIVE)
+        .order_by(Employee.last_name, Employee.first_name, Employee.id)
+    )
+    if where is not None:
+        stmt = stmt.where(where)
+    names_limited = principal.role is Role.EXECUTIVE
+    cells: dict[tuple[Band, Band], NineBoxCell] = {
+        (p, q): NineBoxCell(performance=p, potential=q, label=LABELS[(p, q)], count=0, people=[])
+        for p in BANDS for q in BANDS
+    }
+    unplaced: list[NineBoxPerson] = []
+    n_unplaced = 0
+    for emp_id, first, last, title, is_key, rating, potential, pot_scale, score in db.execute(stmt):
+        p_band, p_from = performance_band(rating, score)
+        q_band = potential_band(potential, pot_scale)
+        named = not names_limited or bool(is_key) or emp_id == principal.employee_id
+        person = NineBoxPerson(id=emp_id, name=f"{first} {last}", position_title=title,
+                               performance=rating if p_from == "rating" else score, performance_from=p_from,
+                               potential=potential)
+        if p_band is None or q_band is None:
+            n_unplaced += 1
+            if named:
+                unplaced.append(person)
+            continue
+        cell = cells[(p_band, q_band)]
+        cell.count += 1
+        if named:
+            cell.people.append(person)
+    grid = [[cells[(p, q)] for p in BANDS] for q in reversed(BANDS)]
+    return NineBoxOut(period_id=period_id, scope=scope, department_id=department_id if scope == "department" else None,
+                      grid=grid, placed=sum(c.count for c in cells.values()), unplaced=n_unplaced,
+                      unplaced_people=unplaced, names_limited=names_limited)

@@ -1,0 +1,249 @@
+"""Individual ratings with multi-rater input: dated, append-only events with provenance.
+
+Rules
+- A rating is an event; nothing is ever edited. Approval appends an APPROVED copy of the submitted event
+  (same value, kind, source and rater; the reason names the approver and the event approved), and a
+  calibration adjustment appends an APPROVED CALIBRATION event (``performance.service.calibration``).
+- The final rating of a kind is the latest approved event (by ``created_at``, then ``id``):
+  ``latest_approved`` is the one definition (roll-up and calibration use it too).
+- Who rates whom, by source: SELF the person themselves; MANAGER HR or a manager whose reporting subtree
+  holds the person; PEER a colleague in the same department, never the person rated; CROSS_DEPARTMENT an
+  employee of another department; HR an HR admin; CALIBRATION only through calibration.
+- Self, manager, peer, cross-department and HR ratings are given while the period is in progress or in
+  review; every rating is created SUBMITTED. Manager and HR ratings are approved (HR, or for manager
+  ratings the person's manager); self, peer and cross-department ratings are input, never final.
+- Performance and competency ratings use the 1..5 scale (the distribution and the competency score assume
+  it); potential uses 1..3 or 1..5.
+- Peer and cross-department ratings are only shown aggregated (count of raters, mean of each rater's latest
+  value) and only from ``ANONYMITY_THRESHOLD`` raters up.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from hcm.auth.models import Role
+from hcm.errors import Conflict, Forbidden, Invalid, NotFound
+from hcm.org.models import Employee, Position
+from hcm.policy import ANONYMITY_THRESHOLD, Principal, can_see_employee, manages
+from performance.models import PeriodState, RatingEvent, RatingKind, RatingSource, RatingStatus
+from performance.schemas import RatingIn, RatingOut
+from performance.schemas_ratings import FinalRating, RatingAggregate, RatingsView
+from performance.service.periods import ensure_state, ensure_writable, get_period
+
+RATING_STATES = (PeriodState.IN_PROGRESS, PeriodState.REVIEW)
+SCALES: dict[RatingKind, tuple[int, ...]] = {
+    RatingKind.PERFORMANCE: (5,),
+    RatingKind.COMPETENCY: (5,),
+    RatingKind.POTENTIAL: (3, 5),
+}
+APPROVABLE = (RatingSource.MANAGER, RatingSource.HR)
+SHOWN_ONE_BY_ONE = (RatingSource.SELF, RatingSource.MANAGER, RatingSource.HR, RatingSource.CALIBRATION)
+ANONYMOUS = (RatingSource.PEER, RatingSource.CROSS_DEPARTMENT)
+
+
+# --- the final-rating rule -------------------------------------------------------------------------
+def latest_approved(period_id: int, kind: RatingKind, *, employee_ids: Any = None) -> Any:
+    """Per employee, the latest approved rating event of a kind: the final rating of the period.
+
+    A subquery with ``employee_id, value, scale_max, source, id`` (window function, SQLite and PostgreSQL).
+    ``employee_ids`` (a list or a select of ids) narrows it before ranking.
+    """
+    rn = func.row_number().over(partition_by=RatingEvent.employee_id,
+                                order_by=(RatingEvent.created_at.desc(), RatingEvent.id.desc()))
+    ranked = select(RatingEvent.employee_id, RatingEvent.value, RatingEvent.scale_max, RatingEvent.source,
+                    RatingEvent.id, rn.label("rn")) \
+        .where(RatingEvent.period_id == period_id, RatingEvent.kind == kind, RatingEvent.status == RatingStatus.APPROVED)
+    if employee_ids is not None:
+        ranked = ranked.where(RatingEvent.employee_id.in_(employee_ids))
+    sub = ranked.subquery()
+    return select(sub.c.employee_id, sub.c.value, sub.c.scale_max, sub.c.source, sub.c.id) \
+        .where(sub.c.rn == 1).subquery(f"final_{kind.value}")
+
+
+def final_rating(db: Session, *, period_id: int, employee_id: int,
+                 kind: RatingKind = RatingKind.PERFORMANCE) -> RatingEvent | None:
+    fin = latest_approved(period_id, kind, employee_ids=[employee_id])
+    event_id = db.scalar(select(fin.c.id))
+    return db.get(RatingEvent, event_id) if event_id is not None else None
+
+
+# --- checks shared with calibration ----------------------------------------------------------------
+def check_scale(kind: RatingKind, value: float, scale_max: int) -> None:
+    allowed = SCALES[kind]
+    if scale_max not in allowed:
+        scales = " or ".join(f"1..{s}" for s in allowed)
+        raise Invalid(f"scale_max={scale_max} is not a scale for {kind.value} ratings: they use {scales}",
+                      field="scale_max")
+    if not 1 <= value <= scale_max:
+        raise Invalid(f"value {value:g} is outside the {kind.value} rating scale 1..{scale_max}", field="value")
+
+
+def employee_or_invalid(db: Session, employee_id: int) -> Employee:
+    emp = db.get(Employee, employee_id)
+    if emp is None:
+        raise Invalid(f"employee_id={employee_id} does not point at an existing Employee", field="employee_id")
+    return emp
+
+
+def _department_of(db: Session, employee_id: int | None) -> int | None:
+    if employee_id is None:
+        return None
+    return db.scalar(select(Position.department_id).join(Employee, Employee.position_id == Position.id)
+                     .where(Employee.id == employee_id))
+
+
+def _check_rater(db: Session, principal: Principal, source: RatingSource, employee_id: int) -> None:
+    """Refuse with the rule named: 403 when the caller has no right to rate this person from this source,
+    422 when the source does not fit the relationship (e.g. a peer rating of oneself)."""
+    me = principal.employee_id
+    if source is RatingSource.CALIBRATION:
+        raise Invalid("calibration ratings are made only through calibration "
+                      "(POST /api/performance/periods/{period_id}/calibration)", field="source")
+    if source is RatingSource.SELF:
+        if me != employee_id:
+            raise Forbidden("a self rating is given only by the person rated")
+        return
+    if source is RatingSource.MANAGER:
+        if not manages(db, principal, employee_id):
+            raise Forbidden("a manager rating is given only by HR or a manager whose reporting subtree holds the person")
+        return
+    if source is RatingSource.HR:
+        if principal.role is not Role.HR_ADMIN:
+            raise Forbidden("an HR rating is given only by an HR admin")
+        return
+    # peer and cross-department: employee-linked raters only, placed in a department
+    if me is None:
+        raise Forbidden(f"a {source.value} rating is given only by an employee (this user is linked to none)")
+    if me == employee_id:
+        raise Invalid(f"a {source.value} rating cannot be given by the person rated: "
+                      "peers and other departments rate colleagues, never themselves (use source=self)", field="source")
+    mine, theirs = _department_of(db, me), _department_of(db, employee_id)
+    if mine is None or theirs is None:
+        raise Forbidden(f"a {source.value} rating needs both people to hold a position in a department")
+    if source is RatingSource.PEER and mine != theirs:
+        raise Invalid("a peer rating is given by a colleague of the same department; "
+                      "use source=cross_department for someone in another department", field="source")
+    if source is RatingSource.CROSS_DEPARTMENT and mine == theirs:
+        raise Invalid("a cross_department rating is given by someone of another department; "
+                      "use source=peer for a colleague of the same department", field="source")
+
+
+# --- writes ----------------------------------------------------------------------------------------
+def submit_rating(db: Session, *, principal: Principal, period_id: int, data: RatingIn) -> RatingEvent:
+    period = ensure_writable(db, period_id)
+    if data.source is RatingSource.CALIBRATION:
+        _check_rater(db, principal, data.source, data.employee_id)
+    ensure_state(period, *RATING_STATES, action=f"a {data.source.value} rating")
+    employee_or_invalid(db, data.employee_id)
+    check_scale(data.kind, data.value, data.scale_max)
+    _check_rater(db, principal, data.source, data.employee_id)
+    ev = RatingEvent(period_id=period.id, employee_id=data.employee_id, kind=data.kind, source=data.source,
+                     value=data.value, scale_max=data.scale_max, rater_employee_id=principal.employee_id,
+                     rater_user_id=principal.user_id, reason=(data.reason or "").strip() or None,
+                     status=RatingStatus.SUBMITTED)
+    db.add(ev)
+    db.flush()
+    return ev
+
+
+def get_rating(db: Session, rating_id: int) -> RatingEvent:
+    ev = db.get(RatingEvent, rating_id)
+    if ev is None:
+        raise NotFound("Rating", rating_id)
+    return ev
+
+
+def approve_rating(db: Session, *, principal: Principal, rating_id: int) -> RatingEvent:
+    """Append an APPROVED copy of a submitted manager or HR rating (the submitted event stays as it was).
+    Only the latest submission of a rater can be approved, and only once."""
+    ev = get_rating(db, rating_id)
+    if not can_see_employee(db, principal, ev.employee_id):
+        raise NotFound("Rating", rating_id)  # outside your scope looks like not there: no probing
+    period = ensure_writable(db, ev.period_id)
+    ensure_state(period, *RATING_STATES, action="approving a rating")
+    if ev.status is RatingStatus.APPROVED:
+        raise Conflict(f"rating #{ev.id} is itself an approved event", field="rating_id")
+    if ev.source not in APPROVABLE:
+        raise Invalid(f"a {ev.source.value} rating is input to the review and is never approved; "
+                      "only manager and HR ratings are", field="rating_id")
+    allowed = principal.role is Role.HR_ADMIN or (ev.source is RatingSource.MANAGER
+                                                  and manages(db, principal, ev.employee_id))
+    if not allowed:
+        raise Forbidden(f"a {ev.source.value} rating is approved by HR"
+                        + (" or the person's manager" if ev.source is RatingSource.MANAGER else ""))
+    same_rater = (RatingEvent.rater_user_id.is_(None) if ev.rater_user_id is None
+                  else RatingEvent.rater_user_id == ev.rater_user_id)
+    after = or_(RatingEvent.created_at > ev.created_at,
+                and_(RatingEvent.created_at == ev.created_at, RatingEvent.id > ev.id))
+    later = db.scalar(
+        select(RatingEvent.id).where(
+            RatingEvent.period_id == ev.period_id, RatingEvent.employee_id == ev.employee_id,
+            RatingEvent.kind == ev.kind, RatingEvent.source == ev.source, same_rater, after,
+        ).order_by(RatingEvent.id).limit(1)
+    )
+    if later is not None:
+        raise Conflict(f"rating #{ev.id} was already approved or superseded by the same rater's event #{later}",
+                       field="rating_id")
+    note = f"approval of rating #{ev.id} by {principal.username}"
+    copy = RatingEvent(period_id=ev.period_id, employee_id=ev.employee_id, kind=ev.kind, source=ev.source,
+                       value=ev.value, scale_max=ev.scale_max, rater_employee_id=ev.rater_employee_id,
+                       rater_user_id=ev.rater_user_id, reason=f"{note}: {ev.reason}" if ev.reason else note,
+                       status=RatingStatus.APPROVED)
+    db.add(copy)
+    db.flush()
+    return copy
+
+
+# --- reads -----------------------------------------------------------------------------------------
+def finals(db: Session, *, period_id: int, employee_id: int) -> list[FinalRating]:
+    out = []
+    for kind in RatingKind:
+        ev = final_rating(db, period_id=period_id, employee_id=employee_id, kind=kind)
+        if ev is not None:
+            out.append(FinalRating(kind=ev.kind, value=ev.value, scale_max=ev.scale_max, source=ev.source,
+                                   event_id=ev.id))
+    return out
+
+
+def aggregate(events: list[RatingEvent]) -> list[RatingAggregate]:
+    """Peer / cross-department events -> one aggregate per (kind, source, scale): each rater counts once,
+    with their latest value; below the anonymity threshold neither count nor mean is given."""
+    latest: dict[tuple[RatingKind, RatingSource, int], dict[Any, RatingEvent]] = defaultdict(dict)
+    for ev in sorted(events, key=lambda e: (e.created_at, e.id)):
+        rater = ev.rater_user_id if ev.rater_user_id is not None else ("employee", ev.rater_employee_id)
+        latest[(ev.kind, ev.source, ev.scale_max)][rater] = ev
+    out = []
+    for (kind, source, scale), by_rater in sorted(latest.items(), key=lambda kv: (kv[0][0].value, kv[0][1].value, kv[0][2])):
+        n = len(by_rater)
+        if n >= ANONYMITY_THRESHOLD:
+            mean = round(sum(e.value for e in by_rater.values()) / n, 2)
+            out.append(RatingAggregate(kind=kind, source=source, scale_max=scale, shown=True, raters=n, mean=mean))
+        else:
+            out.append(RatingAggregate(kind=kind, source=source, scale_max=scale, shown=False, raters=None, mean=None,
+                                       note=f"hidden (n < {ANONYMITY_THRESHOLD})"))
+    return out
+
+
+def ratings_for(db: Session, *, principal: Principal, period_id: int, employee_id: int) -> RatingsView:
+    """The person sees their own, a manager their subtree, HR everyone; an executive sees only the final
+    ratings of key-post holders. Anyone else gets the 404 of a person that does not exist."""
+    get_period(db, period_id)
+    if not can_see_employee(db, principal, employee_id):
+        raise NotFound("Employee", employee_id)
+    fin = finals(db, period_id=period_id, employee_id=employee_id)
+    if principal.role is Role.EXECUTIVE and principal.employee_id != employee_id:
+        return RatingsView(period_id=period_id, employee_id=employee_id, view="final_only", final=fin, events=[],
+                           aggregates=[])
+    events = list(db.scalars(select(RatingEvent).where(RatingEvent.period_id == period_id,
+                                                       RatingEvent.employee_id == employee_id)
+                             .order_by(RatingEvent.created_at, RatingEvent.id)))
+    return RatingsView(
+        period_id=period_id, employee_id=employee_id, view="full", final=fin,
+        events=[RatingOut.model_validate(e) for e in events if e.source in SHOWN_ONE_BY_ONE],
+        aggregates=aggregate([e for e in events if e.source in ANONYMOUS]),
+    )

@@ -1,0 +1,143 @@
+"""The 9-box on a small known set: placement from ratings (or the computed score), the cut-offs, and
+what each role may see."""
+
+from __future__ import annotations
+
+import pytest
+
+from hcm.errors import Forbidden, Invalid, NotFound
+from performance.models import RatingKind, UnitResult
+from performance.service import ninebox
+from performance.service.ninebox import performance_band, potential_band
+from tests.performance.test_ratings import API, bearer, final, mount_ratings_router, new_period, principal
+
+POT = RatingKind.POTENTIAL
+
+
+@pytest.fixture
+def api(app):  # type: ignore[no-untyped-def]
+    mount_ratings_router(app)
+    return app
+
+
+@pytest.fixture
+def as_user(org):  # type: ignore[no-untyped-def]
+    """Like ``as_role`` but with a signed token instead of a login: the password check is deliberately slow."""
+    return lambda username: bearer(org.users[username])
+
+
+@pytest.fixture
+def known(db, org):  # type: ignore[no-untyped-def]
+    """performance x potential, by hand:
+    alice  rating 5 -> high       potential 3/3 -> high     Star
+    bob    rating 3 -> medium     potential 3/3 -> high     Future star   (his score 200 is ignored: a rating wins)
+    dana   score 75 -> low        potential 2/3 -> medium   Inconsistent player
+    boss   rating 4 -> high       potential 2/5 -> low      Trusted professional
+    carol  rating 2 -> low        potential 4/5 -> high     Rough diamond
+    ceo    rating 3, no potential                           unplaced
+    """
+    hr = principal(org, "hr")
+    p = new_period(db)
+    P = org.people
+    for name, perf in (("alice", 5), ("bob", 3), ("boss", 4), ("carol", 2), ("ceo", 3)):
+        final(db, hr, p, P[name], perf)
+    for name, pot, scale in (("alice", 3, 3), ("bob", 3, 3), ("dana", 2, 3), ("boss", 2, 5), ("carol", 4, 5)):
+        final(db, hr, p, P[name], pot, kind=POT, scale_max=scale)
+    db.add_all([UnitResult(period_id=p.id, unit_type="employee", unit_id=P["dana"].id, score=75.0),
+                UnitResult(period_id=p.id, unit_type="employee", unit_id=P["bob"].id, score=200.0)])
+    db.flush()
+    return p
+
+
+def placed(box) -> dict[str, set[str]]:  # type: ignore[no-untyped-def]
+    return {c.label: {p.name.split()[0] for p in c.people} for row in box.grid for c in row if c.count}
+
+
+def counts(box) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    return {c.label: c.count for row in box.grid for c in row if c.count}
+
+
+def test_bands_and_cut_offs() -> None:
+    assert [performance_band(r, None)[0] for r in (1, 2, 2.4, 2.5, 3, 3.4, 3.5, 4, 5)] == [
+        "low", "low", "low", "medium", "medium", "medium", "high", "high", "high"]
+    assert [performance_band(None, s) for s in (79.9, 80, 110, 110.1)] == [
+        ("low", "score"), ("medium", "score"), ("medium", "score"), ("high", "score")]
+    assert performance_band(4, 50) == ("high", "rating") and performance_band(None, None) == (None, None)
+    assert [potential_band(v, 3) for v in (1, 2, 3)] == ["low", "medium", "high"]
+    assert [potential_band(v, 5) for v in (1, 2, 3, 4, 5)] == ["low", "low", "medium", "high", "high"]
+    assert potential_band(None, None) is None
+
+
+def test_grid_shape_and_labels(db, org, known):  # type: ignore[no-untyped-def]
+    box = ninebox.nine_box(db, principal=principal(org, "hr"), period_id=known.id, scope="company")
+    assert [[(c.performance, c.potential) for c in row] for row in box.grid] == [
+        [("low", "high"), ("medium", "high"), ("high", "high")],
+        [("low", "medium"), ("medium", "medium"), ("high", "medium")],
+        [("low", "low"), ("medium", "low"), ("high", "low")]]
+    assert [[c.label for c in row] for row in box.grid] == [
+        ["Rough diamond", "Future star", "Star"],
+        ["Inconsistent player", "Core player", "High performer"],
+        ["Talent risk", "Effective performer", "Trusted professional"]]
+
+
+def test_company_placement_for_hr(db, org, known):  # type: ignore[no-untyped-def]
+    box = ninebox.nine_box(db, principal=principal(org, "hr"), period_id=known.id, scope="company")
+    assert placed(box) == {"Star": {"Alice"}, "Future star": {"Bob"}, "Inconsistent player": {"Dana"},
+                           "Trusted professional": {"Bruno"}, "Rough diamond": {"Carol"}}
+    assert (box.placed, box.unplaced, [p.name for p in box.unplaced_people]) == (5, 1, ["Cora Chief"])
+    dana = box.grid[1][0].people[0]
+    assert (dana.performance, dana.performance_from, dana.potential, dana.position_title) == (
+        75.0, "score", 2, "Operations Clerk")
+    bob = box.grid[0][1].people[0]
+    assert (bob.performance, bob.performance_from) == (3, "rating")
+    assert box.names_limited is False
+
+
+def test_scopes_by_role(db, org, known):  # type: ignore[no-untyped-def]
+    hr, boss = principal(org, "hr"), principal(org, "manager")
+    team = ninebox.nine_box(db, principal=boss, period_id=known.id, scope="team")
+    assert placed(team) == {"Star": {"Alice"}, "Future star": {"Bob"}, "Inconsistent player": {"Dana"}}
+    sales = ninebox.nine_box(db, principal=hr, period_id=known.id, scope="department", department_id=org.sales.id)
+    assert placed(sales) == {"Rough diamond": {"Carol"}} and sales.department_id == org.sales.id
+    ops = ninebox.nine_box(db, principal=hr, period_id=known.id, scope="department", department_id=org.ops.id)
+    assert counts(ops) == {"Star": 1, "Future star": 1, "Inconsistent player": 1, "Trusted professional": 1}
+    # a manager sees a department only within their own subtree (boss himself is not in it)
+    mine = ninebox.nine_box(db, principal=boss, period_id=known.id, scope="department", department_id=org.ops.id)
+    assert placed(mine) == placed(team)
+    other = ninebox.nine_box(db, principal=boss, period_id=known.id, scope="department", department_id=org.sales.id)
+    assert (other.placed, other.unplaced) == (0, 0)
+    # executives: company counts for everyone, names of key-post holders only
+    ex = ninebox.nine_box(db, principal=principal(org, "exec"), period_id=known.id, scope="company")
+    assert counts(ex) == counts(ninebox.nine_box(db, principal=hr, period_id=known.id, scope="company"))
+    assert placed(ex) == {"Star": set(), "Future star": set(), "Inconsistent player": set(),
+                          "Trusted professional": {"Bruno"}, "Rough diamond": set()}
+    assert ex.names_limited and [p.name for p in ex.unplaced_people] == ["Cora Chief"]
+
+
+def test_refused_scopes(db, org, known):  # type: ignore[no-untyped-def]
+    pid = known.id
+    for who, scope in (("employee", "team"), ("employee", "department"), ("employee", "company"),
+                       ("manager", "company"), ("hr", "team"), ("exec", "team"), ("exec", "department")):
+        with pytest.raises(Forbidden):
+            ninebox.nine_box(db, principal=principal(org, who), period_id=pid, scope=scope, department_id=org.ops.id)
+    with pytest.raises(Invalid, match="needs department_id") as exc:
+        ninebox.nine_box(db, principal=principal(org, "hr"), period_id=pid, scope="department")
+    assert exc.value.field == "department_id"
+    with pytest.raises(NotFound):
+        ninebox.nine_box(db, principal=principal(org, "hr"), period_id=pid, scope="department", department_id=999_999)
+    with pytest.raises(NotFound):
+        ninebox.nine_box(db, principal=principal(org, "hr"), period_id=999_999, scope="company")
+
+
+def test_ninebox_api(api, client, as_user, org, known):  # type: ignore[no-untyped-def]
+    url = f"{API}/periods/{known.id}/ninebox"
+    r = client.get(url, params={"scope": "team"}, headers=as_user("manager"))
+    assert r.status_code == 200, r.text
+    assert r.json()["grid"][0][2]["label"] == "Star" and r.json()["grid"][0][2]["people"][0]["name"] == "Alice Analyst"
+    assert client.get(url, params={"scope": "team"}, headers=as_user("employee")).status_code == 403
+    r = client.get(url, params={"scope": "company"}, headers=as_user("exec"))
+    assert r.status_code == 200 and r.json()["placed"] == 5 and r.json()["names_limited"] is True
+    r = client.get(url, params={"scope": "department"}, headers=as_user("hr"))
+    assert r.status_code == 422 and r.json()["field"] == "department_id"
+    assert client.get(url, params={"scope": "galaxy"}, headers=as_user("hr")).status_code == 422
+    assert client.get(url, headers=as_user("hr")).status_code == 422  # scope is required
