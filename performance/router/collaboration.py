@@ -1,0 +1,80 @@
+"""Collaboration between departments: service items, ratings by the consumer side, the aggregated report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from hcm.deps import get_db
+from hcm.policy import Permission, Principal, allow
+from performance.service import collaboration
+
+router = APIRouter(prefix="/api/performance", tags=["performance"])
+READ = Depends(allow(Permission.PERF_READ))
+
+
+class ServiceItemIn(BaseModel):
+    code: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$")
+    name: str = Field(min_length=1, max_length=300)
+    provider_department_id: int
+    consumer_department_id: int
+    process_id: int | None = None
+    description: str | None = Field(default=None, max_length=4000)
+
+
+class ServiceItemOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    code: str
+    name: str
+    description: str | None
+    provider_department_id: int
+    consumer_department_id: int
+    process_id: int | None
+
+
+class CollaborationIn(BaseModel):
+    service_item_id: int
+    score: int = Field(ge=1, le=5)
+    comment: str | None = Field(default=None, max_length=collaboration.MAX_COMMENT)
+
+
+class CollaborationOut(BaseModel):
+    """The rater's own rating, echoed back to them (others only ever see aggregates)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    period_id: int
+    service_item_id: int
+    score: int
+    comment: str | None
+    created_at: datetime
+
+
+@router.post("/service-items", response_model=ServiceItemOut, status_code=201)
+def create_service_item(data: ServiceItemIn, db: Session = Depends(get_db),
+                        who: Principal = Depends(allow(Permission.PERF_PERIODS))):
+    return collaboration.create_service_item(db, principal=who, **data.model_dump())
+
+
+@router.get("/service-items", response_model=list[ServiceItemOut])
+def list_service_items(department_id: int | None = None, provider_department_id: int | None = None,
+                       consumer_department_id: int | None = None, db: Session = Depends(get_db), _: Principal = READ):
+    return collaboration.list_service_items(db, department_id=department_id, provider_department_id=provider_department_id,
+                                            consumer_department_id=consumer_department_id)
+
+
+@router.post("/periods/{period_id}/collaboration", response_model=CollaborationOut, status_code=201)
+def rate(period_id: int, data: CollaborationIn, db: Session = Depends(get_db),
+         who: Principal = Depends(allow(Permission.PERF_RATE))):
+    return collaboration.rate_collaboration(db, principal=who, period_id=period_id, **data.model_dump())
+
+
+@router.get("/periods/{period_id}/collaboration")
+def report(period_id: int, department_id: int | None = None, db: Session = Depends(get_db),
+           who: Principal = READ) -> dict[str, Any]:
+    return collaboration.collaboration_report(db, principal=who, period_id=period_id, department_id=department_id)

@@ -1,0 +1,115 @@
+"""Points ledger API: thin routes over ``performance.service.points``. Entries are append-only: PATCH and
+DELETE exist only to answer 409 with the rule (a client that tries learns what to do instead)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from hcm.deps import get_db
+from hcm.errors import Invalid
+from hcm.policy import Permission, Principal, allow
+from performance.service import points
+
+router = APIRouter(prefix="/api/performance", tags=["performance"])
+READ = Depends(allow(Permission.PERF_READ))
+AWARD = Depends(allow(Permission.POINTS_AWARD))
+HR = Depends(allow(Permission.PERF_PERIODS))
+
+
+class RuleIn(BaseModel):
+    code: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$")
+    name: str = Field(min_length=1, max_length=200)
+    amount: int
+
+
+class RuleOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    code: str
+    name: str
+    amount: int
+    active: bool
+
+
+class AwardIn(BaseModel):
+    employee_id: int
+    rule_code: str | None = Field(default=None, max_length=64)
+    amount: int | None = None  # HR only; otherwise the rule's amount
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class CorrectionIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)
+    amount: int | None = None  # the compensating amount; default: reverse what remains of the entry
+
+
+class EntryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    period_id: int
+    employee_id: int
+    rule_id: int | None
+    amount: int
+    reason: str
+    corrects_entry_id: int | None
+    created_by_user_id: int | None
+    created_at: datetime
+
+
+@router.get("/points/rules", response_model=list[RuleOut])
+def list_rules(active_only: bool = False, db: Session = Depends(get_db), _: Principal = READ):
+    return points.list_rules(db, active_only=active_only)
+
+
+@router.post("/points/rules", response_model=RuleOut, status_code=201)
+def create_rule(data: RuleIn, db: Session = Depends(get_db), who: Principal = HR):
+    return points.create_rule(db, principal=who, **data.model_dump())
+
+
+@router.post("/periods/{period_id}/points", response_model=EntryOut, status_code=201)
+def award(period_id: int, data: AwardIn, db: Session = Depends(get_db), who: Principal = AWARD):
+    return points.award(db, principal=who, period_id=period_id, **data.model_dump())
+
+
+@router.post("/points/entries/{entry_id}/corrections", response_model=EntryOut, status_code=201)
+def correct(entry_id: int, data: CorrectionIn, db: Session = Depends(get_db), who: Principal = AWARD):
+    return points.correct(db, principal=who, entry_id=entry_id, **data.model_dump())
+
+
+@router.patch("/points/entries/{entry_id}", status_code=409)
+def update_entry(entry_id: int, _: Principal = AWARD) -> None:
+    points.refuse_edit(entry_id=entry_id)
+
+
+@router.delete("/points/entries/{entry_id}", status_code=409)
+def delete_entry(entry_id: int, _: Principal = AWARD) -> None:
+    points.refuse_edit(entry_id=entry_id)
+
+
+@router.get("/periods/{period_id}/points/balances")
+def balances(period_id: int, employee_id: list[int] | None = Query(None), db: Session = Depends(get_db),
+             who: Principal = READ) -> list[dict[str, Any]]:
+    return points.balances(db, principal=who, period_id=period_id, employee_ids=employee_id)
+
+
+@router.get("/periods/{period_id}/points/ledger")
+def ledger(period_id: int, employee_id: int | None = None, db: Session = Depends(get_db),
+           who: Principal = READ) -> dict[str, Any]:
+    if employee_id is None:
+        if who.employee_id is None:
+            raise Invalid("give employee_id: your account is not linked to an employee", field="employee_id")
+        employee_id = who.employee_id
+    return points.ledger(db, principal=who, period_id=period_id, employee_id=employee_id)
+
+
+@router.get("/periods/{period_id}/points/leaderboard")
+def leaderboard(period_id: int, scope: Literal["team", "department", "company"] = "team",
+                department_id: int | None = None, limit: int = Query(20, ge=1, le=points.MAX_LEADERBOARD),
+                db: Session = Depends(get_db), who: Principal = READ) -> dict[str, Any]:
+    return points.leaderboard(db, principal=who, period_id=period_id, scope=scope, department_id=department_id,
+                              limit=limit)

@@ -1,0 +1,197 @@
+"""Process assurance: the services departments provide each other, how the consumers rate them, and
+the aggregated report of what each provider received.
+
+Rules
+- HR registers service items (provider department -> consumer department, optionally within a process).
+- A rating comes from the consumer side: someone whose post sits in the consumer department or below it
+  (or HR), once per rater, item and period, score 1..5, while the period is in progress or in review.
+- Ratings are events: a second rating of the same item in the same period is refused, never an update.
+- The report is about departments, not people, and everyone may read it; it is aggregated only. A figure
+  is shown when at least ``hcm.policy.ANONYMITY_THRESHOLD`` raters stand behind it. Comments appear only
+  as a count. A department total is also hidden when it would let one subtract a shown item from it and
+  learn a hidden one (the ratings on its hidden items must themselves come from enough raters, or none).
+- The 0-150 score is ``scoring_sql.rubric`` of the average, the very expression ``rollup`` uses for a
+  department's collaboration score, which weighs ``period.collaboration_weight`` in the department score.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Float, and_, cast, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hcm.auth.models import Role
+from hcm.errors import Conflict, Forbidden, Invalid
+from hcm.org.models import BusinessProcess, Department, Position
+from hcm.policy import ANONYMITY_THRESHOLD, Permission, Principal
+from performance import scoring_sql
+from performance.models import CollaborationRating, PeriodState, ServiceItem
+from performance.service.periods import ensure_state, ensure_writable, get_period
+
+MAX_COMMENT = 2000
+HIDDEN = f"hidden: fewer than {ANONYMITY_THRESHOLD} raters"
+
+
+# --- service items ---------------------------------------------------------------------------------
+def create_service_item(db: Session, *, principal: Principal, code: str, name: str, provider_department_id: int,
+                        consumer_department_id: int, process_id: int | None = None,
+                        description: str | None = None) -> ServiceItem:
+    if principal.role is not Role.HR_ADMIN:
+        raise Forbidden("only HR may register service items between departments")
+    code, name = (code or "").strip(), (name or "").strip()
+    if not code or len(code) > 64:
+        raise Invalid("code is required (at most 64 characters)", field="code")
+    if not name or len(name) > 300:
+        raise Invalid("name is required (at most 300 characters)", field="name")
+    for field, dept_id in (("provider_department_id", provider_department_id),
+                           ("consumer_department_id", consumer_department_id)):
+        if db.get(Department, dept_id) is None:
+            raise Invalid(f"{field}={dept_id} does not point at an existing Department", field=field)
+    if provider_department_id == consumer_department_id:
+        raise Invalid("a service item links two different departments: the consumer is the provider",
+                      field="consumer_department_id")
+    if process_id is not None and db.get(BusinessProcess, process_id) is None:
+        raise Invalid(f"process_id={process_id} does not point at an existing BusinessProcess", field="process_id")
+    if db.scalar(select(ServiceItem.id).where(ServiceItem.code == code)) is not None:
+        raise Conflict(f"code={code!r} is already used by another service item", field="code")
+    item = ServiceItem(code=code, name=name, description=description, provider_department_id=provider_department_id,
+                       consumer_department_id=consumer_department_id, process_id=process_id)
+    db.add(item)
+    db.flush()
+    return item
+
+
+def list_service_items(db: Session, *, department_id: int | None = None, provider_department_id: int | None = None,
+                       consumer_department_id: int | None = None) -> list[ServiceItem]:
+    """``department_id`` matches either side; the other two one side each."""
+    stmt = select(ServiceItem).order_by(ServiceItem.code)
+    if department_id is not None:
+        stmt = stmt.where(or_(ServiceItem.provider_department_id == department_id,
+                              ServiceItem.consumer_department_id == department_id))
+    if provider_department_id is not None:
+        stmt = stmt.where(ServiceItem.provider_department_id == provider_department_id)
+    if consumer_department_id is not None:
+        stmt = stmt.where(ServiceItem.consumer_department_id == consumer_department_id)
+    return list(db.scalars(stmt))
+
+
+# --- ratings ---------------------------------------------------------------------------------------
+def _in_department_tree(db: Session, position_id: int, department_id: int) -> bool:
+    """Does the post sit in the department or in a department below it? (one recursive query)"""
+    tree = select(Department.id).where(Department.id == department_id).cte("consumer_tree", recursive=True)
+    tree = tree.union_all(select(Department.id).where(Department.parent_id == tree.c.id))
+    found = db.execute(select(Position.id).where(Position.id == position_id,
+                                                  Position.department_id.in_(select(tree.c.id)))).first()
+    return found is not None
+
+
+def rate_collaboration(db: Session, *, principal: Principal, period_id: int, service_item_id: int, score: int,
+                       comment: str | None = None) -> CollaborationRating:
+    period = ensure_writable(db, period_id)
+    ensure_state(period, PeriodState.IN_PROGRESS, PeriodState.REVIEW, action="rating collaboration")
+    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+        raise Invalid(f"score must be a whole number from 1 to 5, got {score!r}", field="score")
+    comment = (comment or "").strip() or None
+    if comment is not None and len(comment) > MAX_COMMENT:
+        raise Invalid(f"comment is longer than {MAX_COMMENT} characters", field="comment")
+    item = db.get(ServiceItem, service_item_id)
+    if item is None:
+        raise Invalid(f"service_item_id={service_item_id} does not point at an existing service item",
+                      field="service_item_id")
+    if not principal.has(Permission.PERF_RATE):
+        raise Forbidden(f"the role {principal.role.value!r} may not rate collaboration")
+    if principal.role is not Role.HR_ADMIN and (
+            principal.position_id is None or not _in_department_tree(db, principal.position_id,
+                                                                      item.consumer_department_id)):
+        raise Forbidden(f"rule: service item {item.code!r} is rated by its consumer department (or HR); your post "
+                        "is not in it", field="service_item_id")
+    if db.scalar(select(CollaborationRating.id).where(
+            CollaborationRating.period_id == period.id, CollaborationRating.service_item_id == item.id,
+            CollaborationRating.rater_user_id == principal.user_id)) is not None:
+        raise _once(item.code, period.code)
+    rating = CollaborationRating(period_id=period.id, service_item_id=item.id, rater_user_id=principal.user_id,
+                                 score=score, comment=comment)
+    try:
+        with db.begin_nested():  # a concurrent twin loses on the unique constraint, with the same message
+            db.add(rating)
+            db.flush()
+    except IntegrityError as exc:
+        raise _once(item.code, period.code) from exc
+    return rating
+
+
+def _once(item_code: str, period_code: str) -> Conflict:
+    return Conflict(f"rule: one rating per rater, service item and period; you already rated {item_code!r} in "
+                    f"period {period_code!r} (ratings are events, not edited)", field="service_item_id")
+
+
+# --- the report ------------------------------------------------------------------------------------
+def _figures(n_raters: int, n_ratings: int, avg: float | None, score: float | None, comments: int) -> dict[str, Any]:
+    if n_raters < ANONYMITY_THRESHOLD:
+        return {"hidden": True, "note": HIDDEN, "raters": None, "ratings": None, "average": None, "score": None,
+                "comments": None}
+    return {"hidden": False, "note": None, "raters": n_raters, "ratings": n_ratings,
+            "average": round(float(avg), 4) if avg is not None else None,
+            "score": round(float(score), 4) if score is not None else None, "comments": comments}
+
+
+def collaboration_report(db: Session, *, principal: Principal, period_id: int,
+                         department_id: int | None = None) -> dict[str, Any]:
+    """Per provider department and per service item: raters, ratings, average 1..5, score 0..150 and
+    comment count, aggregated and thresholded. ``department_id`` keeps one provider department."""
+    period = get_period(db, period_id)
+    r = CollaborationRating
+    avg = func.avg(cast(r.score, Float))
+    n_comments = func.count(r.comment)
+    item_filter = [] if department_id is None else [ServiceItem.provider_department_id == department_id]
+
+    # Items, with or without ratings (an unrated item shows as hidden rather than vanishing).
+    items = db.execute(
+        select(ServiceItem.id, ServiceItem.code, ServiceItem.name, ServiceItem.provider_department_id,
+               ServiceItem.consumer_department_id, func.count(func.distinct(r.rater_user_id)), func.count(r.id), avg,
+               scoring_sql.rubric(avg), n_comments)
+        .outerjoin(r, and_(r.service_item_id == ServiceItem.id, r.period_id == period_id))
+        .where(*item_filter)
+        .group_by(ServiceItem.id, ServiceItem.code, ServiceItem.name, ServiceItem.provider_department_id,
+                  ServiceItem.consumer_department_id)
+        .order_by(ServiceItem.provider_department_id, ServiceItem.code)
+    ).all()
+    # Departments: the same aggregate over all their ratings (what rollup blends into the department score).
+    depts = {row[0]: row for row in db.execute(
+        select(ServiceItem.provider_department_id, func.count(func.distinct(r.rater_user_id)), func.count(r.id), avg,
+               scoring_sql.rubric(avg), n_comments)
+        .join(r, r.service_item_id == ServiceItem.id)
+        .where(r.period_id == period_id, *item_filter)
+        .group_by(ServiceItem.provider_department_id)
+    )}
+    # Raters behind each department's hidden items: a shown total minus its shown items must not reveal them.
+    item_raters = (select(r.service_item_id.label("item_id"))
+                   .where(r.period_id == period_id).group_by(r.service_item_id)
+                   .having(func.count(func.distinct(r.rater_user_id)) < ANONYMITY_THRESHOLD).subquery("hidden_items"))
+    hidden_raters = dict(db.execute(
+        select(ServiceItem.provider_department_id, func.count(func.distinct(r.rater_user_id)))
+        .join(r, r.service_item_id == ServiceItem.id)
+        .where(r.period_id == period_id, r.service_item_id.in_(select(item_raters.c.item_id)), *item_filter)
+        .group_by(ServiceItem.provider_department_id)
+    ).all())
+    dept_ids = {row[3] for row in items} | set(depts)
+    names = {i: (c, n) for i, c, n in db.execute(
+        select(Department.id, Department.code, Department.name).where(Department.id.in_(dept_ids)))} if dept_ids else {}
+
+    out: dict[int, dict[str, Any]] = {}
+    for dept_id in sorted(dept_ids, key=lambda d: names[d][0]):
+        raters, ratings, a, s, comments = depts.get(dept_id, (dept_id, 0, 0, None, None, 0))[1:]
+        figures = _figures(raters, ratings, a, s, comments)
+        leftover = hidden_raters.get(dept_id, 0)
+        if not figures["hidden"] and 0 < leftover < ANONYMITY_THRESHOLD:
+            figures = _figures(0, 0, None, None, 0) | {
+                "note": f"hidden: the department total would reveal items with fewer than {ANONYMITY_THRESHOLD} raters"}
+        out[dept_id] = {"department_id": dept_id, "code": names[dept_id][0], "name": names[dept_id][1],
+                        "weight": period.collaboration_weight, **figures, "items": []}
+    for item_id, code, name, provider, consumer, raters, ratings, a, s, comments in items:
+        out[provider]["items"].append({"service_item_id": item_id, "code": code, "name": name,
+                                       "consumer_department_id": consumer, **_figures(raters, ratings, a, s, comments)})
+    return {"period_id": period.id, "period": period.code, "collaboration_weight": period.collaboration_weight,
+            "anonymity_threshold": ANONYMITY_THRESHOLD, "departments": list(out.values())}

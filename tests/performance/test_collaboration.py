@@ -1,0 +1,284 @@
+"""Collaboration between departments: service items, who may rate (the consumer side), once per period,
+the aggregated and thresholded report, and the ratings feeding the department score through the roll-up
+(checked against hand-computed figures)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from hcm.auth.models import Role
+from hcm.errors import Conflict, Forbidden, Invalid, NotFound
+from hcm.org.models import BusinessProcess, Employee
+from hcm.policy import ANONYMITY_THRESHOLD, Principal
+from performance.errors import PeriodClosed
+from performance.models import CollaborationRating, GoalLevel, PeriodKind, PeriodState, ServiceItem, UnitResult
+from performance.schemas import CheckInIn, GoalIn, IndicatorIn
+from performance.service import cascade, collaboration, periods, rollup
+from tests import factories
+
+API = "/api/performance"
+
+
+def who(db, org, name: str) -> Principal:  # type: ignore[no-untyped-def]
+    u = org.users[name]
+    pos = db.get(Employee, u.employee_id).position_id if u.employee_id else None
+    return Principal(u.id, u.username, u.role, u.employee_id, pos)
+
+
+@pytest.fixture
+def sales(db, org):  # type: ignore[no-untyped-def]
+    """Sales gets people to rate with: carol heads it, rep1 sits in Sales, rep2 and rep3 in Sales Europe
+    (a department below Sales). bob (Operations) gets an account too."""
+    eu = factories.department(db, code="SAL-EU", name="Sales Europe", parent=org.sales)
+    org.users["carol"] = factories.user(db, username="carol", role=Role.MANAGER, emp=org.people["carol"])
+    org.users["bob"] = factories.user(db, username="bob", role=Role.EMPLOYEE, emp=org.people["bob"])
+    head = org.positions["sales_head"]
+    for name, dept in (("rep1", org.sales), ("rep2", eu), ("rep3", eu)):
+        pos = factories.position(db, dept=dept, title="Sales Rep", reports_to=head)
+        org.people[name] = factories.employee(db, pos=pos, first=name.title(), last="Rep")
+        org.users[name] = factories.user(db, username=name, role=Role.EMPLOYEE, emp=org.people[name])
+    org.eu = eu  # type: ignore[attr-defined]
+    return org
+
+
+def _item(db, org, code, provider, consumer, **kw):  # type: ignore[no-untyped-def]
+    return collaboration.create_service_item(db, principal=who(db, org, "hr"), code=code, name=code,
+                                             provider_department_id=provider.id, consumer_department_id=consumer.id,
+                                             **kw)
+
+
+@pytest.fixture
+def items(db, sales):  # type: ignore[no-untyped-def]
+    return {"A": _item(db, sales, "SI-A", sales.ops, sales.sales, description="Deliveries on time"),
+            "B": _item(db, sales, "SI-B", sales.ops, sales.sales),
+            "C": _item(db, sales, "SI-C", sales.sales, sales.ops)}
+
+
+def _period(db, *, start: PeriodState = PeriodState.IN_PROGRESS, weight: float = 0.2):  # type: ignore[no-untyped-def]
+    p = periods.create_period(db, code="FY26", name="2026", kind=PeriodKind.ANNUAL, start_date=date(2026, 1, 1),
+                              end_date=date(2027, 1, 1), collaboration_weight=weight)
+    if start is not PeriodState.PLANNING:
+        periods.advance(db, period_id=p.id, to=PeriodState.IN_PROGRESS)
+    return p
+
+
+def _rate(db, org, name, period, item, score, comment=None):  # type: ignore[no-untyped-def]
+    return collaboration.rate_collaboration(db, principal=who(db, org, name), period_id=period.id,
+                                            service_item_id=item.id, score=score, comment=comment)
+
+
+def _ratings(db) -> int:  # type: ignore[no-untyped-def]
+    return db.scalar(select(func.count()).select_from(CollaborationRating))
+
+
+# --- service items ---------------------------------------------------------------------------------
+def test_service_items_are_hr_only_and_link_two_existing_departments(db, sales, items):  # type: ignore[no-untyped-def]
+    hr = who(db, sales, "hr")
+    proc = BusinessProcess(code="O2C", name="Order to cash")
+    db.add(proc)
+    db.flush()
+    with_process = _item(db, sales, "SI-D", sales.sales, sales.root, process_id=proc.id)
+    assert with_process.process_id == proc.id
+    before = db.scalar(select(func.count()).select_from(ServiceItem))
+    base = {"code": "SI-X", "name": "x", "provider_department_id": sales.ops.id, "consumer_department_id": sales.sales.id}
+    cases = [
+        ({"consumer_department_id": sales.ops.id}, Invalid, "consumer_department_id"),
+        ({"provider_department_id": 999_999}, Invalid, "provider_department_id"),
+        ({"consumer_department_id": 999_999}, Invalid, "consumer_department_id"),
+        ({"process_id": 999_999}, Invalid, "process_id"),
+        ({"code": "SI-A"}, Conflict, "code"),
+        ({"code": " "}, Invalid, "code"),
+    ]
+    for kw, exc, field in cases:
+        with pytest.raises(exc) as e:
+            collaboration.create_service_item(db, principal=hr, **{**base, **kw})
+        assert e.value.field == field, kw
+    with pytest.raises(Forbidden):
+        collaboration.create_service_item(db, principal=who(db, sales, "manager"), **base)
+    assert db.scalar(select(func.count()).select_from(ServiceItem)) == before
+    codes = lambda **kw: [i.code for i in collaboration.list_service_items(db, **kw)]  # noqa: E731
+    assert codes() == ["SI-A", "SI-B", "SI-C", "SI-D"]
+    assert codes(department_id=sales.ops.id) == ["SI-A", "SI-B", "SI-C"]
+    assert codes(provider_department_id=sales.ops.id) == ["SI-A", "SI-B"]
+    assert codes(consumer_department_id=sales.ops.id) == ["SI-C"]
+
+
+# --- ratings ---------------------------------------------------------------------------------------
+def test_the_consumer_department_rates_once_per_period(db, sales, items):  # type: ignore[no-untyped-def]
+    p = _period(db)
+    assert _rate(db, sales, "carol", p, items["A"], 4, "on time mostly").score == 4
+    assert _rate(db, sales, "rep2", p, items["A"], 3).score == 3  # Sales Europe sits below Sales
+    assert _rate(db, sales, "hr", p, items["A"], 5).score == 5  # HR may rate any item
+    assert _rate(db, sales, "employee", p, items["C"], 2).score == 2  # alice consumes C in Operations
+    before = _ratings(db)
+    with pytest.raises(Conflict) as e:
+        _rate(db, sales, "carol", p, items["A"], 5)
+    assert e.value.status_code == 409 and "one rating per rater, service item and period" in e.value.message
+    for name, item in (("employee", items["A"]), ("manager", items["B"]), ("carol", items["C"])):
+        with pytest.raises(Forbidden) as e:  # the provider side, or nobody's consumer, may not rate
+            _rate(db, sales, name, p, item, 5)
+        assert "consumer department" in e.value.message, name
+    with pytest.raises(Forbidden):  # executives hold no PERF_RATE
+        _rate(db, sales, "exec", p, items["A"], 5)
+    assert _ratings(db) == before
+
+
+def test_bad_ratings_name_the_field_and_write_nothing(db, sales, items):  # type: ignore[no-untyped-def]
+    p = _period(db)
+    for bad in (0, 6, -1, 2.5, True, "3"):
+        with pytest.raises(Invalid) as e:
+            _rate(db, sales, "carol", p, items["A"], bad)
+        assert e.value.field == "score", bad
+    with pytest.raises(Invalid) as e:
+        collaboration.rate_collaboration(db, principal=who(db, sales, "carol"), period_id=p.id, service_item_id=999_999,
+                                         score=3)
+    assert e.value.field == "service_item_id"
+    with pytest.raises(Invalid) as e:
+        _rate(db, sales, "carol", p, items["A"], 3, "x" * (collaboration.MAX_COMMENT + 1))
+    assert e.value.field == "comment"
+    with pytest.raises(NotFound):
+        collaboration.rate_collaboration(db, principal=who(db, sales, "carol"), period_id=999_999,
+                                         service_item_id=items["A"].id, score=3)
+    assert _ratings(db) == 0
+
+
+def test_ratings_need_an_open_period_in_progress_or_review(db, sales, items):  # type: ignore[no-untyped-def]
+    p = _period(db, start=PeriodState.PLANNING)
+    with pytest.raises(Conflict) as e:
+        _rate(db, sales, "carol", p, items["A"], 3)
+    assert "in_progress or review" in e.value.message and e.value.field == "period_id"
+    periods.advance(db, period_id=p.id, to=PeriodState.IN_PROGRESS)
+    periods.advance(db, period_id=p.id, to=PeriodState.REVIEW)
+    _rate(db, sales, "carol", p, items["A"], 3)
+    periods.advance(db, period_id=p.id, to=PeriodState.CALIBRATION)
+    with pytest.raises(Conflict):
+        _rate(db, sales, "rep1", p, items["A"], 3)
+    periods.advance(db, period_id=p.id, to=PeriodState.CLOSED)
+    with pytest.raises(PeriodClosed):
+        _rate(db, sales, "rep1", p, items["A"], 3)
+    assert _ratings(db) == 1
+
+
+# --- the report ------------------------------------------------------------------------------------
+def _depts(report):  # type: ignore[no-untyped-def]
+    return {d["code"]: d for d in report["departments"]}
+
+
+def test_the_report_is_aggregated_and_thresholded(db, sales, items):  # type: ignore[no-untyped-def]
+    assert ANONYMITY_THRESHOLD == 3
+    p = _period(db, weight=0.2)
+    _rate(db, sales, "carol", p, items["A"], 4)
+    _rate(db, sales, "rep1", p, items["A"], 3)
+    _rate(db, sales, "rep2", p, items["A"], 5, "a secret remark")
+    _rate(db, sales, "carol", p, items["B"], 2, "another remark")
+    _rate(db, sales, "rep3", p, items["B"], 3)
+    _rate(db, sales, "employee", p, items["C"], 5)
+    report = collaboration.collaboration_report(db, principal=who(db, sales, "employee"), period_id=p.id)
+    assert "remark" not in json.dumps(report, default=str)  # comments never appear, only their count
+    ops, sal = _depts(report)["OPS"], _depts(report)["SAL"]
+    a, b = ops["items"]
+    # A: 3 raters, (4 + 3 + 5) / 3 = 4 -> 125 on the 0-150 scale
+    assert (a["code"], a["hidden"], a["raters"], a["average"], a["score"], a["comments"]) == (
+        "SI-A", False, 3, 4.0, 125.0, 1)
+    # B: 2 raters -> hidden, and nothing about it leaks
+    assert b["hidden"] and b["note"] == "hidden: fewer than 3 raters"
+    assert (b["raters"], b["ratings"], b["average"], b["score"], b["comments"]) == (None, None, None, None, None)
+    # OPS has 4 raters in all, but its total minus A would reveal B's two ratings: hidden too
+    assert ops["hidden"] and ops["score"] is None and "would reveal" in ops["note"]
+    assert ops["weight"] == report["collaboration_weight"] == 0.2
+    assert sal["hidden"] and sal["items"][0]["hidden"]  # one rater
+    # a third rater on B: everything shows
+    _rate(db, sales, "hr", p, items["B"], 1)
+    report = collaboration.collaboration_report(db, principal=who(db, sales, "employee"), period_id=p.id,
+                                                department_id=sales.ops.id)
+    assert list(_depts(report)) == ["OPS"]
+    ops = _depts(report)["OPS"]
+    a, b = ops["items"]
+    # B: (2 + 3 + 1) / 3 = 2 -> 50; OPS: (4 + 3 + 5 + 2 + 3 + 1) / 6 = 3 -> 100, from 5 distinct raters
+    assert (b["hidden"], b["raters"], b["average"], b["score"], b["comments"]) == (False, 3, 2.0, 50.0, 1)
+    assert (ops["hidden"], ops["raters"], ops["ratings"], ops["average"], ops["score"], ops["comments"]) == (
+        False, 5, 6, 3.0, 100.0, 2)
+    assert a["score"] == 125.0
+
+
+def test_an_unrated_item_shows_as_hidden_and_an_unknown_period_is_404(db, sales, items):  # type: ignore[no-untyped-def]
+    p = _period(db)
+    report = collaboration.collaboration_report(db, principal=who(db, sales, "hr"), period_id=p.id)
+    assert {d["code"]: [i["hidden"] for i in d["items"]] for d in report["departments"]} == {
+        "OPS": [True, True], "SAL": [True]}
+    with pytest.raises(NotFound):
+        collaboration.collaboration_report(db, principal=who(db, sales, "hr"), period_id=999_999)
+
+
+def test_collaboration_feeds_the_department_score_through_the_rollup(db, sales, items):  # type: ignore[no-untyped-def]
+    hr = who(db, sales, "hr")
+    p = _period(db, start=PeriodState.PLANNING, weight=0.2)
+    goal = cascade.create_goal(db, principal=hr, period_id=p.id, data=GoalIn(
+        code="D-OPS", title="Operations delivers", level=GoalLevel.DEPARTMENT, department_id=sales.ops.id))
+    ind = cascade.create_indicator(db, principal=hr, goal_id=goal.id, data=IndicatorIn(
+        code="OTD", name="On-time delivery", kind="quantitative", klass="operational", threshold=80, target=100,
+        stretch=120, weight=100))
+    periods.advance(db, period_id=p.id, to=PeriodState.IN_PROGRESS)
+    cascade.check_in(db, principal=hr, indicator_id=ind.id, data=CheckInIn(as_of=date(2026, 6, 30), actual=110))
+    _rate(db, sales, "carol", p, items["A"], 4)
+    _rate(db, sales, "rep1", p, items["A"], 3)
+    _rate(db, sales, "rep2", p, items["A"], 3)
+    _rate(db, sales, "employee", p, items["C"], 2)  # Sales has no goals: its score is its collaboration
+    rollup.recompute(db, period_id=p.id, today=date(2026, 7, 1))
+    units = {u.unit_id: u for u in db.scalars(select(UnitResult).where(UnitResult.period_id == p.id,
+                                                                         UnitResult.unit_type == "department"))}
+    # OPS: indicator 110 -> 125 (halfway from target 100 to stretch 120); collaboration (4+3+3)/3 = 10/3
+    # -> 100 + (1/3) * (125 - 100) = 108.333...; department = 0.8 * 125 + 0.2 * 108.333... = 121.666...
+    ops = units[sales.ops.id]
+    assert (ops.operational_score, ops.collaboration_score, ops.score) == pytest.approx(
+        (125.0, 100 + 25 / 3, 0.8 * 125 + 0.2 * (100 + 25 / 3)))
+    assert ops.score == pytest.approx(121.6666667)
+    # Sales: a single rating stays below the anonymity threshold, so it neither counts nor shows up
+    assert sales.sales.id not in units
+    # the report shows the very figure the roll-up blended in, and its weight
+    report = _depts(collaboration.collaboration_report(db, principal=hr, period_id=p.id))
+    assert report["OPS"]["score"] == pytest.approx(ops.collaboration_score, abs=1e-4)
+    assert report["OPS"]["weight"] == 0.2
+
+
+# --- over HTTP -------------------------------------------------------------------------------------
+@pytest.fixture
+def api(app, client):  # type: ignore[no-untyped-def]
+    """The collaboration routes, mounted on the session app if the app factory does not include them yet."""
+    if client.get(f"{API}/service-items").status_code == 404:
+        from performance.router.collaboration import router
+
+        app.include_router(router)
+    return client
+
+
+def test_collaboration_over_http(api, as_role, db, sales):  # type: ignore[no-untyped-def]
+    hr, alice, carol = as_role("hr"), as_role("employee"), as_role("carol")
+    body = {"code": "SI-A", "name": "Deliveries", "provider_department_id": sales.ops.id,
+            "consumer_department_id": sales.sales.id}
+    assert api.post(f"{API}/service-items", json=body, headers=alice).status_code == 403
+    r = api.post(f"{API}/service-items", json=body, headers=hr)
+    assert r.status_code == 201, r.text
+    item = r.json()
+    assert api.post(f"{API}/service-items", json=body, headers=hr).status_code == 409
+    r = api.post(f"{API}/service-items", json={**body, "code": "SI-Z", "consumer_department_id": sales.ops.id}, headers=hr)
+    assert r.status_code == 422 and r.json()["field"] == "consumer_department_id"
+    assert [i["code"] for i in api.get(f"{API}/service-items", params={"department_id": sales.ops.id},
+                                       headers=alice).json()] == ["SI-A"]
+    p = _period(db)
+    url = f"{API}/periods/{p.id}/collaboration"
+    r = api.post(url, json={"service_item_id": item["id"], "score": 7}, headers=carol)
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["score"]
+    r = api.post(url, json={"service_item_id": item["id"], "score": 4, "comment": "good"}, headers=carol)
+    assert r.status_code == 201 and r.json()["score"] == 4
+    r = api.post(url, json={"service_item_id": item["id"], "score": 5}, headers=carol)
+    assert r.status_code == 409 and "one rating per rater" in r.json()["detail"]
+    assert api.post(url, json={"service_item_id": item["id"], "score": 5}, headers=alice).status_code == 403
+    report = api.get(url, headers=alice)
+    assert report.status_code == 200
+    assert report.json()["departments"][0]["items"][0]["hidden"] is True
+    assert _ratings(db) == 1
