@@ -207,13 +207,20 @@ class CheckIn(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+# The three result tables are derived data, rebuilt set-wise by performance.service.rollup (delete the
+# period's rows, insert them again). They carry no foreign keys on purpose: the per-row FK triggers were
+# half of a company-wide recompute on PostgreSQL, and a result can never outlive its period's next
+# recompute (goals and indicators of a closed period cannot be deleted).
+
+
 class IndicatorResult(Base):
-    """The computed score of an indicator; frozen when the period closes (never recomputed after)."""
+    """An indicator's score frozen when its period closed. Open periods compute indicator scores live
+    (performance.service.rollup.indicator_scores), so a recompute does not rewrite every indicator."""
 
     __tablename__ = "perf_indicator_results"
 
-    indicator_id: Mapped[int] = mapped_column(ForeignKey("perf_indicators.id", ondelete="CASCADE"), primary_key=True)
-    period_id: Mapped[int] = mapped_column(ForeignKey("perf_periods.id", ondelete="CASCADE"), index=True)
+    indicator_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    period_id: Mapped[int] = mapped_column(Integer, index=True)
     actual: Mapped[float | None] = mapped_column(Float)
     progress: Mapped[float | None] = mapped_column(Float)
     score: Mapped[float | None] = mapped_column(Float)
@@ -224,13 +231,23 @@ class IndicatorResult(Base):
 
 
 class GoalResult(Base):
+    """``own_score`` from the goal's indicators, ``rollup_score`` from its supporting goals (link-weighted),
+    ``score`` the one that counts (see performance.service.rollup)."""
+
     __tablename__ = "perf_goal_results"
 
-    goal_id: Mapped[int] = mapped_column(ForeignKey("perf_goals.id", ondelete="CASCADE"), primary_key=True)
-    period_id: Mapped[int] = mapped_column(ForeignKey("perf_periods.id", ondelete="CASCADE"), index=True)
+    goal_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    period_id: Mapped[int] = mapped_column(Integer, index=True)
+    level: Mapped[str] = mapped_column(String(16))
+    own_score: Mapped[float | None] = mapped_column(Float)
+    rollup_score: Mapped[float | None] = mapped_column(Float)
+    own_progress: Mapped[float | None] = mapped_column(Float)
     score: Mapped[float | None] = mapped_column(Float)
     operational_score: Mapped[float | None] = mapped_column(Float)
     management_score: Mapped[float | None] = mapped_column(Float)
+    # Indicator weight behind each class score: units (posts, departments) average goals with these.
+    operational_weight: Mapped[float | None] = mapped_column(Float)
+    management_weight: Mapped[float | None] = mapped_column(Float)
     progress: Mapped[float | None] = mapped_column(Float)
     at_risk: Mapped[bool] = mapped_column(Boolean, default=False)
     computed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -243,7 +260,7 @@ class UnitResult(Base):
     __table_args__ = (UniqueConstraint("period_id", "unit_type", "unit_id", name="uq_perf_unit_results_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    period_id: Mapped[int] = mapped_column(ForeignKey("perf_periods.id", ondelete="CASCADE"))
+    period_id: Mapped[int] = mapped_column(Integer)
     unit_type: Mapped[str] = mapped_column(String(16))  # department | process | post | employee | company
     unit_id: Mapped[int] = mapped_column(Integer)
     operational_score: Mapped[float | None] = mapped_column(Float)

@@ -54,7 +54,7 @@ def pg_url() -> Iterator[str]:
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure means "no usable server"
         admin.dispose()
         missing("postgresql", str(exc).splitlines()[0])
     url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
@@ -127,13 +127,21 @@ def auth_headers(client: TestClient, username: str, password: str = factories.PA
 
 
 @pytest.fixture
-def as_role(client: TestClient, org: factories.Org):  # type: ignore[no-untyped-def]
-    """``as_role('manager')`` -> headers for that role's user in the small org."""
-    cache: dict[str, dict[str, str]] = {}
+def as_role(client: TestClient, org: factories.Org, db: Session):  # type: ignore[no-untyped-def]
+    """``as_role('manager')`` -> bearer headers for that user of the small org.
+
+    The token is issued directly (the log-in itself is tested on its own): an Argon2 check per log-in
+    would otherwise dominate the suite's time."""
+    from sqlalchemy import select
+
+    from hcm.auth.models import User
+    from hcm.auth.security import issue_token
+    from hcm.settings import get_settings
 
     def _headers(username: str) -> dict[str, str]:
-        if username not in cache:
-            cache[username] = auth_headers(client, username)
-        return cache[username]
+        user = db.scalars(select(User).where(User.username == username)).one()
+        s = get_settings()
+        token = issue_token(user_id=user.id, role=user.role.value, secret=s.secret_key, ttl_minutes=30)
+        return {"Authorization": f"Bearer {token}"}
 
     return _headers

@@ -21,7 +21,7 @@ def hash_password(password: str) -> str:
 def verify_password(password: str, password_hash: str) -> bool:
     try:
         return _hasher.verify(password, password_hash)
-    except Exception:  # a malformed stored hash is a failed log-in, not a crash
+    except Exception:  # noqa: BLE001 - a malformed stored hash is a failed log-in, not a crash
         return False
 
 

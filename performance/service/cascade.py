@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from hcm.auth.models import Role
@@ -189,7 +189,7 @@ def set_children(db: Session, *, principal: Principal, parent_goal_id: int, data
         if rules.reaches(edges, cid, parent.id):
             raise Invalid(f"linking goal {children[cid].code!r} under {parent.code!r} would close a cycle",
                           field=f"children[{i}].child_goal_id")
-    db.execute(GoalLink.__table__.delete().where(GoalLink.parent_goal_id == parent.id))
+    db.execute(delete(GoalLink).where(GoalLink.parent_goal_id == parent.id))
     links = [GoalLink(parent_goal_id=parent.id, child_goal_id=c.child_goal_id, weight=c.weight) for c in data.children]
     db.add_all(links)
     db.flush()
@@ -257,11 +257,11 @@ def plan_problems(db: Session, *, period_id: int) -> list[dict[str, Any]]:
         if not rules.weights_add_to_100([float(total)]):
             problems.append({"goal_id": gid, "goal": code, "rule": "indicator weights of a goal add to 100",
                              "total": float(total)})
-    rows = db.execute(
+    links = db.execute(
         select(Goal.id, Goal.code, func.sum(GoalLink.weight))
         .join(GoalLink, GoalLink.parent_goal_id == Goal.id).where(Goal.period_id == period_id).group_by(Goal.id, Goal.code)
     )
-    for gid, code, total in rows:
+    for gid, code, total in links:
         if not rules.weights_add_to_100([float(total)]):
             problems.append({"goal_id": gid, "goal": code, "rule": "weights of the children of a goal add to 100",
                              "total": float(total)})
@@ -292,6 +292,9 @@ def check_in(db: Session, *, principal: Principal, indicator_id: int, data: Chec
     ci = CheckIn(indicator_id=ind.id, author_user_id=principal.user_id, **data.model_dump())
     db.add(ci)
     db.flush()
+    from performance.tasks import recompute_after_commit
+
+    recompute_after_commit(db, period.id)
     return ci
 
 

@@ -103,7 +103,7 @@ def close(db: Session, *, period: Period) -> Period:
     tell the graph and the models through the outbox."""
     from performance.service import rollup
 
-    rollup.recompute(db, period_id=period.id)
+    rollup.recompute(db, period_id=period.id, today=period.end_date, freeze=True)
     period.state = PeriodState.CLOSED
     period.closed_at = utcnow()
     db.flush()

@@ -41,7 +41,7 @@ def unit_results(db: Session, *, principal: Principal, period_id: int, unit_type
                 .where(employee_filter(principal)))
     else:
         stmt = select(*cols, UnitResult.unit_type).where(UnitResult.unit_type == "company")
-    rows = db.execute(stmt.where(base).order_by(UnitResult.score.desc())).all()
+    rows = db.execute(stmt.where(base).order_by(UnitResult.score.desc().nulls_last(), UnitResult.unit_id)).all()
     keys = ("unit_id", "operational_score", "management_score", "collaboration_score", "competency_score", "score")
     return [{**{k: (round(v, 2) if isinstance(v, float) else v) for k, v in zip(keys, r[:6], strict=True)},
              "name": r[6], "unit_type": unit_type} for r in rows]

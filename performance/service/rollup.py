@@ -20,16 +20,18 @@ Rules
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, delete, func, insert, literal, select
+from sqlalchemy import Float, and_, case, cast, delete, func, insert, literal, null, select, text, update
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session, aliased
 
 from hcm import outbox
 from hcm.db import utcnow
+from hcm.errors import NotFound
 from hcm.org.models import Employee
+from hcm.policy import ANONYMITY_THRESHOLD
 from performance import scoring, scoring_sql
 from performance.models import (
     CheckIn,
@@ -42,28 +44,31 @@ from performance.models import (
     IndicatorClass,
     IndicatorResult,
     Period,
-    RatingEvent,
+    PeriodState,
     RatingKind,
-    RatingStatus,
     ServiceItem,
     UnitResult,
 )
 from performance.service.periods import ensure_writable
+from performance.service.ratings import latest_approved
 
 AT_RISK_TOLERANCE = 0.1
 EMIT_CHUNK = 5000
 
 
-def latest_checkins(period_id: int) -> Any:
-    """One row per indicator of the period: its latest check-in (window function, SQLite and PostgreSQL)."""
+def latest_checkins(period_id: int, dialect: str = "postgresql") -> Any:
+    """One row per indicator of the period: its latest check-in (by as_of, then id).
+
+    PostgreSQL: DISTINCT ON, which walks the (indicator_id, as_of, id) index without a sort. Elsewhere a
+    row_number() window gives the same rows."""
+    cols = (CheckIn.indicator_id, CheckIn.actual, CheckIn.milestones_done, CheckIn.rubric_level)
+    in_period = CheckIn.indicator_id.in_(
+        select(Indicator.id).join(Goal, Goal.id == Indicator.goal_id).where(Goal.period_id == period_id))
+    if dialect == "postgresql":
+        return (select(*cols).where(in_period).ext(distinct_on(CheckIn.indicator_id))
+                .order_by(CheckIn.indicator_id, CheckIn.as_of.desc(), CheckIn.id.desc()).subquery("latest"))
     rn = func.row_number().over(partition_by=CheckIn.indicator_id, order_by=(CheckIn.as_of.desc(), CheckIn.id.desc()))
-    ranked = (
-        select(CheckIn.indicator_id, CheckIn.actual, CheckIn.milestones_done, CheckIn.rubric_level, rn.label("rn"))
-        .join(Indicator, Indicator.id == CheckIn.indicator_id)
-        .join(Goal, Goal.id == Indicator.goal_id)
-        .where(Goal.period_id == period_id)
-        .subquery("ranked")
-    )
+    ranked = select(*cols, rn.label("rn")).where(in_period).subquery("ranked")
     return select(ranked.c.indicator_id, ranked.c.actual, ranked.c.milestones_done, ranked.c.rubric_level) \
         .where(ranked.c.rn == 1).subquery("latest")
 
@@ -76,14 +81,10 @@ def _blend(base: Any, extra: Any, weight: float) -> Any:
     return case((extra.is_(None), base), (base.is_(None), extra), else_=base * (1.0 - weight) + extra * weight)
 
 
-def recompute(db: Session, *, period_id: int, today: date | None = None) -> dict[str, int]:
-    period = ensure_writable(db, period_id)
-    today = today or date.today()
-    elapsed = scoring.time_elapsed(period.start_date, period.end_date, today)
-    now = utcnow()
-    latest = latest_checkins(period_id)
-
-    # 1. indicators
+def indicator_scores(period_id: int, dialect: str, elapsed: float, *, goal_ids: Any = None) -> Any:
+    """Every indicator of the period with its latest actual, progress, score and at-risk flag, as a
+    subquery computed inside the database (the live view of an open period)."""
+    latest = latest_checkins(period_id, dialect)
     score = scoring_sql.indicator_score(Indicator, latest.c.actual, latest.c.milestones_done, latest.c.rubric_level)
     prog = case(
         (Indicator.kind == "milestone", cast(latest.c.milestones_done, Float) / cast(Indicator.milestones_total, Float)),
@@ -91,172 +92,202 @@ def recompute(db: Session, *, period_id: int, today: date | None = None) -> dict
         else_=scoring_sql.progress(latest.c.actual, baseline=Indicator.baseline, target=Indicator.target,
                                    direction=Indicator.direction),
     )
-    ind_rows = (
-        select(Indicator.id, literal(period_id), latest.c.actual, prog, score,
-               case((and_(prog.is_not(None), literal(elapsed) - prog > AT_RISK_TOLERANCE), True), else_=False),
-               Indicator.formula, Indicator.formula_version, literal(now))
+    stmt = (
+        select(Indicator.id.label("indicator_id"), Indicator.goal_id.label("goal_id"), Indicator.weight.label("weight"),
+               Indicator.klass.label("klass"), latest.c.actual.label("actual"), prog.label("progress"),
+               score.label("score"), _lagging(prog, elapsed).label("at_risk"), Indicator.formula.label("formula"),
+               Indicator.formula_version.label("formula_version"))
         .join(Goal, Goal.id == Indicator.goal_id)
         .outerjoin(latest, latest.c.indicator_id == Indicator.id)
         .where(Goal.period_id == period_id)
     )
+    if goal_ids is not None:
+        stmt = stmt.where(Indicator.goal_id.in_(goal_ids))
+    # A materialized CTE computes each score once; as a plain subquery the planner would inline the
+    # (large) score expression into every aggregate that mentions it.
+    return stmt.cte("ind").prefix_with("MATERIALIZED")
+
+
+def indicator_rows(db: Session, *, period_id: int, today: date | None = None,
+                   goal_ids: Any = None) -> dict[int, Any]:
+    """Indicator scores to show: frozen ones for a closed period, live ones otherwise. Keyed by indicator id."""
+    period = db.get(Period, period_id)
+    if period is None:
+        raise NotFound("Period", period_id)
+    if period.state is PeriodState.CLOSED:
+        r = IndicatorResult
+        stmt = select(r.indicator_id, r.actual, r.progress, r.score, r.at_risk).where(r.period_id == period_id)
+        if goal_ids is not None:
+            stmt = stmt.where(r.indicator_id.in_(select(Indicator.id).where(Indicator.goal_id.in_(goal_ids))))
+    else:
+        elapsed = scoring.time_elapsed(period.start_date, period.end_date, today or date.today())
+        ind = indicator_scores(period_id, db.get_bind().dialect.name, elapsed, goal_ids=goal_ids)
+        stmt = select(ind.c.indicator_id, ind.c.actual, ind.c.progress, ind.c.score, ind.c.at_risk)
+    return {row.indicator_id: row for row in db.execute(stmt)}
+
+
+def recompute(db: Session, *, period_id: int, today: date | None = None, freeze: bool = False) -> dict[str, int]:
+    """Recompute the period's goal and unit scores. ``freeze`` (used when the period closes) also stores
+    every indicator's score, so the closed period keeps exactly what it was closed with."""
+    period = ensure_writable(db, period_id)
+    today = today or date.today()
+    elapsed = scoring.time_elapsed(period.start_date, period.end_date, today)
+    now = utcnow()
+    dialect = db.get_bind().dialect.name
+    if dialect == "postgresql":
+        # the latest-check-in sort of a large company spills to disk at the default 4 MB
+        db.execute(text("SET LOCAL work_mem = '64MB'"))
+    ind = indicator_scores(period_id, dialect, elapsed)
     db.execute(delete(IndicatorResult).where(IndicatorResult.period_id == period_id))
-    db.execute(insert(IndicatorResult).from_select(
-        ["indicator_id", "period_id", "actual", "progress", "score", "at_risk", "formula", "formula_version",
-         "computed_at"], ind_rows))
+    if freeze:
+        db.execute(insert(IndicatorResult).from_select(
+            ["indicator_id", "period_id", "actual", "progress", "score", "at_risk", "formula", "formula_version",
+             "computed_at"],
+            select(ind.c.indicator_id, literal(period_id), ind.c.actual, ind.c.progress, ind.c.score, ind.c.at_risk,
+                   ind.c.formula, ind.c.formula_version, literal(now))))
+        r = IndicatorResult
+        ind = (select(r.indicator_id, Indicator.goal_id, Indicator.weight, Indicator.klass, r.score, r.progress)
+               .join(Indicator, Indicator.id == r.indicator_id).where(r.period_id == period_id).subquery("ind"))
 
-    # 2. goals: own scores (SQL aggregate), then the roll-up through the weighted links (in memory, by level)
-    r = IndicatorResult
-    w = Indicator.weight
-    op_w = case((and_(Indicator.klass == IndicatorClass.OPERATIONAL, r.score.is_not(None)), w), else_=0.0)
-    mg_w = case((and_(Indicator.klass == IndicatorClass.MANAGEMENT, r.score.is_not(None)), w), else_=0.0)
-    all_w = case((r.score.is_not(None), w), else_=0.0)
-    pr_w = case((r.progress.is_not(None), w), else_=0.0)
-    own = db.execute(
-        select(Indicator.goal_id,
-               func.sum(func.coalesce(r.score, 0.0) * all_w) / func.nullif(func.sum(all_w), 0.0),
-               func.sum(func.coalesce(r.score, 0.0) * op_w) / func.nullif(func.sum(op_w), 0.0),
-               func.sum(func.coalesce(r.score, 0.0) * mg_w) / func.nullif(func.sum(mg_w), 0.0),
-               func.sum(func.coalesce(r.progress, 0.0) * pr_w) / func.nullif(func.sum(pr_w), 0.0))
-        .join(r, r.indicator_id == Indicator.id)
-        .where(r.period_id == period_id)
-        .group_by(Indicator.goal_id)
-    ).all()
-    goals = db.execute(select(Goal.id, Goal.level).where(Goal.period_id == period_id)).all()
-    links = db.execute(
-        select(GoalLink.parent_goal_id, GoalLink.child_goal_id, GoalLink.weight)
-        .join(Goal, Goal.id == GoalLink.parent_goal_id).where(Goal.period_id == period_id)
-    ).all()
-    goal_rows = _roll_up(goals, own, links, now=now, period_id=period_id, elapsed=elapsed)
+    # goals: own scores from the indicators (one pass), then the link-weighted roll-up, level by level upwards
     db.execute(delete(GoalResult).where(GoalResult.period_id == period_id))
-    if goal_rows:
-        db.execute(insert(GoalResult), goal_rows)
 
-    # 3. units
+    def weight(value: Any, when: Any = None) -> Any:
+        return func.sum(case((and_(value.is_not(None), when if when is not None else literal(True)), ind.c.weight),
+                             else_=0.0))
+
+    def wavg(value: Any, when: Any = None) -> Any:
+        return func.sum(func.coalesce(value, 0.0) * case(
+            (and_(value.is_not(None), when if when is not None else literal(True)), ind.c.weight), else_=0.0
+        )) / func.nullif(weight(value, when), 0.0)
+
+    is_op, is_mg = ind.c.klass == IndicatorClass.OPERATIONAL, ind.c.klass == IndicatorClass.MANAGEMENT
+    own = (
+        select(ind.c.goal_id, wavg(ind.c.score).label("score"), wavg(ind.c.score, is_op).label("op"),
+               wavg(ind.c.score, is_mg).label("mg"), weight(ind.c.score, is_op).label("opw"),
+               weight(ind.c.score, is_mg).label("mgw"), wavg(ind.c.progress).label("progress"))
+        .group_by(ind.c.goal_id).subquery("own")
+    )
+    db.execute(insert(GoalResult).from_select(
+        ["goal_id", "period_id", "level", "own_score", "rollup_score", "own_progress", "score", "operational_score",
+         "management_score", "operational_weight", "management_weight", "progress", "at_risk", "computed_at"],
+        select(Goal.id, literal(period_id), Goal.level, own.c.score, null(), own.c.progress, own.c.score, own.c.op,
+               own.c.mg, own.c.opw, own.c.mgw, own.c.progress, _lagging(own.c.progress, elapsed), literal(now))
+        .outerjoin(own, own.c.goal_id == Goal.id).where(Goal.period_id == period_id)))
+    # Children sit at lower levels, so parents are settled from the lowest level with children upwards.
+    for parents in ([GoalLevel.POST], [GoalLevel.DEPARTMENT, GoalLevel.PROCESS], [GoalLevel.COMPANY]):
+        _roll_up_level(db, period_id, parents, elapsed)
+
+    # units, from the goal results
     db.execute(delete(UnitResult).where(UnitResult.period_id == period_id))
     n_units = _unit_results(db, period, now)
-    return {"indicators": len(own), "goals": len(goal_rows), "units": n_units}
+    return {"units": n_units}
 
 
-def _roll_up(goals: list[Any], own: list[Any], links: list[Any], *, now: Any, period_id: int,
-             elapsed: float) -> list[dict[str, Any]]:
-    own_by = {g: (s, o, m, p) for g, s, o, m, p in own}
-    children: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    for parent, child, weight in links:
-        children[parent].append((child, float(weight)))
-    rank = {GoalLevel.EMPLOYEE: 0, GoalLevel.POST: 1, GoalLevel.PROCESS: 2, GoalLevel.DEPARTMENT: 2,
-            GoalLevel.COMPANY: 3}
-    score: dict[int, float | None] = {}
-    prog: dict[int, float | None] = {}
-    out = []
-    # Children always sit at a lower level, so one pass from the bottom level up suffices.
-    for gid, _level in sorted(goals, key=lambda g: rank[GoalLevel(g[1])]):
-        s, o, m, p = own_by.get(gid, (None, None, None, None))
-        kids = children.get(gid, [])
-        rolled = scoring.weighted_average((score[c], wt) for c, wt in kids if score.get(c) is not None) if kids else None
-        rolled_p = scoring.weighted_average((prog[c], wt) for c, wt in kids if prog.get(c) is not None) if kids else None
-        score[gid] = _half(s, rolled)
-        prog[gid] = _half(p, rolled_p)
-        out.append({"goal_id": gid, "period_id": period_id, "score": score[gid], "operational_score": o,
-                    "management_score": m, "progress": prog[gid],
-                    "at_risk": prog[gid] is not None and scoring.at_risk(min(prog[gid], 1.5), elapsed,
-                                                                          tolerance=AT_RISK_TOLERANCE),
-                    "computed_at": now})
-    return out
+def _lagging(progress: Any, elapsed: float) -> Any:
+    return case((and_(progress.is_not(None), literal(elapsed) - progress > AT_RISK_TOLERANCE), True), else_=False)
 
 
-def _half(a: float | None, b: float | None) -> float | None:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return (a + b) / 2.0
+def _half(a: Any, b: Any) -> Any:
+    """A goal measured both ways (own indicators and supporting goals) counts each half."""
+    return case((a.is_(None), b), (b.is_(None), a), else_=(a + b) / 2.0)
+
+
+def _roll_up_level(db: Session, period_id: int, levels: list[GoalLevel], elapsed: float) -> None:
+    child = aliased(GoalResult)
+    wk = case((child.score.is_not(None), GoalLink.weight), else_=0.0)
+    wp = case((child.progress.is_not(None), GoalLink.weight), else_=0.0)
+    rolled = (
+        select(GoalLink.parent_goal_id.label("gid"),
+               (func.sum(func.coalesce(child.score, 0.0) * wk) / func.nullif(func.sum(wk), 0.0)).label("score"),
+               (func.sum(func.coalesce(child.progress, 0.0) * wp) / func.nullif(func.sum(wp), 0.0)).label("progress"))
+        .join(child, child.goal_id == GoalLink.child_goal_id)
+        .join(GoalResult, GoalResult.goal_id == GoalLink.parent_goal_id)
+        .where(GoalResult.period_id == period_id, GoalResult.level.in_([lv.value for lv in levels]))
+        .group_by(GoalLink.parent_goal_id)
+        .subquery("rolled")
+    )
+    progress = _half(GoalResult.own_progress, rolled.c.progress)
+    db.execute(
+        update(GoalResult)
+        .where(GoalResult.goal_id == rolled.c.gid)
+        .values(rollup_score=rolled.c.score, score=_half(GoalResult.own_score, rolled.c.score), progress=progress,
+                at_risk=_lagging(progress, elapsed))
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _class_scores(unit: Any, *levels: GoalLevel, period_id: int, holder: Any = None) -> Any:
+    """Operational and management score per unit: goals' class scores averaged with the indicator
+    weight behind each (equivalent to averaging all the unit's indicators of that class)."""
+    g = GoalResult
+
+    def avg(score: Any, wt: Any) -> Any:
+        return func.sum(func.coalesce(score * wt, 0.0)) / func.nullif(
+            func.sum(case((score.is_not(None), wt), else_=0.0)), 0.0)
+
+    stmt = (select(unit.label("unit"), avg(g.operational_score, g.operational_weight).label("op"),
+                   avg(g.management_score, g.management_weight).label("mg"))
+            .join(Goal, Goal.id == g.goal_id)
+            .where(g.period_id == period_id, g.level.in_([lv.value for lv in levels])))
+    if holder is not None:
+        stmt = stmt.outerjoin(holder, and_(Goal.level == GoalLevel.POST, holder.position_id == Goal.position_id))
+    # a unit none of whose goals has a scored indicator gets no class scores (and no row)
+    scored = func.sum(func.coalesce(g.operational_weight, 0.0) + func.coalesce(g.management_weight, 0.0))
+    return stmt.group_by(unit).having(scored > 0).subquery()
 
 
 def _unit_results(db: Session, period: Period, now: Any) -> int:
     pid = period.id
-    r = IndicatorResult
-    w = Indicator.weight
-
-    def sums(klass: IndicatorClass) -> Any:
-        wk = case((and_(Indicator.klass == klass, r.score.is_not(None)), w), else_=0.0)
-        return func.sum(func.coalesce(r.score, 0.0) * wk) / func.nullif(func.sum(wk), 0.0)
-
     total = 0
 
-    # Departments and processes: their own goals; departments add the collaboration they received.
+    # Departments: their own goals, plus the collaboration they received (process assurance).
     collab = (
         select(ServiceItem.provider_department_id.label("dept"),
                scoring_sql.rubric(func.avg(cast(CollaborationRating.score, Float))).label("score"))
         .join(CollaborationRating, CollaborationRating.service_item_id == ServiceItem.id)
         .where(CollaborationRating.period_id == pid)
         .group_by(ServiceItem.provider_department_id)
+        # below the anonymity threshold a score would reveal who rated what: it does not count yet
+        .having(func.count(func.distinct(CollaborationRating.rater_user_id)) >= ANONYMITY_THRESHOLD)
         .subquery("collab")
     )
-    dept = (
-        select(Goal.department_id.label("unit"), sums(IndicatorClass.OPERATIONAL).label("op"),
-               sums(IndicatorClass.MANAGEMENT).label("mg"))
-        .join(Indicator, Indicator.goal_id == Goal.id).join(r, r.indicator_id == Indicator.id)
-        .where(Goal.period_id == pid, Goal.level == GoalLevel.DEPARTMENT)
-        .group_by(Goal.department_id).subquery("dept")
-    )
+    dept = _class_scores(Goal.department_id, GoalLevel.DEPARTMENT, period_id=pid)
     mixed = _mix(dept.c.op, dept.c.mg, period.dept_operational_share)
-    rows = select(literal(pid), literal("department"), dept.c.unit, dept.c.op, dept.c.mg, collab.c.score, None,
-                  _blend(mixed, collab.c.score, period.collaboration_weight), literal(now)) \
-        .outerjoin(collab, collab.c.dept == dept.c.unit)
-    total += _insert_units(db, rows)
+    total += _insert_units(db, select(literal(pid), literal("department"), dept.c.unit, dept.c.op, dept.c.mg,
+                                      collab.c.score, null(), _blend(mixed, collab.c.score, period.collaboration_weight),
+                                      literal(now)).outerjoin(collab, collab.c.dept == dept.c.unit))
     # A department that has no goals but was rated on collaboration still gets its collaboration score.
-    rated_only = select(literal(pid), literal("department"), collab.c.dept, None, None, collab.c.score, None,
-                        collab.c.score, literal(now)).where(collab.c.dept.not_in(select(dept.c.unit)))
-    total += _insert_units(db, rated_only)
+    total += _insert_units(db, select(literal(pid), literal("department"), collab.c.dept, null(), null(), collab.c.score,
+                                      null(), collab.c.score, literal(now)).where(collab.c.dept.not_in(select(dept.c.unit))))
 
-    proc = (
-        select(Goal.process_id.label("unit"), sums(IndicatorClass.OPERATIONAL).label("op"),
-               sums(IndicatorClass.MANAGEMENT).label("mg"))
-        .join(Indicator, Indicator.goal_id == Goal.id).join(r, r.indicator_id == Indicator.id)
-        .where(Goal.period_id == pid, Goal.level == GoalLevel.PROCESS)
-        .group_by(Goal.process_id).subquery("proc")
-    )
-    total += _insert_units(db, select(literal(pid), literal("process"), proc.c.unit, proc.c.op, proc.c.mg, None, None,
+    proc = _class_scores(Goal.process_id, GoalLevel.PROCESS, period_id=pid)
+    total += _insert_units(db, select(literal(pid), literal("process"), proc.c.unit, proc.c.op, proc.c.mg, null(), null(),
                                       _mix(proc.c.op, proc.c.mg, period.dept_operational_share), literal(now)))
 
-    # Posts: post goals. Employees: their post's goals plus their own employee goals, and competency.
-    post = (
-        select(Goal.position_id.label("unit"), sums(IndicatorClass.OPERATIONAL).label("op"),
-               sums(IndicatorClass.MANAGEMENT).label("mg"))
-        .join(Indicator, Indicator.goal_id == Goal.id).join(r, r.indicator_id == Indicator.id)
-        .where(Goal.period_id == pid, Goal.level == GoalLevel.POST)
-        .group_by(Goal.position_id).subquery("post")
-    )
     share = period.post_operational_share
-    total += _insert_units(db, select(literal(pid), literal("post"), post.c.unit, post.c.op, post.c.mg, None, None,
+    post = _class_scores(Goal.position_id, GoalLevel.POST, period_id=pid)
+    total += _insert_units(db, select(literal(pid), literal("post"), post.c.unit, post.c.op, post.c.mg, null(), null(),
                                       _mix(post.c.op, post.c.mg, share), literal(now)))
 
-    # Whose goals: a post goal belongs to the post's current holder; an employee goal to its employee.
+    # Employees: a post goal belongs to the post's current holder, an employee goal to its employee.
     holder = aliased(Employee)
-    person = func.coalesce(Goal.employee_id, holder.id).label("person")
-    per_person = (
-        select(person, sums(IndicatorClass.OPERATIONAL).label("op"), sums(IndicatorClass.MANAGEMENT).label("mg"))
-        .join(Indicator, Indicator.goal_id == Goal.id).join(r, r.indicator_id == Indicator.id)
-        .outerjoin(holder, and_(Goal.level == GoalLevel.POST, holder.position_id == Goal.position_id))
-        .where(Goal.period_id == pid, Goal.level.in_([GoalLevel.POST, GoalLevel.EMPLOYEE]))
-        .group_by(person).subquery("person")
-    )
-    comp = _latest_approved(pid, RatingKind.COMPETENCY)
-    indiv = _mix(per_person.c.op, per_person.c.mg, share)
-    comp_score = scoring_sql.rubric(comp.c.value)
+    person = _class_scores(func.coalesce(Goal.employee_id, holder.id), GoalLevel.POST, GoalLevel.EMPLOYEE,
+                           period_id=pid, holder=holder)
+    comp = latest_approved(pid, RatingKind.COMPETENCY)
+    comp_score = case((comp.c.value.is_(None), null()), else_=scoring_sql.rubric(comp.c.value))
     total += _insert_units(
         db,
-        select(literal(pid), literal("employee"), per_person.c.person, per_person.c.op, per_person.c.mg, None,
-               case((comp.c.value.is_(None), None), else_=comp_score),
-               _blend(indiv, case((comp.c.value.is_(None), None), else_=comp_score), period.competency_weight),
-               literal(now))
-        .outerjoin(comp, comp.c.employee_id == per_person.c.person)
-        .where(per_person.c.person.is_not(None)),
+        select(literal(pid), literal("employee"), person.c.unit, person.c.op, person.c.mg, null(), comp_score,
+               _blend(_mix(person.c.op, person.c.mg, share), comp_score, period.competency_weight), literal(now))
+        .outerjoin(comp, comp.c.employee_id == person.c.unit)
+        .where(person.c.unit.is_not(None)),
     )
 
+    total = db.scalar(select(func.count()).select_from(UnitResult).where(UnitResult.period_id == pid)) or 0
     company = db.execute(
-        select(func.avg(GoalResult.score)).join(Goal, Goal.id == GoalResult.goal_id)
-        .where(Goal.period_id == pid, Goal.level == GoalLevel.COMPANY)
+        select(func.avg(GoalResult.score))
+        .where(GoalResult.period_id == pid, GoalResult.level == GoalLevel.COMPANY.value)
     ).scalar()
     if company is not None:
         db.add(UnitResult(period_id=pid, unit_type="company", unit_id=0, score=float(company), computed_at=now))
@@ -270,18 +301,8 @@ _UNIT_COLS = ["period_id", "unit_type", "unit_id", "operational_score", "managem
 
 
 def _insert_units(db: Session, rows: Any) -> int:
-    result = db.execute(insert(UnitResult).from_select(_UNIT_COLS, rows))
-    return int(result.rowcount or 0)
-
-
-def _latest_approved(period_id: int, kind: RatingKind) -> Any:
-    """Latest approved rating event of a kind per employee (the final rating of the period)."""
-    rn = func.row_number().over(partition_by=RatingEvent.employee_id,
-                                order_by=(RatingEvent.created_at.desc(), RatingEvent.id.desc()))
-    ranked = (select(RatingEvent.employee_id, RatingEvent.value, rn.label("rn"))
-              .where(RatingEvent.period_id == period_id, RatingEvent.kind == kind,
-                     RatingEvent.status == RatingStatus.APPROVED).subquery())
-    return select(ranked.c.employee_id, ranked.c.value).where(ranked.c.rn == 1).subquery(f"final_{kind.value}")
+    db.execute(insert(UnitResult).from_select(_UNIT_COLS, rows))
+    return 0  # counted once at the end (drivers do not all report rowcount for INSERT ... SELECT)
 
 
 def emit_scores(db: Session, *, period_id: int, final: bool) -> int:
@@ -297,7 +318,7 @@ def emit_scores(db: Session, *, period_id: int, final: bool) -> int:
     ).all()
     chunks = 0
     for i in range(0, len(rows), EMIT_CHUNK):
-        part = [{"employee": ext, "score": round(float(s), 2)} for ext, s in rows[i:i + EMIT_CHUNK]]
+        part = [{"employee": ext, "score": round(float(s or 0.0), 2)} for ext, s in rows[i:i + EMIT_CHUNK]]
         outbox.emit(db, "performance_scores", f"{period.code}#{i // EMIT_CHUNK}",
                     {"period": period.code, "final": final, "scores": part})
         chunks += 1

@@ -103,3 +103,11 @@ def test_skill_assessment_rights(client, as_role, org, db):  # type: ignore[no-u
     assert client.put(f"/api/employees/{carol}/skills/{s.id}", json=mgr, headers=as_role("manager")).status_code == 404
     skills = client.get(f"/api/employees/{alice}/skills", headers=as_role("employee")).json()
     assert [(x["skill_name"], x["level"], x["source"]) for x in skills] == [("Forecasting", 3, "self")]
+
+
+def test_password_log_in_gives_a_working_bearer_token(client, org):  # type: ignore[no-untyped-def]
+    from tests.conftest import auth_headers
+
+    headers = auth_headers(client, "manager")
+    me = client.get("/api/auth/me", headers=headers).json()
+    assert me["username"] == "manager" and me["role"] == "manager" and me["employee_id"] == org.people["boss"].id

@@ -73,14 +73,13 @@ def cascade_2026(db, org):  # type: ignore[no-untyped-def]
     ci(i3, as_of=date(2026, 6, 30), milestones_done=3)  # -> 75
     ci(i4, as_of=date(2026, 6, 30), actual=7.5)  # lower is better, halfway from 10 to 5 -> 75
     ci(i5, as_of=date(2026, 6, 30), actual=70)  # range: halfway from 60 to tolerance 80 -> 75
-    # collaboration: Sales rates the service Operations gives it, 4 and 3 -> 3.5 -> 112.5
+    # collaboration: three people rate the service Operations gives Sales, 4, 3 and 5 -> 4 -> 125
     item = ServiceItem(code="SI-1", name="Deliveries on time", provider_department_id=org.ops.id,
                        consumer_department_id=org.sales.id)
     db.add(item)
     db.flush()
-    db.add_all([CollaborationRating(period_id=p.id, service_item_id=item.id, rater_user_id=org.users["hr"].id, score=4),
-                CollaborationRating(period_id=p.id, service_item_id=item.id, rater_user_id=org.users["exec"].id,
-                                    score=3)])
+    db.add_all([CollaborationRating(period_id=p.id, service_item_id=item.id, rater_user_id=org.users[u].id, score=v)
+                for u, v in (("hr", 4), ("exec", 3), ("manager", 5))])
     # competency: alice's approved competency rating 4 -> 125 (a later submitted one does not count)
     db.add(RatingEvent(period_id=p.id, employee_id=org.people["alice"].id, kind=RatingKind.COMPETENCY,
                        source=RatingSource.MANAGER, value=4, status=RatingStatus.APPROVED))
@@ -94,7 +93,7 @@ def cascade_2026(db, org):  # type: ignore[no-untyped-def]
 def test_known_cascade_rolls_up_to_hand_computed_scores(db, org, cascade_2026):  # type: ignore[no-untyped-def]
     p, goals, inds = cascade_2026
     rollup.recompute(db, period_id=p.id, today=date(2026, 7, 2))
-    ir = {r.indicator_id: r for r in db.scalars(select(IndicatorResult).where(IndicatorResult.period_id == p.id))}
+    ir = rollup.indicator_rows(db, period_id=p.id, today=date(2026, 7, 2))
     assert {k: ir[i.id].score for k, i in inds.items()} == pytest.approx(
         {"I1": 125.0, "I2": 50.0, "I3": 75.0, "I4": 75.0, "I5": 75.0})
     assert ir[inds["I1"].id].actual == 110  # the latest check-in wins
@@ -108,9 +107,9 @@ def test_known_cascade_rolls_up_to_hand_computed_scores(db, org, cascade_2026): 
     assert gr[goals["D1"].id].management_score == pytest.approx(50.0)
     units = {(u.unit_type, u.unit_id): u for u in db.scalars(select(UnitResult).where(UnitResult.period_id == p.id))}
     ops = units[("department", org.ops.id)]
-    # departments mainly operational: 0.8*125 + 0.2*50 = 110; collaboration 112.5 at weight 0.1 -> 110.25
+    # departments mainly operational: 0.8*125 + 0.2*50 = 110; collaboration 125 at weight 0.1 -> 111.5
     assert (ops.operational_score, ops.management_score, ops.collaboration_score, ops.score) == pytest.approx(
-        (125.0, 50.0, 112.5, 110.25))
+        (125.0, 50.0, 125.0, 111.5))
     assert units[("department", org.sales.id)].score == pytest.approx(75.0)
     assert units[("post", org.positions["team1"].id)].score == pytest.approx(75.0)
     alice = units[("employee", org.people["alice"].id)]
@@ -121,12 +120,10 @@ def test_known_cascade_rolls_up_to_hand_computed_scores(db, org, cascade_2026): 
 
 def test_at_risk_when_progress_lags_time(db, org, cascade_2026):  # type: ignore[no-untyped-def]
     p, _goals, inds = cascade_2026
-    rollup.recompute(db, period_id=p.id, today=date(2026, 12, 1))  # 92% of the year gone
-    ir = {r.indicator_id: r for r in db.scalars(select(IndicatorResult).where(IndicatorResult.period_id == p.id))}
+    ir = rollup.indicator_rows(db, period_id=p.id, today=date(2026, 12, 1))  # 92% of the year gone
     assert ir[inds["I3"].id].at_risk is True  # 3 of 4 milestones = 75% < 92% - 10
     assert ir[inds["I4"].id].at_risk is True  # 64% of the way
-    rollup.recompute(db, period_id=p.id, today=date(2026, 3, 1))  # 16% of the year gone
-    ir = {r.indicator_id: r for r in db.scalars(select(IndicatorResult).where(IndicatorResult.period_id == p.id))}
+    ir = rollup.indicator_rows(db, period_id=p.id, today=date(2026, 3, 1))  # 16% of the year gone
     assert not any(r.at_risk for r in ir.values())
 
 
@@ -141,6 +138,9 @@ def test_closing_freezes_scores_and_emits_them(db, org, cascade_2026):  # type: 
     ev = db.scalars(select(OutboxEvent).where(OutboxEvent.topic == "performance_scores")).all()
     assert len(ev) == 1 and ev[0].payload["final"] is True
     assert {"employee": "X-ALICE", "score": 90.0} in ev[0].payload["scores"]
+    frozen = db.scalars(select(IndicatorResult).where(IndicatorResult.period_id == p.id)).all()
+    assert sorted(r.score for r in frozen) == pytest.approx([50.0, 75.0, 75.0, 75.0, 125.0])
+    assert {r.formula_version for r in frozen} == {1}
     hr = principal_of(org, "hr")
     with pytest.raises(PeriodClosed, match="closed"):
         cascade.check_in(db, principal=hr, indicator_id=inds["I1"].id, data=CheckInIn(as_of=date(2026, 7, 1), actual=1))

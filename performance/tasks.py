@@ -1,0 +1,31 @@
+"""Background work of performance management."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from hcm.db import unit_of_work
+from hcm.tasks import celery_app, enqueue_after_commit
+
+
+@celery_app.task(name="performance.recompute_period", acks_late=True, reject_on_worker_lost=True)  # type: ignore[untyped-decorator]
+def recompute_period(period_id: int) -> dict[str, Any]:
+    """Recompute a period's scores and send them to the graph and the models. Idempotent; a closed period
+    is left as it was closed (the task then does nothing)."""
+    from performance.models import PeriodState
+    from performance.service import periods, rollup
+
+    with unit_of_work() as db:
+        period = periods.get_period(db, period_id)
+        if period.state is PeriodState.CLOSED:
+            return {"skipped": "closed"}
+        counts = rollup.recompute(db, period_id=period_id)
+        rollup.emit_scores(db, period_id=period_id, final=False)
+    return counts
+
+
+def recompute_after_commit(db: Session, period_id: int) -> None:
+    """Check-ins change scores: recompute once the check-in is committed (several in one request -> one run)."""
+    enqueue_after_commit(db, recompute_period, period_id)
