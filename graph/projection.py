@@ -201,6 +201,26 @@ def _requirement(op: str, events: Sequence[EventLike]) -> list[Statement]:
              "MERGE (p)-[q:REQUIRES]->(s) SET q.level = r.level, q.importance = r.importance", {"rows": rows})]
 
 
+def _performance_scores(op: str, events: Sequence[EventLike]) -> list[Statement]:
+    """A chunk of employees' period scores (``performance.service.rollup.emit_scores``) -> properties on the
+    Employee nodes: the latest score sent wins (events are applied in id order)."""
+    if op != "upsert":
+        raise ProjectionError(events[0], "performance scores are only ever upserted")
+    rows: Rows = []
+    for e in events:
+        p = e.payload or {}
+        scores, period = p.get("scores"), p.get("period")
+        if not isinstance(scores, list) or not isinstance(period, str):
+            raise ProjectionError(e, "performance scores need 'period' and a list of 'scores'")
+        for item in scores:
+            if not isinstance(item, Mapping) or not isinstance(item.get("employee"), str):
+                raise ProjectionError(e, "each score needs an 'employee' business key")
+            rows.append({"key": item["employee"], "score": item.get("score"), "period": period,
+                         "final": bool(p.get("final"))})
+    return [("UNWIND $rows AS r MATCH (e:Employee {key: r.key}) "
+             "SET e.perf_score = r.score, e.perf_period = r.period, e.perf_final = r.final", {"rows": rows})]
+
+
 def _node_row(event: EventLike, relation_fields: tuple[str, ...]) -> dict[str, Any]:
     payload = event.payload or {}
     row: dict[str, Any] = {"key": event.key, "props": _props(event, payload, relation_fields)}
@@ -220,6 +240,7 @@ BUILDERS: dict[str, Callable[[str, Sequence[EventLike]], list[Statement]]] = {
     "skill": _skill,
     "employee_skill": _employee_skill,
     "requirement": _requirement,
+    "performance_scores": _performance_scores,
 }
 # The topics this projection understands; the drain leaves any other topic waiting in the outbox.
 TOPICS: frozenset[str] = frozenset(BUILDERS)

@@ -6,11 +6,13 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from hcm import db as dbmod
@@ -55,11 +57,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def _hcm_error(request: Request, exc: HcmError) -> Response:
         if not request.url.path.startswith("/api"):
             if isinstance(exc, Unauthorized):
-                return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
             from hcm.web.pages import error_page
 
             return error_page(request, exc.status_code, exc.message)
         return JSONResponse(exc.to_dict(), status_code=exc.status_code)
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # Unknown pages and wrong methods get the app's own error page; the API keeps JSON.
+        if request.url.path.startswith(("/api", "/static")) or request.url.path in ("/openapi.json", "/docs"):
+            return JSONResponse({"error": "http", "detail": exc.detail}, status_code=exc.status_code,
+                                headers=getattr(exc, "headers", None))
+        from hcm.web.pages import error_page
+
+        return error_page(request, exc.status_code, str(exc.detail))
 
     @app.exception_handler(RequestValidationError)
     def _invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -7,7 +7,6 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hcm import outbox
 from hcm.db import utcnow
 from hcm.errors import Conflict, Invalid, NotFound
 from performance.errors import PeriodClosed
@@ -108,5 +107,4 @@ def close(db: Session, *, period: Period) -> Period:
     period.closed_at = utcnow()
     db.flush()
     rollup.emit_scores(db, period_id=period.id, final=True)
-    outbox.emit(db, "period", period.code, {"state": "closed"})
     return period

@@ -222,3 +222,20 @@ def test_plan_batches_a_run_into_one_unwind() -> None:
     events = [Event("skill", f"S{i}", payload={"name": f"Skill {i}"}, id=i) for i in range(500)]
     [(query, params)] = plan(events)
     assert query.startswith("UNWIND $rows") and len(params["rows"]) == 500
+
+
+def test_performance_scores_land_on_employees_latest_wins(graph: Driver) -> None:
+    apply_events(graph, DATABASE, org_events())
+    n = len(org_events())
+    scores = [
+        Event("performance_scores", "FY26#0", payload={"period": "FY26", "final": False, "scores": [
+            {"employee": "E-CORA", "score": 90.0}, {"employee": "E-BRUNO", "score": 70.5}]}, id=n + 1),
+        Event("performance_scores", "FY26#0", payload={"period": "FY26", "final": True, "scores": [
+            {"employee": "E-CORA", "score": 95.0}, {"employee": "E-BRUNO", "score": 71.0}]}, id=n + 2),
+    ]
+    apply_events(graph, DATABASE, scores)
+    rows = q(graph, "MATCH (e:Employee) RETURN e.key AS k, e.perf_score AS s, e.perf_period AS p, e.perf_final AS f "
+                    "ORDER BY k")
+    assert rows == [{"k": "E-BRUNO", "s": 71.0, "p": "FY26", "f": True}, {"k": "E-CORA", "s": 95.0, "p": "FY26", "f": True}]
+    with pytest.raises(ProjectionError, match="scores"):
+        plan([Event("performance_scores", "X#0", payload={"period": "X"}, id=1)])
