@@ -22,6 +22,7 @@ os.environ.setdefault("HCM_GRAPH__ENABLED", "false")
 
 import pytest  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import Engine, make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
@@ -32,6 +33,10 @@ from tests import factories  # noqa: E402
 from tests.services import PG_ADMIN_URL, missing  # noqa: E402
 
 BACKENDS = ["sqlite", "postgresql"]
+
+# Property tests share two cores with the database servers in CI: a slow draw is not a failure.
+settings.register_profile("hcm", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("hcm")
 
 
 @pytest.fixture(scope="session")

@@ -119,7 +119,7 @@ def _like(q: str) -> str:
 
 # --- departments ---------------------------------------------------------------------------------
 def department_parents(db: Session) -> dict[int, int | None]:
-    return dict(db.execute(select(Department.id, Department.parent_id)).tuples().all())
+    return dict(db.execute(select(Department.id, Department.parent_id)).all())
 
 
 def list_departments(
@@ -187,12 +187,10 @@ def department_tree(db: Session) -> list[dict[str, Any]]:
             select(Position.department_id, func.count(Employee.id))
             .join(Employee, Employee.position_id == Position.id)
             .group_by(Position.department_id)
-        ).tuples().all()
+        ).all()
     )
     npos = dict(
-        db.execute(select(Position.department_id, func.count(Position.id)).group_by(Position.department_id))
-        .tuples()
-        .all()
+        db.execute(select(Position.department_id, func.count(Position.id)).group_by(Position.department_id)).all()
     )
     nodes = {
         d.id: {"id": d.id, "code": d.code, "name": d.name, "headcount": counts.get(d.id, 0),
@@ -306,7 +304,7 @@ def update_grade(db: Session, *, grade_id: int, data: GradePatch) -> Grade:
 
 # --- positions -----------------------------------------------------------------------------------
 def position_parents(db: Session) -> dict[int, int | None]:
-    return dict(db.execute(select(Position.id, Position.reports_to_id)).tuples().all())
+    return dict(db.execute(select(Position.id, Position.reports_to_id)).all())
 
 
 def _position_rows(principal: Principal | None) -> Any:
@@ -770,7 +768,7 @@ def org_summary(db: Session, *, today: date | None = None) -> OrgSummary:
                 Assignment.reason.in_([MoveReason.EXIT_VOLUNTARY, MoveReason.EXIT_INVOLUNTARY]),
                 Assignment.start_date > year_ago, Assignment.start_date <= today,
             ).group_by(Assignment.reason)
-        ).tuples().all()
+        ).all()
     )
     return OrgSummary(
         headcount=sum(d.headcount for d in divisions),

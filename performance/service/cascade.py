@@ -346,7 +346,7 @@ def cascade_tree(db: Session, *, principal: Principal, period_id: int) -> list[d
             has_parent.add(c)
     names = _unit_names(db, goals.values())
     counts = dict(db.execute(select(Indicator.goal_id, func.count(Indicator.id))
-                             .where(Indicator.goal_id.in_(goals)).group_by(Indicator.goal_id)).tuples().all())
+                             .where(Indicator.goal_id.in_(goals)).group_by(Indicator.goal_id)).all())
 
     def node(gid: int, weight: float | None, depth: int) -> dict[str, Any]:
         g, r = goals[gid], results.get(gid)
@@ -376,7 +376,7 @@ def _unit_names(db: Session, goals: Any) -> dict[int, str]:
         ids = {getattr(g, field) for g in goals if getattr(g, field) is not None}
         if not ids:
             continue
-        m = dict(db.execute(select(model.id, label).where(model.id.in_(ids))).tuples().all())
+        m = dict(db.execute(select(model.id, label).where(model.id.in_(ids))).all())
         for g in goals:
             v = getattr(g, field)
             if v is not None and g.id not in out:
