@@ -257,12 +257,11 @@ class UnitResult(Base):
     """Scores per department, process and post (and the employee holding it) for a period."""
 
     __tablename__ = "perf_unit_results"
-    __table_args__ = (UniqueConstraint("period_id", "unit_type", "unit_id", name="uq_perf_unit_results_key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    period_id: Mapped[int] = mapped_column(Integer)
-    unit_type: Mapped[str] = mapped_column(String(16))  # department | process | post | employee | company
-    unit_id: Mapped[int] = mapped_column(Integer)
+    # The natural key is the primary key: one index to maintain on a company-wide rewrite, no sequence.
+    period_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    unit_type: Mapped[str] = mapped_column(String(16), primary_key=True)  # department|process|post|employee|company
+    unit_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     operational_score: Mapped[float | None] = mapped_column(Float)
     management_score: Mapped[float | None] = mapped_column(Float)
     collaboration_score: Mapped[float | None] = mapped_column(Float)

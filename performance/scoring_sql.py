@@ -72,18 +72,27 @@ def _lerp(a: float, b: float, f: Any) -> ColumnElement[Any]:
     return case((f <= 0.0, literal(a)), (f >= 1.0, literal(b)), else_=inner)
 
 
+def _step(a: float, b: float, x: Any, lo: Any, hi: Any) -> ColumnElement[Any]:
+    """a + (x - lo) / (hi - lo) * (b - a) for lo <= x < hi: the caller's CASE already bounds x, so the share
+    is in [0, 1) and needs none of _lerp's guards (the Python original clamps only against rounding,
+    far below the tolerance the twin test allows)."""
+    return a + (x - lo) / (hi - lo) * (b - a)
+
+
 def _rise(x: Any, t: Any, g: Any, scale: ScoreScale) -> ColumnElement[Any]:
     return case((x < t, literal(scale.floor)), (x >= g, literal(scale.target)),
-                else_=_lerp(scale.threshold, scale.target, (x - t) / (g - t)))
+                else_=_step(scale.threshold, scale.target, x, t, g))
 
 
 def _linear_higher(x: Any, t: Any, g: Any, s: Any, scale: ScoreScale) -> ColumnElement[Any]:
     slope = scale.target - scale.threshold
-    over = _least(literal(scale.cap), _greatest(literal(scale.target), scale.target + (x - g) / (g - t) * slope))
+    over = _least(literal(scale.cap), scale.target + (x - g) / (g - t) * slope)
     return case(
-        (x < g, _rise(x, t, g, scale)),
-        (s.is_not(None), _lerp(scale.target, scale.cap, (x - g) / (s - g))),
-        else_=over if slope != 0.0 else literal(scale.target),
+        (x < t, literal(scale.floor)),
+        (x < g, _step(scale.threshold, scale.target, x, t, g)),
+        (s.is_(None), over if slope != 0.0 else literal(scale.target)),
+        (x >= s, literal(scale.cap)),
+        else_=_step(scale.target, scale.cap, x, g, s),
     )
 
 

@@ -89,18 +89,16 @@ def upgrade() -> None:
     sa.UniqueConstraint('code', name=op.f('uq_perf_points_rules_code'))
     )
     op.create_table('perf_unit_results',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('period_id', sa.Integer(), nullable=False),
+    sa.Column('period_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('unit_type', sa.String(length=16), nullable=False),
-    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('operational_score', sa.Float(), nullable=True),
     sa.Column('management_score', sa.Float(), nullable=True),
     sa.Column('collaboration_score', sa.Float(), nullable=True),
     sa.Column('competency_score', sa.Float(), nullable=True),
     sa.Column('score', sa.Float(), nullable=True),
     sa.Column('computed_at', sa.DateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_perf_unit_results')),
-    sa.UniqueConstraint('period_id', 'unit_type', 'unit_id', name='uq_perf_unit_results_key')
+    sa.PrimaryKeyConstraint('period_id', 'unit_type', 'unit_id', name=op.f('pk_perf_unit_results'))
     )
     op.create_table('perf_service_items',
     sa.Column('id', sa.Integer(), nullable=False),
