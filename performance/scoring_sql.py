@@ -76,7 +76,8 @@ def _step(a: float, b: float, x: Any, lo: Any, hi: Any) -> ColumnElement[Any]:
     """a + (x - lo) / (hi - lo) * (b - a) for lo <= x < hi: the caller's CASE already bounds x, so the share
     is in [0, 1) and needs none of _lerp's guards (the Python original clamps only against rounding,
     far below the tolerance the twin test allows)."""
-    return a + (x - lo) / (hi - lo) * (b - a)
+    share: ColumnElement[Any] = (x - lo) / (hi - lo)
+    return literal(a) + share * (b - a)
 
 
 def _rise(x: Any, t: Any, g: Any, scale: ScoreScale) -> ColumnElement[Any]:

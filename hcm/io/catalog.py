@@ -21,7 +21,7 @@ from hcm.io.base import (
     unique_values,
     write_plan,
 )
-from hcm.org import rules
+from hcm.org import events, rules
 from hcm.org.models import Grade, Importance, JobFamily, Position, PositionSkill, Skill
 
 JOB_FAMILIES = Spec(("code", "name"), ("code", "name"))
@@ -96,7 +96,7 @@ def import_skills(ctx: Ctx) -> ImportReport:
     plan = plan_upsert(existing, "code", ((k, f) for _, k, f in items), {a: None for a in attrs})
     write_plan(ctx.db, Skill, plan, unique=["taxonomy_uri"])
     final = {k: {**existing.get(k, {}), **f} for _, k, f in items}
-    emit_bulk(ctx.db, (("skill", k, {"name": final[k]["name"], "category": final[k].get("category")})
+    emit_bulk(ctx.db, (events.skill(k, name=final[k]["name"], category=final[k].get("category"))
                        for k in plan.changed_keys))
     return ImportReport(ctx.kind, len(ctx.sheet.records), len(plan.inserts), len(plan.updates), plan.unchanged)
 
@@ -133,7 +133,7 @@ def import_requirements(ctx: Ctx) -> ImportReport:
     bulk_insert(db, PositionSkill, plan.inserts)
     bulk_update(db, PositionSkill, plan.updates)
     final = {k: {**existing.get(k, {"importance": Importance.MEDIUM}), **f} for _, k, f in items}
-    emit_bulk(db, (("requirement", f"{p}|{s}", {"position": p, "skill": s, "level": final[(p, s)]["required_level"],
-                                                "importance": final[(p, s)]["importance"].value})
+    emit_bulk(db, (events.requirement(p, s, level=final[(p, s)]["required_level"],
+                                      importance=final[(p, s)]["importance"].value)
                    for p, s in plan.changed_keys))
     return ImportReport(ctx.kind, len(ctx.sheet.records), len(plan.inserts), len(plan.updates), plan.unchanged)

@@ -29,6 +29,7 @@ from hcm.io.base import (
     write_plan,
 )
 from hcm.io.parse import EMAIL_RE, Cells
+from hcm.org import events
 from hcm.org.models import (
     Assignment,
     Employee,
@@ -104,8 +105,8 @@ def _holders(rows: list[tuple[Cells, str, int | None]], in_file: set[str], db_ho
 
 
 def _emit_employees(db: Session, people: dict[str, dict[str, Any]], code_of: dict[int, str]) -> None:
-    emit_bulk(db, (("employee", ext, {"name": f"{p['first_name']} {p['last_name']}", "status": p["status"].value,
-                                      "position": code_of.get(p["position_id"]) if p["position_id"] else None})
+    emit_bulk(db, (events.employee(ext, name=f"{p['first_name']} {p['last_name']}", status=p["status"].value,
+                                   position=code_of.get(p["position_id"]) if p["position_id"] else None)
                    for ext, p in people.items()))
 
 
@@ -425,6 +426,6 @@ def import_proficiencies(ctx: Ctx) -> ImportReport:
     bulk_insert(db, EmployeeSkill, plan.inserts)
     bulk_update(db, EmployeeSkill, plan.updates)
     level = {k: f["level"] for _, k, f in items}
-    emit_bulk(db, (("employee_skill", f"{e}|{s}", {"employee": e, "skill": s, "level": level[(e, s, src)],
-                                                  "source": src.value}) for e, s, src in plan.changed_keys))
+    emit_bulk(db, (events.employee_skill(e, s, level=level[(e, s, src)], source=src.value)
+                   for e, s, src in plan.changed_keys))
     return ImportReport(ctx.kind, len(ctx.sheet.records), len(plan.inserts), len(plan.updates), plan.unchanged)

@@ -21,7 +21,7 @@ from hcm.io.base import (
     load,
 )
 from hcm.io.parse import Cells, Errors
-from hcm.org import rules
+from hcm.org import events, rules
 from hcm.org.models import Department, Grade, JobFamily, Position
 
 K = TypeVar("K", bound=Hashable)
@@ -110,7 +110,7 @@ def import_departments(ctx: Ctx) -> ImportReport:
             unchanged += 1
     bulk_update(db, Department, updates)
     names = {k: v["name"] for k, v in existing.items()} | {k: f["name"] for _, k, f, _ in items}
-    emit_bulk(db, (("department", k, {"name": names[k], "parent": parent_of.get(k)}) for k in changed))
+    emit_bulk(db, (events.department(k, name=names[k], parent=parent_of.get(k)) for k in changed))
     n_upd = sum(1 for k in changed if k in existing)
     return ImportReport(ctx.kind, len(ctx.sheet.records), len(new), n_upd, unchanged)
 
@@ -200,7 +200,7 @@ def import_positions(ctx: Ctx) -> ImportReport:
     bulk_update(db, Department, [{"id": d, "head_position_id": p} for d, p in dept_changes.items()])
 
     final = {k: {**defaults, **existing.get(k, {}), **f} for _, k, f, _, _ in items}
-    emit_bulk(db, (("position", k, {"title": final[k]["title"], "department": dept_code.get(final[k]["department_id"]),
-                                    "reports_to": parent_of.get(k), "is_key": final[k]["is_key"]}) for k in changed))
+    emit_bulk(db, (events.position(k, title=final[k]["title"], department=dept_code.get(final[k]["department_id"]),
+                                   reports_to=parent_of.get(k), is_key=final[k]["is_key"]) for k in changed))
     n_upd = sum(1 for k in changed if k in existing)
     return ImportReport(ctx.kind, len(ctx.sheet.records), len(new), n_upd, unchanged)

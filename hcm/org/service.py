@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased
 from hcm import outbox
 from hcm.db import Base
 from hcm.errors import Conflict, Forbidden, Invalid, NotFound
-from hcm.org import rules
+from hcm.org import events, rules
 from hcm.org.models import (
     Assignment,
     BusinessProcess,
@@ -136,7 +136,7 @@ def list_departments(
 
 def _emit_department(db: Session, d: Department) -> None:
     parent_code = db.scalar(select(Department.code).where(Department.id == d.parent_id)) if d.parent_id else None
-    outbox.emit(db, "department", d.code, {"name": d.name, "parent": parent_code})
+    outbox.emit(db, *events.department(d.code, name=d.name, parent=parent_code))
 
 
 def create_department(db: Session, *, data: DepartmentIn) -> Department:
@@ -363,8 +363,7 @@ def get_position(db: Session, *, principal: Principal | None, position_id: int) 
 def _emit_position(db: Session, p: Position) -> None:
     dept = db.scalar(select(Department.code).where(Department.id == p.department_id))
     boss = db.scalar(select(Position.code).where(Position.id == p.reports_to_id)) if p.reports_to_id else None
-    outbox.emit(db, "position", p.code, {"title": p.title, "department": dept, "reports_to": boss,
-                                         "is_key": p.is_key})
+    outbox.emit(db, *events.position(p.code, title=p.title, department=dept, reports_to=boss, is_key=p.is_key))
 
 
 def create_position(db: Session, *, data: PositionIn) -> Position:
@@ -483,7 +482,7 @@ def get_employee(db: Session, *, principal: Principal, employee_id: int) -> Empl
 
 def _emit_employee(db: Session, e: Employee) -> None:
     pos = db.scalar(select(Position.code).where(Position.id == e.position_id)) if e.position_id else None
-    outbox.emit(db, "employee", e.external_id, {"name": e.full_name, "status": e.status.value, "position": pos})
+    outbox.emit(db, *events.employee(e.external_id, name=e.full_name, status=e.status.value, position=pos))
 
 
 def _check_position_free(db: Session, position_id: int, *, field: str = "position_id") -> Position:
@@ -615,7 +614,7 @@ def create_skill(db: Session, *, data: SkillIn) -> Skill:
     s = Skill(**data.model_dump())
     db.add(s)
     db.flush()
-    outbox.emit(db, "skill", s.code, {"name": s.name, "category": s.category})
+    outbox.emit(db, *events.skill(s.code, name=s.name, category=s.category))
     return s
 
 
@@ -625,7 +624,7 @@ def update_skill(db: Session, *, skill_id: int, data: SkillPatch) -> Skill:
         _unique(db, Skill.taxonomy_uri, data.taxonomy_uri, "taxonomy_uri", exclude_id=s.id)
     _apply(s, data)
     db.flush()
-    outbox.emit(db, "skill", s.code, {"name": s.name, "category": s.category})
+    outbox.emit(db, *events.skill(s.code, name=s.name, category=s.category))
     return s
 
 
@@ -673,8 +672,7 @@ def assess_skill(
     else:
         es.level, es.assessed_on = data.level, data.assessed_on
     db.flush()
-    outbox.emit(db, "employee_skill", f"{emp.external_id}|{skill.code}",
-                {"employee": emp.external_id, "skill": skill.code, "level": es.level, "source": es.source.value})
+    outbox.emit(db, *events.employee_skill(emp.external_id, skill.code, level=es.level, source=es.source.value))
     return EmployeeSkillOut(skill_id=skill.id, skill_code=skill.code, skill_name=skill.name, level=es.level,
                             source=es.source, assessed_on=es.assessed_on)
 
@@ -699,9 +697,8 @@ def set_requirement(db: Session, *, position_id: int, skill_id: int, data: Requi
         db.add(req)
     req.required_level, req.importance = data.required_level, data.importance
     db.flush()
-    outbox.emit(db, "requirement", f"{pos.code}|{skill.code}",
-                {"position": pos.code, "skill": skill.code, "level": req.required_level,
-                 "importance": req.importance.value})
+    outbox.emit(db, *events.requirement(pos.code, skill.code, level=req.required_level,
+                                        importance=req.importance.value))
     return RequirementOut(skill_id=skill.id, skill_code=skill.code, skill_name=skill.name,
                           required_level=req.required_level, importance=req.importance)
 

@@ -18,6 +18,7 @@ from hcm.auth.models import Role, User
 from hcm.auth.security import hash_password
 from hcm.db import make_engine
 from hcm.errors import Conflict, Invalid
+from hcm.org import events
 from hcm.org.models import BusinessProcess, Department, Employee, Grade, JobFamily, Position, Skill
 from hcm.seed import catalog as C
 from hcm.seed.history import GENDERS, REASONS, History, simulate
@@ -252,32 +253,29 @@ def _write(conn: Connection, co: Company, *, password_hash: str, progress: Progr
     w.rows("users", ("username", "password_hash", "role", "employee_id", "is_active", "created_at"),
            [[(u, password_hash, r.value, e + 1 if e >= 0 else None, True, ts) for u, r, e in users]])
 
-    # The outbox: one event per row the talent graph projects, in dependency order, payloads as the org
-    # service writes them. Codes are plain ASCII, so the hot payloads are formatted without json.dumps.
+    # The outbox: one event per row the talent graph projects, in dependency order, built by hcm.org.events
+    # like every other writer of these topics.
     cols = ("topic", "key", "op", "payload", "created_at", "attempts")
 
-    def ev(topic: str, key: str, payload: str) -> Row:
-        return (topic, key, "upsert", payload, ts, 0)
+    def ev(event: tuple[str, str, dict[str, object]]) -> Row:
+        topic, key, payload = event
+        return (topic, key, "upsert", _j(payload), ts, 0)
 
-    w.rows("outbox", cols, [[ev("department", dept_code[i], _j(
-        {"name": org.dept_name[i], "parent": dept_code[parent[i]] if parent[i] >= 0 else None})) for i in range(D)]])
-    w.rows("outbox", cols, [[ev("skill", org.skill_code[i], _j({"name": org.skill_name[i],
-                                                               "category": org.skill_category[i]}))
+    w.rows("outbox", cols, [[ev(events.department(dept_code[i], name=org.dept_name[i],
+                                                  parent=dept_code[parent[i]] if parent[i] >= 0 else None))
+                             for i in range(D)]])
+    w.rows("outbox", cols, [[ev(events.skill(org.skill_code[i], name=org.skill_name[i], category=org.skill_category[i]))
                              for i in range(len(org.skill_code))]])
-    w.rows("outbox", cols, chunked(P, lambda lo, hi: [ev("position", pos_code[i], _j(
-        {"title": org.pos_title[i], "department": dept_code[pd_[i]],
-         "reports_to": pos_code[pb[i]] if pb[i] >= 0 else None, "is_key": pk[i]})) for i in range(lo, hi)]))
-    w.rows("outbox", cols, chunked(n, lambda lo, hi: [ev("employee", ext[i], _j(
-        {"name": f"{first[i]} {last[i]}", "status": status[i], "position": pos_code[cur[i]] if cur[i] >= 0 else None}))
+    w.rows("outbox", cols, chunked(P, lambda lo, hi: [ev(events.position(
+        pos_code[i], title=org.pos_title[i], department=dept_code[pd_[i]],
+        reports_to=pos_code[pb[i]] if pb[i] >= 0 else None, is_key=pk[i])) for i in range(lo, hi)]))
+    w.rows("outbox", cols, chunked(n, lambda lo, hi: [ev(events.employee(
+        ext[i], name=f"{first[i]} {last[i]}", status=status[i], position=pos_code[cur[i]] if cur[i] >= 0 else None))
         for i in range(lo, hi)]))
-    w.rows("outbox", cols, chunked(n_req, lambda lo, hi: [ev(
-        "requirement", f"{pos_code[rp[j]]}|{org.skill_code[rs[j]]}",
-        f'{{"position": "{pos_code[rp[j]]}", "skill": "{org.skill_code[rs[j]]}", "level": {rl[j]}, '
-        f'"importance": "{IMPORTANCE[ri[j]]}"}}') for j in range(lo, hi)]))
-    w.rows("outbox", cols, chunked(n_sk, lambda lo, hi: [ev(
-        "employee_skill", f"{ext[se[j]]}|{org.skill_code[ss[j]]}",
-        f'{{"employee": "{ext[se[j]]}", "skill": "{org.skill_code[ss[j]]}", "level": {sl[j]}, '
-        f'"source": "{SOURCES[so[j]]}"}}') for j in range(lo, hi)]))
+    w.rows("outbox", cols, chunked(n_req, lambda lo, hi: [ev(events.requirement(
+        pos_code[rp[j]], org.skill_code[rs[j]], level=rl[j], importance=IMPORTANCE[ri[j]])) for j in range(lo, hi)]))
+    w.rows("outbox", cols, chunked(n_sk, lambda lo, hi: [ev(events.employee_skill(
+        ext[se[j]], org.skill_code[ss[j]], level=sl[j], source=SOURCES[so[j]])) for j in range(lo, hi)]))
     w.restore_foreign_keys()
     w.finish(("departments", "job_families", "grades", "positions", "business_processes", "skills", "position_skills",
               "employees", "assignments", "employee_skills", "users", "outbox"))
