@@ -88,12 +88,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from hcm.io.router import router as io_router
     from hcm.org.router import router as org_router
     from hcm.web.pages import router as web_router
+    from performance.pages import router as performance_pages
     from performance.router import router as performance_router
 
     app.include_router(auth_router)
     app.include_router(org_router)
     app.include_router(io_router)
     app.include_router(performance_router)
+    app.include_router(performance_pages)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -124,6 +124,10 @@ _HOOKED = "hcm.tasks.hooked"
 
 
 def _send_pending(session: Session) -> None:
+    # SQLAlchemy also fires after_commit when a SAVEPOINT is released: only the outermost commit makes the
+    # rows visible to a worker, so tasks wait for that one.
+    if session.in_nested_transaction():
+        return
     pending: dict[Any, tuple[Task, tuple[Any, ...], dict[str, Any]]] = session.info.pop(_PENDING, {})
     for task, args, kwargs in pending.values():
         try:

@@ -199,3 +199,24 @@ def test_a_dead_graph_is_left_alone_for_a_while_and_the_outbox_keeps_the_events(
     assert tasks.sync_graph.delay().get() == 0  # paused: not even tried
     with hdb.unit_of_work() as s:
         assert s.scalars(select(OutboxEvent.attempts)).all() == [1]
+
+
+def test_a_released_savepoint_does_not_send_only_the_outer_commit_does(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from unittest import mock
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.orm import Session
+
+    from hcm import tasks
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'sp.db'}")
+    fake = mock.Mock()
+    fake.name = "test.fake"
+    with Session(engine) as s:
+        s.execute(text("SELECT 1"))
+        sp = s.begin_nested()
+        tasks.enqueue_after_commit(s, fake, 1)
+        sp.commit()
+        fake.apply_async.assert_not_called()
+        s.commit()
+        fake.apply_async.assert_called_once_with((1,), {})
