@@ -14,10 +14,10 @@ from fastapi.testclient import TestClient
 from tests import factories
 
 NAV = {
-    "hr": {"home", "org", "positions", "people", "key-posts", "skills", "io"},
-    "exec": {"home", "org", "key-posts"},
-    "manager": {"home", "team", "org", "profile"},
-    "employee": {"home", "profile", "org"},
+    "hr": {"home", "org", "positions", "people", "key-posts", "skills", "io", "performance"},
+    "exec": {"home", "org", "key-posts", "performance"},
+    "manager": {"home", "team", "org", "profile", "performance"},
+    "employee": {"home", "profile", "org", "performance"},
 }
 
 

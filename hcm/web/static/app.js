@@ -106,3 +106,69 @@
     uploads();
   });
 })();
+
+/* Performance pages: grouped (not stacked) bar charts on canvas[data-perf-chart], and expand/collapse-all
+   of the goal cascade. Same rules as above: the pages work without it, and nothing leaves the app. */
+(function () {
+  "use strict";
+
+  function cssVar(name, fallback) {
+    var v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+    return v || fallback;
+  }
+
+  function perfCharts() {
+    var canvases = document.querySelectorAll("canvas[data-perf-chart]");
+    if (!canvases.length) return;
+    if (typeof window.Chart === "undefined") return;  // the tables next to the charts carry the same numbers
+    var reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    var palette = [cssVar("--chart-1", "#2563eb"), cssVar("--chart-2", "#f59e0b"), cssVar("--chart-3", "#10b981")];
+    window.Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+    window.Chart.defaults.color = cssVar("--muted", "#64748b");
+    canvases.forEach(function (canvas) {
+      var source = document.getElementById(canvas.dataset.chartSource);
+      if (!source) return;
+      var data = JSON.parse(source.textContent);
+      var unit = canvas.dataset.unit || "";
+      data.datasets.forEach(function (ds, i) {
+        ds.backgroundColor = palette[i % palette.length];
+        ds.borderRadius = 4;
+        ds.maxBarThickness = 56;
+      });
+      var done = function () { canvas.dataset.rendered = "true"; };
+      new window.Chart(canvas, {
+        type: canvas.dataset.perfChart,
+        data: data,
+        options: {
+          responsive: true,
+          maintainAspectRatio: false,
+          animation: reduced ? false : { duration: 350, onComplete: done },
+          scales: {
+            x: { grid: { display: false } },
+            y: { beginAtZero: true, grid: { color: cssVar("--line", "#e2e8f0") },
+                 ticks: { callback: function (v) { return v + unit; } } }
+          },
+          plugins: {
+            legend: { position: "bottom", display: data.datasets.length > 1 },
+            tooltip: { callbacks: { label: function (c) { return c.dataset.label + ": " + c.formattedValue + unit; } } }
+          }
+        }
+      });
+      if (reduced) done();
+    });
+  }
+
+  function cascadeTools() {
+    document.querySelectorAll("[data-cascade-tree]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var open = button.dataset.cascadeTree === "expand";
+        document.querySelectorAll("#cascade-tree details").forEach(function (d) { d.open = open; });
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    perfCharts();
+    cascadeTools();
+  });
+})();

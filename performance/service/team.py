@@ -1,0 +1,396 @@
+"""Read models behind the performance pages: a manager's team view, a person's own view, a goal's detail.
+
+Team view (one period, one manager's reporting subtree; a handful of queries whatever the team size):
+- members: the active people whose posts report, directly or not, to the manager's post;
+- goal progress per person: their post goals (through the post they hold) and their own employee goals,
+  each with the ``GoalResult`` score, progress and at-risk flag of the last recompute;
+- check-ins due: indicators of those goals with no check-in at all, or none dated in the last
+  ``CHECKIN_DUE_DAYS`` days (only while the period takes check-ins: in progress or in review);
+- the distribution of the team's final performance ratings (``ratings.latest_approved``, rounded half
+  up to 1..5 like calibration) and each member's final rating;
+- points balances (``points.balances``, so the caller's people scope applies).
+
+Who: a manager sees their own team, or the team of a manager inside their reporting subtree; HR any
+manager's team, chosen by the manager's employee id. Executives and employees have no team view.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from hcm.auth.models import Role, User
+from hcm.errors import Forbidden, Invalid, NotFound
+from hcm.org.models import BusinessProcess, Department, Employee, EmployeeStatus, Position
+from hcm.policy import Principal, can_see_employee, manages, subtree_position_ids
+from performance.models import (
+    CheckIn,
+    Goal,
+    GoalLevel,
+    GoalLink,
+    GoalResult,
+    Indicator,
+    Period,
+    PeriodState,
+    PointsEntry,
+    RatingKind,
+    UnitResult,
+)
+from performance.service import cascade, points, ratings, rollup
+from performance.service.calibration import RATINGS, department_subtree, rating_bucket
+from performance.service.periods import get_period
+
+CHECKIN_DUE_DAYS = 30
+CHECKIN_STATES = (PeriodState.IN_PROGRESS, PeriodState.REVIEW)
+ROSTER_LIMIT = 1000
+
+
+def _name() -> ColumnElement[str]:
+    return Employee.first_name + literal(" ") + Employee.last_name
+
+
+# --- shapes ------------------------------------------------------------------------------------------
+@dataclass
+class GoalRow:
+    goal_id: int
+    code: str
+    title: str
+    level: str
+    employee_id: int
+    score: float | None
+    progress: float | None
+    at_risk: bool
+
+
+@dataclass
+class Member:
+    employee_id: int
+    name: str
+    position_title: str | None
+    direct: bool
+    goals: list[GoalRow] = field(default_factory=list)
+    score: float | None = None  # the employee unit score of the last recompute
+    rating: float | None = None  # final performance rating
+    points: int = 0
+
+    @property
+    def progress(self) -> float | None:
+        values = [g.progress for g in self.goals if g.progress is not None]
+        return sum(values) / len(values) if values else None
+
+    @property
+    def at_risk(self) -> int:
+        return sum(1 for g in self.goals if g.at_risk)
+
+
+@dataclass
+class DueCheckIn:
+    indicator_id: int
+    indicator_code: str
+    indicator_name: str
+    goal_id: int
+    goal_code: str
+    employee_id: int
+    name: str
+    last_as_of: date | None
+
+
+@dataclass
+class TeamView:
+    period_id: int
+    manager_id: int
+    manager_name: str
+    members: list[Member]
+    checkins_open: bool  # the period takes check-ins (otherwise nothing is due)
+    due_before: date | None  # a last check-in before this day is overdue
+    checkins_due: list[DueCheckIn]
+    distribution: dict[int, int]  # final performance rating 1..5 -> people
+    rated: int
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+    @property
+    def unrated(self) -> int:
+        return self.size - self.rated
+
+    @property
+    def goals(self) -> int:
+        return sum(len(m.goals) for m in self.members)
+
+    @property
+    def goals_at_risk(self) -> int:
+        return sum(m.at_risk for m in self.members)
+
+    @property
+    def progress(self) -> float | None:
+        values = [g.progress for m in self.members for g in m.goals if g.progress is not None]
+        return sum(values) / len(values) if values else None
+
+    @property
+    def points(self) -> int:
+        return sum(m.points for m in self.members)
+
+
+@dataclass
+class PersonView:
+    period_id: int
+    employee_id: int
+    name: str
+    position_title: str | None
+    goals: list[GoalRow]
+    score: float | None
+    points: int
+    ratings: Any  # performance.schemas_ratings.RatingsView: finals, and peer input only aggregated
+
+
+# --- building blocks -----------------------------------------------------------------------------
+def _goal_rows(db: Session, *, period_id: int, post_filter: ColumnElement[bool],
+               person_filter: ColumnElement[bool]) -> list[GoalRow]:
+    """Post goals (of the posts ``post_filter`` keeps, credited to the post's holder) and employee goals
+    (of the people ``person_filter`` keeps), with their last computed results. One query."""
+    holder = aliased(Employee)
+    person = func.coalesce(Goal.employee_id, holder.id)
+    rows = db.execute(
+        select(Goal.id, Goal.code, Goal.title, Goal.level, person, GoalResult.score, GoalResult.progress,
+               GoalResult.at_risk)
+        .outerjoin(holder, and_(Goal.level == GoalLevel.POST, holder.position_id == Goal.position_id))
+        .outerjoin(GoalResult, GoalResult.goal_id == Goal.id)
+        .where(Goal.period_id == period_id,
+               or_(and_(Goal.level == GoalLevel.POST, post_filter), and_(Goal.level == GoalLevel.EMPLOYEE, person_filter)),
+               person.is_not(None))
+        .order_by(Goal.level, Goal.code)
+    ).all()
+    return [GoalRow(goal_id=gid, code=code, title=title, level=GoalLevel(level).value, employee_id=emp,
+                    score=None if score is None else round(float(score), 1),
+                    progress=None if prog is None else float(prog), at_risk=bool(risk))
+            for gid, code, title, level, emp, score, prog, risk in rows]
+
+
+def _resolve_manager(db: Session, principal: Principal, manager_id: int | None) -> tuple[int, str, int]:
+    """(employee id, name, position id) of the manager whose team is asked for, if the caller may see it."""
+    if principal.role not in (Role.HR_ADMIN, Role.MANAGER):
+        raise Forbidden("team views are for managers (their own reporting line) and HR")
+    if manager_id is None:
+        if principal.role is Role.HR_ADMIN or principal.employee_id is None:
+            raise Invalid("choose the manager whose team to show", field="manager_id")
+        manager_id = principal.employee_id
+    if principal.role is Role.MANAGER and manager_id != principal.employee_id and not manages(db, principal, manager_id):
+        raise NotFound("Employee", manager_id, field="manager_id")  # outside your line looks like not there
+    row = db.execute(select(Employee.id, _name(), Employee.position_id).where(Employee.id == manager_id)).first()
+    if row is None:
+        raise NotFound("Employee", manager_id, field="manager_id")
+    if row[2] is None:
+        raise Invalid(f"{row[1]} holds no post, so has no reporting line", field="manager_id")
+    return int(row[0]), str(row[1]), int(row[2])
+
+
+def _checkins_due(db: Session, *, period: Period, post_filter: ColumnElement[bool],
+                  person_filter: ColumnElement[bool], before: date) -> list[DueCheckIn]:
+    holder = aliased(Employee)
+    person = func.coalesce(Goal.employee_id, holder.id)
+    last = func.max(CheckIn.as_of)
+    name_of = aliased(Employee)
+    due = (
+        select(Indicator.id.label("indicator_id"), Indicator.code.label("icode"), Indicator.name.label("iname"),
+               Goal.id.label("goal_id"), Goal.code.label("gcode"), person.label("person"), last.label("last"))
+        .join(Goal, Goal.id == Indicator.goal_id)
+        .outerjoin(holder, and_(Goal.level == GoalLevel.POST, holder.position_id == Goal.position_id))
+        .outerjoin(CheckIn, CheckIn.indicator_id == Indicator.id)
+        .where(Goal.period_id == period.id,
+               or_(and_(Goal.level == GoalLevel.POST, post_filter), and_(Goal.level == GoalLevel.EMPLOYEE, person_filter)),
+               person.is_not(None))
+        .group_by(Indicator.id, Indicator.code, Indicator.name, Goal.id, Goal.code, Goal.employee_id, holder.id)
+        .having(or_(last.is_(None), last < before))
+        .subquery("due")
+    )
+    rows = db.execute(
+        select(due, name_of.first_name + literal(" ") + name_of.last_name)
+        .join(name_of, name_of.id == due.c.person)
+        .order_by(due.c.last.is_not(None), due.c.last, name_of.last_name, due.c.gcode, due.c.icode)
+    ).all()
+    return [DueCheckIn(indicator_id=r.indicator_id, indicator_code=r.icode, indicator_name=r.iname, goal_id=r.goal_id,
+                       goal_code=r.gcode, employee_id=r.person, name=r[-1], last_as_of=r.last) for r in rows]
+
+
+# --- views -----------------------------------------------------------------------------------------
+def team_view(db: Session, *, principal: Principal, period_id: int, manager_id: int | None = None,
+              today: date | None = None) -> TeamView:
+    period = get_period(db, period_id)
+    mgr_id, mgr_name, mgr_pos = _resolve_manager(db, principal, manager_id)
+    team_posts = subtree_position_ids(mgr_pos)
+    in_team = and_(Employee.position_id.in_(team_posts), Employee.status == EmployeeStatus.ACTIVE)
+    team_ids = select(Employee.id).where(in_team)
+
+    members = {
+        eid: Member(employee_id=eid, name=name, position_title=title, direct=boss == mgr_pos)
+        for eid, name, title, boss in db.execute(
+            select(Employee.id, _name(), Position.title, Position.reports_to_id)
+            .join(Position, Position.id == Employee.position_id).where(in_team)
+            .order_by(Employee.last_name, Employee.first_name, Employee.id))
+    }
+    post_filter = Goal.position_id.in_(select(Employee.position_id).where(in_team))
+    person_filter = Goal.employee_id.in_(team_ids)
+    for g in _goal_rows(db, period_id=period.id, post_filter=post_filter, person_filter=person_filter):
+        if g.employee_id in members:
+            members[g.employee_id].goals.append(g)
+    for eid, score in db.execute(select(UnitResult.unit_id, UnitResult.score).where(
+            UnitResult.period_id == period.id, UnitResult.unit_type == "employee", UnitResult.unit_id.in_(team_ids))):
+        if eid in members and score is not None:
+            members[eid].score = round(float(score), 1)
+
+    fin = ratings.latest_approved(period.id, RatingKind.PERFORMANCE, employee_ids=team_ids)
+    distribution = dict.fromkeys(RATINGS, 0)
+    rated = 0
+    for eid, value in db.execute(select(fin.c.employee_id, fin.c.value)):
+        if eid in members:
+            members[eid].rating = float(value)
+            distribution[rating_bucket(float(value))] += 1
+            rated += 1
+
+    if members:
+        for b in points.balances(db, principal=principal, period_id=period.id, employee_ids=list(members)):
+            members[b["employee_id"]].points = b["points"]
+
+    open_ = period.state in CHECKIN_STATES
+    due: list[DueCheckIn] = []
+    before = None
+    if open_:
+        day = min(today or date.today(), period.end_date)
+        before = day - timedelta(days=CHECKIN_DUE_DAYS)
+        due = [d for d in _checkins_due(db, period=period, post_filter=post_filter, person_filter=person_filter,
+                                        before=before) if d.employee_id in members]
+    return TeamView(period_id=period.id, manager_id=mgr_id, manager_name=mgr_name, members=list(members.values()),
+                    checkins_open=open_, due_before=before, checkins_due=due, distribution=distribution, rated=rated)
+
+
+def person_view(db: Session, *, principal: Principal, period_id: int, employee_id: int) -> PersonView:
+    """One person's goals, score, points and ratings (final ones, and peer input only aggregated)."""
+    period = get_period(db, period_id)
+    if not can_see_employee(db, principal, employee_id):
+        raise NotFound("Employee", employee_id)
+    row = db.execute(select(_name(), Employee.position_id, Position.title)
+                     .outerjoin(Position, Position.id == Employee.position_id).where(Employee.id == employee_id)).first()
+    if row is None:
+        raise NotFound("Employee", employee_id)
+    name, position_id, title = row
+    post_filter = Goal.position_id == position_id if position_id is not None else literal(False)
+    goals = _goal_rows(db, period_id=period.id, post_filter=post_filter, person_filter=Goal.employee_id == employee_id)
+    goals = [g for g in goals if g.employee_id == employee_id]
+    score = db.scalar(select(UnitResult.score).where(UnitResult.period_id == period.id,
+                                                     UnitResult.unit_type == "employee", UnitResult.unit_id == employee_id))
+    balance = db.scalar(select(func.coalesce(func.sum(PointsEntry.amount), 0)).where(
+        PointsEntry.period_id == period.id, PointsEntry.employee_id == employee_id)) or 0
+    view = ratings.ratings_for(db, principal=principal, period_id=period.id, employee_id=employee_id)
+    return PersonView(period_id=period.id, employee_id=employee_id, name=str(name), position_title=title, goals=goals,
+                      score=None if score is None else round(float(score), 1), points=int(balance), ratings=view)
+
+
+def managers(db: Session, *, principal: Principal) -> list[dict[str, Any]]:
+    """People whose post has posts reporting to it (HR's choice of whose team to look at)."""
+    if principal.role is not Role.HR_ADMIN:
+        raise Forbidden("only HR chooses any manager's team")
+    bosses = select(Position.reports_to_id).where(Position.reports_to_id.is_not(None))
+    rows = db.execute(select(Employee.id, _name(), Position.title).join(Position, Position.id == Employee.position_id)
+                      .where(Employee.position_id.in_(bosses), Employee.status == EmployeeStatus.ACTIVE)
+                      .order_by(Employee.last_name, Employee.first_name, Employee.id)).all()
+    return [{"employee_id": i, "name": n, "position_title": t} for i, n, t in rows]
+
+
+def colleagues(db: Session, *, principal: Principal) -> list[dict[str, Any]]:
+    """Whom the caller may recognise from the points page: the people reporting to the same post as
+    theirs, and for a manager also their reporting subtree. Names only; never the caller."""
+    if principal.employee_id is None or principal.position_id is None:
+        return []
+    boss = db.scalar(select(Position.reports_to_id).where(Position.id == principal.position_id))
+    near = [Employee.position_id.in_(select(Position.id).where(Position.reports_to_id == boss))] if boss else []
+    if principal.role is Role.MANAGER:
+        near.append(Employee.position_id.in_(subtree_position_ids(principal.position_id)))
+    if not near:
+        return []
+    rows = db.execute(select(Employee.id, _name()).where(or_(*near), Employee.status == EmployeeStatus.ACTIVE,
+                                                         Employee.id != principal.employee_id)
+                      .order_by(Employee.last_name, Employee.first_name, Employee.id)).all()
+    return [{"employee_id": i, "name": n} for i, n in rows]
+
+
+def calibration_roster(db: Session, *, principal: Principal, period_id: int,
+                       department_id: int | None = None) -> list[dict[str, Any]]:
+    """Active people (of a department subtree) with their current final performance rating: whom HR may
+    calibrate. At most ``ROSTER_LIMIT`` rows (filter by department for more)."""
+    if principal.role is not Role.HR_ADMIN:
+        raise Forbidden("only HR calibrates ratings")
+    get_period(db, period_id)
+    fin = ratings.latest_approved(period_id, RatingKind.PERFORMANCE)
+    stmt: Select[Any] = (
+        select(Employee.id, _name(), Position.title, fin.c.value)
+        .outerjoin(Position, Position.id == Employee.position_id)
+        .outerjoin(fin, fin.c.employee_id == Employee.id)
+        .where(Employee.status == EmployeeStatus.ACTIVE)
+        .order_by(Employee.last_name, Employee.first_name, Employee.id).limit(ROSTER_LIMIT))
+    if department_id is not None:
+        stmt = stmt.where(Position.department_id.in_(department_subtree(department_id)))
+    return [{"employee_id": i, "name": n, "position_title": t, "rating": v} for i, n, t, v in db.execute(stmt)]
+
+
+# --- a goal's page ---------------------------------------------------------------------------------
+def _unit_name(db: Session, goal: Goal) -> str:
+    for value, label, model in ((goal.department_id, Department.name, Department),
+                                (goal.process_id, BusinessProcess.name, BusinessProcess),
+                                (goal.employee_id, Employee.first_name + literal(" ") + Employee.last_name, Employee),
+                                (goal.position_id, Position.title, Position)):
+        if value is not None:
+            return str(db.scalar(select(label).where(model.id == value)) or "")
+    return "Company"
+
+
+def goal_detail(db: Session, *, principal: Principal, goal_id: int, today: date | None = None) -> dict[str, Any]:
+    """A visible goal with its result, the goals it supports and that support it (visible ones, with
+    link weights), its indicators with their live (or frozen) scores, their check-ins, and whether the
+    caller may check in on each."""
+    goal = cascade.get_visible_goal(db, principal=principal, goal_id=goal_id)
+    period = get_period(db, goal.period_id)
+    visible = cascade.visible_goal_filter(db, principal)
+    result = db.get(GoalResult, goal.id)
+    up = db.execute(select(Goal, GoalLink.weight).join(GoalLink, GoalLink.parent_goal_id == Goal.id)
+                    .where(GoalLink.child_goal_id == goal.id, visible).order_by(Goal.code)).all()
+    down = db.execute(select(Goal, GoalLink.weight, GoalResult.score, GoalResult.progress, GoalResult.at_risk)
+                      .join(GoalLink, GoalLink.child_goal_id == Goal.id)
+                      .outerjoin(GoalResult, GoalResult.goal_id == Goal.id)
+                      .where(GoalLink.parent_goal_id == goal.id, visible)
+                      .order_by(GoalLink.weight.desc(), Goal.code)).all()
+    indicators = list(db.scalars(select(Indicator).where(Indicator.goal_id == goal.id).order_by(Indicator.code)))
+    live = rollup.indicator_rows(db, period_id=period.id, today=today, goal_ids=[goal.id])
+    history: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for ci, username in db.execute(select(CheckIn, User.username).outerjoin(User, User.id == CheckIn.author_user_id)
+                                   .where(CheckIn.indicator_id.in_([i.id for i in indicators]))
+                                   .order_by(CheckIn.as_of.desc(), CheckIn.id.desc())):
+        history[ci.indicator_id].append({"as_of": ci.as_of, "actual": ci.actual, "milestones_done": ci.milestones_done,
+                                         "rubric_level": ci.rubric_level, "comment": ci.comment, "by": username})
+    open_ = period.state in CHECKIN_STATES
+    rows = []
+    for ind in indicators:
+        r = live.get(ind.id)
+        rows.append({
+            "indicator": ind,
+            "actual": None if r is None else r.actual,
+            "score": None if r is None or r.score is None else round(float(r.score), 1),
+            "progress": None if r is None or r.progress is None else float(r.progress),
+            "at_risk": bool(r is not None and r.at_risk),
+            "checkins": history.get(ind.id, []),
+            "may_check_in": open_ and cascade.may_check_in(db, principal, ind, goal),
+        })
+    return {
+        "goal": goal, "period": period, "unit": _unit_name(db, goal), "result": result, "checkins_open": open_,
+        "parents": [{"goal": g, "weight": float(w)} for g, w in up],
+        "children": [{"goal": g, "weight": float(w), "score": None if s is None else round(float(s), 1),
+                      "progress": p, "at_risk": bool(risk)} for g, w, s, p, risk in down],
+        "indicators": rows,
+    }

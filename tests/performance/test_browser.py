@@ -1,0 +1,208 @@
+"""The performance pages in a real headless Chromium against the app under uvicorn, on a temp SQLite file
+holding the small org and a small plan (``tests.performance.test_team.build_plan``): HR walks the
+overview chart, the cascade tree, the 9-box and the calibration chart; the employee checks in through the
+form. Screenshots go to a temp dir, or to ``$HCM_SCREENSHOTS`` when set."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from tests import factories
+from tests.performance.test_ratings import app_paths
+from tests.performance.test_team import build_plan
+from tests.web.test_browser import _free_port, browser, page, shots  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.browser
+
+
+@dataclass
+class Live:
+    url: str
+    period_id: int
+    goals: dict[str, int]
+    indicators: dict[str, int]
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """The app on a free loopback port over a fresh migrated SQLite file with the plan; the process-wide
+    engine points at it for the server's life (also for the in-process recompute after a check-in)."""
+    import uvicorn
+
+    from hcm import db as dbmod
+    from hcm import migrate
+    from hcm.app import create_app
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('perf-browser-db') / 'web.db'}"
+    migrate.upgrade(url)
+    saved = (dbmod._engine, dbmod._sessionmaker)
+    engine = dbmod.configure(url)
+    with Session(engine, expire_on_commit=False) as db:
+        plan = build_plan(db, factories.small_org(db))
+        db.commit()
+    app = create_app()
+    if "/performance" not in app_paths(app):  # until hcm/app.py mounts the pages
+        from performance.pages import router
+
+        app.include_router(router)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="uvicorn-performance-browser", daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 15
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                pytest.fail("the app did not start under uvicorn", pytrace=False)
+            time.sleep(0.05)
+        yield Live(f"http://127.0.0.1:{port}", plan.period.id, {k: g.id for k, g in plan.goals.items()},
+                   {k: i.id for k, i in plan.indicators.items()})
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        if dbmod._engine is not None:
+            dbmod._engine.dispose()
+        dbmod._engine, dbmod._sessionmaker = saved
+
+
+def _log_in(tab: Any, live: Live, username: str) -> None:
+    tab.goto(live.url + "/")
+    assert "/login" in tab.url  # anonymous: sent to the form
+    tab.fill("input[name=username]", username)
+    tab.fill("input[name=password]", factories.PASSWORD)
+    tab.click("form[action='/login'] button[type=submit]")
+    tab.wait_for_url(live.url + "/")
+
+
+def _painted(tab: Any, canvas_id: str) -> dict[str, Any]:
+    tab.wait_for_selector(f"#{canvas_id}[data-rendered=true]", state="attached")
+    return dict(tab.evaluate("""(id) => {
+        const c = document.getElementById(id);
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let painted = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) painted++;
+        return {painted, width: c.width, height: c.height, chart: !!(window.Chart && window.Chart.getChart(c))};
+    }""", canvas_id))
+
+
+def test_hr_walks_the_cascade_nine_box_and_calibration(page: Any, live: Live, shots: Any) -> None:  # noqa: F811
+    _log_in(page, live, "hr")
+    page.click("header [data-nav=performance]")
+    page.wait_for_url("**/performance")
+    assert page.locator("header [data-nav=performance]").get_attribute("aria-current") == "page"
+    drawn = _painted(page, "department-chart")
+    assert drawn["chart"] and drawn["painted"] > 1500, drawn
+    assert page.locator("[data-department]").count() == 2
+    page.screenshot(path=str(shots / "perf-hr-overview.png"), full_page=True)
+
+    page.click("[data-tab=cascade]")
+    page.wait_for_url("**/cascade")
+    tree = page.locator("#cascade-tree")
+    assert tree.locator("[data-goal]").count() == 7
+    weights = tree.locator("[data-weight]")
+    assert sorted(weights.nth(i).inner_text() for i in range(weights.count())) == sorted(
+        ["60%", "40%", "50%", "30%", "20%", "100%"])
+    bob = tree.locator("[data-goal=P-BOB]")
+    assert bob.locator("[data-score]").first.inner_text() == "25.0"
+    assert bob.locator("[data-at-risk]").is_visible()
+    assert tree.locator("[data-goal=P-ALICE] [data-score]").first.inner_text() == "125.0"
+    page.screenshot(path=str(shots / "perf-hr-cascade.png"), full_page=True)
+    page.click("[data-cascade-tree=collapse]")
+    assert not bob.is_visible()
+    page.click("[data-cascade-tree=expand]")
+    assert bob.is_visible()
+    page.click("#cascade-tree [data-goal=P-BOB] a.goal-link")
+    page.wait_for_url(f"**/performance/goals/{live.goals['P-BOB']}")
+    assert page.locator("[data-indicator=B1]").is_visible()
+
+    page.click("[data-tab=ninebox]")
+    page.wait_for_url("**/ninebox")
+    star = page.locator("[data-cell=high-high]")
+    assert star.locator(".nb-count").inner_text() == "2"
+    assert page.locator("[data-cell=medium-medium] .nb-count").inner_text() == "1"
+    assert page.locator("[data-cell=low-low] .nb-count").inner_text() == "1"
+    star.locator("summary").click()
+    assert star.get_by_text("Alice Analyst").is_visible() and star.get_by_text("Carol Seller").is_visible()
+    page.screenshot(path=str(shots / "perf-hr-ninebox.png"), full_page=True)
+
+    page.click("[data-tab=calibration]")
+    page.wait_for_url("**/calibration")
+    drawn = _painted(page, "calibration-chart")
+    assert drawn["chart"] and drawn["width"] > 200 and drawn["painted"] > 2000, drawn
+    assert page.locator("[data-table=distribution] [data-rating]").count() == 5
+    page.screenshot(path=str(shots / "perf-hr-calibration.png"), full_page=True)
+    assert page.problems == []
+
+
+def test_employee_checks_in_through_the_form(page: Any, live: Live, shots: Any) -> None:  # noqa: F811
+    _log_in(page, live, "employee")
+    page.click("header [data-nav=performance]")
+    page.wait_for_url("**/performance")
+    mine = page.locator("[data-table=my-goals] [data-goal]")
+    assert mine.count() == 1 and page.locator("[data-tab=ninebox]").count() == 0
+    assert page.locator("[data-stat=my-points] .stat-value").inner_text() == "110"
+    page.screenshot(path=str(shots / "perf-employee-overview.png"), full_page=True)
+    page.click("[data-table=my-goals] a")
+    page.wait_for_url(f"**/performance/goals/{live.goals['P-ALICE']}")
+
+    # a bad value first: the page names the field and keeps what was typed
+    a1 = page.locator("[data-indicator=A1]")
+    a1.locator("input[name=actual]").fill("lots")
+    a1.get_by_role("button", name="Save check-in").click()
+    page.wait_for_load_state()
+    assert page.locator("[data-field-error=actual]").is_visible()
+    assert "is not a number" in page.locator("[data-error-field=actual]").inner_text()
+    assert page.locator("[data-indicator=A1] input[name=actual]").input_value() == "lots"
+    page.problems.clear()  # that 422 was the point
+
+    a2 = page.locator("[data-indicator=A2]")
+    assert a2.locator("[data-live-score]").inner_text().strip() == "—"
+    a2.locator("select[name=rubric_level]").select_option("5")
+    a2.locator("input[name=comment]").fill("Survey says: very good")
+    a2.get_by_role("button", name="Save check-in").click()
+    page.wait_for_url(f"**/performance/goals/{live.goals['P-ALICE']}#ind-{live.indicators['A2']}")
+    flash = page.locator("[data-flash]")
+    assert flash.is_visible() and "Check-in saved for A2" in flash.inner_text() and "score now 150.0" in flash.inner_text()
+    a2 = page.locator("[data-indicator=A2]")
+    assert a2.locator("[data-live-score]").inner_text().strip() == "150.0"
+    assert a2.get_by_text("Survey says: very good").is_visible()
+    page.screenshot(path=str(shots / "perf-employee-goal.png"), full_page=True)
+    # the recompute runs after the commit (in-process here, a worker in production): the goal then counts
+    # both indicators, (125 * 60 + 150 * 40) / 100
+    deadline = time.monotonic() + 8
+    while page.locator("[data-goal-score] [data-score]").inner_text() != "135.0":
+        assert time.monotonic() < deadline, "the goal score was not recomputed after the check-in"
+        time.sleep(0.2)
+        page.reload()
+
+    page.click("[data-tab=cascade]")
+    page.wait_for_url("**/cascade")
+    codes = page.locator("#cascade-tree [data-goal]")
+    assert {codes.nth(i).get_attribute("data-goal") for i in range(codes.count())} == {"C1", "D-OPS", "D-SAL", "P-ALICE"}
+    page.screenshot(path=str(shots / "perf-employee-cascade.png"), full_page=True)
+    assert page.problems == []
+
+
+def test_manager_team_view_and_team_nine_box(page: Any, live: Live, shots: Any) -> None:  # noqa: F811
+    _log_in(page, live, "manager")
+    page.click("header [data-nav=performance]")
+    page.wait_for_url("**/performance")
+    team = page.locator("[data-team-view]")
+    assert team.locator("[data-member]").count() == 3
+    assert team.locator("[data-stat=goals-at-risk] .stat-value").inner_text() == "1"
+    assert int(team.locator("[data-stat=checkins-due] .stat-value").inner_text()) >= 1
+    assert team.locator("[data-rating-bucket='4']").get_attribute("data-count") == "1"
+    page.screenshot(path=str(shots / "perf-manager-overview.png"), full_page=True)
+    page.click("[data-tab=ninebox]")
+    page.wait_for_url("**/ninebox")
+    counts = {c: page.locator(f"[data-cell={c}] .nb-count").inner_text() for c in ("high-high", "medium-medium", "low-low")}
+    assert counts == {"high-high": "1", "medium-medium": "1", "low-low": "1"}
+    assert page.get_by_text("Carol Seller").count() == 0
+    assert page.problems == []

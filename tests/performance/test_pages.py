@@ -1,0 +1,357 @@
+"""The performance pages through the real app on SQLite and PostgreSQL: who may open which page, what
+each role sees (never another person's goals or ratings, never a peer rating one by one), the forms
+(check-in, calibration, recognition) with their field-named errors that write nothing, and service
+errors rendered as pages, never a 500."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from hcm.policy import Permission
+from performance.models import CheckIn, PeriodState, PointsEntry, RatingEvent, RatingKind, RatingSource
+from performance.schemas import RatingIn
+from performance.service import periods, ratings
+from tests.performance.test_ratings import app_paths
+from tests.performance.test_team import Plan, build_plan, principal
+from tests.web.test_pages import attrs
+
+ROLES = ("hr", "exec", "manager", "employee")
+
+
+@pytest.fixture
+def web(app, client):  # type: ignore[no-untyped-def]
+    """The client, with the performance pages mounted if hcm/app.py does not mount them yet."""
+    if "/performance" not in app_paths(app):
+        from performance.pages import router
+
+        app.include_router(router)
+    return client
+
+
+@pytest.fixture
+def plan(db, org) -> Plan:  # type: ignore[no-untyped-def]
+    return build_plan(db, org)
+
+
+@pytest.fixture
+def as_user(as_role, plan):  # type: ignore[no-untyped-def]
+    """Bearer headers per user name (the plan adds logins for bob and dana)."""
+    return as_role
+
+
+def count(db, model) -> int:  # type: ignore[no-untyped-def]
+    return db.scalar(select(func.count()).select_from(model))
+
+
+def test_every_page_route_declares_exactly_one_policy() -> None:
+    from performance.pages import router
+
+    seen = 0
+    for route in router.routes:
+        deps = route.dependant.dependencies  # type: ignore[attr-defined]
+        policies = [d.call.__policy__ for d in deps if hasattr(d.call, "__policy__")]
+        assert len(policies) == 1, (route.path, policies)
+        seen += 1
+    assert seen == 9
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_each_page_opens_for_the_right_roles_only(web, plan, as_user, username) -> None:  # type: ignore[no-untyped-def]
+    h = as_user(username)
+    pid = plan.period.id
+    expected = {
+        "/performance": 200,
+        f"/performance/periods/{pid}/cascade": 200,
+        f"/performance/goals/{plan.goals['C1'].id}": 200,
+        f"/performance/periods/{pid}/points": 200,
+        f"/performance/periods/{pid}/ninebox": 403 if username == "employee" else 200,
+        f"/performance/periods/{pid}/calibration": 200 if username == "hr" else 403,
+    }
+    for path, status in expected.items():
+        r = web.get(path, headers=h)
+        assert r.status_code == status, (username, path, r.text[:300])
+        assert "text/html" in r.headers["content-type"]
+        assert attrs(r.text, "data-nav").count("performance") == 1  # the shell's navigation is there
+    home = web.get("/performance", headers=h)
+    tabs = set(attrs(home.text, "data-tab"))
+    assert ("calibration" in tabs) == (username == "hr") and ("ninebox" in tabs) == (username != "employee")
+    assert 'class="active" aria-current="page">Performance<' in home.text
+    # writes: calibration is HR's; the other forms take any logged-in role and the services decide row by row
+    r = web.post(f"/performance/periods/{pid}/calibration", data={"employee_id": "1", "value": "3", "reason": "x"},
+                 headers=h, follow_redirects=False)
+    assert r.status_code in ((303, 409) if username == "hr" else (403,))
+
+
+def test_anonymous_is_sent_to_log_in(web, plan) -> None:  # type: ignore[no-untyped-def]
+    r = web.get(f"/performance/periods/{plan.period.id}/cascade", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login?next=/performance")
+
+
+def test_hr_and_exec_see_company_and_department_scores(web, plan, as_user) -> None:  # type: ignore[no-untyped-def]
+    for username in ("hr", "exec"):
+        page = web.get("/performance", headers=as_user(username))
+        assert 'data-stat="company-score"' in page.text
+        assert set(attrs(page.text, "data-department")) == {str(plan.goals["D-OPS"].department_id),
+                                                            str(plan.goals["D-SAL"].department_id)}
+        data = json.loads(re.search(r'id="department-chart-data">(.*?)</script>', page.text).group(1))
+        assert set(data["labels"]) == {"Operations", "Sales"} and len(data["datasets"][0]["data"]) == 2
+        assert "/static/vendor/chart.umd.min.js" in page.text
+        assert "data-my-performance" not in page.text and "data-team-view" not in page.text
+
+
+def test_the_manager_sees_the_team_view(web, plan, as_user, org) -> None:  # type: ignore[no-untyped-def]
+    page = web.get("/performance", headers=as_user("manager"))
+    assert page.status_code == 200
+    P = org.people
+    assert set(attrs(page.text, "data-member")) == {str(P[n].id) for n in ("alice", "bob", "dana")}
+    assert re.search(r'data-stat="checkins-due"><span class="stat-value">2<', page.text)
+    assert re.search(r'data-stat="goals-at-risk"><span class="stat-value">1<', page.text)
+    assert set(attrs(page.text, "data-due")) == {str(plan.indicators[c].id) for c in ("A2", "B1")}
+    buckets = dict(zip(attrs(page.text, "data-rating-bucket"), attrs(page.text, "data-count"), strict=True))
+    assert buckets == {"1": "0", "2": "1", "3": "1", "4": "1", "5": "0", "unrated": "0"}
+    assert sorted(attrs(page.text, "data-points")) == ["0", "100", "110"]
+    assert "Carol" not in page.text  # outside the reporting line
+
+
+def test_hr_opens_any_managers_team_and_bad_choices_are_messages(web, plan, as_user, org) -> None:  # type: ignore[no-untyped-def]
+    hr = as_user("hr")
+    page = web.get(f"/performance?period={plan.period.id}&manager={org.people['boss'].id}", headers=hr)
+    assert set(attrs(page.text, "data-member")) == {str(org.people[n].id) for n in ("alice", "bob", "dana")}
+    page = web.get(f"/performance?manager={org.people['alice'].id}", headers=hr)
+    assert page.status_code == 200 and "Nobody reports to this post" in page.text
+    page = web.get("/performance?manager=999999", headers=hr)
+    assert page.status_code == 200 and 'data-error="team"' in page.text and "999999" in page.text
+    assert web.get("/performance?period=999999", headers=hr).status_code == 404
+    r = web.get("/performance?manager=abc", headers=hr)
+    assert r.status_code == 422 and "manager" in r.text
+
+
+def test_the_employee_sees_only_their_own_goals_and_ratings(web, plan, as_user, org, db) -> None:  # type: ignore[no-untyped-def]
+    h = as_user("employee")
+    page = web.get("/performance", headers=h)
+    assert set(attrs(page.text, "data-goal")) == {"P-ALICE"}
+    assert "data-team-view" not in page.text and "company-score" not in page.text
+    assert re.search(r'data-stat="my-points"><span class="stat-value">110<', page.text)
+    assert re.search(r'data-final="performance">4 ', page.text)
+    for other in ("Bob", "Dana", "Carol"):
+        assert other not in page.text
+    # two peer ratings: hidden, and never one by one
+    assert 'data-aggregate="peer-performance"' in page.text and "hidden (n &lt; 3)" in page.text
+    tree = web.get(f"/performance/periods/{plan.period.id}/cascade", headers=h)
+    assert set(attrs(tree.text, "data-goal")) == {"C1", "D-OPS", "D-SAL", "P-ALICE"}
+    for code in ("P-BOB", "P-DANA", "P-CAROL"):
+        r = web.get(f"/performance/goals/{plan.goals[code].id}", headers=h)
+        assert r.status_code == 404 and plan.goals[code].title not in r.text
+    ledger = web.get(f"/performance/periods/{plan.period.id}/points?employee={org.people['dana'].id}", headers=h)
+    assert 'data-error="ledger"' in ledger.text and "Audit passed" not in ledger.text
+    # a third peer: now shown, as a count and a mean only
+    ratings.submit_rating(db, principal=principal(org, "manager"), period_id=plan.period.id, data=RatingIn(
+        employee_id=org.people["alice"].id, kind=RatingKind.PERFORMANCE, source=RatingSource.PEER, value=5))
+    page = web.get("/performance", headers=h)
+    assert "3 raters, mean 4 of 5" in page.text and "hidden" not in page.text
+
+
+def test_the_cascade_tree_shows_weights_scores_and_risk(web, plan, as_user) -> None:  # type: ignore[no-untyped-def]
+    tree = web.get(f"/performance/periods/{plan.period.id}/cascade", headers=as_user("hr"))
+    assert set(attrs(tree.text, "data-goal")) == set(plan.goals)
+    assert sorted(attrs(tree.text, "data-weight")) == sorted(["60", "40", "50", "30", "20", "100"])
+    assert {"125.0", "25.0", "75.0"} <= set(attrs(tree.text, "data-score"))
+    assert len(attrs(tree.text, "data-at-risk")) >= 1
+    for g in plan.goals.values():
+        assert f'href="/performance/goals/{g.id}"' in tree.text
+    assert 'data-cascade-tree="expand"' in tree.text
+    board = web.get(f"/performance/periods/{plan.period.id}/cascade", headers=as_user("exec"))
+    assert set(attrs(board.text, "data-goal")) == {"C1", "D-OPS", "D-SAL"}  # post goals of key posts only: none here
+    assert web.get(f"/performance/goals/{plan.goals['P-ALICE'].id}", headers=as_user("exec")).status_code == 404
+
+
+def test_goal_page_and_who_gets_the_check_in_form(web, plan, as_user) -> None:  # type: ignore[no-untyped-def]
+    gid = plan.goals["P-ALICE"].id
+    mine = web.get(f"/performance/goals/{gid}", headers=as_user("employee"))
+    assert set(attrs(mine.text, "data-indicator")) == {"A1", "A2"}
+    assert set(attrs(mine.text, "data-checkin-form")) == {"A1", "A2"}
+    assert set(attrs(mine.text, "data-kind")) == {"quantitative", "rubric"}
+    assert set(attrs(mine.text, "data-class")) == {"operational", "management"}
+    assert 'data-bound="stretch"' in mine.text and "125.0" in mine.text
+    dept = web.get(f"/performance/goals/{plan.goals['D-OPS'].id}", headers=as_user("employee"))
+    assert dept.status_code == 200 and attrs(dept.text, "data-checkin-form") == []  # not hers to report
+    assert attrs(web.get(f"/performance/goals/{plan.goals['D-OPS'].id}", headers=as_user("hr")).text,
+                 "data-checkin-form") == ["OPS1"]
+    assert web.get("/performance/goals/999999", headers=as_user("hr")).status_code == 404
+
+
+def test_check_in_through_the_form(web, plan, as_user, db) -> None:  # type: ignore[no-untyped-def]
+    h = as_user("employee")
+    a2 = plan.indicators["A2"]
+    url = f"/performance/indicators/{a2.id}/checkins"
+    before = count(db, CheckIn)
+    day = plan.today.isoformat()
+    r = web.post(url, data={"as_of": day, "rubric_level": "4", "comment": "Great survey"}, headers=h,
+                 follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/performance/goals/{a2.goal_id}#ind-{a2.id}"
+    assert count(db, CheckIn) == before + 1
+    page = web.get(r.headers["location"], headers=h)
+    assert "Check-in saved for A2" in page.text and "score now 125.0" in page.text and "data-flash" in page.text
+    assert "Great survey" in page.text
+    assert "data-flash" not in web.get(r.headers["location"], headers=h).text  # shown once
+
+
+@pytest.mark.parametrize(("form", "field", "words"), [
+    ({"actual": "abc"}, "actual", "is not a number"),
+    ({"actual": ""}, "actual", "give an actual value"),
+    ({"actual": "90", "as_of": "2001-01-01"}, "as_of", "outside the period"),
+    ({"actual": "90", "as_of": "yesterday"}, "as_of", "is not a date"),
+    ({"actual": "nan"}, "actual", "not a finite number"),
+])
+def test_a_bad_check_in_names_the_field_and_writes_nothing(web, plan, as_user, db, form, field, words) -> None:  # type: ignore[no-untyped-def]
+    a1 = plan.indicators["A1"]
+    before = count(db, CheckIn)
+    data = {"as_of": plan.today.isoformat(), **form}
+    r = web.post(f"/performance/indicators/{a1.id}/checkins", data=data, headers=as_user("employee"))
+    assert r.status_code == 422, r.text[:400]
+    assert f'data-error-field="{field}"' in r.text and f'data-field-error="{field}"' in r.text and words in r.text
+    assert 'aria-invalid="true"' in r.text and set(attrs(r.text, "data-indicator")) == {"A1", "A2"}  # the page itself
+    assert count(db, CheckIn) == before
+
+
+def test_check_ins_outside_ones_reach_are_refused(web, plan, as_user, db) -> None:  # type: ignore[no-untyped-def]
+    before = count(db, CheckIn)
+    day = plan.today.isoformat()
+    # someone else's post: the goal is not even visible to her
+    r = web.post(f"/performance/indicators/{plan.indicators['B1'].id}/checkins",
+                 data={"as_of": day, "milestones_done": "2"}, headers=as_user("employee"))
+    assert r.status_code == 404
+    # a department indicator she may see but not report on: the page with the rule
+    r = web.post(f"/performance/indicators/{plan.indicators['OPS1'].id}/checkins", data={"as_of": day, "actual": "99"},
+                 headers=as_user("employee"))
+    assert r.status_code == 403 and "may not check in" in r.text
+    # the manager reports on Dana's (in his line)
+    r = web.post(f"/performance/indicators/{plan.indicators['DN1'].id}/checkins", data={"as_of": day, "actual": "6"},
+                 headers=as_user("manager"), follow_redirects=False)
+    assert r.status_code == 303
+    assert count(db, CheckIn) == before + 1
+
+
+def test_calibration_page_and_form(web, plan, as_user, db, org) -> None:  # type: ignore[no-untyped-def]
+    hr = as_user("hr")
+    pid = plan.period.id
+    page = web.get(f"/performance/periods/{pid}/calibration", headers=hr)
+    data = json.loads(re.search(r'id="calibration-chart-data">(.*?)</script>', page.text).group(1))
+    assert [d["label"] for d in data["datasets"]] == ["Actual share (%)", "Target share (%)"]
+    assert data["datasets"][1]["data"] == [5, 15, 60, 15, 5]
+    assert dict(zip(attrs(page.text, "data-rating"), attrs(page.text, "data-count"), strict=True)) == {
+        "1": "0", "2": "1", "3": "1", "4": "1", "5": "1"}
+    assert "data-calibration-closed" in page.text  # in progress: adjustments wait for calibration
+    ops = web.get(f"/performance/periods/{pid}/calibration?department={org.sales.id}", headers=hr)
+    assert re.search(r'data-stat="population"><span class="stat-value">1<', ops.text)  # Carol
+    assert web.get(f"/performance/periods/{pid}/calibration?department=999999", headers=hr).status_code == 404
+
+    for state in (PeriodState.REVIEW, PeriodState.CALIBRATION):
+        periods.advance(db, period_id=pid, to=state)
+    bob = org.people["bob"].id
+    before = count(db, RatingEvent)
+    r = web.post(f"/performance/periods/{pid}/calibration", data={"employee_id": str(bob), "value": "4", "reason": "  "},
+                 headers=hr)
+    assert r.status_code == 422 and 'data-error-field="reason"' in r.text and "needs a reason" in r.text
+    assert count(db, RatingEvent) == before
+    r = web.post(f"/performance/periods/{pid}/calibration", data={"employee_id": str(bob), "value": "9", "reason": "x"},
+                 headers=hr)
+    assert r.status_code == 422 and 'data-error-field="value"' in r.text and count(db, RatingEvent) == before
+    r = web.post(f"/performance/periods/{pid}/calibration", data={"employee_id": "", "value": "4", "reason": "x"},
+                 headers=hr)
+    assert r.status_code == 422 and 'data-error-field="employee_id"' in r.text
+    r = web.post(f"/performance/periods/{pid}/calibration",
+                 data={"employee_id": str(bob), "value": "4", "reason": "Led the rollout", "department": str(org.ops.id)},
+                 headers=hr, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].endswith(f"/calibration?department={org.ops.id}")
+    assert count(db, RatingEvent) == before + 1
+    page = web.get(r.headers["location"], headers=hr)
+    assert "Bob Lead: final rating 3 \u2192 4 (calibrated)." in page.text
+    assert len(attrs(page.text, "data-adjustment")) == 1 and "Led the rollout" in page.text
+
+
+def test_nine_box_per_role(web, plan, as_user) -> None:  # type: ignore[no-untyped-def]
+    url = f"/performance/periods/{plan.period.id}/ninebox"
+
+    def cells(html: str) -> dict[str, str]:
+        got = dict(zip(attrs(html, "data-cell"), attrs(html, "data-count"), strict=True))
+        return {k: v for k, v in got.items() if v != "0"}
+
+    team = web.get(url, headers=as_user("manager"))
+    assert cells(team.text) == {"high-high": "1", "medium-medium": "1", "low-low": "1"}
+    assert "Alice Analyst" in team.text and "Carol" not in team.text
+    assert attrs(team.text, "data-cell")[:3] == ["low-high", "medium-high", "high-high"]  # potential high first
+    company = web.get(url, headers=as_user("hr"))
+    assert cells(company.text) == {"high-high": "2", "medium-medium": "1", "low-low": "1"}
+    assert re.search(r'data-stat="unplaced"><span class="stat-value">2<', company.text)
+    board = web.get(url, headers=as_user("exec"))
+    assert cells(board.text) == cells(company.text) and "data-names-limited" in board.text
+    assert "Alice Analyst" not in board.text  # counts for everyone, names of key-post holders only
+    assert web.get(url, headers=as_user("employee")).status_code == 403
+    # a service refusal is a message on the page, not a 500
+    r = web.get(url + "?scope=department", headers=as_user("hr"))
+    assert r.status_code == 422 and 'data-error="ninebox"' in r.text and "department_id" in r.text
+    r = web.get(url + "?scope=company", headers=as_user("manager"))
+    assert r.status_code == 422 and "choose one of team, department" in r.text
+
+
+def test_points_page_and_peer_recognition(web, plan, as_user, db, org) -> None:  # type: ignore[no-untyped-def]
+    pid = plan.period.id
+    h = as_user("employee")
+    page = web.get(f"/performance/periods/{pid}/points", headers=h)
+    assert attrs(page.text, "data-balance") == ["100", "110"]  # running balance, oldest first
+    assert set(attrs(page.text, "data-rank")) == {"1"}  # her team: only she has points
+    assert "data-recognition-form" in page.text and "Bob Lead" in page.text
+    before = count(db, PointsEntry)
+    r = web.post(f"/performance/periods/{pid}/points/recognition",
+                 data={"employee_id": str(org.people["alice"].id), "reason": "Me!"}, headers=h)
+    assert r.status_code == 403 and "nobody awards points to themselves" in r.text
+    assert 'data-error-field="employee_id"' in r.text
+    r = web.post(f"/performance/periods/{pid}/points/recognition",
+                 data={"employee_id": str(org.people["bob"].id), "reason": ""}, headers=h)
+    assert r.status_code == 422 and 'data-error-field="reason"' in r.text
+    assert count(db, PointsEntry) == before
+    r = web.post(f"/performance/periods/{pid}/points/recognition",
+                 data={"employee_id": str(org.people["bob"].id), "reason": "Great rollout"}, headers=h,
+                 follow_redirects=False)
+    assert r.status_code == 303 and count(db, PointsEntry) == before + 1
+    page = web.get(r.headers["location"], headers=h)
+    assert "Thank you! Bob Lead received +10 points" in page.text
+    assert len(attrs(page.text, "data-rank")) == 2
+    hr_page = web.get(f"/performance/periods/{pid}/points?scope=bogus", headers=as_user("hr"))
+    assert hr_page.status_code == 200 and 'data-error="leaderboard"' in hr_page.text
+    assert "data-recognition-form" not in hr_page.text  # HR is linked to no employee
+    assert "data-recognition-form" not in web.get(f"/performance/periods/{pid}/points", headers=as_user("exec")).text
+    mgr = web.get(f"/performance/periods/{pid}/points?employee={org.people['dana'].id}", headers=as_user("manager"))
+    assert "Audit passed" in mgr.text  # a manager reads the ledgers of his line
+
+
+def test_missing_periods_are_not_found_pages(web, plan, as_user) -> None:  # type: ignore[no-untyped-def]
+    h = as_user("hr")
+    for suffix in ("cascade", "ninebox", "points", "calibration"):
+        r = web.get(f"/performance/periods/999999/{suffix}", headers=h)
+        assert r.status_code == 404 and 'data-status="404"' in r.text, suffix
+
+
+def test_text_is_escaped(web, plan, as_user, db) -> None:  # type: ignore[no-untyped-def]
+    plan.goals["P-ALICE"].title = "<script>alert(1)</script>"
+    db.flush()
+    page = web.get(f"/performance/goals/{plan.goals['P-ALICE'].id}", headers=as_user("employee"))
+    assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;" in page.text
+
+
+def test_without_periods_the_overview_says_so(web, org, as_role) -> None:  # type: ignore[no-untyped-def]
+    page = web.get("/performance", headers=as_role("employee"))
+    assert page.status_code == 200 and "data-no-periods" in page.text
+
+
+def test_permissions_used_by_the_pages() -> None:
+    from performance.pages import router
+
+    used = {d.call.__policy__ for r in router.routes for d in r.dependant.dependencies  # type: ignore[attr-defined]
+            if hasattr(d.call, "__policy__")}
+    assert used == {Permission.PERF_READ, Permission.PERF_CHECKIN, Permission.PERF_CALIBRATE, Permission.POINTS_AWARD}
