@@ -162,13 +162,13 @@ def run(url: str, period_id: int, repeats: int) -> None:
     # warm the caches once so both measurements see the same buffer state; the baseline gets the same
     # work_mem the recompute sets for itself, so neither sorts on disk
     with engine.connect() as conn:
-        conn.execute(text("SET work_mem = '64MB'"))
+        conn.execute(text("SET work_mem = '256MB'"))
         conn.execute(text(BASELINE), {"pid": period_id}).all()
     base_times, recompute_times = [], []
     for _ in range(repeats):
         t0 = time.perf_counter()
         with engine.connect() as conn:
-            conn.execute(text("SET work_mem = '64MB'"))
+            conn.execute(text("SET work_mem = '256MB'"))
             count, avg = conn.execute(text(BASELINE), {"pid": period_id}).one()
         base_times.append(time.perf_counter() - t0)
         statements["n"] = 0

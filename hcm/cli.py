@@ -105,11 +105,17 @@ def _employee_count() -> int:
 
 
 def _run_seed(employees: int, seed: int) -> Any:
+    """The demo company: the org with five years of careers, then its performance management (goals,
+    check-ins, ratings, points for the last and the current year) on the same date and seed."""
     from hcm import seed as seeding
     from hcm.db import get_engine
+    from performance.demo import seed_performance
 
     with progress_bar() as cb:
-        return seeding.seed(get_engine(), employees=employees, seed=seed, progress=cb)
+        report = seeding.seed(get_engine(), employees=employees, seed=seed, progress=cb)
+        perf = seed_performance(get_engine(), seed=seed, today=report.today, progress=cb)
+    console.print(f"[green]performance[/green] {perf}")
+    return report
 
 
 @main.command("seed")
