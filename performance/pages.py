@@ -34,7 +34,7 @@ from hcm.errors import Forbidden, HcmError, Invalid
 from hcm.org.models import Department, Employee
 from hcm.policy import Permission, Principal, allow
 from hcm.web import pages as web
-from performance.models import Period, PeriodState
+from performance.models import Period, PeriodKind, PeriodState
 from performance.schemas import CheckInIn
 from performance.service import calibration, cascade, ninebox, periods, points, results, rollup, team
 
@@ -97,10 +97,12 @@ def _all_periods(db: Session) -> list[Period]:
 
 
 def _default_period(all_periods: list[Period]) -> Period | None:
+    """The period people mean by "now": the running one, the annual cycle before its quarters (goals are
+    usually set for the year), else the most recent."""
     for state in _PREFERRED:
-        for p in all_periods:
-            if p.state is state:
-                return p
+        running = [p for p in all_periods if p.state is state]
+        if running:
+            return next((p for p in running if p.kind is PeriodKind.ANNUAL), running[0])
     return None
 
 
