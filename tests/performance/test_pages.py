@@ -355,3 +355,19 @@ def test_permissions_used_by_the_pages() -> None:
     used = {d.call.__policy__ for r in router.routes for d in r.dependant.dependencies  # type: ignore[attr-defined]
             if hasattr(d.call, "__policy__")}
     assert used == {Permission.PERF_READ, Permission.PERF_CHECKIN, Permission.PERF_CALIBRATE, Permission.POINTS_AWARD}
+
+
+def test_every_performance_page_states_the_scoring_mix(client, as_role, db, org):  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from performance.models import PeriodKind
+    from performance.service import periods
+
+    p = periods.create_period(db, code="MIX", name="Mix year", kind=PeriodKind.ANNUAL, start_date=date(2026, 1, 1),
+                              end_date=date(2027, 1, 1), dept_operational_share=0.75, post_operational_share=0.25)
+    for url in (f"/performance?period={p.id}", f"/performance/periods/{p.id}/cascade",
+                f"/performance/periods/{p.id}/points", f"/performance/periods/{p.id}/calibration"):
+        r = client.get(url, headers=as_role("hr"))
+        assert r.status_code == 200, url
+        assert "departments 75% operational" in " ".join(r.text.split()), url
+        assert "posts 25% operational" in " ".join(r.text.split()), url
