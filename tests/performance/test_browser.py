@@ -5,7 +5,6 @@ form. Screenshots go to a temp dir, or to ``$HCM_SCREENSHOTS`` when set."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests import factories
-from tests.performance.test_ratings import app_paths
+from tests.live_server import live_app
 from tests.performance.test_team import build_plan
 from tests.web.test_browser import _free_port, browser, page, shots  # noqa: F401 - fixtures
 
@@ -34,42 +33,19 @@ class Live:
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     """The app on a free loopback port over a fresh migrated SQLite file with the plan; the process-wide
     engine points at it for the server's life (also for the in-process recompute after a check-in)."""
-    import uvicorn
-
-    from hcm import db as dbmod
     from hcm import migrate
-    from hcm.app import create_app
+    from hcm.db import make_engine
 
     url = f"sqlite:///{tmp_path_factory.mktemp('perf-browser-db') / 'web.db'}"
     migrate.upgrade(url)
-    saved = (dbmod._engine, dbmod._sessionmaker)
-    engine = dbmod.configure(url)
+    engine = make_engine(url)
     with Session(engine, expire_on_commit=False) as db:
         plan = build_plan(db, factories.small_org(db))
         db.commit()
-    app = create_app()
-    if "/performance" not in app_paths(app):  # until hcm/app.py mounts the pages
-        from performance.pages import router
-
-        app.include_router(router)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="uvicorn-performance-browser", daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 15
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                pytest.fail("the app did not start under uvicorn", pytrace=False)
-            time.sleep(0.05)
-        yield Live(f"http://127.0.0.1:{port}", plan.period.id, {k: g.id for k, g in plan.goals.items()},
+    engine.dispose()
+    with live_app(url) as base:
+        yield Live(base, plan.period.id, {k: g.id for k, g in plan.goals.items()},
                    {k: i.id for k, i in plan.indicators.items()})
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        if dbmod._engine is not None:
-            dbmod._engine.dispose()
-        dbmod._engine, dbmod._sessionmaker = saved
 
 
 def _log_in(tab: Any, live: Live, username: str) -> None:

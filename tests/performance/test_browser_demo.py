@@ -1,0 +1,65 @@
+"""The performance pages on the real demo company (hcm.seed + performance.demo), in headless Chromium:
+what a person opening `hcm demo` sees - the cascade tree with weights and scores, and the 9-box."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from tests.live_server import live_app
+from tests.web.test_browser import browser, page, shots  # noqa: F401 - fixtures
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
+    """The demo company served by the app (the name ``live`` is what the shared ``page`` fixture expects)."""
+    from datetime import date
+
+    from hcm import migrate
+    from hcm import seed as seeding
+    from performance.demo import seed_performance
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('perf-demo') / 'demo.db'}"
+    migrate.upgrade(url)
+    today = date(2026, 11, 27)
+    seeding.seed(url, employees=300, seed=11, today=today)
+    seed_performance(url, seed=11, today=today)
+    with live_app(url) as base:
+        yield SimpleNamespace(url=base)
+
+
+def _log_in(tab: Any, base: str, username: str) -> None:
+    from hcm.seed import DEMO_PASSWORD
+
+    tab.goto(base + "/login")
+    tab.fill("input[name=username]", username)
+    tab.fill("input[name=password]", DEMO_PASSWORD)
+    tab.click("form[action='/login'] button[type=submit]")
+    tab.wait_for_url(base + "/")
+
+
+def test_hr_sees_a_live_cascade_and_nine_box_on_demo_data(page: Any, live: SimpleNamespace, shots: Any) -> None:  # noqa: F811
+    demo_url = live.url
+    _log_in(page, demo_url, "hr")
+    page.goto(demo_url + "/performance")
+    assert "in progress" in page.locator("[data-period-state]").first.inner_text().lower()
+    page.click("[data-tab=cascade]")
+    page.wait_for_url("**/cascade")
+    text = page.locator("main").inner_text()
+    assert "Company" in text and "%" in text  # link weights shown
+    scores = page.locator("[data-score]").all_inner_texts()
+    numeric = [s for s in scores if s.strip().replace(".", "", 1).isdigit()]
+    assert len(numeric) >= 5, scores[:20]  # real scores, not placeholders
+    page.screenshot(path=str(shots / "demo-hr-cascade.png"), full_page=False)
+    page.goto(page.url.replace("/cascade", "/ninebox") + "?scope=company")
+    cells = page.locator("[data-cell]")
+    assert cells.count() == 9
+    counts = [int(c.get_attribute("data-count") or 0) for c in cells.all()]
+    assert sum(counts) > 50  # the demo company is placed on the grid
+    page.screenshot(path=str(shots / "demo-hr-ninebox.png"), full_page=True)
+    assert page.problems == []
