@@ -17,6 +17,9 @@ _TMP = Path(tempfile.mkdtemp(prefix="hcm-tests-"))
 # nothing here ever touches a developer's own hcm.db.
 os.environ.setdefault("HCM_DEMO", "true")
 os.environ.setdefault("HCM_SECRET_KEY", "test-secret-key-not-for-production")
+# In-process tasks that API tests send after a commit (graph sync, recompute) open their own connection to
+# this empty database and fail without effect (logged); task bodies are tested against the real data on
+# their own (tests/hcm/test_tasks*.py, tests/performance/test_rollup.py).
 os.environ.setdefault("HCM_DATABASE_URL", f"sqlite:///{_TMP / 'app.db'}")
 os.environ.setdefault("HCM_GRAPH__ENABLED", "false")
 
