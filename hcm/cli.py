@@ -267,8 +267,10 @@ def _drain(settings: Any) -> int:
 @click.option("--host", default=None, help="Defaults to HCM_HOST (127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Defaults to HCM_PORT (8000).")
 def serve(host: str | None, port: int | None) -> None:
-    """Serve the web app and API (the schema must be current: run `hcm db upgrade`)."""
-    _serve(_settings(), host, port, graph_server=None)
+    """Serve the web app and API (the schema must be current: run `hcm db upgrade`). With the embedded
+    graph (the default) the bundled Bolt server is started too and stopped on exit."""
+    settings = _settings()
+    _serve(settings, host, port, graph_server=_start_graph(settings))
 
 
 def _serve(settings: Any, host: str | None, port: int | None, *, graph_server: Any) -> None:
@@ -278,10 +280,10 @@ def _serve(settings: Any, host: str | None, port: int | None, *, graph_server: A
     from hcm.app import create_app
     from hcm.db import get_engine
 
-    if not migrate.is_current(get_engine()):
-        raise click.ClickException("the database schema is not current: run `hcm db upgrade` first")
-    app = create_app(settings)
     try:
+        if not migrate.is_current(get_engine()):
+            raise click.ClickException("the database schema is not current: run `hcm db upgrade` first")
+        app = create_app(settings)
         uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
     finally:
         if graph_server is not None:
