@@ -8,8 +8,11 @@
     return v || fallback;
   }
 
-  function drawCharts() {
-    var canvases = document.querySelectorAll("canvas[data-chart]");
+  /* Bar charts on canvases matching `selector`; the data sits in the <script type="application/json">
+     named by data-chart-source. `stacked`: stacked bars (headcount + vacancies) or grouped ones (actual vs
+     target); data-unit on the canvas suffixes axis ticks and tooltips. */
+  function barCharts(selector, typeOf, stacked, maxBar) {
+    var canvases = document.querySelectorAll(selector);
     if (!canvases.length) return;
     if (typeof window.Chart === "undefined") {
       // The vendored library did not load: show the same numbers as a table instead.
@@ -18,37 +21,46 @@
     }
     var reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     var palette = [cssVar("--chart-1", "#2563eb"), cssVar("--chart-2", "#f59e0b"), cssVar("--chart-3", "#10b981")];
-    var ink = cssVar("--muted", "#64748b");
     var grid = cssVar("--line", "#e2e8f0");
     window.Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
-    window.Chart.defaults.color = ink;
-
+    window.Chart.defaults.color = cssVar("--muted", "#64748b");
     canvases.forEach(function (canvas) {
       var source = document.getElementById(canvas.dataset.chartSource);
       if (!source) return;
       var data = JSON.parse(source.textContent);
+      var unit = canvas.dataset.unit || "";
       data.datasets.forEach(function (ds, i) {
         ds.backgroundColor = palette[i % palette.length];
         ds.borderRadius = 4;
-        ds.maxBarThickness = 48;
+        ds.maxBarThickness = maxBar;
       });
       var done = function () { canvas.dataset.rendered = "true"; };
       new window.Chart(canvas, {
-        type: canvas.dataset.chart,
+        type: typeOf(canvas),
         data: data,
         options: {
           responsive: true,
           maintainAspectRatio: false,
           animation: reduced ? false : { duration: 350, onComplete: done },
           scales: {
-            x: { stacked: true, grid: { display: false } },
-            y: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, grid: { color: grid } }
+            x: { stacked: stacked, grid: { display: false } },
+            y: { stacked: stacked, beginAtZero: true, grid: { color: grid },
+                 ticks: stacked ? { precision: 0 } : { callback: function (v) { return v + unit; } } }
           },
-          plugins: { legend: { position: "bottom" }, tooltip: { mode: "index", intersect: false } }
+          plugins: stacked
+            ? { legend: { position: "bottom" }, tooltip: { mode: "index", intersect: false } }
+            : { legend: { position: "bottom", display: data.datasets.length > 1 },
+                tooltip: { callbacks: { label: function (c) { return c.dataset.label + ": " + c.formattedValue + unit; } } } }
         }
       });
       if (reduced) done();
     });
+  }
+
+  function drawCharts() {
+    barCharts("canvas[data-chart]", function (c) { return c.dataset.chart; }, true, 48);
+    // Performance pages: grouped (not stacked) bars, e.g. actual vs target shares.
+    barCharts("canvas[data-perf-chart]", function (c) { return c.dataset.perfChart; }, false, 56);
   }
 
   function treeTools() {
@@ -107,56 +119,10 @@
   });
 })();
 
-/* Performance pages: grouped (not stacked) bar charts on canvas[data-perf-chart], and expand/collapse-all
-   of the goal cascade. Same rules as above: the pages work without it, and nothing leaves the app. */
+/* Performance pages: expand/collapse-all of the goal cascade. Same rules as above: the pages work
+   without it, and nothing leaves the app. */
 (function () {
   "use strict";
-
-  function cssVar(name, fallback) {
-    var v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-    return v || fallback;
-  }
-
-  function perfCharts() {
-    var canvases = document.querySelectorAll("canvas[data-perf-chart]");
-    if (!canvases.length) return;
-    if (typeof window.Chart === "undefined") return;  // the tables next to the charts carry the same numbers
-    var reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-    var palette = [cssVar("--chart-1", "#2563eb"), cssVar("--chart-2", "#f59e0b"), cssVar("--chart-3", "#10b981")];
-    window.Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
-    window.Chart.defaults.color = cssVar("--muted", "#64748b");
-    canvases.forEach(function (canvas) {
-      var source = document.getElementById(canvas.dataset.chartSource);
-      if (!source) return;
-      var data = JSON.parse(source.textContent);
-      var unit = canvas.dataset.unit || "";
-      data.datasets.forEach(function (ds, i) {
-        ds.backgroundColor = palette[i % palette.length];
-        ds.borderRadius = 4;
-        ds.maxBarThickness = 56;
-      });
-      var done = function () { canvas.dataset.rendered = "true"; };
-      new window.Chart(canvas, {
-        type: canvas.dataset.perfChart,
-        data: data,
-        options: {
-          responsive: true,
-          maintainAspectRatio: false,
-          animation: reduced ? false : { duration: 350, onComplete: done },
-          scales: {
-            x: { grid: { display: false } },
-            y: { beginAtZero: true, grid: { color: cssVar("--line", "#e2e8f0") },
-                 ticks: { callback: function (v) { return v + unit; } } }
-          },
-          plugins: {
-            legend: { position: "bottom", display: data.datasets.length > 1 },
-            tooltip: { callbacks: { label: function (c) { return c.dataset.label + ": " + c.formattedValue + unit; } } }
-          }
-        }
-      });
-      if (reduced) done();
-    });
-  }
 
   function cascadeTools() {
     document.querySelectorAll("[data-cascade-tree]").forEach(function (button) {
@@ -167,8 +133,5 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
-    perfCharts();
-    cascadeTools();
-  });
+  document.addEventListener("DOMContentLoaded", cascadeTools);
 })();
