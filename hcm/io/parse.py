@@ -11,11 +11,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from hcm.errors import ImportRejected
+from hcm.org.rules import CODE_PATTERN, EMAIL_PATTERN
 
 E = TypeVar("E", bound=enum.Enum)
 
-CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$")  # the API's rule for codes and external ids
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
+CODE_RE = re.compile(CODE_PATTERN)  # the API's rule for codes and external ids
+EMAIL_RE = re.compile(EMAIL_PATTERN)
 MONEY_MAX = Decimal("999999999999.99")  # Numeric(14, 2)
 CENT = Decimal("0.01")
 TRUE = {"true", "yes", "y", "1", "x"}

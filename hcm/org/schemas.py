@@ -9,9 +9,10 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hcm.org.models import EmployeeStatus, Gender, Importance, MoveReason, SkillSource
+from hcm.org.rules import CODE_PATTERN, EMAIL_PATTERN
 
 T = TypeVar("T")
-Code = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$")
+Code = Field(min_length=1, max_length=64, pattern=CODE_PATTERN)
 
 
 class Page(BaseModel, Generic[T]):
@@ -162,7 +163,7 @@ class EmployeeIn(BaseModel):
     external_id: str = Code
     first_name: str = Field(min_length=1, max_length=100)
     last_name: str = Field(min_length=1, max_length=100)
-    email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")
+    email: str | None = Field(default=None, max_length=200, pattern=EMAIL_PATTERN)
     hire_date: date
     position_id: int | None = None
     salary: Decimal | None = Field(default=None, ge=0)
@@ -173,7 +174,7 @@ class EmployeeIn(BaseModel):
 class EmployeePatch(BaseModel):
     first_name: str | None = Field(default=None, min_length=1, max_length=100)
     last_name: str | None = Field(default=None, min_length=1, max_length=100)
-    email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")
+    email: str | None = Field(default=None, max_length=200, pattern=EMAIL_PATTERN)
     salary: Decimal | None = Field(default=None, ge=0)
     gender: Gender | None = None
     birth_year: int | None = Field(default=None, ge=1900, le=2100)
