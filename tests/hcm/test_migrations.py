@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect
 
 from hcm import migrate
 from hcm.db import Base, make_engine
-from tests.services import PG_ADMIN_URL, missing
+from tests.services import fresh_pg_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -20,17 +17,8 @@ def empty_url(request, tmp_path):  # type: ignore[no-untyped-def]
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'm.db'}"
         return
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"hcm_mig_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001
-        missing("postgresql", str(exc).splitlines()[0])
-    yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_pg_database("hcm_mig") as url:
+        yield url
 
 
 def test_upgrade_from_empty_matches_models_and_downgrades(empty_url: str) -> None:

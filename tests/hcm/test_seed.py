@@ -4,7 +4,6 @@ and the causal signal a model should find (measured from the generated data, on 
 from __future__ import annotations
 
 import itertools
-import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -13,9 +12,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from hcm import migrate
@@ -35,7 +33,7 @@ from hcm.org.models import (
 )
 from hcm.outbox import OutboxEvent
 from hcm.seed.history import EXIT_VOLUNTARY, PROMOTION
-from tests.services import PG_ADMIN_URL, missing
+from tests.services import fresh_pg_database
 
 TODAY = date(2026, 6, 15)
 SMALL = 600  # determinism and the PostgreSQL round trip
@@ -369,38 +367,28 @@ def test_tiny_company_still_has_every_demo_user() -> None:
 
 
 def test_postgresql_gets_the_same_company(tmp_dir: Path) -> None:
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"hcm_seed_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except SQLAlchemyError as exc:
-        admin.dispose()
-        missing("postgresql", str(exc).splitlines()[0])
-    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     pg = lite = None
-    try:
-        migrate.upgrade(url)
-        pg = make_engine(url)
-        lite = make_engine(_fresh_sqlite(tmp_dir, "pg-twin.db"))
-        fks = "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f'"
-        with pg.connect() as conn:
-            before = sorted(conn.execute(text(fks)).all())
-        seeding.seed(pg, employees=SMALL, seed=5, today=TODAY)
-        with pg.connect() as conn:  # the foreign keys dropped for the bulk load are all back
-            assert sorted(conn.execute(text(fks)).all()) == before
-        seeding.seed(lite, employees=SMALL, seed=5, today=TODAY)
-        assert _dump(pg) == _dump(lite)
-        with Session(pg) as s:  # the id sequences moved past the seeded rows
-            s.add(Department(code="NEW", name="Created after seeding", parent_id=1))
-            s.flush()
-            s.rollback()
-        with pytest.raises(Conflict):
+    with fresh_pg_database("hcm_seed") as url:
+        try:
+            migrate.upgrade(url)
+            pg = make_engine(url)
+            lite = make_engine(_fresh_sqlite(tmp_dir, "pg-twin.db"))
+            fks = ("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                   "FROM pg_constraint WHERE contype = 'f'")
+            with pg.connect() as conn:
+                before = sorted(conn.execute(text(fks)).all())
             seeding.seed(pg, employees=SMALL, seed=5, today=TODAY)
-    finally:
-        for e in (pg, lite):
-            if e is not None:
-                e.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+            with pg.connect() as conn:  # the foreign keys dropped for the bulk load are all back
+                assert sorted(conn.execute(text(fks)).all()) == before
+            seeding.seed(lite, employees=SMALL, seed=5, today=TODAY)
+            assert _dump(pg) == _dump(lite)
+            with Session(pg) as s:  # the id sequences moved past the seeded rows
+                s.add(Department(code="NEW", name="Created after seeding", parent_id=1))
+                s.flush()
+                s.rollback()
+            with pytest.raises(Conflict):
+                seeding.seed(pg, employees=SMALL, seed=5, today=TODAY)
+        finally:
+            for e in (pg, lite):
+                if e is not None:
+                    e.dispose()

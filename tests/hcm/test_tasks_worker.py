@@ -15,9 +15,7 @@ from typing import Any
 
 import pytest
 from celery import Celery
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from graph import client
@@ -29,7 +27,7 @@ from hcm.org.models import MoveReason
 from hcm.org.schemas import DepartmentIn, EmployeeIn, MoveIn, PositionIn
 from hcm.outbox import OutboxEvent
 from tests.graph.fixtures import DATABASE, shared_server
-from tests.services import PG_ADMIN_URL, REDIS_URL, missing
+from tests.services import REDIS_URL, fresh_pg_database, missing
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow, pytest.mark.graph, pytest.mark.postgres]
 
@@ -51,22 +49,9 @@ def redis_url() -> str:
 @pytest.fixture(scope="module")
 def worker_db_url() -> Iterator[str]:
     """A database of its own: the worker commits, so the suite's rolled-back databases will not do."""
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"hcm_worker_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except SQLAlchemyError as exc:
-        admin.dispose()
-        missing("postgresql", str(exc).splitlines()[0])
-    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    try:
+    with fresh_pg_database("hcm_worker") as url:
         migrate.upgrade(url)
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="module")

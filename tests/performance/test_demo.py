@@ -5,7 +5,6 @@ same on both backends, and the scores follow the people's latent performance fro
 from __future__ import annotations
 
 import math
-import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -14,9 +13,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import select, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from hcm import migrate
@@ -53,7 +51,7 @@ from performance.models import (
 )
 from performance.service import periods as period_service
 from performance.service.cascade import default_formula, plan_problems
-from tests.services import PG_ADMIN_URL, missing
+from tests.services import fresh_pg_database
 
 TODAY = date(2026, 9, 20)  # Q1 and Q2 closed, Q3 under way, the mid-year reviews done
 EMPLOYEES = 300
@@ -527,37 +525,27 @@ def test_december_review_and_a_company_it_cannot_rebuild(tmp_dir: Path) -> None:
 
 
 def test_postgresql_gets_the_same_data(seeded: tuple[Engine, Any, Any]) -> None:
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"hcm_perfdemo_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except SQLAlchemyError as exc:
-        admin.dispose()
-        missing("postgresql", str(exc).splitlines()[0])
-    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     pg = None
-    try:
-        migrate.upgrade(url)
-        pg = make_engine(url)
-        fks = "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f'"
-        with pg.connect() as conn:
-            before = sorted(conn.execute(text(fks)).all())
-        seeding.seed(pg, employees=EMPLOYEES, seed=SEED, today=TODAY)
-        report = seed_performance(pg, seed=SEED, today=TODAY)
-        assert dict(report.periods)["FY2025"] == "closed"
-        with pg.connect() as conn:  # the foreign keys dropped for the bulk load are all back
-            assert sorted(conn.execute(text(fks)).all()) == before
-        _assert_same(_dump(pg, (*TABLES, *RESULTS)), _dump(seeded[0], (*TABLES, *RESULTS)))
-        with Session(pg) as s:  # the id sequences moved past the written rows
-            p = _periods(s)["FY2026"]
-            s.add(Goal(period_id=p.id, code="NEW-1", title="Created after seeding", level=GoalLevel.COMPANY))
-            s.add(PointsEntry(period_id=p.id, employee_id=1, amount=5, reason="after seeding"))
-            s.flush()
-            s.rollback()
-    finally:
-        if pg is not None:
-            pg.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_pg_database("hcm_perfdemo") as url:
+        try:
+            migrate.upgrade(url)
+            pg = make_engine(url)
+            fks = ("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                   "FROM pg_constraint WHERE contype = 'f'")
+            with pg.connect() as conn:
+                before = sorted(conn.execute(text(fks)).all())
+            seeding.seed(pg, employees=EMPLOYEES, seed=SEED, today=TODAY)
+            report = seed_performance(pg, seed=SEED, today=TODAY)
+            assert dict(report.periods)["FY2025"] == "closed"
+            with pg.connect() as conn:  # the foreign keys dropped for the bulk load are all back
+                assert sorted(conn.execute(text(fks)).all()) == before
+            _assert_same(_dump(pg, (*TABLES, *RESULTS)), _dump(seeded[0], (*TABLES, *RESULTS)))
+            with Session(pg) as s:  # the id sequences moved past the written rows
+                p = _periods(s)["FY2026"]
+                s.add(Goal(period_id=p.id, code="NEW-1", title="Created after seeding", level=GoalLevel.COMPANY))
+                s.add(PointsEntry(period_id=p.id, employee_id=1, amount=5, reason="after seeding"))
+                s.flush()
+                s.rollback()
+        finally:
+            if pg is not None:
+                pg.dispose()
