@@ -130,13 +130,8 @@ def as_role(client: TestClient, org: factories.Org, db: Session):  # type: ignor
     from sqlalchemy import select
 
     from hcm.auth.models import User
-    from hcm.auth.security import issue_token
-    from hcm.settings import get_settings
 
     def _headers(username: str) -> dict[str, str]:
-        user = db.scalars(select(User).where(User.username == username)).one()
-        s = get_settings()
-        token = issue_token(user_id=user.id, role=user.role.value, secret=s.secret_key, ttl_minutes=30)
-        return {"Authorization": f"Bearer {token}"}
+        return factories.bearer(db.scalars(select(User).where(User.username == username)).one())
 
     return _headers

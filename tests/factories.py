@@ -24,6 +24,7 @@ from hcm.org.models import (
     Position,
     Skill,
 )
+from hcm.policy import Principal
 
 PASSWORD = "correct-horse-42"
 _seq = count(1)
@@ -150,3 +151,19 @@ def small_org(db: Session) -> Org:
     U["manager"] = user(db, username="manager", role=Role.MANAGER, emp=E["boss"])
     U["employee"] = user(db, username="employee", role=Role.EMPLOYEE, emp=E["alice"])
     return org
+
+
+def bearer(user: User) -> dict[str, str]:
+    """API headers for a user: a signed token, issued directly (the log-in itself is tested on its own; an
+    Argon2 check per request would dominate the suite's time)."""
+    from hcm.auth.security import issue_token
+    from hcm.settings import get_settings
+
+    token = issue_token(user_id=user.id, role=Role(user.role).value, secret=get_settings().secret_key, ttl_minutes=30)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def principal(db: Session, user: User) -> Principal:
+    """The caller the services see for ``user`` (as hcm.policy builds it from a request)."""
+    pos = db.get(Employee, user.employee_id).position_id if user.employee_id else None  # type: ignore[union-attr]
+    return Principal(user.id, user.username, Role(user.role), user.employee_id, pos)

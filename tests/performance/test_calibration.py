@@ -10,12 +10,11 @@ from performance.errors import PeriodClosed
 from performance.models import PeriodState, RatingKind, RatingSource, RatingStatus
 from performance.service import calibration, periods, ratings
 from tests import factories
-from tests.performance.test_ratings import API, bearer, final, mount_ratings_router, n_events, new_period, principal
+from tests.performance.test_ratings import API, bearer, final, n_events, new_period, principal
 
 
 @pytest.fixture
 def api(app):  # type: ignore[no-untyped-def]
-    mount_ratings_router(app)
     return app
 
 

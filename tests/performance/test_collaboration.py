@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from hcm.auth.models import Role
 from hcm.errors import Conflict, Forbidden, Invalid, NotFound
-from hcm.org.models import BusinessProcess, Employee
+from hcm.org.models import BusinessProcess
 from hcm.policy import ANONYMITY_THRESHOLD, Principal
 from performance.errors import PeriodClosed
 from performance.models import CollaborationRating, GoalLevel, PeriodKind, PeriodState, ServiceItem, UnitResult
@@ -24,9 +24,7 @@ API = "/api/performance"
 
 
 def who(db, org, name: str) -> Principal:  # type: ignore[no-untyped-def]
-    u = org.users[name]
-    pos = db.get(Employee, u.employee_id).position_id if u.employee_id else None
-    return Principal(u.id, u.username, u.role, u.employee_id, pos)
+    return factories.principal(db, org.users[name])
 
 
 @pytest.fixture
@@ -247,12 +245,8 @@ def test_collaboration_feeds_the_department_score_through_the_rollup(db, sales, 
 
 # --- over HTTP -------------------------------------------------------------------------------------
 @pytest.fixture
-def api(app, client):  # type: ignore[no-untyped-def]
-    """The collaboration routes, mounted on the session app if the app factory does not include them yet."""
-    if client.get(f"{API}/service-items").status_code == 404:
-        from performance.router.collaboration import router
-
-        app.include_router(router)
+def api(client):  # type: ignore[no-untyped-def]
+    """The API client (the collaboration routes are mounted by the app factory)."""
     return client
 
 

@@ -9,14 +9,13 @@ from hcm.errors import Forbidden, Invalid, NotFound
 from performance.models import RatingKind, UnitResult
 from performance.service import ninebox
 from performance.service.ninebox import performance_band, potential_band
-from tests.performance.test_ratings import API, bearer, final, mount_ratings_router, new_period, principal
+from tests.performance.test_ratings import API, bearer, final, new_period, principal
 
 POT = RatingKind.POTENTIAL
 
 
 @pytest.fixture
 def api(app):  # type: ignore[no-untyped-def]
-    mount_ratings_router(app)
     return app
 
 

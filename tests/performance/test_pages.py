@@ -15,7 +15,6 @@ from hcm.policy import Permission
 from performance.models import CheckIn, PeriodState, PointsEntry, RatingEvent, RatingKind, RatingSource
 from performance.schemas import RatingIn
 from performance.service import periods, ratings
-from tests.performance.test_ratings import app_paths
 from tests.performance.test_team import Plan, build_plan, principal
 from tests.web.test_pages import attrs
 
@@ -23,12 +22,8 @@ ROLES = ("hr", "exec", "manager", "employee")
 
 
 @pytest.fixture
-def web(app, client):  # type: ignore[no-untyped-def]
-    """The client, with the performance pages mounted if hcm/app.py does not mount them yet."""
-    if "/performance" not in app_paths(app):
-        from performance.pages import router
-
-        app.include_router(router)
+def web(client):  # type: ignore[no-untyped-def]
+    """The web client (the performance pages are mounted by the app factory)."""
     return client
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from hcm.auth.models import Role
 from hcm.errors import Conflict, Forbidden, Invalid, NotFound
-from hcm.org.models import Employee, EmployeeStatus
+from hcm.org.models import EmployeeStatus
 from hcm.policy import Principal
 from performance.errors import LedgerAppendOnly, PeriodClosed
 from performance.models import PeriodKind, PeriodState, PointsEntry, PointsRule
@@ -23,9 +23,7 @@ API = "/api/performance"
 
 
 def who(db, org, name: str) -> Principal:  # type: ignore[no-untyped-def]
-    u = org.users[name]
-    pos = db.get(Employee, u.employee_id).position_id if u.employee_id else None
-    return Principal(u.id, u.username, u.role, u.employee_id, pos)
+    return factories.principal(db, org.users[name])
 
 
 @pytest.fixture
@@ -362,12 +360,8 @@ def test_reads_are_set_based(db, people, period, known):  # type: ignore[no-unty
 
 # --- over HTTP -------------------------------------------------------------------------------------
 @pytest.fixture
-def api(app, client):  # type: ignore[no-untyped-def]
-    """The points routes, mounted on the session app if the app factory does not include them yet."""
-    if client.get(f"{API}/points/rules").status_code == 404:
-        from performance.router.points import router
-
-        app.include_router(router)
+def api(client):  # type: ignore[no-untyped-def]
+    """The API client (the points routes are mounted by the app factory)."""
     return client
 
 

@@ -18,36 +18,10 @@ from performance.service import calibration, periods, ratings
 from tests import factories
 
 API = "/api/performance"
-APPROVE_PATH = "/api/performance/ratings/{rating_id}/approve"
 
 
 # --- helpers shared by the rating, calibration and 9-box tests --------------------------------------
-def app_paths(app) -> set[str]:  # type: ignore[no-untyped-def]
-    """Every path the app serves, whether FastAPI keeps included routers flat or lazily nested."""
-    paths = set()
-    for route in app.routes:
-        if getattr(route, "path", None):
-            paths.add(route.path)
-        if hasattr(route, "effective_route_contexts"):
-            paths.update(ctx.path for ctx in route.effective_route_contexts())
-    return paths
-
-
-def mount_ratings_router(app) -> None:  # type: ignore[no-untyped-def]
-    """Until hcm/app.py mounts the performance routers with this one in them, mount it on the test app."""
-    if APPROVE_PATH not in app_paths(app):
-        from performance.router.ratings import router
-
-        app.include_router(router)
-
-
-def bearer(user) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """Headers for a user created in a test (a signed token; skips the deliberately slow password check)."""
-    from hcm.auth.security import issue_token
-    from hcm.settings import get_settings
-
-    token = issue_token(user_id=user.id, role=Role(user.role).value, secret=get_settings().secret_key, ttl_minutes=5)
-    return {"Authorization": f"Bearer {token}"}
+bearer = factories.bearer
 
 
 def principal(org, username: str) -> Principal:  # type: ignore[no-untyped-def]
@@ -92,7 +66,6 @@ def n_events(db) -> int:  # type: ignore[no-untyped-def]
 # --- fixtures --------------------------------------------------------------------------------------
 @pytest.fixture
 def api(app):  # type: ignore[no-untyped-def]
-    mount_ratings_router(app)
     return app
 
 

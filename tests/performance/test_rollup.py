@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from hcm.policy import Principal
 from performance.models import (
     CollaborationRating,
     GoalLevel,
@@ -24,17 +23,12 @@ from performance.models import (
 )
 from performance.schemas import CheckInIn, ChildrenIn, GoalIn, IndicatorIn, LinkIn
 from performance.service import cascade, periods, rollup
-
-
-def principal_of(org, name: str) -> Principal:  # type: ignore[no-untyped-def]
-    u = org.users[name]
-    emp = org.people.get({"manager": "boss", "employee": "alice", "exec": "ceo"}.get(name, ""), None)
-    return Principal(u.id, u.username, u.role, u.employee_id, emp.position_id if emp else None)
+from tests import factories
 
 
 @pytest.fixture
 def cascade_2026(db, org):  # type: ignore[no-untyped-def]
-    hr = principal_of(org, "hr")
+    hr = factories.principal(db, org.users["hr"])
     p = periods.create_period(db, code="FY26", name="2026", kind=PeriodKind.ANNUAL, start_date=date(2026, 1, 1),
                               end_date=date(2027, 1, 1), dept_operational_share=0.8, post_operational_share=0.3,
                               collaboration_weight=0.1, competency_weight=0.3)
@@ -141,7 +135,7 @@ def test_closing_freezes_scores_and_emits_them(db, org, cascade_2026):  # type: 
     frozen = db.scalars(select(IndicatorResult).where(IndicatorResult.period_id == p.id)).all()
     assert sorted(r.score for r in frozen) == pytest.approx([50.0, 75.0, 75.0, 75.0, 125.0])
     assert {r.formula_version for r in frozen} == {1}
-    hr = principal_of(org, "hr")
+    hr = factories.principal(db, org.users["hr"])
     with pytest.raises(PeriodClosed, match="closed"):
         cascade.check_in(db, principal=hr, indicator_id=inds["I1"].id, data=CheckInIn(as_of=date(2026, 7, 1), actual=1))
     with pytest.raises(PeriodClosed):
