@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
@@ -22,6 +22,19 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+M = TypeVar("M", bound=Base)
+
+
+def get_or_404(db: Session, model: type[M], id_: int, *, entity: str | None = None) -> M:
+    """The row with this primary key, or NotFound naming the entity and the id."""
+    from hcm.errors import NotFound
+
+    obj = db.get(model, id_)
+    if obj is None:
+        raise NotFound(entity or model.__name__, id_)
+    return obj
 
 
 def utcnow() -> datetime:

@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from hcm.auth.models import Role
+from hcm.db import get_or_404
 from hcm.errors import Conflict, Forbidden, Invalid, NotFound
 from hcm.org.models import BusinessProcess, Department, Employee, Position
 from hcm.policy import Principal, manages, subtree_position_ids
@@ -48,17 +49,11 @@ _RANK = {GoalLevel.COMPANY: 0, GoalLevel.DEPARTMENT: 1, GoalLevel.PROCESS: 1, Go
 
 
 def get_goal(db: Session, goal_id: int) -> Goal:
-    g = db.get(Goal, goal_id)
-    if g is None:
-        raise NotFound("Goal", goal_id)
-    return g
+    return get_or_404(db, Goal, goal_id)
 
 
 def get_indicator(db: Session, indicator_id: int) -> Indicator:
-    i = db.get(Indicator, indicator_id)
-    if i is None:
-        raise NotFound("Indicator", indicator_id)
-    return i
+    return get_or_404(db, Indicator, indicator_id)
 
 
 # --- who may plan / check in -----------------------------------------------------------------------

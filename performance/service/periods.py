@@ -7,17 +7,14 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hcm.db import utcnow
-from hcm.errors import Conflict, Invalid, NotFound
+from hcm.db import get_or_404, utcnow
+from hcm.errors import Conflict, Invalid
 from performance.errors import PeriodClosed
 from performance.models import PERIOD_FLOW, Period, PeriodKind, PeriodState
 
 
 def get_period(db: Session, period_id: int) -> Period:
-    p = db.get(Period, period_id)
-    if p is None:
-        raise NotFound("Period", period_id)
-    return p
+    return get_or_404(db, Period, period_id)
 
 
 def ensure_writable(db: Session, period_id: int) -> Period:

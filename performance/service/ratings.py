@@ -27,6 +27,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from hcm.auth.models import Role
+from hcm.db import get_or_404
 from hcm.errors import Conflict, Forbidden, Invalid, NotFound
 from hcm.org.models import Employee, Position
 from hcm.policy import ANONYMITY_THRESHOLD, Principal, can_see_employee, manages
@@ -152,10 +153,7 @@ def submit_rating(db: Session, *, principal: Principal, period_id: int, data: Ra
 
 
 def get_rating(db: Session, rating_id: int) -> RatingEvent:
-    ev = db.get(RatingEvent, rating_id)
-    if ev is None:
-        raise NotFound("Rating", rating_id)
-    return ev
+    return get_or_404(db, RatingEvent, rating_id, entity="Rating")
 
 
 def approve_rating(db: Session, *, principal: Principal, rating_id: int) -> RatingEvent:

@@ -29,7 +29,6 @@ from sqlalchemy.orm import Session, aliased
 
 from hcm import outbox
 from hcm.db import utcnow
-from hcm.errors import NotFound
 from hcm.org.models import Employee
 from hcm.policy import ANONYMITY_THRESHOLD
 from performance import scoring, scoring_sql
@@ -49,7 +48,7 @@ from performance.models import (
     ServiceItem,
     UnitResult,
 )
-from performance.service.periods import ensure_writable
+from performance.service.periods import ensure_writable, get_period
 from performance.service.ratings import latest_approved
 
 AT_RISK_TOLERANCE = 0.1
@@ -112,9 +111,7 @@ def indicator_scores(period: Period, dialect: str, *, goal_ids: Any = None) -> A
 def indicator_rows(db: Session, *, period_id: int, today: date | None = None,
                    goal_ids: Any = None) -> dict[int, Any]:
     """Indicator scores to show: frozen ones for a closed period, live ones otherwise. Keyed by indicator id."""
-    period = db.get(Period, period_id)
-    if period is None:
-        raise NotFound("Period", period_id)
+    period = get_period(db, period_id)
     if period.state is PeriodState.CLOSED:
         r = IndicatorResult
         stmt = select(r.indicator_id, r.actual, r.progress, r.score, r.at_risk).where(r.period_id == period_id)

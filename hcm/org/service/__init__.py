@@ -5,6 +5,7 @@ Reads of people go through ``hcm.policy`` so a caller only ever gets the rows an
 
 from __future__ import annotations
 
+from hcm.db import get_or_404
 from hcm.org.service.aggregates import org_summary
 from hcm.org.service.catalog import (
     create_grade,
@@ -14,7 +15,7 @@ from hcm.org.service.catalog import (
     update_grade,
     update_job_family,
 )
-from hcm.org.service.common import MAX_PAGE_SIZE, get_or_404, paginate
+from hcm.org.service.common import MAX_PAGE_SIZE, paginate
 from hcm.org.service.departments import (
     create_department,
     delete_department,

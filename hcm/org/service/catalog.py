@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hcm.db import get_or_404
 from hcm.errors import Invalid
 from hcm.org import rules
 from hcm.org.models import (
@@ -18,7 +19,7 @@ from hcm.org.schemas import (
     JobFamilyPatch,
     Page,
 )
-from hcm.org.service.common import _apply, _unique, get_or_404, paginate
+from hcm.org.service.common import _apply, _unique, paginate
 
 
 # --- job families & grades -----------------------------------------------------------------------

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hcm.db import Base
-from hcm.errors import Conflict, Invalid, NotFound
+from hcm.errors import Conflict, Invalid
 
-M = TypeVar("M", bound=Base)
 MAX_PAGE_SIZE = 500
-
-
-# --- helpers -------------------------------------------------------------------------------------
-def get_or_404(db: Session, model: type[M], id_: int, *, entity: str | None = None) -> M:
-    obj = db.get(model, id_)
-    if obj is None:
-        raise NotFound(entity or model.__name__, id_)
-    return obj
 
 
 def _ref(db: Session, model: type[Base], id_: int | None, field: str) -> None:

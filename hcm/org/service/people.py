@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from hcm import outbox
+from hcm.db import get_or_404
 from hcm.errors import Conflict, Invalid, NotFound
 from hcm.org import events
 from hcm.org.models import (
@@ -26,7 +27,7 @@ from hcm.org.schemas import (
     MoveIn,
     Page,
 )
-from hcm.org.service.common import _apply, _like, _unique, get_or_404, paginate
+from hcm.org.service.common import _apply, _like, _unique, paginate
 from hcm.policy import (
     Principal,
     can_see_employee,

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hcm.db import get_or_404
 from hcm.org.models import (
     BusinessProcess,
     Department,
@@ -18,7 +19,7 @@ from hcm.org.schemas import (
     ProcessOut,
     ProcessPatch,
 )
-from hcm.org.service.common import _ref, _unique, get_or_404, paginate
+from hcm.org.service.common import _ref, _unique, paginate
 
 
 # --- business processes -------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from hcm import outbox
+from hcm.db import get_or_404
 from hcm.errors import Conflict, Forbidden, NotFound
 from hcm.org import events
 from hcm.org.models import (
@@ -24,7 +25,7 @@ from hcm.org.schemas import (
     SkillIn,
     SkillPatch,
 )
-from hcm.org.service.common import _apply, _like, _unique, get_or_404, paginate
+from hcm.org.service.common import _apply, _like, _unique, paginate
 from hcm.org.service.people import _visible_or_404
 from hcm.policy import (
     Principal,
