@@ -78,10 +78,9 @@ from performance.models import (
     RatingKind,
     RatingSource,
     RatingStatus,
-    UnitResult,
 )
 from performance.service import periods as period_service
-from performance.service import rollup
+from performance.service import rollup, units
 from performance.service.cascade import default_formula
 from performance.service.points import PEER_RECOGNITION, PEER_RECOGNITION_LIMIT
 
@@ -1345,8 +1344,8 @@ class _Seeder:
                         period_service.advance(s, period_id=p.id, to=PeriodState.REVIEW)
                     rollup.recompute(s, period_id=p.id, today=today)
                     rollup.emit_scores(s, period_id=p.id, final=False)
-                n, mean = s.execute(select(func.count(), func.avg(UnitResult.score)).where(
-                    UnitResult.period_id == p.id, UnitResult.unit_type == "employee")).one()
+                people = units.scores(p, "employee")
+                n, mean = s.execute(select(func.count(), func.avg(people.c.score))).one()
                 out[p.code] = (int(n), round(float(mean or 0.0), 2))
             else:
                 flow = []

@@ -207,10 +207,11 @@ class CheckIn(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-# The three result tables are derived data, rebuilt set-wise by performance.service.rollup (delete the
-# period's rows, insert them again). They carry no foreign keys on purpose: the per-row FK triggers were
-# half of a company-wide recompute on PostgreSQL, and a result can never outlive its period's next
-# recompute (goals and indicators of a closed period cannot be deleted).
+# The three result tables are derived data, written set-wise by performance.service.rollup: goal results
+# on every recompute (delete the period's rows, insert them again), indicator and unit results once, when
+# the period closes (open periods compute them on read). They carry no foreign keys on purpose: the per-row
+# FK triggers were half of a company-wide recompute on PostgreSQL, and a result can never outlive its
+# period's next recompute (goals and indicators of a closed period cannot be deleted).
 
 
 class IndicatorResult(Base):
@@ -254,7 +255,8 @@ class GoalResult(Base):
 
 
 class UnitResult(Base):
-    """Scores per department, process and post (and the employee holding it) for a period."""
+    """Scores per company, department, process, post and employee of a *closed* period, written when it
+    closed. An open period's are computed on read from its goal results (performance.service.units)."""
 
     __tablename__ = "perf_unit_results"
 

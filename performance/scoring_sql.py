@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, literal, null
+from sqlalchemy import Float, and_, case, cast, func, literal, null
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -169,3 +169,17 @@ def progress(actual: Any, *, baseline: Any, target: Any, direction: Any, cap: fl
     share = case((gs == bs, case((xs >= gs, 1.0), else_=0.0)), else_=(xs - bs) / (gs - bs))
     return case((direction == "range", null()), (b.is_(None), null()),
                 else_=_least(literal(cap), _greatest(literal(0.0), share)))
+
+
+def weight_of(value: Any, weight: Any, when: Any = None) -> ColumnElement[Any]:
+    """The total weight behind the non-NULL values (those matching ``when``) of an aggregate group."""
+    counted = value.is_not(None) if when is None else and_(value.is_not(None), when)
+    return func.sum(case((counted, weight), else_=0.0), type_=Float)
+
+
+def weighted_mean(value: Any, weight: Any, when: Any = None) -> ColumnElement[Any]:
+    """Weighted mean of the non-NULL values of an aggregate group (those matching ``when``); NULL when
+    none counts. The one definition of "averaged with the weights" for goals, links and units."""
+    counted = value.is_not(None) if when is None else and_(value.is_not(None), when)
+    total = func.sum(func.coalesce(value, 0.0) * case((counted, weight), else_=0.0), type_=Float)
+    return total / func.nullif(weight_of(value, weight, when), 0.0, type_=Float)

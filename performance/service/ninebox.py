@@ -22,8 +22,9 @@ from hcm.auth.models import Role
 from hcm.errors import Forbidden, Invalid
 from hcm.org.models import Employee, EmployeeStatus, Position
 from hcm.policy import Principal, subtree_position_ids
-from performance.models import RatingKind, UnitResult
+from performance.models import RatingKind
 from performance.schemas_ratings import NineBoxCell, NineBoxOut, NineBoxPerson
+from performance.service import units
 from performance.service.calibration import check_department, department_subtree, rating_bucket
 from performance.service.periods import get_period
 from performance.service.ratings import latest_approved
@@ -91,18 +92,18 @@ def _scope_filter(db: Session, principal: Principal, scope: Scope, department_id
 
 def nine_box(db: Session, *, principal: Principal, period_id: int, scope: Scope,
              department_id: int | None = None) -> NineBoxOut:
-    get_period(db, period_id)
+    period = get_period(db, period_id)
     where = _scope_filter(db, principal, scope, department_id)
     perf = latest_approved(period_id, RatingKind.PERFORMANCE)
     pot = latest_approved(period_id, RatingKind.POTENTIAL)
+    scores = units.scores(period, "employee")
     stmt = (
         select(Employee.id, Employee.first_name, Employee.last_name, Position.title, Position.is_key,
-               perf.c.value, pot.c.value, pot.c.scale_max, UnitResult.score)
+               perf.c.value, pot.c.value, pot.c.scale_max, scores.c.score)
         .join(Position, Position.id == Employee.position_id)
         .outerjoin(perf, perf.c.employee_id == Employee.id)
         .outerjoin(pot, pot.c.employee_id == Employee.id)
-        .outerjoin(UnitResult, and_(UnitResult.period_id == period_id, UnitResult.unit_type == "employee",
-                                    UnitResult.unit_id == Employee.id))
+        .outerjoin(scores, scores.c.unit_id == Employee.id)
         .where(Employee.status == EmployeeStatus.ACTIVE)
         .order_by(Employee.last_name, Employee.first_name, Employee.id)
     )

@@ -1,5 +1,6 @@
-"""Recompute a period's scores, set-based: indicator -> goal -> (links) -> post, employee, department,
-process, company. A handful of statements whatever the size of the company (no per-row queries).
+"""Recompute a period's scores, set-based: indicator -> goal -> (links) -> goal results, in one INSERT ...
+SELECT whatever the size of the company (no per-row queries). Unit scores (departments, processes, posts,
+employees, the company) are aggregates of the goal results: see ``performance.service.units``.
 
 Rules
 - An indicator's score comes from its latest check-in (by as_of, then id) through the formula *version*
@@ -8,13 +9,8 @@ Rules
 - A goal's own score is the weighted average of its indicators. A goal with supporting goals also has a
   roll-up score: the link-weighted average of its children's scores. A goal measured both ways counts
   each half; a goal with only one of them uses that one.
-- A post (and the employee holding it) is scored on its post goals and the employee's own goals; a
-  department on its department goals; a process on its process goals. Each unit mixes its operational
-  and management indicators with the period's share for its level (departments mainly operational,
-  posts mainly management). A department's score then takes the collaboration ratings it received,
-  with the period's collaboration weight. An employee's final score takes the competency rating with the
-  period's competency weight.
-- The company's score is the average of its company goals' scores (which roll up the cascade).
+- Each goal result keeps its operational and management scores and the indicator weight behind each,
+  which is what units mix with their level's share.
 - A closed period is never recomputed: its results are what it was closed with.
 """
 
@@ -23,18 +19,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, delete, func, insert, literal, null, select, text, update
+from sqlalchemy import Float, and_, case, cast, delete, func, insert, literal, null, select, text, union_all
 from sqlalchemy.dialects.postgresql import distinct_on
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from hcm import outbox
 from hcm.db import utcnow
 from hcm.org.models import Employee
-from hcm.policy import ANONYMITY_THRESHOLD
 from performance import scoring, scoring_sql
 from performance.models import (
     CheckIn,
-    CollaborationRating,
     Goal,
     GoalLevel,
     GoalLink,
@@ -44,12 +38,11 @@ from performance.models import (
     IndicatorResult,
     Period,
     PeriodState,
-    RatingKind,
-    ServiceItem,
     UnitResult,
 )
+from performance.scoring_sql import weight_of, weighted_mean
+from performance.service import units
 from performance.service.periods import ensure_writable, get_period
-from performance.service.ratings import latest_approved
 
 AT_RISK_TOLERANCE = 0.1
 EMIT_CHUNK = 5000
@@ -126,8 +119,10 @@ def indicator_rows(db: Session, *, period_id: int, today: date | None = None,
 
 
 def recompute(db: Session, *, period_id: int, today: date | None = None, freeze: bool = False) -> dict[str, int]:
-    """Recompute the period's goal and unit scores. ``freeze`` (used when the period closes) also stores
-    every indicator's score, so the closed period keeps exactly what it was closed with."""
+    """Recompute the period's goal results: one INSERT ... SELECT scores every indicator, aggregates each
+    goal and rolls the scores up the links, rank by rank. Unit scores are read from these rows
+    (``performance.service.units``). ``freeze`` (used when the period closes) also stores every indicator's
+    and every unit's score, so the closed period keeps exactly what it was closed with."""
     period = ensure_writable(db, period_id)
     today = today or date.today()
     elapsed = scoring.time_elapsed(period.start_date, period.end_date, today)
@@ -154,42 +149,15 @@ def recompute(db: Session, *, period_id: int, today: date | None = None, freeze:
         ind = (select(r.indicator_id, Indicator.goal_id, Indicator.weight, Indicator.klass, r.score, r.progress)
                .join(Indicator, Indicator.id == r.indicator_id).where(r.period_id == period_id).subquery("ind"))
 
-    # goals: own scores from the indicators (one pass), then the link-weighted roll-up, level by level upwards
     db.execute(delete(GoalResult).where(GoalResult.period_id == period_id))
-
-    def weight(value: Any, when: Any = None) -> Any:
-        return func.sum(case((and_(value.is_not(None), when if when is not None else literal(True)), ind.c.weight),
-                             else_=0.0))
-
-    def wavg(value: Any, when: Any = None) -> Any:
-        return func.sum(func.coalesce(value, 0.0) * case(
-            (and_(value.is_not(None), when if when is not None else literal(True)), ind.c.weight), else_=0.0
-        )) / func.nullif(weight(value, when), 0.0)
-
-    is_op, is_mg = ind.c.klass == IndicatorClass.OPERATIONAL, ind.c.klass == IndicatorClass.MANAGEMENT
-    own = (
-        select(ind.c.goal_id, wavg(ind.c.score).label("score"), wavg(ind.c.score, is_op).label("op"),
-               wavg(ind.c.score, is_mg).label("mg"), weight(ind.c.score, is_op).label("opw"),
-               weight(ind.c.score, is_mg).label("mgw"), wavg(ind.c.progress).label("progress"))
-        .group_by(ind.c.goal_id).subquery("own")
-    )
-    db.execute(insert(GoalResult).from_select(
-        ["goal_id", "period_id", "level", "own_score", "rollup_score", "own_progress", "score", "operational_score",
-         "management_score", "operational_weight", "management_weight", "progress", "at_risk", "computed_at"],
-        select(Goal.id, literal(period_id), Goal.level, own.c.score, null(), own.c.progress, own.c.score, own.c.op,
-               own.c.mg, own.c.opw, own.c.mgw, own.c.progress, _lagging(own.c.progress, elapsed), literal(now))
-        .outerjoin(own, own.c.goal_id == Goal.id).where(Goal.period_id == period_id)))
-    if dialect == "postgresql":
-        # fresh statistics for the rows just written: the roll-up and unit queries join on them
-        db.execute(text("ANALYZE perf_goal_results"))
-    # Children sit at lower levels, so parents are settled from the lowest level with children upwards.
-    for parents in ([GoalLevel.POST], [GoalLevel.DEPARTMENT, GoalLevel.PROCESS], [GoalLevel.COMPANY]):
-        _roll_up_level(db, period_id, parents, elapsed)
-
-    # units, from the goal results
-    db.execute(delete(UnitResult).where(UnitResult.period_id == period_id))
-    n_units = _unit_results(db, period, now)
-    return {"units": n_units}
+    db.execute(insert(GoalResult).from_select(_GOAL_COLS, _goal_results(period_id, ind, elapsed, now)))
+    # counted, not the INSERT's rowcount: Python's sqlite3 reports none for a statement that opens with WITH
+    counts = {"goals": db.scalar(select(func.count()).where(GoalResult.period_id == period_id)) or 0}
+    if freeze:
+        counts["units"] = units.freeze(db, period=period, now=now)
+    else:
+        db.execute(delete(UnitResult).where(UnitResult.period_id == period_id))  # an open period reads them live
+    return counts
 
 
 def _lagging(progress: Any, elapsed: float) -> Any:
@@ -201,116 +169,55 @@ def _half(a: Any, b: Any) -> Any:
     return case((a.is_(None), b), (b.is_(None), a), else_=(a + b) / 2.0)
 
 
-def _roll_up_level(db: Session, period_id: int, levels: list[GoalLevel], elapsed: float) -> None:
-    child = aliased(GoalResult)
-    wk = case((child.score.is_not(None), GoalLink.weight), else_=0.0)
-    wp = case((child.progress.is_not(None), GoalLink.weight), else_=0.0)
-    rolled = (
-        select(GoalLink.parent_goal_id.label("gid"),
-               (func.sum(func.coalesce(child.score, 0.0) * wk) / func.nullif(func.sum(wk), 0.0)).label("score"),
-               (func.sum(func.coalesce(child.progress, 0.0) * wp) / func.nullif(func.sum(wp), 0.0)).label("progress"))
-        .join(child, child.goal_id == GoalLink.child_goal_id)
-        .join(GoalResult, GoalResult.goal_id == GoalLink.parent_goal_id)
-        .where(GoalResult.period_id == period_id, GoalResult.level.in_([lv.value for lv in levels]))
-        .group_by(GoalLink.parent_goal_id)
-        .subquery("rolled")
+# Links go from a lower level up (performance.service.cascade), so scores are settled rank by rank from the
+# bottom: a goal's supporting goals are all settled before it.
+RANKS = ((GoalLevel.EMPLOYEE,), (GoalLevel.POST,), (GoalLevel.DEPARTMENT, GoalLevel.PROCESS), (GoalLevel.COMPANY,))
+_GOAL_COLS = ["goal_id", "period_id", "level", "own_score", "rollup_score", "own_progress", "score", "operational_score",
+              "management_score", "operational_weight", "management_weight", "progress", "at_risk", "computed_at"]
+
+
+def _goal_results(period_id: int, ind: Any, elapsed: float, now: Any) -> Any:
+    """Every goal of the period with its result row (``_GOAL_COLS``), as one statement."""
+
+    w = ind.c.weight
+    is_op, is_mg = ind.c.klass == IndicatorClass.OPERATIONAL, ind.c.klass == IndicatorClass.MANAGEMENT
+    own = (
+        select(ind.c.goal_id, weighted_mean(ind.c.score, w).label("score"),
+               weighted_mean(ind.c.score, w, is_op).label("op"), weighted_mean(ind.c.score, w, is_mg).label("mg"),
+               weight_of(ind.c.score, w, is_op).label("opw"), weight_of(ind.c.score, w, is_mg).label("mgw"),
+               weighted_mean(ind.c.progress, w).label("progress"))
+        .group_by(ind.c.goal_id).subquery("own")
     )
-    progress = _half(GoalResult.own_progress, rolled.c.progress)
-    db.execute(
-        update(GoalResult)
-        .where(GoalResult.goal_id == rolled.c.gid)
-        .values(rollup_score=rolled.c.score, score=_half(GoalResult.own_score, rolled.c.score), progress=progress,
-                at_risk=_lagging(progress, elapsed))
-        .execution_options(synchronize_session=False)
-    )
-
-
-def _class_scores(unit: Any, *levels: GoalLevel, period_id: int, holder: Any = None) -> Any:
-    """Operational and management score per unit: goals' class scores averaged with the indicator
-    weight behind each (equivalent to averaging all the unit's indicators of that class)."""
-    g = GoalResult
-
-    def avg(score: Any, wt: Any) -> Any:
-        return func.sum(func.coalesce(score * wt, 0.0)) / func.nullif(
-            func.sum(case((score.is_not(None), wt), else_=0.0)), 0.0)
-
-    stmt = (select(unit.label("unit"), avg(g.operational_score, g.operational_weight).label("op"),
-                   avg(g.management_score, g.management_weight).label("mg"))
-            .join(Goal, Goal.id == g.goal_id)
-            .where(g.period_id == period_id, g.level.in_([lv.value for lv in levels])))
-    if holder is not None:
-        stmt = stmt.outerjoin(holder, and_(Goal.level == GoalLevel.POST, holder.position_id == Goal.position_id))
-    # a unit none of whose goals has a scored indicator gets no class scores (and no row)
-    scored = func.sum(func.coalesce(g.operational_weight, 0.0) + func.coalesce(g.management_weight, 0.0))
-    return stmt.group_by(unit).having(scored > 0).subquery()
-
-
-def _unit_results(db: Session, period: Period, now: Any) -> int:
-    pid = period.id
-    total = 0
-
-    # Departments: their own goals, plus the collaboration they received (process assurance).
-    collab = (
-        select(ServiceItem.provider_department_id.label("dept"),
-               scoring_sql.rubric(func.avg(cast(CollaborationRating.score, Float))).label("score"))
-        .join(CollaborationRating, CollaborationRating.service_item_id == ServiceItem.id)
-        .where(CollaborationRating.period_id == pid)
-        .group_by(ServiceItem.provider_department_id)
-        # below the anonymity threshold a score would reveal who rated what: it does not count yet
-        .having(func.count(func.distinct(CollaborationRating.rater_user_id)) >= ANONYMITY_THRESHOLD)
-        .subquery("collab")
-    )
-    dept = _class_scores(Goal.department_id, GoalLevel.DEPARTMENT, period_id=pid)
-    mixed = _mix(dept.c.op, dept.c.mg, period.dept_operational_share)
-    total += _insert_units(db, select(literal(pid), literal("department"), dept.c.unit, dept.c.op, dept.c.mg,
-                                      collab.c.score, null(), _blend(mixed, collab.c.score, period.collaboration_weight),
-                                      literal(now)).outerjoin(collab, collab.c.dept == dept.c.unit))
-    # A department that has no goals but was rated on collaboration still gets its collaboration score.
-    total += _insert_units(db, select(literal(pid), literal("department"), collab.c.dept, null(), null(), collab.c.score,
-                                      null(), collab.c.score, literal(now)).where(collab.c.dept.not_in(select(dept.c.unit))))
-
-    proc = _class_scores(Goal.process_id, GoalLevel.PROCESS, period_id=pid)
-    total += _insert_units(db, select(literal(pid), literal("process"), proc.c.unit, proc.c.op, proc.c.mg, null(), null(),
-                                      _mix(proc.c.op, proc.c.mg, period.dept_operational_share), literal(now)))
-
-    share = period.post_operational_share
-    post = _class_scores(Goal.position_id, GoalLevel.POST, period_id=pid)
-    total += _insert_units(db, select(literal(pid), literal("post"), post.c.unit, post.c.op, post.c.mg, null(), null(),
-                                      _mix(post.c.op, post.c.mg, share), literal(now)))
-
-    # Employees: a post goal belongs to the post's current holder, an employee goal to its employee.
-    holder = aliased(Employee)
-    person = _class_scores(func.coalesce(Goal.employee_id, holder.id), GoalLevel.POST, GoalLevel.EMPLOYEE,
-                           period_id=pid, holder=holder)
-    comp = latest_approved(pid, RatingKind.COMPETENCY)
-    comp_score = case((comp.c.value.is_(None), null()), else_=scoring_sql.rubric(comp.c.value))
-    total += _insert_units(
-        db,
-        select(literal(pid), literal("employee"), person.c.unit, person.c.op, person.c.mg, null(), comp_score,
-               _blend(_mix(person.c.op, person.c.mg, share), comp_score, period.competency_weight), literal(now))
-        .outerjoin(comp, comp.c.employee_id == person.c.unit)
-        .where(person.c.unit.is_not(None)),
-    )
-
-    total = db.scalar(select(func.count()).select_from(UnitResult).where(UnitResult.period_id == pid)) or 0
-    company = db.execute(
-        select(func.avg(GoalResult.score))
-        .where(GoalResult.period_id == pid, GoalResult.level == GoalLevel.COMPANY.value)
-    ).scalar()
-    if company is not None:
-        db.add(UnitResult(period_id=pid, unit_type="company", unit_id=0, score=float(company), computed_at=now))
-        db.flush()
-        total += 1
-    return total
-
-
-_UNIT_COLS = ["period_id", "unit_type", "unit_id", "operational_score", "management_score", "collaboration_score",
-              "competency_score", "score", "computed_at"]
-
-
-def _insert_units(db: Session, rows: Any) -> int:
-    db.execute(insert(UnitResult).from_select(_UNIT_COLS, rows))
-    return 0  # counted once at the end (drivers do not all report rowcount for INSERT ... SELECT)
+    # every goal with its own (indicator) results; read once per rank, so computed once (MATERIALIZED)
+    g = (select(Goal.id.label("goal_id"), Goal.level.label("level"), own.c.score.label("own_score"),
+                own.c.progress.label("own_progress"), own.c.op, own.c.mg, own.c.opw, own.c.mgw)
+         .outerjoin(own, own.c.goal_id == Goal.id).where(Goal.period_id == period_id)
+         .cte("g").prefix_with("MATERIALIZED"))
+    settled: list[Any] = []
+    for n, levels in enumerate(RANKS):
+        mine = g.c.level.in_(levels)
+        if not settled:  # the bottom rank has no supporting goals
+            rollup_score: Any = cast(null(), Float)
+            score, progress, rolled = g.c.own_score, g.c.own_progress, None
+        else:
+            below = union_all(*(select(s.c.goal_id, s.c.score, s.c.progress) for s in settled)).subquery(f"below{n}")
+            rolled = (
+                select(GoalLink.parent_goal_id.label("gid"),
+                       weighted_mean(below.c.score, GoalLink.weight).label("score"),
+                       weighted_mean(below.c.progress, GoalLink.weight).label("progress"))
+                .join(below, below.c.goal_id == GoalLink.child_goal_id)
+                .where(GoalLink.parent_goal_id.in_(select(g.c.goal_id).where(mine)))  # only this rank's links
+                .group_by(GoalLink.parent_goal_id).subquery(f"rolled{n}"))
+            rollup_score = rolled.c.score
+            score, progress = _half(g.c.own_score, rolled.c.score), _half(g.c.own_progress, rolled.c.progress)
+        part = select(g.c.goal_id, literal(period_id).label("period_id"), g.c.level, g.c.own_score,
+                      rollup_score.label("rollup_score"), g.c.own_progress, score.label("score"), g.c.op, g.c.mg,
+                      g.c.opw, g.c.mgw, progress.label("progress"), _lagging(progress, elapsed).label("at_risk"),
+                      literal(now).label("computed_at")).where(mine)
+        if rolled is not None:
+            part = part.outerjoin(rolled, rolled.c.gid == g.c.goal_id)
+        settled.append(part.cte(f"rank{n}"))
+    return union_all(*(select(s) for s in settled))
 
 
 def emit_scores(db: Session, *, period_id: int, final: bool) -> int:
@@ -318,10 +225,11 @@ def emit_scores(db: Session, *, period_id: int, final: bool) -> int:
     ``EMIT_CHUNK`` employees each (not one row per person: a company-wide recompute stays cheap)."""
     period = db.get(Period, period_id)
     assert period is not None
+    scores = units.scores(period, "employee")
     rows = db.execute(
-        select(Employee.external_id, UnitResult.score)
-        .join(UnitResult, and_(UnitResult.unit_type == "employee", UnitResult.unit_id == Employee.id))
-        .where(UnitResult.period_id == period_id, UnitResult.score.is_not(None))
+        select(Employee.external_id, scores.c.score)
+        .join(scores, scores.c.unit_id == Employee.id)
+        .where(scores.c.score.is_not(None))
         .order_by(Employee.id)
     ).all()
     chunks = 0

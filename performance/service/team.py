@@ -40,9 +40,8 @@ from performance.models import (
     PeriodState,
     PointsEntry,
     RatingKind,
-    UnitResult,
 )
-from performance.service import cascade, points, ratings, rollup
+from performance.service import cascade, points, ratings, rollup, units
 from performance.service.calibration import RATINGS, department_subtree, rating_bucket
 from performance.service.periods import get_period
 
@@ -241,8 +240,8 @@ def team_view(db: Session, *, principal: Principal, period_id: int, manager_id: 
     for g in _goal_rows(db, period_id=period.id, post_filter=post_filter, person_filter=person_filter):
         if g.employee_id in members:
             members[g.employee_id].goals.append(g)
-    for eid, score in db.execute(select(UnitResult.unit_id, UnitResult.score).where(
-            UnitResult.period_id == period.id, UnitResult.unit_type == "employee", UnitResult.unit_id.in_(team_ids))):
+    scores = units.scores(period, "employee", ids=list(members))
+    for eid, score in db.execute(select(scores.c.unit_id, scores.c.score)):
         if eid in members and score is not None:
             members[eid].score = round(float(score), 1)
 
@@ -284,8 +283,8 @@ def person_view(db: Session, *, principal: Principal, period_id: int, employee_i
     post_filter = Goal.position_id == position_id if position_id is not None else literal(False)
     goals = _goal_rows(db, period_id=period.id, post_filter=post_filter, person_filter=Goal.employee_id == employee_id)
     goals = [g for g in goals if g.employee_id == employee_id]
-    score = db.scalar(select(UnitResult.score).where(UnitResult.period_id == period.id,
-                                                     UnitResult.unit_type == "employee", UnitResult.unit_id == employee_id))
+    scores = units.scores(period, "employee", ids=[employee_id])
+    score = db.scalar(select(scores.c.score))
     balance = db.scalar(select(func.coalesce(func.sum(PointsEntry.amount), 0)).where(
         PointsEntry.period_id == period.id, PointsEntry.employee_id == employee_id)) or 0
     view = ratings.ratings_for(db, principal=principal, period_id=period.id, employee_id=employee_id)

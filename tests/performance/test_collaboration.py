@@ -15,9 +15,10 @@ from hcm.errors import Conflict, Forbidden, Invalid, NotFound
 from hcm.org.models import BusinessProcess
 from hcm.policy import ANONYMITY_THRESHOLD, Principal
 from performance.errors import PeriodClosed
-from performance.models import CollaborationRating, GoalLevel, PeriodKind, PeriodState, ServiceItem, UnitResult
+from performance.models import CollaborationRating, GoalLevel, PeriodKind, PeriodState, ServiceItem
 from performance.schemas import CheckInIn, GoalIn, IndicatorIn
 from performance.service import cascade, collaboration, periods, rollup
+from performance.service import units as unit_service
 from tests import factories
 
 API = "/api/performance"
@@ -227,8 +228,7 @@ def test_collaboration_feeds_the_department_score_through_the_rollup(db, sales, 
     _rate(db, sales, "rep2", p, items["A"], 3)
     _rate(db, sales, "employee", p, items["C"], 2)  # Sales has no goals: its score is its collaboration
     rollup.recompute(db, period_id=p.id, today=date(2026, 7, 1))
-    units = {u.unit_id: u for u in db.scalars(select(UnitResult).where(UnitResult.period_id == p.id,
-                                                                         UnitResult.unit_type == "department"))}
+    units = {u.unit_id: u for u in db.execute(select(unit_service.scores(p, "department")))}
     # OPS: indicator 110 -> 125 (halfway from target 100 to stretch 120); collaboration (4+3+3)/3 = 10/3
     # -> 100 + (1/3) * (125 - 100) = 108.333...; department = 0.8 * 125 + 0.2 * 108.333... = 121.666...
     ops = units[sales.ops.id]

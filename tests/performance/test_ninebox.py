@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from hcm.errors import Forbidden, Invalid, NotFound
-from performance.models import RatingKind, UnitResult
+from performance.models import Goal, GoalLevel, GoalResult, RatingKind
 from performance.service import ninebox
 from performance.service.ninebox import performance_band, potential_band
 from tests.performance.test_ratings import API, bearer, final, new_period, principal
@@ -42,8 +42,13 @@ def known(db, org):  # type: ignore[no-untyped-def]
         final(db, hr, p, P[name], perf)
     for name, pot, scale in (("alice", 3, 3), ("bob", 3, 3), ("dana", 2, 3), ("boss", 2, 5), ("carol", 4, 5)):
         final(db, hr, p, P[name], pot, kind=POT, scale_max=scale)
-    db.add_all([UnitResult(period_id=p.id, unit_type="employee", unit_id=P["dana"].id, score=75.0),
-                UnitResult(period_id=p.id, unit_type="employee", unit_id=P["bob"].id, score=200.0)])
+    for name, score in (("dana", 75.0), ("bob", 200.0)):  # their post goals' results, as a recompute left them
+        goal = Goal(period_id=p.id, code=f"G-{name}", title="Own the post", level=GoalLevel.POST,
+                    position_id=P[name].position_id)
+        db.add(goal)
+        db.flush()
+        db.add(GoalResult(goal_id=goal.id, period_id=p.id, level="post", score=score, management_score=score,
+                          management_weight=100.0, at_risk=False))
     db.flush()
     return p
 

@@ -22,7 +22,7 @@ from performance.models import (
     UnitResult,
 )
 from performance.schemas import CheckInIn, ChildrenIn, GoalIn, IndicatorIn, LinkIn
-from performance.service import cascade, periods, rollup
+from performance.service import cascade, periods, rollup, units
 from tests import factories
 
 
@@ -84,9 +84,14 @@ def cascade_2026(db, org):  # type: ignore[no-untyped-def]
     return p, {"C1": c1, "D1": d1, "D2": d2, "P1": p1}, {"I1": i1, "I2": i2, "I3": i3, "I4": i4, "I5": i5}
 
 
+def unit_scores(db, p):  # type: ignore[no-untyped-def]
+    """Every unit's scores as the readers see them: live for an open period, frozen for a closed one."""
+    return {(t, r.unit_id): r for t in units.UNIT_TYPES for r in db.execute(select(units.scores(p, t)))}
+
+
 def test_known_cascade_rolls_up_to_hand_computed_scores(db, org, cascade_2026):  # type: ignore[no-untyped-def]
     p, goals, inds = cascade_2026
-    rollup.recompute(db, period_id=p.id, today=date(2026, 7, 2))
+    assert rollup.recompute(db, period_id=p.id, today=date(2026, 7, 2)) == {"goals": 4}  # one result row a goal
     ir = rollup.indicator_rows(db, period_id=p.id, today=date(2026, 7, 2))
     assert {k: ir[i.id].score for k, i in inds.items()} == pytest.approx(
         {"I1": 125.0, "I2": 50.0, "I3": 75.0, "I4": 75.0, "I5": 75.0})
@@ -99,7 +104,7 @@ def test_known_cascade_rolls_up_to_hand_computed_scores(db, org, cascade_2026): 
         {"P1": 75.0, "D1": 88.75, "D2": 75.0, "C1": 83.25})
     assert gr[goals["D1"].id].operational_score == pytest.approx(125.0)
     assert gr[goals["D1"].id].management_score == pytest.approx(50.0)
-    units = {(u.unit_type, u.unit_id): u for u in db.scalars(select(UnitResult).where(UnitResult.period_id == p.id))}
+    units = unit_scores(db, p)
     ops = units[("department", org.ops.id)]
     # departments mainly operational: 0.8*125 + 0.2*50 = 110; collaboration 125 at weight 0.1 -> 111.5
     assert (ops.operational_score, ops.management_score, ops.collaboration_score, ops.score) == pytest.approx(
@@ -110,6 +115,20 @@ def test_known_cascade_rolls_up_to_hand_computed_scores(db, org, cascade_2026): 
     # individual: 0.7 * 75 + 0.3 * competency 125 = 90
     assert (alice.competency_score, alice.score) == pytest.approx((125.0, 90.0))
     assert units[("company", 0)].score == pytest.approx(83.25)
+
+
+def test_unit_scores_narrowed_to_some_units_are_the_same_figures(db, org, cascade_2026):  # type: ignore[no-untyped-def]
+    """A team view asks for a few people's scores: the narrowed query reads only their goals, and must agree
+    with the company-wide one."""
+    p, _goals, _inds = cascade_2026
+    rollup.recompute(db, period_id=p.id, today=date(2026, 7, 2))
+    everyone = unit_scores(db, p)
+    for unit_type, unit_id in (("employee", org.people["alice"].id), ("post", org.positions["team1"].id),
+                               ("department", org.ops.id), ("department", org.sales.id), ("company", 0)):
+        rows = db.execute(select(units.scores(p, unit_type, ids=[unit_id]))).all()
+        assert [tuple(r) for r in rows] == [tuple(everyone[(unit_type, unit_id)])], unit_type
+    nobody = org.people["bob"].id  # holds a post without goals
+    assert db.execute(select(units.scores(p, "employee", ids=[nobody]))).all() == []
 
 
 def test_at_risk_when_progress_lags_time(db, org, cascade_2026):  # type: ignore[no-untyped-def]
@@ -126,9 +145,21 @@ def test_closing_freezes_scores_and_emits_them(db, org, cascade_2026):  # type: 
     from performance.errors import PeriodClosed
 
     p, _goals, inds = cascade_2026
-    for state in (PeriodState.REVIEW, PeriodState.CALIBRATION, PeriodState.CLOSED):
+    periods.advance(db, period_id=p.id, to=PeriodState.REVIEW)
+    rollup.recompute(db, period_id=p.id, today=p.end_date)
+    live = unit_scores(db, p)
+    for state in (PeriodState.CALIBRATION, PeriodState.CLOSED):
         periods.advance(db, period_id=p.id, to=state)
     assert p.state is PeriodState.CLOSED and p.closed_at is not None
+    # the unit scores were written when the period closed: the same as they were live, for good
+    stored = {(u.unit_type, u.unit_id): u.score for u in db.scalars(select(UnitResult).where(UnitResult.period_id == p.id))}
+    assert stored == pytest.approx({k: r.score for k, r in live.items()})
+    alice = org.people["alice"]
+    alice.position_id = None  # she leaves her post: the closed period still scores her as it was closed
+    db.flush()
+    assert unit_scores(db, p)[("employee", alice.id)].score == pytest.approx(90.0)
+    assert units.live(p, "employee") is not None and not [
+        r for r in db.execute(select(units.live(p, "employee"))) if r.unit_id == alice.id]
     ev = db.scalars(select(OutboxEvent).where(OutboxEvent.topic == "performance_scores")).all()
     assert len(ev) == 1 and ev[0].payload["final"] is True
     assert {"employee": "X-ALICE", "score": 90.0} in ev[0].payload["scores"]
