@@ -5,15 +5,18 @@ Set (production, CI): a real broker and ``celery -A hcm.tasks:celery_app worker`
 
 Tasks take ids, not objects, and are idempotent (``acks_late`` + ``reject_on_worker_lost``: a task whose worker
 died is delivered again). Send them with ``enqueue_after_commit`` so a worker never looks for rows that are not
-committed yet, and nothing is sent for a transaction that rolled back.
+committed yet, and nothing is sent for a transaction that rolled back; a task that recomputes everything from the
+committed state goes with ``enqueue_once_after_commit``, which adds no run while one is still waiting in the queue.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from typing import Any
 
+import redis
 from celery import Celery, Task, signals
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
@@ -128,11 +131,16 @@ def _send_pending(session: Session) -> None:
     # rows visible to a worker, so tasks wait for that one.
     if session.in_nested_transaction():
         return
-    pending: dict[Any, tuple[Task, tuple[Any, ...], dict[str, Any]]] = session.info.pop(_PENDING, {})
-    for task, args, kwargs in pending.values():
+    pending: dict[Any, tuple[Task, tuple[Any, ...], dict[str, Any], bool]] = session.info.pop(_PENDING, {})
+    for task, args, kwargs, once in pending.values():
+        if once and not mark_queued(task.name, args):
+            log.debug("%s%r is already waiting in the queue: that run will see this commit", task.name, args)
+            continue
         try:
             task.apply_async(args, kwargs)
         except Exception:
+            if once:
+                clear_queued(task.name, args)
             # The data is committed: a broker hiccup must not turn that into an error. The outbox still holds the
             # events and the next sync (or beat) picks them up.
             log.exception("could not send task %s after commit", task.name)
@@ -148,12 +156,70 @@ def enqueue_after_commit(session: Session, task: Task, *args: Any, **kwargs: Any
 
     The same call queued twice in one transaction is sent once.
     """
+    _enqueue(session, task, args, kwargs, once=False)
+
+
+def enqueue_once_after_commit(session: Session, task: Task, *args: Any) -> None:
+    """Like ``enqueue_after_commit``, for a task that recomputes everything from the committed state (a
+    period's scores): when a run with the same arguments is already waiting in the queue, that run will
+    see this commit too, so none is added. The task calls ``clear_queued`` as it starts, so a commit
+    made after it has begun queues a new run. Without a Redis broker every call is sent."""
+    _enqueue(session, task, args, {}, once=True)
+
+
+def _enqueue(session: Session, task: Task, args: tuple[Any, ...], kwargs: dict[str, Any], *, once: bool) -> None:
     if not session.info.get(_HOOKED):
         event.listen(session, "after_commit", _send_pending)
         event.listen(session, "after_transaction_end", _drop_pending)
         session.info[_HOOKED] = True
     ident = (task.name, repr(args), repr(sorted(kwargs.items())))
-    session.info.setdefault(_PENDING, {})[ident] = (task, args, kwargs)
+    session.info.setdefault(_PENDING, {})[ident] = (task, args, kwargs, once)
+
+
+# --- "a run is already waiting": a mark per task and arguments in Redis --------------------------------
+# A mark outlives a lost message by at most this long (with acks_late a message is seldom lost: a task
+# whose worker died is delivered again).
+QUEUED_MARK_SECONDS = 900
+_marks: Any = None  # the Redis client for the marks, made on first use
+
+
+def queued_marks() -> Any:
+    """The Redis client holding the marks, or None when the broker is not Redis (eager, in-process tasks
+    have no queue to wait in)."""
+    global _marks
+    url = get_settings().broker_url
+    if not url or not url.startswith(("redis://", "rediss://")):
+        return None
+    if _marks is None:
+        _marks = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    return _marks
+
+
+def _mark_key(task_name: str, args: tuple[Any, ...]) -> str:
+    return f"hcm:queued:{task_name}:{json.dumps(list(args), default=str)}"
+
+
+def mark_queued(task_name: str, args: tuple[Any, ...]) -> bool:
+    """Mark a run as waiting; False when one already was (then there is nothing to send)."""
+    client = queued_marks()
+    if client is None:
+        return True
+    try:
+        return bool(client.set(_mark_key(task_name, args), "1", nx=True, ex=QUEUED_MARK_SECONDS))
+    except (redis.RedisError, OSError):  # cannot tell, so send: a spare run is harmless
+        log.warning("could not mark %s%r as queued: sending it anyway", task_name, args, exc_info=True)
+        return True
+
+
+def clear_queued(task_name: str, args: tuple[Any, ...]) -> None:
+    """The waiting run has started (or could not be sent): the next commit queues a new one."""
+    client = queued_marks()
+    if client is None:
+        return
+    try:
+        client.delete(_mark_key(task_name, args))
+    except (redis.RedisError, OSError):  # the mark then expires by itself
+        log.warning("could not clear the queued mark of %s%r", task_name, args, exc_info=True)
 
 
 def request_graph_sync(session: Session) -> None:

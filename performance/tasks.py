@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hcm.db import unit_of_work
-from hcm.tasks import celery_app, enqueue_after_commit
+from hcm.tasks import celery_app, clear_queued, enqueue_once_after_commit
 
 
 @celery_app.task(name="performance.recompute_period", acks_late=True, reject_on_worker_lost=True)  # type: ignore[untyped-decorator]
@@ -17,6 +17,7 @@ def recompute_period(period_id: int) -> dict[str, Any]:
     from performance.models import PeriodState
     from performance.service import periods, rollup
 
+    clear_queued(recompute_period.name, (period_id,))  # from now on a committed check-in queues a new run
     with unit_of_work() as db:
         period = periods.get_period(db, period_id)
         if period.state is PeriodState.CLOSED:
@@ -27,5 +28,7 @@ def recompute_period(period_id: int) -> dict[str, Any]:
 
 
 def recompute_after_commit(db: Session, period_id: int) -> None:
-    """Check-ins change scores: recompute once the check-in is committed (several in one request -> one run)."""
-    enqueue_after_commit(db, recompute_period, period_id)
+    """Check-ins change scores: recompute once the check-in is committed. Several in one request, or in
+    requests committed while a run is still waiting in the queue, make one run: a company-wide recompute
+    takes seconds at 100,000 people, and a busy week of check-ins must not pile them up."""
+    enqueue_once_after_commit(db, recompute_period, period_id)

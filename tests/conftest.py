@@ -10,6 +10,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 _TMP = Path(tempfile.mkdtemp(prefix="hcm-tests-"))
 # Settings are read from the environment: make the test process a demo with a throwaway database, so
@@ -31,7 +32,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 from hcm import migrate  # noqa: E402
 from hcm.db import make_engine  # noqa: E402
 from tests import factories  # noqa: E402
-from tests.services import fresh_pg_database  # noqa: E402
+from tests.services import REDIS_URL, fresh_pg_database, missing  # noqa: E402
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -135,3 +136,21 @@ def as_role(client: TestClient, org: factories.Org, db: Session):  # type: ignor
         return factories.bearer(db.scalars(select(User).where(User.username == username)).one())
 
     return _headers
+
+
+@pytest.fixture
+def queued_marks(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """hcm.tasks' "a run is already waiting" marks in the real Redis the tests use (the suite's own settings
+    run tasks in-process, without a broker, so they would keep none)."""
+    import redis
+
+    from hcm import tasks
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except (redis.RedisError, OSError) as exc:
+        missing("redis", str(exc).splitlines()[0])
+    monkeypatch.setattr(tasks, "queued_marks", lambda: client)
+    yield client
+    client.close()
