@@ -150,33 +150,33 @@ def _departments(period: Period, ids: Ids | None) -> Any:
     dept = _class_scores(Goal.department_id, GoalLevel.DEPARTMENT, period_id=period.id,
                          goal_ids=_goals_of("department_id", ids))
     mixed = mix(dept.c.op, dept.c.mg, period.dept_operational_share)
-    with_goals = select(dept.c.unit.label("unit_id"), dept.c.op.label("operational_score"),
-                        dept.c.mg.label("management_score"), collab.c.score.label("collaboration_score"),
-                        _none().label("competency_score"),
-                        blend(mixed, collab.c.score, period.collaboration_weight).label("score")) \
-        .outerjoin(collab, collab.c.dept == dept.c.unit)
+    with_goals = select(*_unit_row(dept, blend(mixed, collab.c.score, period.collaboration_weight),
+                                   collaboration=collab.c.score)).outerjoin(collab, collab.c.dept == dept.c.unit)
     # a department that has no goals but was rated on collaboration still gets its collaboration score
     only_rated = select(collab.c.dept, _none(), _none(), collab.c.score, _none(), collab.c.score) \
         .where(collab.c.dept.not_in(select(dept.c.unit)))
     return union(with_goals, only_rated)
 
 
+def _unit_row(cls: Any, score: Any, *, collaboration: Any = None, competency: Any = None) -> list[Any]:
+    """The ``COLUMNS`` of a unit from its class scores (``_class_scores``) and its final score."""
+    return [cls.c.unit.label("unit_id"), cls.c.op.label("operational_score"), cls.c.mg.label("management_score"),
+            (_none() if collaboration is None else collaboration).label("collaboration_score"),
+            (_none() if competency is None else competency).label("competency_score"), score.label("score")]
+
+
+def _mixed_only(period: Period, ids: Ids | None, column: str, level: GoalLevel, share: float) -> Any:
+    """A unit scored on its own goals alone (a process, a post): the class scores mixed with ``share``."""
+    cls = _class_scores(getattr(Goal, column), level, period_id=period.id, goal_ids=_goals_of(column, ids))
+    return select(*_unit_row(cls, mix(cls.c.op, cls.c.mg, share)))
+
+
 def _processes(period: Period, ids: Ids | None) -> Any:
-    proc = _class_scores(Goal.process_id, GoalLevel.PROCESS, period_id=period.id,
-                         goal_ids=_goals_of("process_id", ids))
-    return select(proc.c.unit.label("unit_id"), proc.c.op.label("operational_score"),
-                  proc.c.mg.label("management_score"), _none().label("collaboration_score"),
-                  _none().label("competency_score"),
-                  mix(proc.c.op, proc.c.mg, period.dept_operational_share).label("score"))
+    return _mixed_only(period, ids, "process_id", GoalLevel.PROCESS, period.dept_operational_share)
 
 
 def _posts(period: Period, ids: Ids | None) -> Any:
-    post = _class_scores(Goal.position_id, GoalLevel.POST, period_id=period.id,
-                         goal_ids=_goals_of("position_id", ids))
-    return select(post.c.unit.label("unit_id"), post.c.op.label("operational_score"),
-                  post.c.mg.label("management_score"), _none().label("collaboration_score"),
-                  _none().label("competency_score"),
-                  mix(post.c.op, post.c.mg, period.post_operational_share).label("score"))
+    return _mixed_only(period, ids, "position_id", GoalLevel.POST, period.post_operational_share)
 
 
 def _employees(period: Period, ids: Ids | None) -> Any:
@@ -193,10 +193,7 @@ def _employees(period: Period, ids: Ids | None) -> Any:
     comp = latest_approved(period.id, RatingKind.COMPETENCY, employee_ids=ids)
     comp_score = case((comp.c.value.is_(None), _none()), else_=scoring_sql.rubric(comp.c.value))
     mixed = mix(person.c.op, person.c.mg, period.post_operational_share)
-    return (select(person.c.unit.label("unit_id"), person.c.op.label("operational_score"),
-                   person.c.mg.label("management_score"), _none().label("collaboration_score"),
-                   comp_score.label("competency_score"),
-                   blend(mixed, comp_score, period.competency_weight).label("score"))
+    return (select(*_unit_row(person, blend(mixed, comp_score, period.competency_weight), competency=comp_score))
             .outerjoin(comp, comp.c.employee_id == person.c.unit)
             .where(person.c.unit.is_not(None)))
 
