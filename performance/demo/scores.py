@@ -1,0 +1,42 @@
+"""Scores: the open periods recomputed with ``performance.service.rollup``; the past ones closed through
+``performance.service.periods`` (review -> calibration -> closed)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from performance.demo.base import _SeederBase
+from performance.models import Period, PeriodKind, PeriodState
+from performance.service import periods as period_service
+from performance.service import rollup, units
+
+
+class _Scores(_SeederBase):
+    # --- scores ---------------------------------------------------------------------------------------------------------
+    def scores(self, periods: list[Period]) -> dict[str, tuple[int, float]]:
+        s, today = self.session, self.today
+        self.tick("scores", 0, len(periods))
+        out: dict[str, tuple[int, float]] = {}
+        for i, p in enumerate(periods):
+            if p.kind is PeriodKind.ANNUAL:
+                if p.end_date <= today:  # a past year: review, calibration, then closed (frozen, outbox)
+                    for to in (PeriodState.REVIEW, PeriodState.CALIBRATION, PeriodState.CLOSED):
+                        period_service.advance(s, period_id=p.id, to=to)
+                else:
+                    if today.month == 12:
+                        period_service.advance(s, period_id=p.id, to=PeriodState.REVIEW)
+                    rollup.recompute(s, period_id=p.id, today=today)
+                    rollup.emit_scores(s, period_id=p.id, final=False)
+                people = units.scores(p, "employee")
+                n, mean = s.execute(select(func.count(), func.avg(people.c.score))).one()
+                out[p.code] = (int(n), round(float(mean or 0.0), 2))
+            else:
+                flow = []
+                if p.start_date <= today:
+                    flow.append(PeriodState.IN_PROGRESS)
+                if p.end_date <= today:
+                    flow += [PeriodState.REVIEW, PeriodState.CALIBRATION, PeriodState.CLOSED]
+                for to in flow:
+                    period_service.advance(s, period_id=p.id, to=to)
+            self.tick("scores", i + 1, len(periods))
+        return out
