@@ -182,6 +182,19 @@ class CheckInOut(_Out):
     created_at: datetime
 
 
+class UnitScoreOut(BaseModel):
+    """A unit's scores for a period: live from the goal results while it is open, as closed otherwise."""
+
+    unit_type: str
+    unit_id: int
+    name: str
+    operational_score: float | None
+    management_score: float | None
+    collaboration_score: float | None
+    competency_score: float | None
+    score: float | None
+
+
 class RatingIn(BaseModel):
     employee_id: int
     kind: RatingKind

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hcm.deps import get_db
+from hcm.org.schemas import Page
+from hcm.org.service import MAX_PAGE_SIZE
 from hcm.policy import Permission, Principal, allow
 from performance.models import CheckIn, GoalLevel, Indicator, Period
 from performance.schemas import (
@@ -23,6 +25,7 @@ from performance.schemas import (
     IndicatorOut,
     PeriodIn,
     PeriodOut,
+    UnitScoreOut,
 )
 from performance.service import cascade, periods, results, rollup
 
@@ -130,9 +133,11 @@ def list_checkins(indicator_id: int, db: Session = Depends(get_db), who: Princip
                            .order_by(CheckIn.as_of.desc(), CheckIn.id.desc())))
 
 
-@router.get("/periods/{period_id}/results")
-def list_results(period_id: int, unit_type: str = "department", db: Session = Depends(get_db),
-                 who: Principal = READ) -> list[dict[str, Any]]:
-    return results.unit_results(db, principal=who, period_id=period_id, unit_type=unit_type)
+@router.get("/periods/{period_id}/results", response_model=Page[UnitScoreOut])
+def list_results(period_id: int, unit_type: str = "department", page: int = Query(1, ge=1),
+                 page_size: int = Query(100, ge=1, le=MAX_PAGE_SIZE), db: Session = Depends(get_db),
+                 who: Principal = READ) -> dict[str, Any]:
+    return results.unit_results_page(db, principal=who, period_id=period_id, unit_type=unit_type, page=page,
+                                     page_size=page_size)
 
 

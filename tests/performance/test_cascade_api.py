@@ -123,7 +123,7 @@ def test_a_period_cannot_start_with_broken_weights_and_closed_periods_refuse_wri
     assert r.status_code == 409 and "closed" in r.json()["detail"]
     assert client.post(f"{API}/periods/{period['id']}/recompute", headers=hr).status_code == 409
     results = client.get(f"{API}/periods/{period['id']}/results", params={"unit_type": "department"}, headers=hr).json()
-    assert results[0]["name"] == "Operations" and results[0]["operational_score"] == 87.5
+    assert results["items"][0]["name"] == "Operations" and results["items"][0]["operational_score"] == 87.5
 
 
 def test_who_sees_which_goals(client, as_role, plan, period):  # type: ignore[no-untyped-def]
@@ -177,3 +177,37 @@ def test_employee_checks_in_on_own_indicator_only(client, as_role, hr, plan, per
     r = client.post(f"{API}/indicators/{theirs['id']}/checkins", json={"as_of": "2026-04-01", "actual": 3}, headers=emp)
     assert r.status_code == 403
     assert _count(db, Goal) == 5
+
+
+def test_employee_scores_are_paged_and_follow_the_people_scope(client, hr, as_role, plan, period):  # type: ignore[no-untyped-def]
+    """Alice's post scores 100 (rubric 3), Carol's 125 (rubric 4): HR pages through both, best first; Alice,
+    an employee, sees her own score only; her manager sees her but not Carol, who is outside his subtree."""
+    for code, level in (("P-OPS1", 3), ("P-SALH", 4)):
+        ind = client.post(f"{API}/goals/{plan[code]['id']}/indicators", headers=hr, json={
+            "code": "Q", "name": "Quality of work", "kind": "rubric", "klass": "management", "weight": 100}).json()
+        plan[code]["indicator"], plan[code]["level"] = ind["id"], level
+    assert client.post(f"{API}/periods/{period['id']}/advance", json={"to": "in_progress"}, headers=hr).status_code == 200
+    for code in ("P-OPS1", "P-SALH"):
+        r = client.post(f"{API}/indicators/{plan[code]['indicator']}/checkins", headers=hr,
+                        json={"as_of": "2026-06-30", "rubric_level": plan[code]["level"]})
+        assert r.status_code == 201, r.text
+    assert client.post(f"{API}/periods/{period['id']}/recompute", headers=hr).status_code == 200
+
+    def page(who: str, **params: object) -> dict:  # type: ignore[type-arg]
+        r = client.get(f"{API}/periods/{period['id']}/results", params={"unit_type": "employee", **params},
+                       headers=as_role(who) if who != "hr" else hr)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    first, second = page("hr", page_size=1), page("hr", page_size=1, page=2)
+    assert (first["total"], second["total"]) == (2, 2)
+    assert [(i["name"], i["score"]) for i in first["items"] + second["items"]] == [
+        ("Carol Seller", 125.0), ("Alice Analyst", 100.0)]
+    assert page("hr", page=3, page_size=1)["items"] == []
+    assert [i["name"] for i in page("employee")["items"]] == ["Alice Analyst"]
+    assert [i["name"] for i in page("manager")["items"]] == ["Alice Analyst"]
+    r = client.get(f"{API}/periods/{period['id']}/results", params={"unit_type": "employee", "page_size": 501},
+                   headers=hr)
+    assert r.status_code == 422 and "page_size" in r.text
+    r = client.get(f"{API}/periods/{period['id']}/results", params={"unit_type": "galaxy"}, headers=hr)
+    assert r.status_code == 422 and r.json()["field"] == "unit_type"
