@@ -59,6 +59,7 @@ NINEBOX_SCOPES: dict[Role, tuple[str, ...]] = {
     Role.EXECUTIVE: ("company",),
     Role.MANAGER: ("team", "department"),
 }
+NINEBOX_PAGE_SIZE = 100  # people per page of a 9-box cell's drill-down
 # The period a page opens on when none is asked for: the one people are working in.
 _PREFERRED = (PeriodState.IN_PROGRESS, PeriodState.REVIEW, PeriodState.CALIBRATION, PeriodState.PLANNING,
               PeriodState.CLOSED)
@@ -291,24 +292,32 @@ def calibrate(request: Request, period_id: int, employee_id: str = Form(""), val
 
 # --- 9-box -----------------------------------------------------------------------------------------
 @router.get("/performance/periods/{period_id}/ninebox")
-def ninebox_page(request: Request, period_id: int, scope: str = "", department: str = "",
-                 db: Session = Depends(get_db), me: Principal = Depends(allow(Permission.PERF_READ))) -> Response:
+def ninebox_page(request: Request, period_id: int, scope: str = "", department: str = "", cell: str = "",
+                 page: str = "", db: Session = Depends(get_db),
+                 me: Principal = Depends(allow(Permission.PERF_READ))) -> Response:
     period = periods.get_period(db, period_id)
     choices = NINEBOX_SCOPES.get(me.role)
     if not choices:
         raise Forbidden("the 9-box is for managers, HR and executives; your own results are on the performance overview")
     chosen = scope or choices[0]
     department_id = _opt_int(department, "department")
-    box, error, status = None, None, 200
+    box, drill, error, status = None, None, None, 200
     try:
         if chosen not in choices:
             raise Invalid(f"scope: choose one of {', '.join(choices)}", field="scope")
         box = ninebox.nine_box(db, principal=me, period_id=period_id, scope=cast(ninebox.Scope, chosen),
                                department_id=department_id)
+        if cell:  # the drill-down: everyone the caller may see in one cell, a page at a time
+            page_no = _opt_int(page, "page") or 1
+            got = ninebox.cell_people(db, principal=me, period_id=period_id, scope=cast(ninebox.Scope, chosen),
+                                      cell=cell, department_id=department_id, page=page_no,
+                                      page_size=NINEBOX_PAGE_SIZE)
+            drill = {"cell": cell, "label": got["label"], "people": got["items"], "total": got["total"],
+                     "paging": web.pager(request, page_no, NINEBOX_PAGE_SIZE, got["total"])}
     except HcmError as exc:
         error, status = exc.message, exc.status_code
     return _render(request, "performance/ninebox.html", me, status_code=status, period=period, tabs=_tabs(me, period.id),
-                   box=box, error=error, scope=chosen, scopes=choices, department_id=department_id,
+                   box=box, drill=drill, error=error, scope=chosen, scopes=choices, department_id=department_id,
                    departments=_departments(db) if "department" in choices else [])
 
 

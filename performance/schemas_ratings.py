@@ -96,7 +96,8 @@ class NineBoxCell(BaseModel):
     potential: Literal["low", "medium", "high"]
     label: str
     count: int
-    people: list[NineBoxPerson]
+    named: int  # of ``count``, the people whose names the caller may see
+    people: list[NineBoxPerson]  # the first ``names_per_cell`` of them, by name (the rest: the cell drill-down)
 
 
 class NineBoxOut(BaseModel):
@@ -107,5 +108,7 @@ class NineBoxOut(BaseModel):
     grid: list[list[NineBoxCell]]
     placed: int
     unplaced: int  # in scope but missing a performance or a potential axis
+    unplaced_named: int
     unplaced_people: list[NineBoxPerson]
     names_limited: bool  # executives: counts for everyone, names for key-post holders only
+    names_per_cell: int

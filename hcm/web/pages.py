@@ -91,7 +91,7 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
                    title=titles.get(status, "Something went wrong"), message=message)
 
 
-def _pager(request: Request, page: int, page_size: int, total: int) -> dict[str, Any]:
+def pager(request: Request, page: int, page_size: int, total: int) -> dict[str, Any]:
     pages = max(1, math.ceil(total / page_size))
 
     def link(n: int) -> str:
@@ -224,7 +224,7 @@ def positions(request: Request, q: str = "", key: str = "", vacant: str = "", pa
                                     page_size=PAGE_SIZE)
     _, depts = _departments(db)
     return _render(request, "positions.html", me, section="positions", result=result, depts=depts, q=q,
-                   key=key, vacant=vacant, paging=_pager(request, page, PAGE_SIZE, result.total))
+                   key=key, vacant=vacant, paging=pager(request, page, PAGE_SIZE, result.total))
 
 
 @router.get("/positions/{position_id}")
@@ -248,7 +248,7 @@ def key_posts(request: Request, page: int = Query(1, ge=1), db: Session = Depend
     result = service.list_positions(db, principal=me, is_key=True, page=page, page_size=PAGE_SIZE)
     _, depts = _departments(db)
     return _render(request, "key_posts.html", me, section="key-posts", result=result, depts=depts,
-                   paging=_pager(request, page, PAGE_SIZE, result.total))
+                   paging=pager(request, page, PAGE_SIZE, result.total))
 
 
 @router.get("/skills")
@@ -256,7 +256,7 @@ def skills(request: Request, q: str = "", category: str = "", page: int = Query(
            db: Session = Depends(get_db), me: Principal = Depends(allow(Permission.ORG_READ))) -> Response:
     result = service.list_skills(db, q=q or None, category=category or None, page=page, page_size=PAGE_SIZE)
     return _render(request, "skills.html", me, section="skills", result=result, q=q, category=category,
-                   paging=_pager(request, page, PAGE_SIZE, result.total))
+                   paging=pager(request, page, PAGE_SIZE, result.total))
 
 
 # --- people --------------------------------------------------------------------------------------
@@ -268,7 +268,7 @@ def people(request: Request, q: str = "", status: str = "", page: int = Query(1,
     _, depts = _departments(db)
     return _render(request, "people.html", me, section="people", result=result, depts=depts, q=q,
                    status=wanted.value if wanted else "", statuses=list(EmployeeStatus),
-                   paging=_pager(request, page, PAGE_SIZE, result.total))
+                   paging=pager(request, page, PAGE_SIZE, result.total))
 
 
 @router.get("/team")
@@ -282,7 +282,7 @@ def team(request: Request, q: str = "", page: int = Query(1, ge=1), db: Session 
     _, depts = _departments(db)
     size = service.list_employees(db, principal=me, page_size=1).total - 1
     return _render(request, "team.html", me, section="team", members=members, depts=depts, q=q,
-                   size=size, paging=_pager(request, page, PAGE_SIZE, result.total))
+                   size=size, paging=pager(request, page, PAGE_SIZE, result.total))
 
 
 @router.get("/me")

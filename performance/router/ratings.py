@@ -9,9 +9,18 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from hcm.deps import get_db
+from hcm.org.schemas import Page
+from hcm.org.service import MAX_PAGE_SIZE
 from hcm.policy import Permission, Principal, allow
 from performance.schemas import RatingIn, RatingOut
-from performance.schemas_ratings import Adjustment, CalibrateIn, DistributionOut, NineBoxOut, RatingsView
+from performance.schemas_ratings import (
+    Adjustment,
+    CalibrateIn,
+    DistributionOut,
+    NineBoxOut,
+    NineBoxPerson,
+    RatingsView,
+)
 from performance.service import calibration, ninebox, ratings
 
 router = APIRouter(prefix="/api/performance", tags=["performance"])
@@ -51,3 +60,13 @@ def calibrate(period_id: int, data: CalibrateIn, db: Session = Depends(get_db), 
 def nine_box(period_id: int, scope: Literal["team", "department", "company"] = Query(),
              department_id: int | None = None, db: Session = Depends(get_db), who: Principal = READ):
     return ninebox.nine_box(db, principal=who, period_id=period_id, scope=scope, department_id=department_id)
+
+
+@router.get("/periods/{period_id}/ninebox/people", response_model=Page[NineBoxPerson])
+def nine_box_people(period_id: int, cell: str, scope: Literal["team", "department", "company"] = Query(),
+                    department_id: int | None = None, page: int = Query(1, ge=1),
+                    page_size: int = Query(100, ge=1, le=MAX_PAGE_SIZE), db: Session = Depends(get_db),
+                    who: Principal = READ):
+    """The people of one cell (``high-high`` ... or ``unplaced``), a page at a time: the 9-box drill-down."""
+    return ninebox.cell_people(db, principal=who, period_id=period_id, scope=scope, cell=cell,
+                               department_id=department_id, page=page, page_size=page_size)

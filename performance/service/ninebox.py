@@ -13,7 +13,8 @@ only of key-post holders.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Iterator
+from typing import Any, Literal, cast
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from hcm.auth.models import Role
 from hcm.errors import Forbidden, Invalid
 from hcm.org.models import Employee, EmployeeStatus, Position
+from hcm.org.service import check_page
 from hcm.policy import Principal, subtree_position_ids
 from performance.models import RatingKind
 from performance.schemas_ratings import NineBoxCell, NineBoxOut, NineBoxPerson
@@ -36,6 +38,7 @@ BANDS: tuple[Band, ...] = ("low", "medium", "high")
 # Cut-offs on the computed score (100 = on target) when there is no final performance rating.
 SCORE_MEDIUM_FROM = 80.0  # score < 80 -> low
 SCORE_HIGH_ABOVE = 110.0  # 80 <= score <= 110 -> medium; score > 110 -> high
+NAMES_PER_CELL = 50  # names listed in a cell; the rest are one drill-down away
 
 LABELS: dict[tuple[Band, Band], str] = {  # (performance, potential) -> the usual 9-box names
     ("low", "high"): "Rough diamond",
@@ -90,8 +93,10 @@ def _scope_filter(db: Session, principal: Principal, scope: Scope, department_id
     return None
 
 
-def nine_box(db: Session, *, principal: Principal, period_id: int, scope: Scope,
-             department_id: int | None = None) -> NineBoxOut:
+def _placements(db: Session, principal: Principal, period_id: int, scope: Scope,
+                department_id: int | None) -> Iterator[tuple[tuple[Band, Band] | None, bool, Any]]:
+    """Everyone in scope: (their cell, or None when an axis is missing; whether the caller may see their name;
+    their row for ``_person``). Sorted by name."""
     period = get_period(db, period_id)
     where = _scope_filter(db, principal, scope, department_id)
     perf = latest_approved(period_id, RatingKind.PERFORMANCE)
@@ -110,29 +115,73 @@ def nine_box(db: Session, *, principal: Principal, period_id: int, scope: Scope,
     if where is not None:
         stmt = stmt.where(where)
     names_limited = principal.role is Role.EXECUTIVE
+    for row in db.execute(stmt):
+        emp_id, is_key, rating, potential, pot_scale, score = row[0], row[4], row[5], row[6], row[7], row[8]
+        p_band, _ = performance_band(rating, score)
+        q_band = potential_band(potential, pot_scale)
+        named = not names_limited or bool(is_key) or emp_id == principal.employee_id
+        yield (None if p_band is None or q_band is None else (p_band, q_band)), named, row
+
+
+def _person(row: Any) -> NineBoxPerson:
+    emp_id, first, last, title, _is_key, rating, potential, _scale, score = row
+    _, p_from = performance_band(rating, score)
+    return NineBoxPerson(id=emp_id, name=f"{first} {last}", position_title=title,
+                         performance=rating if p_from == "rating" else score, performance_from=p_from,
+                         potential=potential)
+
+
+def nine_box(db: Session, *, principal: Principal, period_id: int, scope: Scope,
+             department_id: int | None = None, names_per_cell: int = NAMES_PER_CELL) -> NineBoxOut:
+    """Counts per cell for everyone in scope, and the first ``names_per_cell`` names the caller may see in
+    each cell (a company has thousands in its core cell: the rest are a drill-down, ``cell_people``)."""
     cells: dict[tuple[Band, Band], NineBoxCell] = {
-        (p, q): NineBoxCell(performance=p, potential=q, label=LABELS[(p, q)], count=0, people=[])
+        (p, q): NineBoxCell(performance=p, potential=q, label=LABELS[(p, q)], count=0, named=0, people=[])
         for p in BANDS for q in BANDS
     }
     unplaced: list[NineBoxPerson] = []
-    n_unplaced = 0
-    for emp_id, first, last, title, is_key, rating, potential, pot_scale, score in db.execute(stmt):
-        p_band, p_from = performance_band(rating, score)
-        q_band = potential_band(potential, pot_scale)
-        named = not names_limited or bool(is_key) or emp_id == principal.employee_id
-        person = NineBoxPerson(id=emp_id, name=f"{first} {last}", position_title=title,
-                               performance=rating if p_from == "rating" else score, performance_from=p_from,
-                               potential=potential)
-        if p_band is None or q_band is None:
+    n_unplaced = n_unplaced_named = 0
+    for key, named, row in _placements(db, principal, period_id, scope, department_id):
+        if key is None:
             n_unplaced += 1
             if named:
-                unplaced.append(person)
+                n_unplaced_named += 1
+                if len(unplaced) < names_per_cell:
+                    unplaced.append(_person(row))
             continue
-        cell = cells[(p_band, q_band)]
+        cell = cells[key]
         cell.count += 1
         if named:
-            cell.people.append(person)
+            cell.named += 1
+            if len(cell.people) < names_per_cell:
+                cell.people.append(_person(row))
     grid = [[cells[(p, q)] for p in BANDS] for q in reversed(BANDS)]
     return NineBoxOut(period_id=period_id, scope=scope, department_id=department_id if scope == "department" else None,
                       grid=grid, placed=sum(c.count for c in cells.values()), unplaced=n_unplaced,
-                      unplaced_people=unplaced, names_limited=names_limited)
+                      unplaced_named=n_unplaced_named, unplaced_people=unplaced,
+                      names_limited=principal.role is Role.EXECUTIVE, names_per_cell=names_per_cell)
+
+
+CELLS = (*(f"{p}-{q}" for p in BANDS for q in BANDS), "unplaced")
+
+
+def cell_people(db: Session, *, principal: Principal, period_id: int, scope: Scope, cell: str,
+                department_id: int | None = None, page: int = 1, page_size: int = 100) -> dict[str, Any]:
+    """The drill-down: one page of the people the caller may see in one cell (``performance-potential``, e.g.
+    ``high-high``, or ``unplaced``), by name."""
+    if cell not in CELLS:
+        raise Invalid(f"cell must be performance-potential (low, medium or high each, e.g. high-high) or unplaced, "
+                      f"not {cell!r}", field="cell")
+    check_page(page, page_size)
+    wanted = None if cell == "unplaced" else tuple(cell.split("-"))
+    first = (page - 1) * page_size
+    items: list[NineBoxPerson] = []
+    total = 0
+    for key, named, row in _placements(db, principal, period_id, scope, department_id):
+        if key != wanted or not named:
+            continue
+        if first <= total < first + page_size:
+            items.append(_person(row))
+        total += 1
+    label = "Not placed yet" if wanted is None else LABELS[(cast(Band, wanted[0]), cast(Band, wanted[1]))]
+    return {"items": items, "total": total, "page": page, "page_size": page_size, "label": label}

@@ -62,4 +62,20 @@ def test_hr_sees_a_live_cascade_and_nine_box_on_demo_data(page: Any, live: Simpl
     counts = [int(c.get_attribute("data-count") or 0) for c in cells.all()]
     assert sum(counts) > 50  # the demo company is placed on the grid
     page.screenshot(path=str(shots / "demo-hr-ninebox.png"), full_page=True)
+    # the core cell holds more people than a cell lists: its names open on a click, the rest one link away
+    biggest = max(cells.all(), key=lambda c: int(c.get_attribute("data-count") or 0))
+    n = int(biggest.get_attribute("data-count") or 0)
+    assert n > 50, counts
+    biggest.locator("summary").click()
+    assert biggest.locator("[data-person-id]").count() == 50
+    biggest.locator("[data-drill]").click()
+    page.wait_for_url("**cell=*")
+    drill = page.locator("[data-drill-list]")
+    assert f": {n} people" in drill.locator("h2").inner_text()
+    assert drill.locator("[data-person-id]").count() == min(n, 100)
+    if n > 100:
+        drill.locator("a[rel=next]").click()
+        page.wait_for_url("**page=2*")
+        assert page.locator("[data-drill-list] [data-person-id]").count() == min(n - 100, 100)
+    page.screenshot(path=str(shots / "demo-hr-ninebox-drill.png"), full_page=True)
     assert page.problems == []

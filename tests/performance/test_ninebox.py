@@ -145,3 +145,64 @@ def test_ninebox_api(api, client, as_user, org, known):  # type: ignore[no-untyp
     assert r.status_code == 422 and r.json()["field"] == "department_id"
     assert client.get(url, params={"scope": "galaxy"}, headers=as_user("hr")).status_code == 422
     assert client.get(url, headers=as_user("hr")).status_code == 422  # scope is required
+
+
+@pytest.fixture
+def three_stars(db, org, known):  # type: ignore[no-untyped-def]
+    """Bruno and Carol join Alice among the stars (their later approved ratings are the final ones)."""
+    hr = principal(org, "hr")
+    for name in ("boss", "carol"):
+        final(db, hr, known, org.people[name], 5)
+        final(db, hr, known, org.people[name], 3, kind=POT, scale_max=3)
+    return known
+
+
+def test_cells_list_a_few_names_and_the_drill_down_pages_through_the_rest(db, org, three_stars):  # type: ignore[no-untyped-def]
+    hr, pid = principal(org, "hr"), three_stars.id
+    box = ninebox.nine_box(db, principal=hr, period_id=pid, scope="company", names_per_cell=2)
+    star = box.grid[0][2]
+    assert (star.label, star.count, star.named, [p.name for p in star.people]) == (
+        "Star", 3, 3, ["Alice Analyst", "Bruno Boss"])
+    assert box.names_per_cell == 2 and (box.unplaced, box.unplaced_named) == (1, 1)
+
+    def names(who: str, cell: str, **kw) -> tuple[list[str], int]:  # type: ignore[no-untyped-def]
+        got = ninebox.cell_people(db, principal=principal(org, who), period_id=pid, scope="company", cell=cell, **kw)
+        return [p.name for p in got["items"]], got["total"]
+
+    assert names("hr", "high-high", page_size=2) == (["Alice Analyst", "Bruno Boss"], 3)
+    assert names("hr", "high-high", page_size=2, page=2) == (["Carol Seller"], 3)
+    assert names("hr", "high-high", page_size=2, page=3) == ([], 3)
+    assert names("hr", "unplaced") == (["Cora Chief"], 1)
+    assert names("hr", "low-low") == ([], 0)
+    # executives: the drill-down names key-post holders only, as the grid does
+    assert names("exec", "high-high") == (["Bruno Boss"], 1)
+    ex = ninebox.nine_box(db, principal=principal(org, "exec"), period_id=pid, scope="company")
+    assert (ex.grid[0][2].count, ex.grid[0][2].named) == (3, 1)
+    # a manager drills into their own subtree only
+    boss = principal(org, "manager")
+    got = ninebox.cell_people(db, principal=boss, period_id=pid, scope="team", cell="high-high")
+    assert [p.name for p in got["items"]] == ["Alice Analyst"]
+    with pytest.raises(Forbidden):
+        ninebox.cell_people(db, principal=boss, period_id=pid, scope="company", cell="high-high")
+    for cell, field in (("high-great", "cell"), ("star", "cell")):
+        with pytest.raises(Invalid) as exc:
+            names("hr", cell)
+        assert exc.value.field == field
+    with pytest.raises(Invalid) as exc:
+        names("hr", "high-high", page_size=0)
+    assert exc.value.field == "page_size"
+
+
+def test_drill_down_api(api, client, as_user, org, three_stars):  # type: ignore[no-untyped-def]
+    url = f"{API}/periods/{three_stars.id}/ninebox/people"
+    r = client.get(url, params={"scope": "company", "cell": "high-high", "page_size": 2, "page": 2},
+                   headers=as_user("hr"))
+    assert r.status_code == 200, r.text
+    assert r.json()["total"] == 3 and [p["name"] for p in r.json()["items"]] == ["Carol Seller"]
+    r = client.get(url, params={"scope": "company", "cell": "high-high"}, headers=as_user("exec"))
+    assert r.status_code == 200 and [p["name"] for p in r.json()["items"]] == ["Bruno Boss"]
+    r = client.get(url, params={"scope": "company", "cell": "sideways"}, headers=as_user("hr"))
+    assert r.status_code == 422 and r.json()["field"] == "cell"
+    assert client.get(url, params={"scope": "team", "cell": "high-high"}, headers=as_user("employee")).status_code == 403
+    r = client.get(url, params={"scope": "company", "cell": "high-high", "page_size": 501}, headers=as_user("hr"))
+    assert r.status_code == 422

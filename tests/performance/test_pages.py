@@ -292,6 +292,16 @@ def test_nine_box_per_role(web, plan, as_user) -> None:  # type: ignore[no-untyp
     assert r.status_code == 422 and 'data-error="ninebox"' in r.text and "department_id" in r.text
     r = web.get(url + "?scope=company", headers=as_user("manager"))
     assert r.status_code == 422 and "choose one of team, department" in r.text
+    # the drill-down: everyone the caller may name in one cell, paged
+    drill = web.get(url + "?scope=company&cell=high-high", headers=as_user("hr"))
+    assert drill.status_code == 200 and 'data-drill-list="high-high"' in drill.text and "Star: 2 people" in drill.text
+    listed = drill.text.split('data-drill-list="high-high"')[1].split("</section>")[0]
+    assert listed.count("data-person-id") == 2
+    exec_drill = web.get(url + "?scope=company&cell=high-high", headers=as_user("exec")).text
+    listed = exec_drill.split('data-drill-list="high-high"')[1].split("</section>")[0]
+    assert "Alice Analyst" not in listed  # the drill-down keeps the executive's names-of-key-posts rule
+    r = web.get(url + "?scope=company&cell=upside-down", headers=as_user("hr"))
+    assert r.status_code == 422 and 'data-error="ninebox"' in r.text and "cell must be" in r.text
 
 
 def test_points_page_and_peer_recognition(web, plan, as_user, db, org) -> None:  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from hcm.org.service.catalog import (
     update_grade,
     update_job_family,
 )
-from hcm.org.service.common import MAX_PAGE_SIZE, paginate
+from hcm.org.service.common import MAX_PAGE_SIZE, check_page, paginate
 from hcm.org.service.departments import (
     create_department,
     delete_department,
@@ -49,6 +49,7 @@ from hcm.org.service.skills import (
 __all__ = [
     "MAX_PAGE_SIZE",
     "assess_skill",
+    "check_page",
     "create_department",
     "create_grade",
     "create_job_family",
