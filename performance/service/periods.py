@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hcm.db import get_or_404, utcnow
-from hcm.errors import Conflict, Invalid
+from hcm.errors import Conflict, Invalid, NotFound
 from performance.errors import PeriodClosed
 from performance.models import PERIOD_FLOW, Period, PeriodKind, PeriodState
 
@@ -17,9 +17,16 @@ def get_period(db: Session, period_id: int) -> Period:
     return get_or_404(db, Period, period_id)
 
 
-def ensure_writable(db: Session, period_id: int) -> Period:
-    """Every write that belongs to a period goes through here: closed periods refuse it."""
-    p = get_period(db, period_id)
+def ensure_writable(db: Session, period_id: int, *, for_update: bool = False) -> Period:
+    """Every write that belongs to a period goes through here: closed periods refuse it.
+
+    The period's row stays locked until the transaction ends: shared by the writes into the period (any
+    number at once), exclusively (``for_update``) by changes of the period itself, its state above all. So
+    a period never closes under a check-in in flight, and a check-in that waited for a closing period reads
+    the closed state and is refused. (SQLite has one writer at a time and needs no row locks.)"""
+    p = db.get(Period, period_id, populate_existing=True, with_for_update=True if for_update else {"read": True})
+    if p is None:
+        raise NotFound("Period", period_id)
     if p.state is PeriodState.CLOSED:
         raise PeriodClosed(p.code)
     return p
@@ -74,7 +81,7 @@ def create_period(
 
 def advance(db: Session, *, period_id: int, to: PeriodState) -> Period:
     """Move one step forward in the flow (no skipping, no going back: a closed period stays closed)."""
-    p = ensure_writable(db, period_id)
+    p = ensure_writable(db, period_id, for_update=True)
     i = PERIOD_FLOW.index(p.state)
     if i + 1 >= len(PERIOD_FLOW) or PERIOD_FLOW[i + 1] is not to:
         nxt = PERIOD_FLOW[i + 1].value if i + 1 < len(PERIOD_FLOW) else "nothing"

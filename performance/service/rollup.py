@@ -46,6 +46,7 @@ from performance.service.periods import ensure_writable, get_period
 
 AT_RISK_TOLERANCE = 0.1
 EMIT_CHUNK = 5000
+RECOMPUTE_LOCK = 0x7065_7266  # advisory lock namespace ("perf") of a period's recompute
 
 
 def latest_checkins(period: Period, dialect: str = "postgresql") -> Any:
@@ -129,6 +130,10 @@ def recompute(db: Session, *, period_id: int, today: date | None = None, freeze:
     now = utcnow()
     dialect = db.get_bind().dialect.name
     if dialect == "postgresql":
+        # One recompute of a period at a time (two workers may each have one queued): the second waits for
+        # the first to commit and then reads what it wrote, instead of failing on the same result rows.
+        # Taken after the period's share lock (ensure_writable), in the order closing takes them too.
+        db.execute(text("SELECT pg_advisory_xact_lock(:ns, :period)"), {"ns": RECOMPUTE_LOCK, "period": period_id})
         # The latest-check-in sort of a large company spills to disk at the default 4 MB; and the score
         # expression is large enough that JIT compiling it costs more than it saves (1.1 s of 5 s at 100k).
         db.execute(text("SET LOCAL work_mem = '256MB'"))
