@@ -71,7 +71,7 @@ def read_csv(data: bytes) -> Sheet:
     rows: list[tuple[int, list[str]]] = []
     try:
         for cells in reader:
-            rows.append((len(rows) + 1, cells))
+            rows.append((len(rows) + 1, [csv_unescape(c) for c in cells]))
     except csv.Error as exc:
         raise _reject(f"unreadable CSV on row {len(rows) + 1}: {exc}", row=len(rows) + 1) from exc
     return _sheet(rows)
@@ -93,6 +93,26 @@ def read_xlsx(data: bytes) -> Sheet:
         wb.close()
 
 
+# --- formula injection ---------------------------------------------------------------------------
+# A spreadsheet opening a CSV runs a cell that starts with one of these as a formula (=HYPERLINK(...),
+# +cmd|...). Export puts an apostrophe in front of such text (the spreadsheets' own "this is text" mark, not
+# shown), and in front of text that starts with an apostrophe followed by such text; import takes exactly
+# that one apostrophe off again, so every text makes the round trip unchanged.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _needs_mark(text: str) -> bool:
+    return text.startswith(FORMULA_STARTS) or (text.startswith("'") and _needs_mark(text[1:]))
+
+
+def csv_escape(text: str) -> str:
+    return "'" + text if _needs_mark(text) else text
+
+
+def csv_unescape(text: str) -> str:
+    return text[1:] if text.startswith("'") and _needs_mark(text[1:]) else text
+
+
 # --- writing -------------------------------------------------------------------------------------
 def _csv_text(v: Any) -> str:
     if v is None:
@@ -103,6 +123,8 @@ def _csv_text(v: Any) -> str:
         return v.isoformat()
     if isinstance(v, Decimal):
         return format(v, "f")
+    if isinstance(v, str) and not hasattr(v, "value"):  # text; numbers, dates and enum values are not marked
+        return csv_escape(v)
     return str(getattr(v, "value", v))
 
 

@@ -19,7 +19,10 @@ of them in that order; ``*`` = must be in the header of an import):
 Reading: headers match case-insensitively after trimming; other columns are ignored; blank rows are
 skipped. CSV is UTF-8 (a byte-order mark is fine, quoted newlines are fine); XLSX is its first sheet.
 Dates are YYYY-MM-DD (or date cells), yes/no columns take true/false/yes/no/1/0, enums their lower-case
-values. A row number is the spreadsheet row (header = row 1).
+values. A row number is the spreadsheet row (header = row 1). CSV text that a spreadsheet would run as a
+formula (starting with = + - @, a tab or a carriage return) is exported with a leading apostrophe, the
+spreadsheets' mark for text, and import takes that one apostrophe off (``hcm.io.files.csv_escape``); XLSX
+stores such text as text.
 
 Upsert: a key already in the database updates that row, a new key inserts one. Only the columns the file
 has are written: an optional column left out of the file leaves the stored value alone, while an empty

@@ -43,6 +43,7 @@ def rich_org(db, org):  # type: ignore[no-untyped-def]
     db.get(Department, org.ops.id).head_position_id = ops_head.id
     db.get(Department, org.root.id).head_position_id = org.positions["ceo"].id
     s1 = factories.skill(db, code="SK-XL", name='Excel, "advanced"')
+    s1.description = "'=already marked as text"
     s2 = factories.skill(db, code="SK-NEG", name="Negotiation")
     s2.description = "multi\nline, with comma"
     s2.taxonomy_uri = "http://data.europa.eu/esco/skill/neg"
@@ -87,6 +88,23 @@ def test_export_columns_are_the_import_columns(db, rich_org):  # type: ignore[no
     assert rows[0] == service.COLUMNS["assignments"]
     assert ("X-DANA", None, datetime(2025, 9, 30)) in {r[:3] for r in rows}  # a date cell
     assert [r[-1] for r in rows if r[0] == "X-DANA"][-1] == "=restructuring"  # text, not a formula
+    # CSV: text a spreadsheet would run as a formula carries the apostrophe that marks it as text
+    notes = [r[-1] for r in _csv_rows(files["assignments"])[1:] if r[0] == "X-DANA"]
+    assert notes[-1] == "'=restructuring"
+    skills = {r[0]: r for r in _csv_rows(files["skills"])[1:]}
+    assert "''=already marked as text" in skills["SK-XL"]
+
+
+def test_csv_marks_formula_text_and_takes_the_mark_off_on_import() -> None:
+    from hcm.io.files import csv_escape, csv_unescape, read_csv, write_csv
+
+    texts = ["=1+1", "+cmd|' /C calc'!A0", "-2", "@SUM(A1)", "\tx", "'=x", "''=x", "'plain", "plain", "a=b", "", "'"]
+    marked = ["'=1+1", "'+cmd|' /C calc'!A0", "'-2", "'@SUM(A1)", "'\tx", "''=x", "'''=x", "'plain", "plain",
+              "a=b", "", "'"]
+    assert [csv_escape(t) for t in texts] == marked
+    assert [csv_unescape(csv_escape(t)) for t in texts] == texts
+    sheet = read_csv(write_csv(["text", "n"], [[t, 1] for t in texts]))
+    assert [cells[0] for _, cells in sheet.records] == texts
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
