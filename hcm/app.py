@@ -12,11 +12,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from hcm import db as dbmod
-from hcm.errors import HcmError, Unauthorized
+from hcm.errors import HcmError, Unauthorized, collision
 from hcm.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
             return error_page(request, exc.status_code, exc.message)
         return JSONResponse(exc.to_dict(), status_code=exc.status_code)
+
+    @app.exception_handler(IntegrityError)
+    def _collision(request: Request, exc: IntegrityError) -> Response:
+        # Services check their rules before writing; only a concurrent transaction gets past them to the
+        # database's own constraint. A 409 the caller can act on, not a 500.
+        log.warning("write stopped by a database constraint on %s: %s", request.url.path, exc.orig)
+        return _hcm_error(request, collision(exc))
 
     @app.exception_handler(StarletteHTTPException)
     def _http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -59,3 +60,23 @@ class ImportRejected(HcmError):
 
     status_code = 422
     code = "import_rejected"
+
+
+def collision(exc: Exception) -> Conflict:
+    """A database rule (unique key, reference) stopped a write that the service's own checks let through:
+    another transaction wrote the same thing at the same time, after those checks ran. Nothing of this
+    request was saved. Named after the rule, with its column as the field where the name tells it."""
+    orig = getattr(exc, "orig", exc)
+    diag = getattr(orig, "diag", None)
+    rule: str | None = getattr(diag, "constraint_name", None)
+    field: str | None = None
+    table = getattr(diag, "table_name", None)
+    if rule and table and rule.startswith(f"uq_{table}_"):
+        field = rule.removeprefix(f"uq_{table}_")
+    elif rule is None:  # SQLite says "UNIQUE constraint failed: departments.code"
+        found = re.search(r"constraint failed: (\w+)\.(\w+)", str(orig))
+        if found:
+            rule, field = f"{found[1]}.{found[2]}", found[2]
+    what = f" {field!r}" if field else ""
+    return Conflict(f"the{what} value was saved by someone else at the same time ({rule or 'a database rule'}); "
+                    "nothing was saved: reload and try again", field=field)
