@@ -7,20 +7,13 @@ from collections.abc import Iterator
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from hcm.db import session_factory
+from hcm.db import unit_of_work
 
 
 def get_db() -> Iterator[Session]:
     """One transaction per request: services flush, this commits at the edge (or rolls back)."""
-    session = session_factory()()
-    try:
+    with unit_of_work() as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def wants_html(request: Request) -> bool:
