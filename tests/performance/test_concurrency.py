@@ -53,6 +53,15 @@ def period_id(engine: Engine) -> int:
         return p.id
 
 
+@pytest.fixture
+def calibrating(engine: Engine, period_id: int) -> int:
+    """The period moved on to calibration: the next step closes it."""
+    for state in (PeriodState.REVIEW, PeriodState.CALIBRATION):
+        with Session(engine) as s, s.begin():
+            periods.advance(s, period_id=period_id, to=state)
+    return period_id
+
+
 def in_thread(engine: Engine, work: Callable[[Session], Any]) -> tuple[threading.Thread, dict[str, Any]]:
     """Run ``work`` in its own transaction on another connection; the outcome lands in the dict."""
     out: dict[str, Any] = {}
@@ -69,10 +78,8 @@ def in_thread(engine: Engine, work: Callable[[Session], Any]) -> tuple[threading
     return t, out
 
 
-def test_a_period_does_not_close_under_a_write_in_flight(engine: Engine, period_id: int) -> None:
-    for state in (PeriodState.REVIEW, PeriodState.CALIBRATION):
-        with Session(engine) as s, s.begin():
-            periods.advance(s, period_id=period_id, to=state)
+def test_a_period_does_not_close_under_a_write_in_flight(engine: Engine, calibrating: int) -> None:
+    period_id = calibrating
     with Session(engine) as writer:
         writer.begin()
         periods.ensure_writable(writer, period_id)  # a check-in, not committed yet
@@ -84,10 +91,8 @@ def test_a_period_does_not_close_under_a_write_in_flight(engine: Engine, period_
     assert out == {"result": PeriodState.CLOSED}
 
 
-def test_a_write_waits_for_a_closing_period_and_is_then_refused(engine: Engine, period_id: int) -> None:
-    for state in (PeriodState.REVIEW, PeriodState.CALIBRATION):
-        with Session(engine) as s, s.begin():
-            periods.advance(s, period_id=period_id, to=state)
+def test_a_write_waits_for_a_closing_period_and_is_then_refused(engine: Engine, calibrating: int) -> None:
+    period_id = calibrating
     with Session(engine) as closer:
         closer.begin()
         periods.advance(closer, period_id=period_id, to=PeriodState.CLOSED)  # scores frozen, not committed yet
