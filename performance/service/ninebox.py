@@ -93,6 +93,11 @@ def _scope_filter(db: Session, principal: Principal, scope: Scope, department_id
     return None
 
 
+def _names_limited(principal: Principal) -> bool:
+    """Executives see every count but only the names of key-post holders (and their own)."""
+    return principal.role is Role.EXECUTIVE
+
+
 def _placements(db: Session, principal: Principal, period_id: int, scope: Scope,
                 department_id: int | None) -> Iterator[tuple[tuple[Band, Band] | None, bool, Any]]:
     """Everyone in scope: (their cell, or None when an axis is missing; whether the caller may see their name;
@@ -114,7 +119,7 @@ def _placements(db: Session, principal: Principal, period_id: int, scope: Scope,
     )
     if where is not None:
         stmt = stmt.where(where)
-    names_limited = principal.role is Role.EXECUTIVE
+    names_limited = _names_limited(principal)
     for row in db.execute(stmt):
         emp_id, is_key, rating, potential, pot_scale, score = row[0], row[4], row[5], row[6], row[7], row[8]
         p_band, _ = performance_band(rating, score)
@@ -159,7 +164,7 @@ def nine_box(db: Session, *, principal: Principal, period_id: int, scope: Scope,
     return NineBoxOut(period_id=period_id, scope=scope, department_id=department_id if scope == "department" else None,
                       grid=grid, placed=sum(c.count for c in cells.values()), unplaced=n_unplaced,
                       unplaced_named=n_unplaced_named, unplaced_people=unplaced,
-                      names_limited=principal.role is Role.EXECUTIVE, names_per_cell=names_per_cell)
+                      names_limited=_names_limited(principal), names_per_cell=names_per_cell)
 
 
 CELLS = (*(f"{p}-{q}" for p in BANDS for q in BANDS), "unplaced")
