@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
@@ -27,11 +27,16 @@ class Base(DeclarativeBase):
 M = TypeVar("M", bound=Base)
 
 
-def get_or_404(db: Session, model: type[M], id_: int, *, entity: str | None = None) -> M:
-    """The row with this primary key, or NotFound naming the entity and the id."""
+def get_or_404(db: Session, model: type[M], id_: int, *, entity: str | None = None,
+               lock: Literal["share", "update"] | None = None) -> M:
+    """The row with this primary key, or NotFound naming the entity and the id. ``lock`` ("share" or
+    "update") reads it afresh and locks it until the transaction ends (PostgreSQL; SQLite has one writer)."""
     from hcm.errors import NotFound
 
-    obj = db.get(model, id_)
+    if lock is None:
+        obj = db.get(model, id_)
+    else:
+        obj = db.get(model, id_, populate_existing=True, with_for_update={"read": lock == "share"})
     if obj is None:
         raise NotFound(entity or model.__name__, id_)
     return obj

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hcm.db import get_or_404, utcnow
-from hcm.errors import Conflict, Invalid, NotFound
+from hcm.errors import Conflict, Invalid
 from performance.errors import PeriodClosed
 from performance.models import PERIOD_FLOW, Period, PeriodKind, PeriodState
 
@@ -24,9 +24,7 @@ def ensure_writable(db: Session, period_id: int, *, for_update: bool = False) ->
     number at once), exclusively (``for_update``) by changes of the period itself, its state above all. So
     a period never closes under a check-in in flight, and a check-in that waited for a closing period reads
     the closed state and is refused. (SQLite has one writer at a time and needs no row locks.)"""
-    p = db.get(Period, period_id, populate_existing=True, with_for_update=True if for_update else {"read": True})
-    if p is None:
-        raise NotFound("Period", period_id)
+    p = get_or_404(db, Period, period_id, lock="update" if for_update else "share")
     if p.state is PeriodState.CLOSED:
         raise PeriodClosed(p.code)
     return p
