@@ -1,4 +1,5 @@
-"""The application factory: API routers, web pages, static files, error handling, graph lifespan."""
+"""The application factory: every registered module's routers and pages, static files, error handling, the
+modules' shutdown hooks."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from hcm import db as dbmod
+from hcm import modules
 from hcm.errors import HcmError, Unauthorized, collision
 from hcm.settings import Settings, get_settings
+from hcm.web.render import error_page
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "web" / "static"
@@ -39,9 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        from graph import client as graph_client
-
-        graph_client.close_driver()
+        modules.call_all("on_shutdown")  # e.g. the graph adapter closes its driver
 
     app = FastAPI(
         title="HCM talent & succession",
@@ -60,8 +61,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if isinstance(exc, Unauthorized):
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
-            from hcm.web.pages import error_page
-
             return error_page(request, exc.status_code, exc.message)
         return JSONResponse(exc.to_dict(), status_code=exc.status_code)
 
@@ -78,8 +77,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if request.url.path.startswith(("/api", "/static")) or request.url.path in ("/openapi.json", "/docs"):
             return JSONResponse({"error": "http", "detail": exc.detail}, status_code=exc.status_code,
                                 headers=getattr(exc, "headers", None))
-        from hcm.web.pages import error_page
-
         return error_page(request, exc.status_code, str(exc.detail))
 
     @app.exception_handler(RequestValidationError)
@@ -87,23 +84,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         errors = _validation_errors(exc)
         summary = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
         if not request.url.path.startswith("/api"):
-            from hcm.web.pages import error_page
-
             return error_page(request, 422, summary)
         return JSONResponse({"error": "invalid", "detail": summary, "errors": errors}, status_code=422)
 
-    from hcm.auth.router import router as auth_router
-    from hcm.io.router import router as io_router
-    from hcm.org.router import router as org_router
-    from hcm.web.pages import router as web_router
-    from performance.pages import router as performance_pages
-    from performance.router import router as performance_router
-
-    app.include_router(auth_router)
-    app.include_router(org_router)
-    app.include_router(io_router)
-    app.include_router(performance_router)
-    app.include_router(performance_pages)
-    app.include_router(web_router)
+    # Every registered module's routers (the platform's own first); API before pages.
+    for router in modules.refs("api_routers") + modules.refs("page_routers"):
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

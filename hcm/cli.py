@@ -1,21 +1,21 @@
-"""The ``hcm`` command line: demo, serve, db upgrade, seed, import, export, users, graph sync."""
+"""The ``hcm`` command line: demo, serve, db upgrade, seed, import, export, users, and every registered module's
+command groups (``hcm graph ...``)."""
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from hcm import modules
+from hcm.console import console, progress_bar
 from hcm.errors import HcmError
-
-console = Console(stderr=True)
 
 
 def _settings() -> Any:
@@ -28,21 +28,6 @@ def _settings() -> Any:
     except ValidationError as exc:
         msgs = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
         raise click.ClickException(f"bad configuration: {msgs}") from exc
-
-
-@contextmanager
-def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
-    """A rich progress bar fed by ``callback(phase, done, total)``; one task line per phase."""
-    with Progress(TextColumn("[bold]{task.description:<28}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=False) as bar:
-        tasks: dict[str, Any] = {}
-
-        def callback(phase: str, done: int, total: int) -> None:
-            if phase not in tasks:
-                tasks[phase] = bar.add_task(phase, total=max(total, 1))
-            bar.update(tasks[phase], completed=done, total=max(total, 1))
-
-        yield callback
 
 
 def _fail_on_domain_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -104,18 +89,17 @@ def _employee_count() -> int:
         return int(s.scalar(select(func.count(Employee.id))) or 0)
 
 
-def _run_seed(employees: int, seed: int) -> Any:
-    """The demo company: the org with five years of careers, then its performance management (goals,
-    check-ins, ratings, points for the last and the current year) on the same date and seed."""
-    from hcm import seed as seeding
+def _run_seed(employees: int, seed: int, as_of: date | None = None) -> None:
+    """The demo company: every registered module's demo step in order (the org with five years of careers
+    first, then e.g. performance management), all on the same as-of date and seed."""
     from hcm.db import get_engine
-    from performance.demo import seed_performance
 
     with progress_bar() as cb:
-        report = seeding.seed(get_engine(), employees=employees, seed=seed, progress=cb)
-        perf = seed_performance(get_engine(), seed=seed, today=report.today, progress=cb)
-    console.print(f"[green]performance[/green] {perf}")
-    return report
+        ctx = modules.DemoContext(engine=get_engine(), employees=employees, seed=seed, as_of=as_of or date.today(),
+                                  progress=cb)
+        results = [(step.name, run(ctx)) for step, run in modules.demo_steps()]
+    for name, result in results:
+        console.print(f"[green]seeded {name}[/green]: {result}")
 
 
 @main.command("seed")
@@ -127,8 +111,7 @@ def seed_cmd(employees: int, seed_: int) -> None:
     from hcm import migrate
 
     migrate.upgrade(_settings().database_url)
-    report = _run_seed(employees, seed_)
-    console.print(f"[green]seeded[/green] {report}")
+    _run_seed(employees, seed_)
 
 
 # --- import / export -----------------------------------------------------------------------------
@@ -205,63 +188,6 @@ def user_create(username: str, role: str, employee_ext: str | None, password: st
     console.print(f"[green]created[/green] user {username} ({role})")
 
 
-# --- graph ---------------------------------------------------------------------------------------
-@main.group()
-def graph() -> None:
-    """The talent graph (a projection of the database)."""
-
-
-@graph.command("sync")
-def graph_sync() -> None:
-    """Drain the outbox into the graph now."""
-    settings = _settings()
-    server = _start_graph(settings)
-    try:
-        n = _drain(settings)
-        console.print(f"[green]graph in sync[/green]: {n} events applied")
-    finally:
-        if server is not None:
-            server.stop()
-
-
-def _start_graph(settings: Any) -> Any:
-    """Start the bundled Bolt server when the settings ask for the embedded one; None otherwise."""
-    if not settings.graph.enabled or not settings.graph.embedded:
-        return None
-    from graph.server import GraphServer
-
-    if not GraphServer.available():
-        console.print("[yellow]graph server package not available; pages that need the graph will wait[/yellow]")
-        return None
-    from urllib.parse import urlparse
-
-    port = urlparse(settings.graph.uri).port or 7687
-    data_dir = Path(settings.graph.data_dir).resolve()
-    server = GraphServer(data_dir=data_dir, bolt_port=port, password=settings.graph.password,
-                         database=settings.graph.database)
-    with console.status("starting the graph server ..."):
-        server.start()
-    console.print(f"[green]graph server[/green] on {settings.graph.uri} (data in {data_dir})")
-    return server
-
-
-def _drain(settings: Any) -> int:
-    from graph.client import get_driver
-    from graph.sync import drain_outbox
-    from hcm.db import unit_of_work
-
-    driver = get_driver(settings)
-    total = 0
-    with console.status("projecting the org into the talent graph ...") as status:
-        while True:
-            with unit_of_work() as s:
-                n = int(drain_outbox(s, driver, settings.graph.database, batch=5000))
-            total += n
-            status.update(f"projecting the org into the talent graph ... {total} events")
-            if n == 0:
-                return total
-
-
 # --- serve / demo --------------------------------------------------------------------------------
 @main.command("serve")
 @click.option("--host", default=None, help="Defaults to HCM_HOST (127.0.0.1).")
@@ -270,24 +196,31 @@ def serve(host: str | None, port: int | None) -> None:
     """Serve the web app and API (the schema must be current: run `hcm db upgrade`). With the embedded
     graph (the default) the bundled Bolt server is started too and stopped on exit."""
     settings = _settings()
-    _serve(settings, host, port, graph_server=_start_graph(settings))
+    with _serve_hooks(settings):
+        _serve(settings, host, port)
 
 
-def _serve(settings: Any, host: str | None, port: int | None, *, graph_server: Any) -> None:
+def _serve_hooks(settings: Any) -> ExitStack:
+    """Every module's context around serving (the graph adapter starts its bundled server), entered now and
+    left in reverse order when the returned stack closes."""
+    stack = ExitStack()
+    with stack:
+        for hook in modules.refs("serve_hooks"):
+            stack.enter_context(hook(settings, console))
+        return stack.pop_all()
+
+
+def _serve(settings: Any, host: str | None, port: int | None) -> None:
     import uvicorn
 
     from hcm import migrate
     from hcm.app import create_app
     from hcm.db import get_engine
 
-    try:
-        if not migrate.is_current(get_engine()):
-            raise click.ClickException("the database schema is not current: run `hcm db upgrade` first")
-        app = create_app(settings)
-        uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
-    finally:
-        if graph_server is not None:
-            graph_server.stop()
+    if not migrate.is_current(get_engine()):
+        raise click.ClickException("the database schema is not current: run `hcm db upgrade` first")
+    app = create_app(settings)
+    uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
 
 
 DEMO_LOGINS = (
@@ -323,21 +256,17 @@ def demo(employees: int, port: int | None, no_graph: bool, no_serve: bool) -> No
         _run_seed(employees, 42)
     else:
         console.print(f"database already has {existing:,} employees; not seeding")
-    server = _start_graph(settings) if settings.graph.enabled else None
-    if server is not None or (settings.graph.enabled and not settings.graph.embedded):
-        try:
-            n = _drain(settings)
-            console.print(f"[green]talent graph up to date[/green] ({n} events applied)")
-        except Exception as exc:  # noqa: BLE001 - the app runs without the graph; the outbox waits
-            console.print(f"[yellow]graph not reachable ({exc}); the outbox will catch up later[/yellow]")
-    console.print(f"\n[bold]Log in at http://{settings.host}:{port or settings.port}/ with[/bold]")
-    for username, who in DEMO_LOGINS:
-        console.print(f"  {username:<10} / {seeding.DEMO_PASSWORD}   ({who})")
-    if no_serve:
-        if server is not None:
-            server.stop()
-        return
-    _serve(settings, None, port, graph_server=server)
+    with _serve_hooks(settings):  # e.g. the bundled graph server, and the graph brought up to date
+        console.print(f"\n[bold]Log in at http://{settings.host}:{port or settings.port}/ with[/bold]")
+        for username, who in DEMO_LOGINS:
+            console.print(f"  {username:<10} / {seeding.DEMO_PASSWORD}   ({who})")
+        if not no_serve:
+            _serve(settings, None, port)
+
+
+# Every registered module's command groups (``hcm graph ...``).
+for _command in modules.refs("cli"):
+    main.add_command(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,17 +10,14 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
+from hcm import modules
+
 MIGRATIONS = Path(__file__).parent / "migrations"
-# Every module that declares tables on hcm.db.Base. The core never imports a domain package directly;
-# the schema, though, is one schema, so the migrations load them all by name.
-MODEL_MODULES = ("hcm.models", "performance.models")
 
 
 def load_models() -> None:
-    import importlib
-
-    for name in MODEL_MODULES:
-        importlib.import_module(name)
+    """Every registered module's tables on hcm.db.Base: the schema is one schema, so the migrations see them all."""
+    modules.load_models()
 
 
 def alembic_config(url: str | None = None) -> Config:

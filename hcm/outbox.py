@@ -29,8 +29,9 @@ class OutboxEvent(Base):
 
 def emit(session: Session, topic: str, key: str, payload: dict[str, Any] | None = None, op: str = "upsert") -> None:
     """Record a change for the projections; it commits or rolls back with the caller's transaction, and
-    once committed a graph sync is sent (in-process in the embedded default, to a worker otherwise)."""
-    from hcm.tasks import request_graph_sync
+    once committed the topic's registered consumers are sent to drain it (in-process in the embedded default, to a
+    worker otherwise)."""
+    from hcm.tasks import notify_outbox_consumers  # hcm.tasks builds the Celery app: not at import of the models
 
     session.add(OutboxEvent(topic=topic, key=key, op=op, payload=payload or {}))
-    request_graph_sync(session)
+    notify_outbox_consumers(session, (topic,))

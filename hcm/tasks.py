@@ -3,6 +3,9 @@
 ``HCM_BROKER_URL`` unset (the embedded default): tasks run in-process, eagerly, so one command starts everything.
 Set (production, CI): a real broker and ``celery -A hcm.tasks:celery_app worker``.
 
+The core names no module: each module's registration (``hcm.modules``) lists its task modules and periodic tasks,
+and the core sends a module's task by its registered name (``registered_task``).
+
 Tasks take ids, not objects, and are idempotent (``acks_late`` + ``reject_on_worker_lost``: a task whose worker
 died is delivered again). Send them with ``enqueue_after_commit`` so a worker never looks for rows that are not
 committed yet, and nothing is sent for a transaction that rolled back; a task that recomputes everything from the
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
-import time
+from collections.abc import Iterable
 from typing import Any
 
 import redis
@@ -21,13 +24,11 @@ from celery import Celery, Task, signals
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
-from hcm.db import get_engine, unit_of_work
+from hcm import modules
+from hcm.db import get_engine
 from hcm.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
-
-
-TASK_MODULES = ("performance.tasks",)
 
 
 def make_celery(settings: Settings | None = None) -> Celery:
@@ -49,10 +50,10 @@ def make_celery(settings: Settings | None = None) -> Celery:
         result_expires=3600,
         broker_connection_retry_on_startup=True,
         timezone="UTC",
-        # For `celery beat`, if run: a graph that was down is caught up even when nothing new is committed.
-        beat_schedule={"sync-graph": {"task": "hcm.sync_graph", "schedule": 60.0}},
-        # the domains' task modules, loaded by workers (the app loads them through the services that send them)
-        imports=TASK_MODULES,
+        # For `celery beat`, if run: the modules' periodic tasks (the graph catching up after it was down...).
+        beat_schedule={p.name: {"task": p.task, "schedule": p.seconds} for p in modules.periodic()},
+        # every registered module's task modules, loaded by workers (and by ``task()`` before sending by name)
+        imports=modules.task_modules(),
     )
     return app
 
@@ -60,65 +61,30 @@ def make_celery(settings: Settings | None = None) -> Celery:
 celery_app = make_celery()
 
 
-# --- one graph driver per worker process -------------------------------------------------------------
+# --- worker processes ------------------------------------------------------------------------------
 @signals.worker_process_init.connect  # type: ignore[untyped-decorator]
-def _worker_process_init(**_: Any) -> None:
+def _worker_process_init(**kwargs: Any) -> None:
     # Sent in each prefork child and once by the solo pool. Connections inherited over fork belong to the parent:
-    # drop them unclosed, then open this process's own.
-    from graph import client
-
-    client.forget_driver()
+    # drop them unclosed; each module's hook opens this process's own (the graph adapter its driver).
     get_engine().dispose(close=False)
-    settings = get_settings()
-    if settings.graph.enabled:
-        client.get_driver(settings)
-        log.info("graph driver for %s (database %r) ready in this worker process", settings.graph.uri,
-                 settings.graph.database)
+    modules.call_all("worker_process_init", **kwargs)
 
 
 @signals.worker_process_shutdown.connect  # type: ignore[untyped-decorator]
 @signals.worker_shutdown.connect  # type: ignore[untyped-decorator]
-def _worker_shutdown(**_: Any) -> None:
-    from graph import client
-
-    client.close_driver()
+def _worker_shutdown(**kwargs: Any) -> None:
+    modules.call_all("worker_shutdown", **kwargs)
 
 
-# --- tasks ------------------------------------------------------------------------------------------
-# After the graph was found down, this process leaves it alone for a while: in the embedded default the sync
-# runs inside the request that committed, and every commit should not wait for a dead server. The outbox keeps
-# the events; the first sync after the pause (or beat) catches up.
-GRAPH_DOWN_PAUSE_SECONDS = 30.0
-_graph_down_until = 0.0
-
-
-@celery_app.task(name="hcm.sync_graph", acks_late=True, reject_on_worker_lost=True)  # type: ignore[untyped-decorator]
-def sync_graph(batch: int = 1000) -> int:
-    """Drain the outbox into the graph; returns how many events were applied. Safe to run any number of times.
-
-    One transaction per batch. Graph disabled: nothing happens and the outbox keeps waiting.
-    """
-    global _graph_down_until
-    settings = get_settings()
-    if not settings.graph.enabled:
-        log.debug("graph disabled (HCM_GRAPH__ENABLED=false): the outbox waits")
-        return 0
-    if time.monotonic() < _graph_down_until:
-        log.debug("graph was down a moment ago: the outbox waits")
-        return 0
-    from graph import client
-    from graph.sync import drain_batch
-
-    driver = client.get_driver(settings)
-    total = 0
-    while True:
-        with unit_of_work() as session:
-            result = drain_batch(session, driver, settings.graph.database, batch=batch)
-        total += result.applied
-        if result.graph_down:
-            _graph_down_until = time.monotonic() + GRAPH_DOWN_PAUSE_SECONDS
-        if not result.more:
-            return total
+def registered_task(name: str) -> Task:
+    """A registered task by its name (its module is imported on first use), for code that must not import the
+    module that defines it: the platform sends modules' tasks this way."""
+    if name not in celery_app.tasks:
+        modules.load_tasks()
+    try:
+        return celery_app.tasks[name]
+    except KeyError:
+        raise LookupError(f"no task named {name!r} is registered by any hcm module") from None
 
 
 # --- sending after commit ---------------------------------------------------------------------------
@@ -151,15 +117,16 @@ def _drop_pending(session: Session, transaction: SessionTransaction) -> None:
         session.info.pop(_PENDING, None)
 
 
-def enqueue_after_commit(session: Session, task: Task, *args: Any, **kwargs: Any) -> None:
-    """Send ``task(*args, **kwargs)`` once the session's current transaction commits; drop it on rollback.
+def enqueue_after_commit(session: Session, task: Task | str, *args: Any, **kwargs: Any) -> None:
+    """Send ``task(*args, **kwargs)`` (a task or a registered task's name) once the session's current transaction
+    commits; drop it on rollback.
 
     The same call queued twice in one transaction is sent once.
     """
     _enqueue(session, task, args, kwargs, once=False)
 
 
-def enqueue_once_after_commit(session: Session, task: Task, *args: Any) -> None:
+def enqueue_once_after_commit(session: Session, task: Task | str, *args: Any) -> None:
     """Like ``enqueue_after_commit``, for a task that recomputes everything from the committed state (a
     period's scores): when a run with the same arguments is already waiting in the queue, that run will
     see this commit too, so none is added. The task calls ``clear_queued`` as it starts, so a commit
@@ -167,7 +134,9 @@ def enqueue_once_after_commit(session: Session, task: Task, *args: Any) -> None:
     _enqueue(session, task, args, {}, once=True)
 
 
-def _enqueue(session: Session, task: Task, args: tuple[Any, ...], kwargs: dict[str, Any], *, once: bool) -> None:
+def _enqueue(session: Session, task: Task | str, args: tuple[Any, ...], kwargs: dict[str, Any], *, once: bool) -> None:
+    if isinstance(task, str):
+        task = registered_task(task)
     if not session.info.get(_HOOKED):
         event.listen(session, "after_commit", _send_pending)
         event.listen(session, "after_transaction_end", _drop_pending)
@@ -222,6 +191,8 @@ def clear_queued(task_name: str, args: tuple[Any, ...]) -> None:
         log.warning("could not clear the queued mark of %s%r", task_name, args, exc_info=True)
 
 
-def request_graph_sync(session: Session) -> None:
-    """For services that wrote outbox rows: drain them into the graph after this transaction commits."""
-    enqueue_after_commit(session, sync_graph)
+def notify_outbox_consumers(session: Session, topics: Iterable[str]) -> None:
+    """For code that wrote outbox rows of ``topics``: once this transaction commits, send each registered
+    consumer of those topics (the graph adapter's drain, for example) to drain them."""
+    for name in dict.fromkeys(t for topic in topics for t in modules.outbox_consumers(topic)):
+        enqueue_after_commit(session, name)

@@ -8,23 +8,19 @@ the services check everything before they add a row. (No savepoint around the ca
 fires ``after_commit`` when a savepoint is released, so ``hcm.tasks.enqueue_after_commit`` would send the
 recompute before the request's own commit.)
 
-Templates live in ``performance/templates/performance/`` and extend the web shell's ``base.html``: this
-module has its own Jinja environment whose loader tries ``performance/templates`` first and then the web
-shell's own loader (reused, not modified).
+Templates live in ``performance/templates/performance/`` (registered in ``performance.module``) and extend
+the web shell's ``base.html``; ``hcm.web.render`` renders them in the shell's one environment.
 """
 
 from __future__ import annotations
 
 import math
 from datetime import date
-from pathlib import Path
 from typing import Any, cast
 
-import jinja2
 import pydantic
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,26 +29,13 @@ from hcm.deps import get_db
 from hcm.errors import Forbidden, HcmError, Invalid
 from hcm.org.models import Department, Employee
 from hcm.policy import Permission, Principal, allow
-from hcm.web import pages as web
+from hcm.web.render import flash, pager, render
 from performance.models import Period, PeriodKind, PeriodState
 from performance.schemas import CheckInIn
 from performance.service import calibration, cascade, ninebox, periods, points, results, rollup, team
 
 router = APIRouter(include_in_schema=False)
 
-TEMPLATES = Path(__file__).parent / "templates"
-_shell_loader = web.templates.env.loader  # base.html, macros.html, error.html
-assert _shell_loader is not None
-_env = jinja2.Environment(
-    loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(TEMPLATES), _shell_loader]),
-    autoescape=True,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    undefined=jinja2.StrictUndefined,
-)
-templates = Jinja2Templates(env=_env)
-
-FLASH = "perf_flash"
 SCOPES = ("team", "department", "company")
 NINEBOX_SCOPES: dict[Role, tuple[str, ...]] = {
     Role.HR_ADMIN: ("company", "department"),
@@ -67,14 +50,7 @@ _PREFERRED = (PeriodState.IN_PROGRESS, PeriodState.REVIEW, PeriodState.CALIBRATI
 
 # --- helpers ---------------------------------------------------------------------------------------
 def _render(request: Request, name: str, me: Principal, *, status_code: int = 200, **context: Any) -> HTMLResponse:
-    flash = request.session.pop(FLASH, None) if "session" in request.scope else None
-    ctx = {"me": me, "nav": web.nav_for(me), "section": "performance", "role_label": web.ROLE_LABELS.get(me.role, ""),
-           "flash": flash, **context}
-    return templates.TemplateResponse(request, name, ctx, status_code=status_code)
-
-
-def _flash(request: Request, message: str) -> None:
-    request.session[FLASH] = message
+    return render(request, name, me, section="performance", status_code=status_code, **context)
 
 
 def _form_error(exc: HcmError, **extra: Any) -> dict[str, Any]:
@@ -243,7 +219,7 @@ def check_in(request: Request, indicator_id: int, as_of: str = Form(""), actual:
                               values=values, status_code=exc.status_code)
     row = rollup.indicator_rows(db, period_id=goal.period_id, goal_ids=[goal.id]).get(indicator.id)
     score = "not scored yet" if row is None or row.score is None else f"score now {row.score:.1f}"
-    _flash(request, f"Check-in saved for {indicator.code} ({indicator.name}) as of {data.as_of.isoformat()}: {score}.")
+    flash(request, f"Check-in saved for {indicator.code} ({indicator.name}) as of {data.as_of.isoformat()}: {score}.")
     return RedirectResponse(f"/performance/goals/{goal.id}#ind-{indicator.id}", status_code=303)
 
 
@@ -285,7 +261,7 @@ def calibrate(request: Request, period_id: int, employee_id: str = Form(""), val
         return _calibration_response(request, db, me, period_id, department_id, error=_form_error(exc), values=values,
                                      status_code=exc.status_code)
     before = "unrated" if adj.before is None else f"{adj.before:g}"
-    _flash(request, f"{adj.employee_name}: final rating {before} \u2192 {adj.after:g} (calibrated).")
+    flash(request, f"{adj.employee_name}: final rating {before} \u2192 {adj.after:g} (calibrated).")
     suffix = f"?department={department_id}" if department_id is not None else ""
     return RedirectResponse(f"/performance/periods/{period_id}/calibration{suffix}", status_code=303)
 
@@ -313,7 +289,7 @@ def ninebox_page(request: Request, period_id: int, scope: str = "", department: 
                                       cell=cell, department_id=department_id, page=page_no,
                                       page_size=NINEBOX_PAGE_SIZE)
             drill = {"cell": cell, "label": got["label"], "people": got["items"], "total": got["total"],
-                     "paging": web.pager(request, page_no, NINEBOX_PAGE_SIZE, got["total"])}
+                     "paging": pager(request, page_no, NINEBOX_PAGE_SIZE, got["total"])}
     except HcmError as exc:
         error, status = exc.message, exc.status_code
     return _render(request, "performance/ninebox.html", me, status_code=status, period=period, tabs=_tabs(me, period.id),
@@ -372,5 +348,5 @@ def recognise(request: Request, period_id: int, employee_id: str = Form(""), rea
                                 status_code=exc.status_code)
     recipient = db.get(Employee, emp)
     name = recipient.full_name if recipient is not None else "your colleague"
-    _flash(request, f"Thank you! {name} received {entry.amount:+d} points for: {entry.reason}")
+    flash(request, f"Thank you! {name} received {entry.amount:+d} points for: {entry.reason}")
     return RedirectResponse(f"/performance/periods/{period_id}/points", status_code=303)

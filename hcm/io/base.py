@@ -176,9 +176,13 @@ def write_plan(db: Session, model: type[Base], plan: Plan, *, unique: Sequence[s
 
 def emit_bulk(db: Session, events: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
     """Outbox rows with the same topic / key / payload shapes as ``hcm.org.service``'s emitters."""
-    rows = [{"topic": t, "key": k, "op": "upsert", "payload": p, "attempts": 0} for t, k, p in events]
+    rows: list[dict[str, Any]] = []
+    topics: set[str] = set()
+    for t, k, p in events:
+        rows.append({"topic": t, "key": k, "op": "upsert", "payload": p, "attempts": 0})
+        topics.add(t)
     if rows:
-        from hcm.tasks import request_graph_sync  # as hcm.outbox.emit does: drain into the graph after commit
+        from hcm.tasks import notify_outbox_consumers  # as hcm.outbox.emit does: drained after commit
 
         bulk_insert(db, OutboxEvent, rows)
-        request_graph_sync(db)
+        notify_outbox_consumers(db, topics)

@@ -1,4 +1,4 @@
-"""Task bodies as functions, in-process: the Celery configuration, sending after commit, hcm.sync_graph."""
+"""The Celery configuration and sending after commit, in-process (the graph's drain task: tests/graph/test_tasks.py)."""
 
 from __future__ import annotations
 
@@ -8,19 +8,13 @@ from typing import Any
 
 import pytest
 from celery import Celery
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from graph import client
-from graph.server import free_port
 from hcm import db as hdb
-from hcm import migrate, tasks
-from hcm.org import service
-from hcm.org.schemas import DepartmentIn
-from hcm.outbox import OutboxEvent
-from hcm.settings import Settings, get_settings
-from tests.graph.fixtures import DATABASE, shared_server
+from hcm import tasks
+from hcm.settings import Settings
 
 
 def test_without_a_broker_tasks_run_in_process() -> None:
@@ -34,17 +28,6 @@ def test_with_a_broker_tasks_go_to_workers() -> None:
     assert app.conf.task_always_eager is False
     assert app.conf.broker_url == app.conf.result_backend == "redis://127.0.0.1:6379/3"
     assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost
-
-
-def test_sync_graph_is_registered_as_a_safe_to_redeliver_task() -> None:
-    task = tasks.celery_app.tasks["hcm.sync_graph"]
-    assert task.acks_late is True and task.reject_on_worker_lost is True
-
-
-def test_sync_graph_is_a_no_op_while_the_graph_is_disabled() -> None:
-    assert get_settings().graph.enabled is False  # tests/conftest.py: HCM_GRAPH__ENABLED=false
-    assert tasks.sync_graph.delay().get(timeout=5) == 0
-    assert client._driver is None  # not even a driver was made
 
 
 # --- enqueue_after_commit -------------------------------------------------------------------------------
@@ -119,86 +102,6 @@ def test_a_failing_send_does_not_fail_the_commit(sqlite_engine: Engine) -> None:
         s.execute(text("SELECT 1"))
         tasks.enqueue_after_commit(s, boom)
         s.commit()  # logged, not raised: the data is committed and the outbox still has the events
-
-
-# --- hcm.sync_graph in-process, against the real graph server ----------------------------------------------
-def _configure(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, uri: str, user: str, password: str) -> None:
-    """This process as the embedded default: eager tasks, a migrated SQLite file of its own, the graph on."""
-    url = f"sqlite:///{tmp_path / 'tasks.db'}"
-    migrate.upgrade(url)
-    for name, value in {"HCM_DATABASE_URL": url, "HCM_GRAPH__ENABLED": "true", "HCM_GRAPH__URI": uri,
-                        "HCM_GRAPH__USER": user, "HCM_GRAPH__PASSWORD": password,
-                        "HCM_GRAPH__DATABASE": DATABASE}.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    hdb.configure(url)
-
-
-def _restore(monkeypatch: pytest.MonkeyPatch) -> None:
-    client.close_driver()
-    monkeypatch.undo()
-    get_settings.cache_clear()
-    hdb.configure(get_settings().database_url)
-    tasks._graph_down_until = 0.0
-
-
-@pytest.fixture
-def live_graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    server = shared_server()
-    _configure(monkeypatch, tmp_path, server.uri, server.user, server.password)
-    try:
-        driver = client.get_driver()
-        client.write(driver, DATABASE, "MATCH (n) DETACH DELETE n")
-        yield driver
-    finally:
-        _restore(monkeypatch)
-
-
-@pytest.fixture
-def dead_graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    _configure(monkeypatch, tmp_path, f"bolt://127.0.0.1:{free_port()}", "root", "nobody-listens")
-    try:
-        yield
-    finally:
-        _restore(monkeypatch)
-
-
-@pytest.mark.graph
-def test_committing_org_changes_syncs_the_graph_in_process(live_graph: Any) -> None:
-    with hdb.unit_of_work() as s:
-        co = service.create_department(s, data=DepartmentIn(code="CO", name="Company"))
-        service.create_department(s, data=DepartmentIn(code="OPS", name="Operations", parent_id=co.id))
-        tasks.request_graph_sync(s)
-        assert client.counts(live_graph, DATABASE)["Department"] == 0  # not before the commit
-    # Eager: the sync ran right after the commit, in this process.
-    rows = client.read(live_graph, DATABASE, "MATCH (d:Department)-[:PART_OF]->(p) RETURN d.key AS d, p.key AS p")
-    assert rows == [{"d": "OPS", "p": "CO"}]
-    with hdb.unit_of_work() as s:
-        assert all(r.processed_at is not None for r in s.scalars(select(OutboxEvent)))
-    assert tasks.sync_graph.delay().get() == 0  # idempotent: nothing left, nothing changes
-
-
-@pytest.mark.graph
-def test_a_rolled_back_change_neither_syncs_nor_leaves_events(live_graph: Any) -> None:
-    with pytest.raises(RuntimeError), hdb.unit_of_work() as s:
-        service.create_department(s, data=DepartmentIn(code="GONE", name="Never"))
-        tasks.request_graph_sync(s)
-        raise RuntimeError("the request failed")
-    assert client.counts(live_graph, DATABASE)["Department"] == 0
-    with hdb.unit_of_work() as s:
-        assert s.scalars(select(OutboxEvent)).all() == []
-
-
-def test_a_dead_graph_is_left_alone_for_a_while_and_the_outbox_keeps_the_events(dead_graph: None) -> None:
-    with hdb.unit_of_work() as s:
-        service.create_department(s, data=DepartmentIn(code="CO", name="Company"))
-        tasks.request_graph_sync(s)  # runs on commit and finds nobody listening: the commit still succeeds
-    with hdb.unit_of_work() as s:
-        [row] = s.scalars(select(OutboxEvent)).all()
-        assert row.processed_at is None and row.attempts == 1 and row.last_error
-    assert tasks.sync_graph.delay().get() == 0  # paused: not even tried
-    with hdb.unit_of_work() as s:
-        assert s.scalars(select(OutboxEvent.attempts)).all() == [1]
 
 
 def test_a_released_savepoint_does_not_send_only_the_outer_commit_does(tmp_path) -> None:  # type: ignore[no-untyped-def]

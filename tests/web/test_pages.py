@@ -215,7 +215,7 @@ class _Kind(enum.StrEnum):
 def test_import_export_page_follows_the_io_routes() -> None:
     from fastapi import APIRouter, FastAPI
 
-    from hcm.web.pages import _path_choices
+    from hcm.io.pages import _path_choices
 
     r = APIRouter(prefix="/api/io")
 

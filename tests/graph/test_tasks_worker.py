@@ -1,5 +1,5 @@
 """A real Celery worker process over Redis, a fresh PostgreSQL database and the session's graph server:
-org changes committed here reach the graph through the outbox and hcm.sync_graph."""
+org changes committed here reach the graph through the outbox and graph.sync_outbox."""
 
 from __future__ import annotations
 
@@ -98,13 +98,13 @@ def worker(redis_url: str, worker_db_url: str, worker_graph: GraphServer, tmp_pa
 
 
 def sync(worker: dict[str, Any]) -> int:
-    result = worker["sender"].send_task("hcm.sync_graph", queue=worker["queue"])
+    result = worker["sender"].send_task("graph.sync_outbox", queue=worker["queue"])
     try:
         return int(result.get(timeout=RESULT_TIMEOUT))
     except Exception as exc:  # noqa: BLE001 - a timeout or the task's own error: either way, show the worker's log
         alive = worker["proc"].poll() is None
         tail = "\n".join(worker["log"].read_text(errors="replace").splitlines()[-40:])
-        pytest.fail(f"hcm.sync_graph gave no result ({type(exc).__name__}: {exc}); worker alive={alive}; "
+        pytest.fail(f"graph.sync_outbox gave no result ({type(exc).__name__}: {exc}); worker alive={alive}; "
                     f"its log:\n{tail}")
 
 

@@ -1,0 +1,21 @@
+"""The graph adapter's registration with the platform (entry point ``hcm.modules: graph``)."""
+
+from __future__ import annotations
+
+from graph.projection import TOPICS
+from hcm.modules import Module, OutboxConsumer, Periodic
+
+SYNC_TASK = "graph.sync_outbox"
+
+MODULE = Module(
+    name="graph",
+    label="Talent graph",
+    tasks=("graph.tasks",),
+    periodic=(Periodic("sync-graph", SYNC_TASK, 60.0),),  # a graph that was down catches up without a commit
+    outbox=(OutboxConsumer(SYNC_TASK, TOPICS),),  # a commit writing another topic sends no drain
+    cli=("graph.cli:graph_group",),
+    serve_hooks=("graph.cli:serve_hook",),
+    on_shutdown=("graph.client:close_driver",),
+    worker_process_init=("graph.tasks:worker_process_init",),
+    worker_shutdown=("graph.tasks:worker_shutdown",),
+)
