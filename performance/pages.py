@@ -35,7 +35,7 @@ from hcm.org.models import Department, Employee
 from hcm.policy import Permission, Principal, allow
 from hcm.web import pages as web
 from performance.models import Period, PeriodKind, PeriodState
-from performance.schemas import CheckInIn
+from performance.schemas import CascadeNode, CheckInIn
 from performance.service import calibration, cascade, ninebox, periods, points, results, rollup, team
 
 router = APIRouter(include_in_schema=False)
@@ -183,8 +183,8 @@ def cascade_page(request: Request, period_id: int, db: Session = Depends(get_db)
     period = periods.get_period(db, period_id)
     roots = cascade.cascade_tree(db, principal=me, period_id=period_id)
 
-    def count(nodes: list[dict[str, Any]]) -> int:
-        return sum(1 + count(n["children"]) for n in nodes)
+    def count(nodes: list[CascadeNode]) -> int:
+        return sum(1 + count(n.children) for n in nodes)
 
     return _render(request, "performance/cascade.html", me, period=period, tabs=_tabs(me, period.id), roots=roots,
                    nodes=count(roots))
