@@ -156,11 +156,11 @@ def overview(request: Request, period: str = "", manager: str = "", db: Session 
     ctx["tabs"] = _tabs(me, current.id)
     if me.role in (Role.HR_ADMIN, Role.EXECUTIVE):
         company = results.unit_results(db, principal=me, period_id=current.id, unit_type="company")
-        ctx["company"] = company[0]["score"] if company else None
+        ctx["company"] = company[0].score if company else None
         depts = results.unit_results(db, principal=me, period_id=current.id, unit_type="department")
         ctx["departments"] = depts
-        ctx["chart"] = {"labels": [d["name"] for d in depts],
-                        "datasets": [{"label": "Department score", "data": [d["score"] for d in depts]}]}
+        ctx["chart"] = {"labels": [d.name for d in depts],
+                        "datasets": [{"label": "Department score", "data": [d.score for d in depts]}]}
     if me.role in (Role.HR_ADMIN, Role.MANAGER):
         if me.role is Role.HR_ADMIN:
             ctx["managers"] = team.managers(db, principal=me)
