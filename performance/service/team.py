@@ -256,7 +256,7 @@ def team_view(db: Session, *, principal: Principal, period_id: int, manager_id: 
 
     if members:
         for b in points.balances(db, principal=principal, period_id=period.id, employee_ids=list(members)):
-            members[b["employee_id"]].points = b["points"]
+            members[b.employee_id].points = b.points
 
     open_ = period.state in CHECKIN_STATES
     due: list[DueCheckIn] = []
