@@ -312,8 +312,8 @@ def ninebox_page(request: Request, period_id: int, scope: str = "", department: 
             got = ninebox.cell_people(db, principal=me, period_id=period_id, scope=cast(ninebox.Scope, chosen),
                                       cell=cell, department_id=department_id, page=page_no,
                                       page_size=NINEBOX_PAGE_SIZE)
-            drill = {"cell": cell, "label": got["label"], "people": got["items"], "total": got["total"],
-                     "paging": web.pager(request, page_no, NINEBOX_PAGE_SIZE, got["total"])}
+            drill = {"cell": cell, "label": got.label, "people": got.items, "total": got.total,
+                     "paging": web.pager(request, page_no, NINEBOX_PAGE_SIZE, got.total)}
     except HcmError as exc:
         error, status = exc.message, exc.status_code
     return _render(request, "performance/ninebox.html", me, status_code=status, period=period, tabs=_tabs(me, period.id),
