@@ -194,12 +194,12 @@ def cascade_page(request: Request, period_id: int, db: Session = Depends(get_db)
 def _goal_response(request: Request, db: Session, me: Principal, goal_id: int, *, error: dict[str, Any] | None = None,
                    values: dict[str, str] | None = None, status_code: int = 200) -> HTMLResponse:
     detail = team.goal_detail(db, principal=me, goal_id=goal_id)
-    for row in detail["indicators"]:  # an executive may own an indicator, but check-ins are not an executive's write
-        row["may_check_in"] = row["may_check_in"] and me.has(Permission.PERF_CHECKIN)
-    period = detail["period"]
+    for row in detail.indicators:  # an executive may own an indicator, but check-ins are not an executive's write
+        row.may_check_in = row.may_check_in and me.has(Permission.PERF_CHECKIN)
+    period = detail.period
     today = min(max(date.today(), period.start_date), period.end_date)
     return _render(request, "performance/goal.html", me, status_code=status_code, tabs=_tabs(me, period.id),
-                   error=error, values=values or {}, default_as_of=today.isoformat(), **detail)
+                   error=error, values=values or {}, default_as_of=today.isoformat(), **dict(detail))
 
 
 @router.get("/performance/goals/{goal_id}")
