@@ -14,6 +14,7 @@ from hcm.org.models import Department, EmployeeStatus, Grade, JobFamily, MoveRea
 from hcm.org.schemas import (
     AssignmentOut,
     DepartmentIn,
+    DepartmentNode,
     DepartmentOut,
     DepartmentPatch,
     EmployeeIn,
@@ -67,9 +68,9 @@ def list_departments(q: str | None = None, parent_id: int | None = None, page: i
                  DepartmentOut)
 
 
-@router.get("/departments/tree")
-def department_tree(db: Session = Depends(get_db), _: Principal = READ) -> list[dict]:
-    return service.department_tree(db)
+@router.get("/departments/tree", response_model=list[DepartmentNode])
+def department_tree(db: Session = Depends(get_db), _: Principal = READ):
+    return service.department_nodes(db)
 
 
 @router.post("/departments", response_model=DepartmentOut, status_code=201)
