@@ -89,7 +89,7 @@ def update_department(department_id: int, data: DepartmentPatch, db: Session = D
     return service.update_department(db, department_id=department_id, data=data)
 
 
-@router.delete("/departments/{department_id}", status_code=204)
+@router.delete("/departments/{department_id}", status_code=204, response_model=None)
 def delete_department(department_id: int, db: Session = Depends(get_db), _: Principal = WRITE) -> Response:
     service.delete_department(db, department_id=department_id)
     return Response(status_code=204)
@@ -190,7 +190,7 @@ def update_position(position_id: int, data: PositionPatch, db: Session = Depends
     return service.get_position(db, principal=who, position_id=position_id)
 
 
-@router.delete("/positions/{position_id}", status_code=204)
+@router.delete("/positions/{position_id}", status_code=204, response_model=None)
 def delete_position(position_id: int, db: Session = Depends(get_db), _: Principal = WRITE) -> Response:
     service.delete_position(db, position_id=position_id)
     return Response(status_code=204)
@@ -207,7 +207,7 @@ def set_requirement(position_id: int, skill_id: int, data: RequirementIn, db: Se
     return service.set_requirement(db, position_id=position_id, skill_id=skill_id, data=data)
 
 
-@router.delete("/positions/{position_id}/requirements/{skill_id}", status_code=204)
+@router.delete("/positions/{position_id}/requirements/{skill_id}", status_code=204, response_model=None)
 def remove_requirement(position_id: int, skill_id: int, db: Session = Depends(get_db),
                        _: Principal = WRITE) -> Response:
     service.remove_requirement(db, position_id=position_id, skill_id=skill_id)
@@ -293,7 +293,7 @@ def update_skill(skill_id: int, data: SkillPatch, db: Session = Depends(get_db),
     return service.update_skill(db, skill_id=skill_id, data=data)
 
 
-@router.delete("/skills/{skill_id}", status_code=204)
+@router.delete("/skills/{skill_id}", status_code=204, response_model=None)
 def delete_skill(skill_id: int, db: Session = Depends(get_db), _: Principal = WRITE) -> Response:
     service.delete_skill(db, skill_id=skill_id)
     return Response(status_code=204)

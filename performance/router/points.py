@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from hcm.deps import get_db
-from hcm.errors import Invalid
+from hcm.errors import ErrorOut, Invalid
 from hcm.policy import Permission, Principal, allow
 from performance.schemas_points import Leaderboard, PointsBalance, PointsLedger
 from performance.service import points
@@ -82,12 +82,15 @@ def correct(entry_id: int, data: CorrectionIn, db: Session = Depends(get_db), wh
     return points.correct(db, principal=who, entry_id=entry_id, **data.model_dump())
 
 
-@router.patch("/points/entries/{entry_id}", status_code=409)
+# Their one answer is the 409 naming the rule, so that is the response /docs shows.
+@router.patch("/points/entries/{entry_id}", status_code=409, response_model=ErrorOut,
+              response_description="Always: ledger entries are append-only")
 def update_entry(entry_id: int, _: Principal = AWARD) -> None:
     points.refuse_edit(entry_id=entry_id)
 
 
-@router.delete("/points/entries/{entry_id}", status_code=409)
+@router.delete("/points/entries/{entry_id}", status_code=409, response_model=ErrorOut,
+               response_description="Always: ledger entries are append-only")
 def delete_entry(entry_id: int, _: Principal = AWARD) -> None:
     points.refuse_edit(entry_id=entry_id)
 
