@@ -214,7 +214,7 @@ def run(url: str, period_id: int, repeats: int) -> None:
     print(f"ratio recompute / baseline: {rec / base:.2f}x (goal <= 2x)  ->  {'PASS' if rec <= 2 * base else 'MISS'}")
     print(f"ratio (recompute + reading every score) / baseline: {(rec + read) / base:.2f}x")
     print(f"pages' reads: company 9-box {t_box:.2f} s ({box.placed + box.unplaced:,} people); employee results, "
-          f"page 10 of {listed['total']:,}: {t_list:.2f} s")
+          f"page 10 of {listed.total:,}: {t_list:.2f} s")
     engine.dispose()
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pydantic import BaseModel
+
 
 class HcmError(Exception):
     status_code = 400
@@ -23,6 +25,15 @@ class HcmError(Exception):
         if self.details is not None:
             body["errors"] = self.details
         return body
+
+
+class ErrorOut(BaseModel):
+    """The JSON body of an error (``HcmError.to_dict``), for routes whose only answer is one."""
+
+    error: str  # the kind: not_found, conflict, invalid, ...
+    detail: str
+    field: str | None = None  # the field or parameter at fault, when there is one
+    errors: Any = None  # every problem, when there are several (e.g. the rows of a rejected import)
 
 
 class NotFound(HcmError):

@@ -31,7 +31,7 @@ from hcm.org.models import Department, Employee
 from hcm.policy import Permission, Principal, allow
 from hcm.web.render import flash, pager, render
 from performance.models import Period, PeriodKind, PeriodState
-from performance.schemas import CheckInIn
+from performance.schemas import CascadeNode, CheckInIn
 from performance.service import calibration, cascade, ninebox, periods, points, results, rollup, team
 
 router = APIRouter(include_in_schema=False)
@@ -132,11 +132,11 @@ def overview(request: Request, period: str = "", manager: str = "", db: Session 
     ctx["tabs"] = _tabs(me, current.id)
     if me.role in (Role.HR_ADMIN, Role.EXECUTIVE):
         company = results.unit_results(db, principal=me, period_id=current.id, unit_type="company")
-        ctx["company"] = company[0]["score"] if company else None
+        ctx["company"] = company[0].score if company else None
         depts = results.unit_results(db, principal=me, period_id=current.id, unit_type="department")
         ctx["departments"] = depts
-        ctx["chart"] = {"labels": [d["name"] for d in depts],
-                        "datasets": [{"label": "Department score", "data": [d["score"] for d in depts]}]}
+        ctx["chart"] = {"labels": [d.name for d in depts],
+                        "datasets": [{"label": "Department score", "data": [d.score for d in depts]}]}
     if me.role in (Role.HR_ADMIN, Role.MANAGER):
         if me.role is Role.HR_ADMIN:
             ctx["managers"] = team.managers(db, principal=me)
@@ -159,8 +159,8 @@ def cascade_page(request: Request, period_id: int, db: Session = Depends(get_db)
     period = periods.get_period(db, period_id)
     roots = cascade.cascade_tree(db, principal=me, period_id=period_id)
 
-    def count(nodes: list[dict[str, Any]]) -> int:
-        return sum(1 + count(n["children"]) for n in nodes)
+    def count(nodes: list[CascadeNode]) -> int:
+        return sum(1 + count(n.children) for n in nodes)
 
     return _render(request, "performance/cascade.html", me, period=period, tabs=_tabs(me, period.id), roots=roots,
                    nodes=count(roots))
@@ -170,12 +170,12 @@ def cascade_page(request: Request, period_id: int, db: Session = Depends(get_db)
 def _goal_response(request: Request, db: Session, me: Principal, goal_id: int, *, error: dict[str, Any] | None = None,
                    values: dict[str, str] | None = None, status_code: int = 200) -> HTMLResponse:
     detail = team.goal_detail(db, principal=me, goal_id=goal_id)
-    for row in detail["indicators"]:  # an executive may own an indicator, but check-ins are not an executive's write
-        row["may_check_in"] = row["may_check_in"] and me.has(Permission.PERF_CHECKIN)
-    period = detail["period"]
+    for row in detail.indicators:  # an executive may own an indicator, but check-ins are not an executive's write
+        row.may_check_in = row.may_check_in and me.has(Permission.PERF_CHECKIN)
+    period = detail.period
     today = min(max(date.today(), period.start_date), period.end_date)
     return _render(request, "performance/goal.html", me, status_code=status_code, tabs=_tabs(me, period.id),
-                   error=error, values=values or {}, default_as_of=today.isoformat(), **detail)
+                   error=error, values=values or {}, default_as_of=today.isoformat(), **dict(detail))
 
 
 @router.get("/performance/goals/{goal_id}")
@@ -288,8 +288,8 @@ def ninebox_page(request: Request, period_id: int, scope: str = "", department: 
             got = ninebox.cell_people(db, principal=me, period_id=period_id, scope=cast(ninebox.Scope, chosen),
                                       cell=cell, department_id=department_id, page=page_no,
                                       page_size=NINEBOX_PAGE_SIZE)
-            drill = {"cell": cell, "label": got["label"], "people": got["items"], "total": got["total"],
-                     "paging": pager(request, page_no, NINEBOX_PAGE_SIZE, got["total"])}
+            drill = {"cell": cell, "label": got.label, "people": got.items, "total": got.total,
+                     "paging": pager(request, page_no, NINEBOX_PAGE_SIZE, got.total)}
     except HcmError as exc:
         error, status = exc.message, exc.status_code
     return _render(request, "performance/ninebox.html", me, status_code=status, period=period, tabs=_tabs(me, period.id),

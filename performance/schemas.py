@@ -103,6 +103,42 @@ class ChildrenIn(BaseModel):
     children: list[LinkIn]
 
 
+class GoalLinkOut(_Out):
+    """One goal supporting a parent, with its weight in the parent (percent)."""
+
+    child_goal_id: int
+    weight: float
+
+
+class PlanProblem(BaseModel):
+    """A weight rule the plan of a period breaks; the period cannot start while there is one."""
+
+    goal_id: int
+    goal: str  # the goal's code
+    rule: str
+    total: float  # what the weights add to instead of 100
+
+
+class CascadeNode(BaseModel):
+    """A goal in the cascade with the goals supporting it. A goal supporting two parents is under both."""
+
+    id: int
+    code: str
+    title: str
+    level: GoalLevel
+    unit: str | None  # the department, process, post or person the goal belongs to; "Company" at the top
+    weight: float | None  # in the goal above; None for a root
+    indicators: int
+    score: float | None
+    progress: float | None
+    at_risk: bool
+    children: list[CascadeNode]
+
+
+class RecomputeOut(BaseModel):
+    goals: int  # goal results written, one per goal of the period
+
+
 class IndicatorIn(BaseModel):
     code: str = Code
     name: str = Field(min_length=1, max_length=300)

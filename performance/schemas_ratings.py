@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from hcm.org.schemas import Page
 from performance.models import RatingKind, RatingSource
 from performance.schemas import RatingOut
 
@@ -112,3 +113,10 @@ class NineBoxOut(BaseModel):
     unplaced_people: list[NineBoxPerson]
     names_limited: bool  # executives: counts for everyone, names for key-post holders only
     names_per_cell: int
+
+
+class NineBoxCellPage(Page[NineBoxPerson]):
+    """A page of the 9-box drill-down. ``label`` names the cell for the page's heading; the API answers with
+    the plain ``Page[NineBoxPerson]`` it always did (a client knows which cell it asked for)."""
+
+    label: str

@@ -14,6 +14,7 @@ from hcm.org.models import Department, EmployeeStatus, Grade, JobFamily, MoveRea
 from hcm.org.schemas import (
     AssignmentOut,
     DepartmentIn,
+    DepartmentNode,
     DepartmentOut,
     DepartmentPatch,
     EmployeeIn,
@@ -67,9 +68,9 @@ def list_departments(q: str | None = None, parent_id: int | None = None, page: i
                  DepartmentOut)
 
 
-@router.get("/departments/tree")
-def department_tree(db: Session = Depends(get_db), _: Principal = READ) -> list[dict]:
-    return service.department_tree(db)
+@router.get("/departments/tree", response_model=list[DepartmentNode])
+def department_tree(db: Session = Depends(get_db), _: Principal = READ):
+    return service.department_nodes(db)
 
 
 @router.post("/departments", response_model=DepartmentOut, status_code=201)
@@ -88,7 +89,7 @@ def update_department(department_id: int, data: DepartmentPatch, db: Session = D
     return service.update_department(db, department_id=department_id, data=data)
 
 
-@router.delete("/departments/{department_id}", status_code=204)
+@router.delete("/departments/{department_id}", status_code=204, response_model=None)
 def delete_department(department_id: int, db: Session = Depends(get_db), _: Principal = WRITE) -> Response:
     service.delete_department(db, department_id=department_id)
     return Response(status_code=204)
@@ -189,7 +190,7 @@ def update_position(position_id: int, data: PositionPatch, db: Session = Depends
     return service.get_position(db, principal=who, position_id=position_id)
 
 
-@router.delete("/positions/{position_id}", status_code=204)
+@router.delete("/positions/{position_id}", status_code=204, response_model=None)
 def delete_position(position_id: int, db: Session = Depends(get_db), _: Principal = WRITE) -> Response:
     service.delete_position(db, position_id=position_id)
     return Response(status_code=204)
@@ -206,7 +207,7 @@ def set_requirement(position_id: int, skill_id: int, data: RequirementIn, db: Se
     return service.set_requirement(db, position_id=position_id, skill_id=skill_id, data=data)
 
 
-@router.delete("/positions/{position_id}/requirements/{skill_id}", status_code=204)
+@router.delete("/positions/{position_id}/requirements/{skill_id}", status_code=204, response_model=None)
 def remove_requirement(position_id: int, skill_id: int, db: Session = Depends(get_db),
                        _: Principal = WRITE) -> Response:
     service.remove_requirement(db, position_id=position_id, skill_id=skill_id)
@@ -292,7 +293,7 @@ def update_skill(skill_id: int, data: SkillPatch, db: Session = Depends(get_db),
     return service.update_skill(db, skill_id=skill_id, data=data)
 
 
-@router.delete("/skills/{skill_id}", status_code=204)
+@router.delete("/skills/{skill_id}", status_code=204, response_model=None)
 def delete_skill(skill_id: int, db: Session = Depends(get_db), _: Principal = WRITE) -> Response:
     service.delete_skill(db, skill_id=skill_id)
     return Response(status_code=204)

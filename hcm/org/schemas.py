@@ -48,6 +48,17 @@ class DepartmentOut(_Out):
     head_position_id: int | None
 
 
+class DepartmentNode(BaseModel):
+    """A department in the tree, with the people and posts directly in it (not in its sub-departments)."""
+
+    id: int
+    code: str
+    name: str
+    headcount: int
+    positions: int
+    children: list[DepartmentNode]  # by name
+
+
 class ProcessIn(BaseModel):
     code: str = Code
     name: str = Field(min_length=1, max_length=200)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,16 +13,20 @@ from hcm.policy import Permission, Principal, allow
 from performance.models import CheckIn, GoalLevel, Indicator, Period
 from performance.schemas import (
     AdvanceIn,
+    CascadeNode,
     CheckInIn,
     CheckInOut,
     ChildrenIn,
     GoalIn,
+    GoalLinkOut,
     GoalOut,
     GoalPatch,
     IndicatorIn,
     IndicatorOut,
     PeriodIn,
     PeriodOut,
+    PlanProblem,
+    RecomputeOut,
     UnitScoreOut,
 )
 from performance.service import cascade, periods, results, rollup
@@ -55,21 +57,21 @@ def advance(period_id: int, data: AdvanceIn, db: Session = Depends(get_db), _: P
     return periods.advance(db, period_id=period_id, to=data.to)
 
 
-@router.get("/periods/{period_id}/plan-problems")
-def plan_problems(period_id: int, db: Session = Depends(get_db), _: Principal = PLAN) -> list[dict[str, Any]]:
+@router.get("/periods/{period_id}/plan-problems", response_model=list[PlanProblem])
+def plan_problems(period_id: int, db: Session = Depends(get_db), _: Principal = PLAN):
     periods.get_period(db, period_id)
     return cascade.plan_problems(db, period_id=period_id)
 
 
-@router.post("/periods/{period_id}/recompute")
-def recompute(period_id: int, db: Session = Depends(get_db), _: Principal = PERIODS) -> dict[str, int]:
+@router.post("/periods/{period_id}/recompute", response_model=RecomputeOut)
+def recompute(period_id: int, db: Session = Depends(get_db), _: Principal = PERIODS):
     counts = rollup.recompute(db, period_id=period_id)
     rollup.emit_scores(db, period_id=period_id, final=False)
     return counts
 
 
-@router.get("/periods/{period_id}/cascade")
-def cascade_tree(period_id: int, db: Session = Depends(get_db), who: Principal = READ) -> list[dict[str, Any]]:
+@router.get("/periods/{period_id}/cascade", response_model=list[CascadeNode])
+def cascade_tree(period_id: int, db: Session = Depends(get_db), who: Principal = READ):
     return cascade.cascade_tree(db, principal=who, period_id=period_id)
 
 
@@ -95,17 +97,15 @@ def update_goal(goal_id: int, data: GoalPatch, db: Session = Depends(get_db), wh
     return cascade.update_goal(db, principal=who, goal_id=goal_id, data=data)
 
 
-@router.delete("/goals/{goal_id}", status_code=204)
+@router.delete("/goals/{goal_id}", status_code=204, response_model=None)
 def delete_goal(goal_id: int, db: Session = Depends(get_db), who: Principal = PLAN) -> Response:
     cascade.delete_goal(db, principal=who, goal_id=goal_id)
     return Response(status_code=204)
 
 
-@router.put("/goals/{goal_id}/children")
-def set_children(goal_id: int, data: ChildrenIn, db: Session = Depends(get_db),
-                 who: Principal = PLAN) -> list[dict[str, Any]]:
-    links = cascade.set_children(db, principal=who, parent_goal_id=goal_id, data=data)
-    return [{"child_goal_id": link.child_goal_id, "weight": link.weight} for link in links]
+@router.put("/goals/{goal_id}/children", response_model=list[GoalLinkOut])
+def set_children(goal_id: int, data: ChildrenIn, db: Session = Depends(get_db), who: Principal = PLAN):
+    return cascade.set_children(db, principal=who, parent_goal_id=goal_id, data=data)
 
 
 @router.get("/goals/{goal_id}/indicators", response_model=list[IndicatorOut])
@@ -136,7 +136,7 @@ def list_checkins(indicator_id: int, db: Session = Depends(get_db), who: Princip
 @router.get("/periods/{period_id}/results", response_model=Page[UnitScoreOut])
 def list_results(period_id: int, unit_type: str = "department", page: int = Query(1, ge=1),
                  page_size: int = Query(100, ge=1, le=MAX_PAGE_SIZE), db: Session = Depends(get_db),
-                 who: Principal = READ) -> dict[str, Any]:
+                 who: Principal = READ):
     return results.unit_results_page(db, principal=who, period_id=period_id, unit_type=unit_type, page=page,
                                      page_size=page_size)
 

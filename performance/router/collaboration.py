@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from hcm.deps import get_db
 from hcm.policy import Permission, Principal, allow
+from performance.schemas_collaboration import CollaborationReport
 from performance.service import collaboration
 
 router = APIRouter(prefix="/api/performance", tags=["performance"])
@@ -74,7 +74,6 @@ def rate(period_id: int, data: CollaborationIn, db: Session = Depends(get_db),
     return collaboration.rate_collaboration(db, principal=who, period_id=period_id, **data.model_dump())
 
 
-@router.get("/periods/{period_id}/collaboration")
-def report(period_id: int, department_id: int | None = None, db: Session = Depends(get_db),
-           who: Principal = READ) -> dict[str, Any]:
+@router.get("/periods/{period_id}/collaboration", response_model=CollaborationReport)
+def report(period_id: int, department_id: int | None = None, db: Session = Depends(get_db), who: Principal = READ):
     return collaboration.collaboration_report(db, principal=who, period_id=period_id, department_id=department_id)

@@ -30,7 +30,7 @@ from performance.models import (
     IndicatorKind,
     PeriodState,
 )
-from performance.schemas import CheckInIn, ChildrenIn, GoalIn, GoalPatch, IndicatorIn
+from performance.schemas import CascadeNode, CheckInIn, ChildrenIn, GoalIn, GoalPatch, IndicatorIn, PlanProblem
 from performance.service.periods import ensure_state, ensure_writable, get_period
 
 # What each level's goal must point at.
@@ -241,25 +241,25 @@ def create_indicator(db: Session, *, principal: Principal, goal_id: int, data: I
     return ind
 
 
-def plan_problems(db: Session, *, period_id: int) -> list[dict[str, Any]]:
+def plan_problems(db: Session, *, period_id: int) -> list[PlanProblem]:
     """What stops a period from starting: indicator weights per goal and link weights per parent."""
-    problems: list[dict[str, Any]] = []
+    problems: list[PlanProblem] = []
     rows = db.execute(
         select(Goal.id, Goal.code, func.sum(Indicator.weight), func.count(Indicator.id))
         .join(Indicator, Indicator.goal_id == Goal.id).where(Goal.period_id == period_id).group_by(Goal.id, Goal.code)
     )
     for gid, code, total, _n in rows:
         if not rules.weights_add_to_100([float(total)]):
-            problems.append({"goal_id": gid, "goal": code, "rule": "indicator weights of a goal add to 100",
-                             "total": float(total)})
+            problems.append(PlanProblem(goal_id=gid, goal=code, rule="indicator weights of a goal add to 100",
+                                        total=float(total)))
     links = db.execute(
         select(Goal.id, Goal.code, func.sum(GoalLink.weight))
         .join(GoalLink, GoalLink.parent_goal_id == Goal.id).where(Goal.period_id == period_id).group_by(Goal.id, Goal.code)
     )
     for gid, code, total in links:
         if not rules.weights_add_to_100([float(total)]):
-            problems.append({"goal_id": gid, "goal": code, "rule": "weights of the children of a goal add to 100",
-                             "total": float(total)})
+            problems.append(PlanProblem(goal_id=gid, goal=code, rule="weights of the children of a goal add to 100",
+                                        total=float(total)))
     return problems
 
 
@@ -325,7 +325,7 @@ def list_goals(db: Session, *, principal: Principal, period_id: int, level: Goal
     return list(db.scalars(stmt))
 
 
-def cascade_tree(db: Session, *, principal: Principal, period_id: int) -> list[dict[str, Any]]:
+def cascade_tree(db: Session, *, principal: Principal, period_id: int) -> list[CascadeNode]:
     """The cascade from company to post (and employee) goals with link weights, scores and progress.
     A goal supporting two parents appears under both (the cascade is a weighted graph, not a tree)."""
     from performance.models import GoalResult
@@ -343,17 +343,17 @@ def cascade_tree(db: Session, *, principal: Principal, period_id: int) -> list[d
     counts = dict(db.execute(select(Indicator.goal_id, func.count(Indicator.id))
                              .where(Indicator.goal_id.in_(goals)).group_by(Indicator.goal_id)).all())
 
-    def node(gid: int, weight: float | None, depth: int) -> dict[str, Any]:
+    def node(gid: int, weight: float | None, depth: int) -> CascadeNode:
         g, r = goals[gid], results.get(gid)
-        return {
-            "id": g.id, "code": g.code, "title": g.title, "level": g.level.value, "unit": names.get(gid),
-            "weight": weight, "indicators": counts.get(gid, 0),
-            "score": None if r is None or r.score is None else round(r.score, 1),
-            "progress": None if r is None or r.progress is None else round(r.progress, 3),
-            "at_risk": bool(r and r.at_risk),
-            "children": [node(c, w, depth + 1) for c, w in sorted(kids.get(gid, []), key=lambda x: -x[1])]
+        return CascadeNode(
+            id=g.id, code=g.code, title=g.title, level=g.level, unit=names.get(gid),
+            weight=weight, indicators=counts.get(gid, 0),
+            score=None if r is None or r.score is None else round(r.score, 1),
+            progress=None if r is None or r.progress is None else round(r.progress, 3),
+            at_risk=bool(r and r.at_risk),
+            children=[node(c, w, depth + 1) for c, w in sorted(kids.get(gid, []), key=lambda x: -x[1])]
             if depth < 8 else [],
-        }
+        )
 
     order = {GoalLevel.COMPANY: 0, GoalLevel.DEPARTMENT: 1, GoalLevel.PROCESS: 2, GoalLevel.POST: 3, GoalLevel.EMPLOYEE: 4}
     roots = sorted((g for g in goals.values() if g.id not in has_parent), key=lambda g: (order[g.level], g.code))

@@ -28,6 +28,11 @@ from hcm.org.models import BusinessProcess, Department, Position
 from hcm.policy import ANONYMITY_THRESHOLD, Permission, Principal
 from performance import scoring_sql
 from performance.models import CollaborationRating, PeriodState, ServiceItem
+from performance.schemas_collaboration import (
+    CollaborationDepartmentFigures,
+    CollaborationItemFigures,
+    CollaborationReport,
+)
 from performance.service.periods import ensure_state, ensure_writable, get_period
 
 MAX_COMMENT = 2000
@@ -138,7 +143,7 @@ def _figures(n_raters: int, n_ratings: int, avg: float | None, score: float | No
 
 
 def collaboration_report(db: Session, *, principal: Principal, period_id: int,
-                         department_id: int | None = None) -> dict[str, Any]:
+                         department_id: int | None = None) -> CollaborationReport:
     """Per provider department and per service item: raters, ratings, average 1..5, score 0..150 and
     comment count, aggregated and thresholded. ``department_id`` keeps one provider department."""
     period = get_period(db, period_id)
@@ -180,7 +185,7 @@ def collaboration_report(db: Session, *, principal: Principal, period_id: int,
     names = {i: (c, n) for i, c, n in db.execute(
         select(Department.id, Department.code, Department.name).where(Department.id.in_(dept_ids)))} if dept_ids else {}
 
-    out: dict[int, dict[str, Any]] = {}
+    out: dict[int, CollaborationDepartmentFigures] = {}
     for dept_id in sorted(dept_ids, key=lambda d: names[d][0]):
         raters, ratings, a, s, comments = depts.get(dept_id, (dept_id, 0, 0, None, None, 0))[1:]
         figures = _figures(raters, ratings, a, s, comments)
@@ -188,10 +193,12 @@ def collaboration_report(db: Session, *, principal: Principal, period_id: int,
         if not figures["hidden"] and 0 < leftover < ANONYMITY_THRESHOLD:
             figures = _figures(0, 0, None, None, 0) | {
                 "note": f"hidden: the department total would reveal items with fewer than {ANONYMITY_THRESHOLD} raters"}
-        out[dept_id] = {"department_id": dept_id, "code": names[dept_id][0], "name": names[dept_id][1],
-                        "weight": period.collaboration_weight, **figures, "items": []}
+        out[dept_id] = CollaborationDepartmentFigures(department_id=dept_id, code=names[dept_id][0],
+                                                      name=names[dept_id][1], weight=period.collaboration_weight,
+                                                      **figures, items=[])
     for item_id, code, name, provider, consumer, raters, ratings, a, s, comments in items:
-        out[provider]["items"].append({"service_item_id": item_id, "code": code, "name": name,
-                                       "consumer_department_id": consumer, **_figures(raters, ratings, a, s, comments)})
-    return {"period_id": period.id, "period": period.code, "collaboration_weight": period.collaboration_weight,
-            "anonymity_threshold": ANONYMITY_THRESHOLD, "departments": list(out.values())}
+        out[provider].items.append(CollaborationItemFigures(service_item_id=item_id, code=code, name=name,
+                                                            consumer_department_id=consumer,
+                                                            **_figures(raters, ratings, a, s, comments)))
+    return CollaborationReport(period_id=period.id, period=period.code, collaboration_weight=period.collaboration_weight,
+                               anonymity_threshold=ANONYMITY_THRESHOLD, departments=list(out.values()))

@@ -25,7 +25,7 @@ from hcm.org.models import Employee, EmployeeStatus, Position
 from hcm.org.service import check_page
 from hcm.policy import Principal, subtree_position_ids
 from performance.models import RatingKind
-from performance.schemas_ratings import NineBoxCell, NineBoxOut, NineBoxPerson
+from performance.schemas_ratings import NineBoxCell, NineBoxCellPage, NineBoxOut, NineBoxPerson
 from performance.service import units
 from performance.service.calibration import check_department, department_subtree, rating_bucket
 from performance.service.periods import get_period
@@ -171,7 +171,7 @@ CELLS = (*(f"{p}-{q}" for p in BANDS for q in BANDS), "unplaced")
 
 
 def cell_people(db: Session, *, principal: Principal, period_id: int, scope: Scope, cell: str,
-                department_id: int | None = None, page: int = 1, page_size: int = 100) -> dict[str, Any]:
+                department_id: int | None = None, page: int = 1, page_size: int = 100) -> NineBoxCellPage:
     """The drill-down: one page of the people the caller may see in one cell (``performance-potential``, e.g.
     ``high-high``, or ``unplaced``), by name."""
     if cell not in CELLS:
@@ -189,4 +189,4 @@ def cell_people(db: Session, *, principal: Principal, period_id: int, scope: Sco
             items.append(_person(row))
         total += 1
     label = "Not placed yet" if wanted is None else LABELS[(cast(Band, wanted[0]), cast(Band, wanted[1]))]
-    return {"items": items, "total": total, "page": page, "page_size": page_size, "label": label}
+    return NineBoxCellPage(items=items, total=total, page=page, page_size=page_size, label=label)

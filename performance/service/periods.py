@@ -91,7 +91,7 @@ def advance(db: Session, *, period_id: int, to: PeriodState) -> Period:
         problems = plan_problems(db, period_id=p.id)
         if problems:
             raise Conflict(f"period {p.code!r} cannot start: {len(problems)} goal(s) break a weight rule",
-                           field="state", details=problems)
+                           field="state", details=[problem.model_dump() for problem in problems])
     if to is PeriodState.CLOSED:
         return close(db, period=p)
     p.state = to

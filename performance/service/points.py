@@ -30,6 +30,7 @@ from hcm.org.models import Department, Employee, EmployeeStatus, Position
 from hcm.policy import Permission, Principal, can_see_employee, employee_filter, manages, subtree_position_ids
 from performance.errors import LedgerAppendOnly
 from performance.models import PointsEntry, PointsRule
+from performance.schemas_points import Leaderboard, LeaderboardEntry, LedgerEntry, PointsBalance, PointsLedger
 from performance.service.periods import ensure_writable, get_period
 
 PEER_RECOGNITION = "PEER_RECOGNITION"
@@ -218,7 +219,7 @@ def _name() -> ColumnElement[str]:
 
 
 def balances(db: Session, *, principal: Principal, period_id: int,
-             employee_ids: list[int] | None = None) -> list[dict[str, Any]]:
+             employee_ids: list[int] | None = None) -> list[PointsBalance]:
     """Points per employee in a period, for the people the caller may see. Without ``employee_ids``: the
     people with entries; with them: each of those the caller may see, zero when they have none."""
     get_period(db, period_id)
@@ -231,10 +232,10 @@ def balances(db: Session, *, principal: Principal, period_id: int,
                 .where(Employee.id.in_(employee_ids)))
     rows = db.execute(stmt.group_by(Employee.id, Employee.first_name, Employee.last_name)
                       .order_by(total.desc(), Employee.id)).all()
-    return [{"employee_id": i, "name": n, "points": int(p)} for i, n, p in rows]
+    return [PointsBalance(employee_id=i, name=n, points=int(p)) for i, n, p in rows]
 
 
-def ledger(db: Session, *, principal: Principal, period_id: int, employee_id: int) -> dict[str, Any]:
+def ledger(db: Session, *, principal: Principal, period_id: int, employee_id: int) -> PointsLedger:
     """An employee's entries in a period, oldest first, each with the running balance after it."""
     get_period(db, period_id)
     emp = db.get(Employee, employee_id)
@@ -256,11 +257,11 @@ def ledger(db: Session, *, principal: Principal, period_id: int, employee_id: in
         .where(PointsEntry.period_id == period_id, PointsEntry.employee_id == employee_id)
         .order_by(PointsEntry.id)
     ).all()
-    entries = [{"id": i, "created_at": at, "rule_code": code, "amount": amt, "reason": why, "corrects_entry_id": fixes,
-                "created_by_user_id": by, "corrected": int(corr), "balance": int(bal)}
+    entries = [LedgerEntry(id=i, created_at=at, rule_code=code, amount=amt, reason=why, corrects_entry_id=fixes,
+                           created_by_user_id=by, corrected=int(corr), balance=int(bal))
                for i, at, code, amt, why, fixes, by, corr, bal in rows]
-    return {"period_id": period_id, "employee_id": employee_id, "name": f"{emp.first_name} {emp.last_name}",
-            "balance": entries[-1]["balance"] if entries else 0, "entries": entries}
+    return PointsLedger(period_id=period_id, employee_id=employee_id, name=f"{emp.first_name} {emp.last_name}",
+                        balance=entries[-1].balance if entries else 0, entries=entries)
 
 
 def _peers(db: Session, principal: Principal) -> ColumnElement[bool] | None:
@@ -280,7 +281,7 @@ def _department_tree(root_id: int) -> Any:
 
 
 def leaderboard(db: Session, *, principal: Principal, period_id: int, scope: str = "team",
-                department_id: int | None = None, limit: int = 20) -> dict[str, Any]:
+                department_id: int | None = None, limit: int = 20) -> Leaderboard:
     """Ranked points of a group (name and points only). ``team``: for a manager their reporting subtree
     and themselves, for anyone else the people reporting to their manager; ``department``: a department
     and the departments under it (the caller's own by default); ``company``: everyone. Whatever the
@@ -324,5 +325,5 @@ def leaderboard(db: Session, *, principal: Principal, period_id: int, scope: str
         .order_by(total.desc(), Employee.last_name, Employee.first_name, Employee.id)
         .limit(limit)
     ).all()
-    return {"period_id": period_id, "scope": scope, "department_id": department_id if scope == "department" else None,
-            "entries": [{"rank": int(r), "employee_id": i, "name": n, "points": int(p)} for r, i, n, p in rows]}
+    return Leaderboard(period_id=period_id, scope=scope, department_id=department_id if scope == "department" else None,
+                       entries=[LeaderboardEntry(rank=int(r), employee_id=i, name=n, points=int(p)) for r, i, n, p in rows])

@@ -9,8 +9,10 @@ from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
 from hcm.org.models import BusinessProcess, Department, Employee, Position
+from hcm.org.schemas import Page
 from hcm.org.service import paginate
 from hcm.policy import Principal, employee_filter
+from performance.schemas import UnitScoreOut
 from performance.service import units
 from performance.service.periods import get_period
 
@@ -35,18 +37,18 @@ def _results(db: Session, principal: Principal, period_id: int, unit_type: str) 
     return stmt.order_by(u.c.score.desc().nulls_last(), u.c.unit_id)
 
 
-def _row(r: Any, unit_type: str) -> dict[str, Any]:
-    return {**{k: (round(v, 2) if isinstance(v, float) else v) for k, v in zip(units.COLUMNS, r[:6], strict=True)},
-            "name": r[6], "unit_type": unit_type}
+def _row(r: Any, unit_type: str) -> UnitScoreOut:
+    scores = {k: (round(v, 2) if isinstance(v, float) else v) for k, v in zip(units.COLUMNS, r[:6], strict=True)}
+    return UnitScoreOut(**scores, name=r[6], unit_type=unit_type)
 
 
-def unit_results(db: Session, *, principal: Principal, period_id: int, unit_type: str) -> list[dict[str, Any]]:
+def unit_results(db: Session, *, principal: Principal, period_id: int, unit_type: str) -> list[UnitScoreOut]:
     """All of them (for the few departments, processes or the company a page shows)."""
     return [_row(r, unit_type) for r in db.execute(_results(db, principal, period_id, unit_type))]
 
 
 def unit_results_page(db: Session, *, principal: Principal, period_id: int, unit_type: str, page: int = 1,
-                      page_size: int = 100) -> dict[str, Any]:
+                      page_size: int = 100) -> Page[UnitScoreOut]:
     """One page of them, with the total (a company has as many post and employee scores as people)."""
     rows, total = paginate(db, _results(db, principal, period_id, unit_type), page=page, page_size=page_size)
-    return {"items": [_row(r, unit_type) for r in rows], "total": total, "page": page, "page_size": page_size}
+    return Page[UnitScoreOut](items=[_row(r, unit_type) for r in rows], total=total, page=page, page_size=page_size)

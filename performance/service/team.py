@@ -41,6 +41,19 @@ from performance.models import (
     PointsEntry,
     RatingKind,
 )
+from performance.schemas import GoalOut, IndicatorOut, PeriodOut
+from performance.schemas_ratings import RatingsView
+from performance.schemas_team import (
+    CheckInLine,
+    Colleague,
+    GoalDetail,
+    GoalResultOut,
+    IndicatorDetail,
+    LinkedGoal,
+    ManagerChoice,
+    RosterEntry,
+    SupportingGoal,
+)
 from performance.service import cascade, points, ratings, rollup, units
 from performance.service.calibration import RATINGS, department_subtree, rating_bucket
 from performance.service.periods import get_period
@@ -147,7 +160,7 @@ class PersonView:
     goals: list[GoalRow]
     score: float | None
     points: int
-    ratings: Any  # performance.schemas_ratings.RatingsView: finals, and peer input only aggregated
+    ratings: RatingsView  # finals, and peer input only aggregated
 
 
 # --- building blocks -----------------------------------------------------------------------------
@@ -256,7 +269,7 @@ def team_view(db: Session, *, principal: Principal, period_id: int, manager_id: 
 
     if members:
         for b in points.balances(db, principal=principal, period_id=period.id, employee_ids=list(members)):
-            members[b["employee_id"]].points = b["points"]
+            members[b.employee_id].points = b.points
 
     open_ = period.state in CHECKIN_STATES
     due: list[DueCheckIn] = []
@@ -292,7 +305,7 @@ def person_view(db: Session, *, principal: Principal, period_id: int, employee_i
                       score=None if score is None else round(float(score), 1), points=int(balance), ratings=view)
 
 
-def managers(db: Session, *, principal: Principal) -> list[dict[str, Any]]:
+def managers(db: Session, *, principal: Principal) -> list[ManagerChoice]:
     """People whose post has posts reporting to it (HR's choice of whose team to look at)."""
     if principal.role is not Role.HR_ADMIN:
         raise Forbidden("only HR chooses any manager's team")
@@ -300,10 +313,10 @@ def managers(db: Session, *, principal: Principal) -> list[dict[str, Any]]:
     rows = db.execute(select(Employee.id, _name(), Position.title).join(Position, Position.id == Employee.position_id)
                       .where(Employee.position_id.in_(bosses), Employee.status == EmployeeStatus.ACTIVE)
                       .order_by(Employee.last_name, Employee.first_name, Employee.id)).all()
-    return [{"employee_id": i, "name": n, "position_title": t} for i, n, t in rows]
+    return [ManagerChoice(employee_id=i, name=n, position_title=t) for i, n, t in rows]
 
 
-def colleagues(db: Session, *, principal: Principal) -> list[dict[str, Any]]:
+def colleagues(db: Session, *, principal: Principal) -> list[Colleague]:
     """Whom the caller may recognise from the points page: the people reporting to the same post as
     theirs, and for a manager also their reporting subtree. Names only; never the caller."""
     if principal.employee_id is None or principal.position_id is None:
@@ -317,11 +330,11 @@ def colleagues(db: Session, *, principal: Principal) -> list[dict[str, Any]]:
     rows = db.execute(select(Employee.id, _name()).where(or_(*near), Employee.status == EmployeeStatus.ACTIVE,
                                                          Employee.id != principal.employee_id)
                       .order_by(Employee.last_name, Employee.first_name, Employee.id)).all()
-    return [{"employee_id": i, "name": n} for i, n in rows]
+    return [Colleague(employee_id=i, name=n) for i, n in rows]
 
 
 def calibration_roster(db: Session, *, principal: Principal, period_id: int,
-                       department_id: int | None = None) -> list[dict[str, Any]]:
+                       department_id: int | None = None) -> list[RosterEntry]:
     """Active people (of a department subtree) with their current final performance rating: whom HR may
     calibrate. At most ``ROSTER_LIMIT`` rows (filter by department for more)."""
     if principal.role is not Role.HR_ADMIN:
@@ -336,7 +349,7 @@ def calibration_roster(db: Session, *, principal: Principal, period_id: int,
         .order_by(Employee.last_name, Employee.first_name, Employee.id).limit(ROSTER_LIMIT))
     if department_id is not None:
         stmt = stmt.where(Position.department_id.in_(department_subtree(department_id)))
-    return [{"employee_id": i, "name": n, "position_title": t, "rating": v} for i, n, t, v in db.execute(stmt)]
+    return [RosterEntry(employee_id=i, name=n, position_title=t, rating=v) for i, n, t, v in db.execute(stmt)]
 
 
 # --- a goal's page ---------------------------------------------------------------------------------
@@ -350,7 +363,7 @@ def _unit_name(db: Session, goal: Goal) -> str:
     return "Company"
 
 
-def goal_detail(db: Session, *, principal: Principal, goal_id: int, today: date | None = None) -> dict[str, Any]:
+def goal_detail(db: Session, *, principal: Principal, goal_id: int, today: date | None = None) -> GoalDetail:
     """A visible goal with its result, the goals it supports and that support it (visible ones, with
     link weights), its indicators with their live (or frozen) scores, their check-ins, and whether the
     caller may check in on each."""
@@ -367,29 +380,31 @@ def goal_detail(db: Session, *, principal: Principal, goal_id: int, today: date 
                       .order_by(GoalLink.weight.desc(), Goal.code)).all()
     indicators = list(db.scalars(select(Indicator).where(Indicator.goal_id == goal.id).order_by(Indicator.code)))
     live = rollup.indicator_rows(db, period_id=period.id, today=today, goal_ids=[goal.id])
-    history: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    history: dict[int, list[CheckInLine]] = defaultdict(list)
     for ci, username in db.execute(select(CheckIn, User.username).outerjoin(User, User.id == CheckIn.author_user_id)
                                    .where(CheckIn.indicator_id.in_([i.id for i in indicators]))
                                    .order_by(CheckIn.as_of.desc(), CheckIn.id.desc())):
-        history[ci.indicator_id].append({"as_of": ci.as_of, "actual": ci.actual, "milestones_done": ci.milestones_done,
-                                         "rubric_level": ci.rubric_level, "comment": ci.comment, "by": username})
+        history[ci.indicator_id].append(CheckInLine(as_of=ci.as_of, actual=ci.actual, milestones_done=ci.milestones_done,
+                                                    rubric_level=ci.rubric_level, comment=ci.comment, by=username))
     open_ = period.state in CHECKIN_STATES
     rows = []
     for ind in indicators:
         r = live.get(ind.id)
-        rows.append({
-            "indicator": ind,
-            "actual": None if r is None else r.actual,
-            "score": None if r is None or r.score is None else round(float(r.score), 1),
-            "progress": None if r is None or r.progress is None else float(r.progress),
-            "at_risk": bool(r is not None and r.at_risk),
-            "checkins": history.get(ind.id, []),
-            "may_check_in": open_ and cascade.may_check_in(db, principal, ind, goal),
-        })
-    return {
-        "goal": goal, "period": period, "unit": _unit_name(db, goal), "result": result, "checkins_open": open_,
-        "parents": [{"goal": g, "weight": float(w)} for g, w in up],
-        "children": [{"goal": g, "weight": float(w), "score": None if s is None else round(float(s), 1),
-                      "progress": p, "at_risk": bool(risk)} for g, w, s, p, risk in down],
-        "indicators": rows,
-    }
+        rows.append(IndicatorDetail(
+            indicator=IndicatorOut.model_validate(ind),
+            actual=None if r is None else r.actual,
+            score=None if r is None or r.score is None else round(float(r.score), 1),
+            progress=None if r is None or r.progress is None else float(r.progress),
+            at_risk=bool(r is not None and r.at_risk),
+            checkins=history.get(ind.id, []),
+            may_check_in=open_ and cascade.may_check_in(db, principal, ind, goal),
+        ))
+    return GoalDetail(
+        goal=GoalOut.model_validate(goal), period=PeriodOut.model_validate(period), unit=_unit_name(db, goal),
+        result=None if result is None else GoalResultOut.model_validate(result), checkins_open=open_,
+        parents=[LinkedGoal(goal=GoalOut.model_validate(g), weight=float(w)) for g, w in up],
+        children=[SupportingGoal(goal=GoalOut.model_validate(g), weight=float(w),
+                                 score=None if s is None else round(float(s), 1), progress=p, at_risk=bool(risk))
+                  for g, w, s, p, risk in down],
+        indicators=rows,
+    )

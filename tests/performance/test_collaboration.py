@@ -4,7 +4,6 @@ the aggregated and thresholded report, and the ratings feeding the department sc
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import pytest
@@ -164,7 +163,7 @@ def test_ratings_need_an_open_period_in_progress_or_review(db, sales, items):  #
 
 # --- the report ------------------------------------------------------------------------------------
 def _depts(report):  # type: ignore[no-untyped-def]
-    return {d["code"]: d for d in report["departments"]}
+    return {d.code: d for d in report.departments}
 
 
 def test_the_report_is_aggregated_and_thresholded(db, sales, items):  # type: ignore[no-untyped-def]
@@ -177,37 +176,37 @@ def test_the_report_is_aggregated_and_thresholded(db, sales, items):  # type: ig
     _rate(db, sales, "rep3", p, items["B"], 3)
     _rate(db, sales, "employee", p, items["C"], 5)
     report = collaboration.collaboration_report(db, principal=who(db, sales, "employee"), period_id=p.id)
-    assert "remark" not in json.dumps(report, default=str)  # comments never appear, only their count
+    assert "remark" not in report.model_dump_json()  # comments never appear, only their count
     ops, sal = _depts(report)["OPS"], _depts(report)["SAL"]
-    a, b = ops["items"]
+    a, b = ops.items
     # A: 3 raters, (4 + 3 + 5) / 3 = 4 -> 125 on the 0-150 scale
-    assert (a["code"], a["hidden"], a["raters"], a["average"], a["score"], a["comments"]) == (
+    assert (a.code, a.hidden, a.raters, a.average, a.score, a.comments) == (
         "SI-A", False, 3, 4.0, 125.0, 1)
     # B: 2 raters -> hidden, and nothing about it leaks
-    assert b["hidden"] and b["note"] == "hidden: fewer than 3 raters"
-    assert (b["raters"], b["ratings"], b["average"], b["score"], b["comments"]) == (None, None, None, None, None)
+    assert b.hidden and b.note == "hidden: fewer than 3 raters"
+    assert (b.raters, b.ratings, b.average, b.score, b.comments) == (None, None, None, None, None)
     # OPS has 4 raters in all, but its total minus A would reveal B's two ratings: hidden too
-    assert ops["hidden"] and ops["score"] is None and "would reveal" in ops["note"]
-    assert ops["weight"] == report["collaboration_weight"] == 0.2
-    assert sal["hidden"] and sal["items"][0]["hidden"]  # one rater
+    assert ops.hidden and ops.score is None and "would reveal" in ops.note
+    assert ops.weight == report.collaboration_weight == 0.2
+    assert sal.hidden and sal.items[0].hidden  # one rater
     # a third rater on B: everything shows
     _rate(db, sales, "hr", p, items["B"], 1)
     report = collaboration.collaboration_report(db, principal=who(db, sales, "employee"), period_id=p.id,
                                                 department_id=sales.ops.id)
     assert list(_depts(report)) == ["OPS"]
     ops = _depts(report)["OPS"]
-    a, b = ops["items"]
+    a, b = ops.items
     # B: (2 + 3 + 1) / 3 = 2 -> 50; OPS: (4 + 3 + 5 + 2 + 3 + 1) / 6 = 3 -> 100, from 5 distinct raters
-    assert (b["hidden"], b["raters"], b["average"], b["score"], b["comments"]) == (False, 3, 2.0, 50.0, 1)
-    assert (ops["hidden"], ops["raters"], ops["ratings"], ops["average"], ops["score"], ops["comments"]) == (
+    assert (b.hidden, b.raters, b.average, b.score, b.comments) == (False, 3, 2.0, 50.0, 1)
+    assert (ops.hidden, ops.raters, ops.ratings, ops.average, ops.score, ops.comments) == (
         False, 5, 6, 3.0, 100.0, 2)
-    assert a["score"] == 125.0
+    assert a.score == 125.0
 
 
 def test_an_unrated_item_shows_as_hidden_and_an_unknown_period_is_404(db, sales, items):  # type: ignore[no-untyped-def]
     p = _period(db)
     report = collaboration.collaboration_report(db, principal=who(db, sales, "hr"), period_id=p.id)
-    assert {d["code"]: [i["hidden"] for i in d["items"]] for d in report["departments"]} == {
+    assert {d.code: [i.hidden for i in d.items] for d in report.departments} == {
         "OPS": [True, True], "SAL": [True]}
     with pytest.raises(NotFound):
         collaboration.collaboration_report(db, principal=who(db, sales, "hr"), period_id=999_999)
@@ -239,8 +238,8 @@ def test_collaboration_feeds_the_department_score_through_the_rollup(db, sales, 
     assert sales.sales.id not in units
     # the report shows the very figure the roll-up blended in, and its weight
     report = _depts(collaboration.collaboration_report(db, principal=hr, period_id=p.id))
-    assert report["OPS"]["score"] == pytest.approx(ops.collaboration_score, abs=1e-4)
-    assert report["OPS"]["weight"] == 0.2
+    assert report["OPS"].score == pytest.approx(ops.collaboration_score, abs=1e-4)
+    assert report["OPS"].weight == 0.2
 
 
 # --- over HTTP -------------------------------------------------------------------------------------

@@ -167,7 +167,7 @@ def test_cells_list_a_few_names_and_the_drill_down_pages_through_the_rest(db, or
 
     def names(who: str, cell: str, **kw) -> tuple[list[str], int]:  # type: ignore[no-untyped-def]
         got = ninebox.cell_people(db, principal=principal(org, who), period_id=pid, scope="company", cell=cell, **kw)
-        return [p.name for p in got["items"]], got["total"]
+        return [p.name for p in got.items], got.total
 
     assert names("hr", "high-high", page_size=2) == (["Alice Analyst", "Bruno Boss"], 3)
     assert names("hr", "high-high", page_size=2, page=2) == (["Carol Seller"], 3)
@@ -181,7 +181,7 @@ def test_cells_list_a_few_names_and_the_drill_down_pages_through_the_rest(db, or
     # a manager drills into their own subtree only
     boss = principal(org, "manager")
     got = ninebox.cell_people(db, principal=boss, period_id=pid, scope="team", cell="high-high")
-    assert [p.name for p in got["items"]] == ["Alice Analyst"]
+    assert [p.name for p in got.items] == ["Alice Analyst"]
     with pytest.raises(Forbidden):
         ninebox.cell_people(db, principal=boss, period_id=pid, scope="company", cell="high-high")
     for cell, field in (("high-great", "cell"), ("star", "cell")):

@@ -16,6 +16,7 @@ from hcm.org.models import EmployeeStatus
 from hcm.policy import Principal
 from performance.errors import LedgerAppendOnly, PeriodClosed
 from performance.models import PeriodKind, PeriodState, PointsEntry, PointsRule
+from performance.schemas_points import PointsBalance
 from performance.service import periods, points
 from tests import factories
 
@@ -208,7 +209,7 @@ def test_corrections_compensate_and_never_go_beyond_the_entry(db, people, rules,
     assert e.value.field == "entry_id"
     assert _entries(db) == 3
     assert points.balances(db, principal=hr, period_id=period.id) == [
-        {"employee_id": people.people["alice"].id, "name": "Alice Analyst", "points": 0}]
+        PointsBalance(employee_id=people.people["alice"].id, name="Alice Analyst", points=0)]
     # a negative entry is corrected upwards
     fine = _award(db, people, "hr", "bob", amount=-25, period_id=period.id)
     assert points.correct(db, principal=hr, entry_id=fine.id, reason="waived").amount == 25
@@ -266,35 +267,35 @@ def known(db, people, rules, period):  # type: ignore[no-untyped-def]
 
 def _board(db, org, name, **kw):  # type: ignore[no-untyped-def]
     board = points.leaderboard(db, principal=who(db, org, name), period_id=kw.pop("period_id"), **kw)
-    return [(e["rank"], e["name"].split()[0], e["points"]) for e in board["entries"]]
+    return [(e.rank, e.name.split()[0], e.points) for e in board.entries]
 
 
 def test_balances_follow_the_people_scope(db, people, period, known):  # type: ignore[no-untyped-def]
     p = period.id
-    got = {b["name"].split()[0]: b["points"] for b in points.balances(db, principal=who(db, people, "hr"), period_id=p)}
+    got = {b.name.split()[0]: b.points for b in points.balances(db, principal=who(db, people, "hr"), period_id=p)}
     assert got == {"Alice": 100, "Carol": 100, "Cora": 50, "Bob": 40, "Dana": 30, "Bruno": 10}
-    got = {b["name"].split()[0]: b["points"] for b in points.balances(db, principal=who(db, people, "manager"), period_id=p)}
+    got = {b.name.split()[0]: b.points for b in points.balances(db, principal=who(db, people, "manager"), period_id=p)}
     assert got == {"Alice": 100, "Bob": 40, "Dana": 30, "Bruno": 10}
-    assert [b["points"] for b in points.balances(db, principal=who(db, people, "employee"), period_id=p)] == [100]
+    assert [b.points for b in points.balances(db, principal=who(db, people, "employee"), period_id=p)] == [100]
     ids = [people.people[n].id for n in ("alice", "carol")]
-    assert [b["points"] for b in points.balances(db, principal=who(db, people, "employee"), period_id=p,
+    assert [b.points for b in points.balances(db, principal=who(db, people, "employee"), period_id=p,
                                                  employee_ids=ids)] == [100]  # carol is not alice's to see
     q2 = db.scalar(select(PointsEntry.period_id).where(PointsEntry.period_id != p))
     assert points.balances(db, principal=who(db, people, "hr"), period_id=q2, employee_ids=ids) == [
-        {"employee_id": ids[0], "name": "Alice Analyst", "points": 0},
-        {"employee_id": ids[1], "name": "Carol Seller", "points": 0}]
+        PointsBalance(employee_id=ids[0], name="Alice Analyst", points=0),
+        PointsBalance(employee_id=ids[1], name="Carol Seller", points=0)]
 
 
 def test_ledger_has_a_running_balance_and_follows_the_people_scope(db, people, period, known):  # type: ignore[no-untyped-def]
     alice = people.people["alice"].id
     led = points.ledger(db, principal=who(db, people, "employee"), period_id=period.id, employee_id=alice)
-    assert [(e["rule_code"], e["amount"], e["balance"]) for e in led["entries"]] == [
+    assert [(e.rule_code, e.amount, e.balance) for e in led.entries] == [
         ("GOAL_ACHIEVED", 100, 100), ("PEER_RECOGNITION", 10, 110), ("GOAL_ACHIEVED", -40, 70),
         ("TRAINING_COMPLETED", 30, 100)]
-    assert led["balance"] == 100 and led["name"] == "Alice Analyst"
-    assert led["entries"][0]["corrected"] == -40 and led["entries"][2]["corrects_entry_id"] == known.id
+    assert led.balance == 100 and led.name == "Alice Analyst"
+    assert led.entries[0].corrected == -40 and led.entries[2].corrects_entry_id == known.id
     assert points.ledger(db, principal=who(db, people, "manager"), period_id=period.id,
-                         employee_id=people.people["dana"].id)["balance"] == 30
+                         employee_id=people.people["dana"].id).balance == 30
     for name, other in (("employee", "bob"), ("manager", "carol")):
         with pytest.raises(Forbidden):
             points.ledger(db, principal=who(db, people, name), period_id=period.id, employee_id=people.people[other].id)
@@ -324,7 +325,7 @@ def test_leaderboards_rank_by_hand_computed_points(db, people, period, known):  
     assert _board(db, people, "employee", period_id=p, scope="department") == [(1, "Alice", 100), (2, "Bob", 40)]
     assert _board(db, people, "dana", period_id=p, scope="team") == [(1, "Dana", 30)]
     board = points.leaderboard(db, principal=who(db, people, "employee"), period_id=p)
-    assert set(board["entries"][0]) == {"rank", "employee_id", "name", "points"}  # name and points, nothing else
+    assert set(board.entries[0].model_dump()) == {"rank", "employee_id", "name", "points"}  # name and points, nothing else
 
 
 def test_leaderboard_bad_input(db, people, period, known):  # type: ignore[no-untyped-def]

@@ -215,14 +215,14 @@ def test_a_persons_own_view(db, org, plan) -> None:  # type: ignore[no-untyped-d
 
 def test_helpers_for_the_forms(db, org, plan) -> None:  # type: ignore[no-untyped-def]
     alice, boss, hr = principal(org, "employee"), principal(org, "manager"), principal(org, "hr")
-    assert {c["name"] for c in team.colleagues(db, principal=alice)} == {"Bob Lead"}  # reporting to the same post
-    assert {c["name"] for c in team.colleagues(db, principal=boss)} == {"Carol Seller", "Alice Analyst", "Bob Lead",
+    assert {c.name for c in team.colleagues(db, principal=alice)} == {"Bob Lead"}  # reporting to the same post
+    assert {c.name for c in team.colleagues(db, principal=boss)} == {"Carol Seller", "Alice Analyst", "Bob Lead",
                                                                          "Dana Clerk"}
     assert team.colleagues(db, principal=hr) == []  # not linked to an employee
-    assert {m["name"] for m in team.managers(db, principal=hr)} == {"Cora Chief", "Bruno Boss", "Bob Lead", "Carol Seller"}
+    assert {m.name for m in team.managers(db, principal=hr)} == {"Cora Chief", "Bruno Boss", "Bob Lead", "Carol Seller"}
     with pytest.raises(Forbidden):
         team.managers(db, principal=boss)
-    roster = {r["name"]: r["rating"] for r in team.calibration_roster(db, principal=hr, period_id=plan.period.id,
+    roster = {r.name: r.rating for r in team.calibration_roster(db, principal=hr, period_id=plan.period.id,
                                                                        department_id=org.ops.id)}
     assert roster == {"Alice Analyst": 4.0, "Bruno Boss": None, "Bob Lead": 3.0, "Dana Clerk": 2.0}
 
@@ -230,16 +230,16 @@ def test_helpers_for_the_forms(db, org, plan) -> None:  # type: ignore[no-untype
 def test_goal_detail_scores_links_and_check_in_rights(db, org, plan) -> None:  # type: ignore[no-untyped-def]
     alice, hr = principal(org, "employee"), principal(org, "hr")
     d = team.goal_detail(db, principal=alice, goal_id=plan.goals["P-ALICE"].id, today=plan.today)
-    assert [(p["goal"].code, p["weight"]) for p in d["parents"]] == [("D-OPS", 50.0)]
-    rows = {r["indicator"].code: r for r in d["indicators"]}
-    assert rows["A1"]["score"] == 125.0 and rows["A1"]["actual"] == 110 and len(rows["A1"]["checkins"]) == 1
-    assert rows["A2"]["score"] is None and rows["A2"]["checkins"] == []
-    assert rows["A1"]["may_check_in"] and rows["A2"]["may_check_in"]  # her own post's indicators
+    assert [(p.goal.code, p.weight) for p in d.parents] == [("D-OPS", 50.0)]
+    rows = {r.indicator.code: r for r in d.indicators}
+    assert rows["A1"].score == 125.0 and rows["A1"].actual == 110 and len(rows["A1"].checkins) == 1
+    assert rows["A2"].score is None and rows["A2"].checkins == []
+    assert rows["A1"].may_check_in and rows["A2"].may_check_in  # her own post's indicators
     ops = team.goal_detail(db, principal=alice, goal_id=plan.goals["D-OPS"].id, today=plan.today)
-    assert [(c["goal"].code, c["weight"]) for c in ops["children"]] == [("P-ALICE", 50.0)]  # only what she may see
-    assert not ops["indicators"][0]["may_check_in"]
+    assert [(c.goal.code, c.weight) for c in ops.children] == [("P-ALICE", 50.0)]  # only what she may see
+    assert not ops.indicators[0].may_check_in
     hr_ops = team.goal_detail(db, principal=hr, goal_id=plan.goals["D-OPS"].id, today=plan.today)
-    assert [c["goal"].code for c in hr_ops["children"]] == ["P-ALICE", "P-BOB", "P-DANA"]
-    assert hr_ops["indicators"][0]["may_check_in"]
+    assert [c.goal.code for c in hr_ops.children] == ["P-ALICE", "P-BOB", "P-DANA"]
+    assert hr_ops.indicators[0].may_check_in
     with pytest.raises(NotFound):
         team.goal_detail(db, principal=alice, goal_id=plan.goals["P-BOB"].id)

@@ -19,6 +19,7 @@ from hcm.org.service.common import MAX_PAGE_SIZE, check_page, paginate
 from hcm.org.service.departments import (
     create_department,
     delete_department,
+    department_nodes,
     department_parents,
     department_tree,
     list_departments,
@@ -59,6 +60,7 @@ __all__ = [
     "delete_department",
     "delete_position",
     "delete_skill",
+    "department_nodes",
     "department_parents",
     "department_tree",
     "employee_skills",

@@ -18,6 +18,7 @@ from hcm.org.models import (
 )
 from hcm.org.schemas import (
     DepartmentIn,
+    DepartmentNode,
     DepartmentPatch,
     Page,
 )
@@ -110,3 +111,9 @@ def department_tree(db: Session) -> list[dict[str, Any]]:
     for n in nodes.values():
         n["children"].sort(key=lambda c: c["name"])
     return sorted(roots, key=lambda c: c["name"])
+
+
+def department_nodes(db: Session) -> list[DepartmentNode]:
+    """``department_tree``, typed: what the API answers. The org pages still take the plain dicts, because
+    they annotate the nodes in place (each node's parent and its headcount rolled up)."""
+    return [DepartmentNode.model_validate(n) for n in department_tree(db)]
