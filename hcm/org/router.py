@@ -29,7 +29,6 @@ from hcm.org.schemas import (
     JobFamilyPatch,
     MoveIn,
     OrgSummary,
-    Page,
     PositionIn,
     PositionOut,
     PositionPatch,
@@ -42,6 +41,7 @@ from hcm.org.schemas import (
     SkillOut,
     SkillPatch,
 )
+from hcm.paging import Page
 from hcm.policy import Permission, Principal, allow
 
 router = APIRouter(prefix="/api", tags=["org"])

@@ -4,22 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hcm.org.models import EmployeeStatus, Gender, Importance, MoveReason, SkillSource
 from hcm.org.rules import CODE_PATTERN, EMAIL_PATTERN
 
-T = TypeVar("T")
 Code = Field(min_length=1, max_length=64, pattern=CODE_PATTERN)
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    total: int
-    page: int
-    page_size: int
 
 
 class _Out(BaseModel):

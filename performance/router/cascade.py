@@ -9,8 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hcm.deps import get_db
-from hcm.org.schemas import Page
-from hcm.org.service import MAX_PAGE_SIZE
+from hcm.paging import MAX_PAGE_SIZE, Page
 from hcm.policy import Permission, Principal, allow
 from performance.models import CheckIn, GoalLevel, Indicator, Period
 from performance.schemas import (

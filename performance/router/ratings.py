@@ -9,8 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from hcm.deps import get_db
-from hcm.org.schemas import Page
-from hcm.org.service import MAX_PAGE_SIZE
+from hcm.paging import MAX_PAGE_SIZE, Page
 from hcm.policy import Permission, Principal, allow
 from performance.schemas import RatingIn, RatingOut
 from performance.schemas_ratings import (

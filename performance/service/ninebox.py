@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from hcm.auth.models import Role
 from hcm.errors import Forbidden, Invalid
 from hcm.org.models import Employee, EmployeeStatus, Position
-from hcm.org.service import check_page
+from hcm.paging import check_page
 from hcm.policy import Principal, subtree_position_ids
 from performance.models import RatingKind
 from performance.schemas_ratings import NineBoxCell, NineBoxOut, NineBoxPerson

@@ -9,7 +9,7 @@ from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
 from hcm.org.models import BusinessProcess, Department, Employee, Position
-from hcm.org.service import paginate
+from hcm.paging import paginate
 from hcm.policy import Principal, employee_filter
 from performance.service import units
 from performance.service.periods import get_period
