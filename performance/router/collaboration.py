@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from hcm.deps import get_db
+from hcm.fields import Code
 from hcm.policy import Permission, Principal, allow
 from performance.service import collaboration
 
@@ -18,7 +19,7 @@ READ = Depends(allow(Permission.PERF_READ))
 
 
 class ServiceItemIn(BaseModel):
-    code: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$")
+    code: Code
     name: str = Field(min_length=1, max_length=300)
     provider_department_id: int
     consumer_department_id: int

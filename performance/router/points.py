@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from hcm.deps import get_db
 from hcm.errors import Invalid
+from hcm.fields import Code
 from hcm.policy import Permission, Principal, allow
 from performance.service import points
 
@@ -22,7 +23,7 @@ HR = Depends(allow(Permission.PERF_PERIODS))
 
 
 class RuleIn(BaseModel):
-    code: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$")
+    code: Code
     name: str = Field(min_length=1, max_length=200)
     amount: int
 
