@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from hcm.auth.models import Role
 from hcm.errors import Forbidden, Invalid, NotFound
 from hcm.org.models import Department, Employee, EmployeeStatus, Grade, Position
+from hcm.org.queries import department_subtree_ids
 from hcm.policy import Principal
 from performance.models import PeriodState, RatingEvent, RatingKind, RatingSource, RatingStatus
 from performance.schemas_ratings import Adjustment, DistributionOut, DistributionRow
@@ -34,13 +35,6 @@ RATINGS = (1, 2, 3, 4, 5)
 def rating_bucket(value: float) -> int:
     """Half up, not Python's banker's rounding: 2.5 counts as 3."""
     return min(5, max(1, math.floor(value + 0.5)))
-
-
-def department_subtree(department_id: int) -> Select[tuple[int]]:
-    """The department and every department below it."""
-    tree = select(Department.id).where(Department.id == department_id).cte("dept_tree", recursive=True)
-    tree = tree.union_all(select(Department.id).where(Department.parent_id == tree.c.id))
-    return select(tree.c.id)
 
 
 def _require_hr(principal: Principal, what: str) -> None:
@@ -64,7 +58,7 @@ def distribution(db: Session, *, principal: Principal, period_id: int, departmen
             .outerjoin(fin, fin.c.employee_id == Employee.id)
             .where(or_(Employee.status == EmployeeStatus.ACTIVE, fin.c.value.is_not(None))))
     if department_id is not None:
-        stmt = stmt.where(Position.department_id.in_(department_subtree(department_id)))
+        stmt = stmt.where(Position.department_id.in_(department_subtree_ids(department_id)))
     if level is not None:
         stmt = stmt.join(Grade, Grade.id == Position.grade_id).where(Grade.level == level)
     rows = db.execute(stmt).all()

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from hcm.auth.models import Role
 from hcm.errors import Conflict, Forbidden, Invalid
 from hcm.org.models import BusinessProcess, Department, Position
+from hcm.org.queries import department_subtree_ids
 from hcm.policy import ANONYMITY_THRESHOLD, Permission, Principal
 from performance import scoring_sql
 from performance.models import CollaborationRating, PeriodState, ServiceItem
@@ -80,10 +81,8 @@ def list_service_items(db: Session, *, department_id: int | None = None, provide
 # --- ratings ---------------------------------------------------------------------------------------
 def _in_department_tree(db: Session, position_id: int, department_id: int) -> bool:
     """Does the post sit in the department or in a department below it? (one recursive query)"""
-    tree = select(Department.id).where(Department.id == department_id).cte("consumer_tree", recursive=True)
-    tree = tree.union_all(select(Department.id).where(Department.parent_id == tree.c.id))
     found = db.execute(select(Position.id).where(Position.id == position_id,
-                                                  Position.department_id.in_(select(tree.c.id)))).first()
+                                                  Position.department_id.in_(department_subtree_ids(department_id)))).first()
     return found is not None
 
 

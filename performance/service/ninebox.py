@@ -22,12 +22,13 @@ from sqlalchemy.orm import Session
 from hcm.auth.models import Role
 from hcm.errors import Forbidden, Invalid
 from hcm.org.models import Employee, EmployeeStatus, Position
+from hcm.org.queries import department_subtree_ids
 from hcm.paging import check_page
 from hcm.policy import Principal, subtree_position_ids
 from performance.models import RatingKind
 from performance.schemas_ratings import NineBoxCell, NineBoxOut, NineBoxPerson
 from performance.service import units
-from performance.service.calibration import check_department, department_subtree, rating_bucket
+from performance.service.calibration import check_department, rating_bucket
 from performance.service.periods import get_period
 from performance.service.ratings import latest_approved
 
@@ -82,7 +83,7 @@ def _scope_filter(db: Session, principal: Principal, scope: Scope, department_id
         if department_id is None:
             raise Invalid("scope=department needs department_id", field="department_id")
         check_department(db, department_id)
-        in_dept = Position.department_id.in_(department_subtree(department_id))
+        in_dept = Position.department_id.in_(department_subtree_ids(department_id))
         if role is Role.HR_ADMIN:
             return in_dept
         if role is Role.MANAGER and principal.position_id is not None:

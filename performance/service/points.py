@@ -27,6 +27,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from hcm.auth.models import Role, User
 from hcm.errors import Conflict, Forbidden, Invalid, NotFound
 from hcm.org.models import Department, Employee, EmployeeStatus, Position
+from hcm.org.queries import department_subtree_ids
 from hcm.policy import Permission, Principal, can_see_employee, employee_filter, manages, subtree_position_ids
 from performance.errors import LedgerAppendOnly
 from performance.models import PointsEntry, PointsRule
@@ -273,12 +274,6 @@ def _peers(db: Session, principal: Principal) -> ColumnElement[bool] | None:
     return Employee.position_id.in_(select(Position.id).where(Position.reports_to_id == boss))
 
 
-def _department_tree(root_id: int) -> Any:
-    tree = select(Department.id).where(Department.id == root_id).cte("dept_tree", recursive=True)
-    tree = tree.union_all(select(Department.id).where(Department.parent_id == tree.c.id))
-    return select(tree.c.id)
-
-
 def leaderboard(db: Session, *, principal: Principal, period_id: int, scope: str = "team",
                 department_id: int | None = None, limit: int = 20) -> dict[str, Any]:
     """Ranked points of a group (name and points only). ``team``: for a manager their reporting subtree
@@ -313,7 +308,7 @@ def leaderboard(db: Session, *, principal: Principal, period_id: int, scope: str
             raise NotFound("Department", department_id, field="department_id")
         assert department_id is not None
         conds.append(Employee.position_id.in_(
-            select(Position.id).where(Position.department_id.in_(_department_tree(department_id)))))
+            select(Position.id).where(Position.department_id.in_(department_subtree_ids(department_id)))))
     total = func.sum(PointsEntry.amount)
     rank = func.rank().over(order_by=total.desc())
     rows = db.execute(

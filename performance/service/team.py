@@ -28,6 +28,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from hcm.auth.models import Role, User
 from hcm.errors import Forbidden, Invalid, NotFound
 from hcm.org.models import BusinessProcess, Department, Employee, EmployeeStatus, Position
+from hcm.org.queries import department_subtree_ids
 from hcm.policy import Principal, can_see_employee, manages, subtree_position_ids
 from performance.models import (
     CheckIn,
@@ -42,7 +43,7 @@ from performance.models import (
     RatingKind,
 )
 from performance.service import cascade, points, ratings, rollup, units
-from performance.service.calibration import RATINGS, department_subtree, rating_bucket
+from performance.service.calibration import RATINGS, rating_bucket
 from performance.service.periods import get_period
 
 CHECKIN_DUE_DAYS = 30
@@ -335,7 +336,7 @@ def calibration_roster(db: Session, *, principal: Principal, period_id: int,
         .where(Employee.status == EmployeeStatus.ACTIVE)
         .order_by(Employee.last_name, Employee.first_name, Employee.id).limit(ROSTER_LIMIT))
     if department_id is not None:
-        stmt = stmt.where(Position.department_id.in_(department_subtree(department_id)))
+        stmt = stmt.where(Position.department_id.in_(department_subtree_ids(department_id)))
     return [{"employee_id": i, "name": n, "position_title": t, "rating": v} for i, n, t, v in db.execute(stmt)]
 
 
