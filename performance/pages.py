@@ -36,7 +36,7 @@ from hcm.policy import Permission, Principal, allow
 from hcm.web import pages as web
 from performance.models import Period, PeriodKind, PeriodState
 from performance.schemas import CheckInIn
-from performance.service import calibration, cascade, ninebox, periods, points, results, rollup, team
+from performance.service import calibration, cascade, lookups, ninebox, points, results, rollup, team
 
 router = APIRouter(include_in_schema=False)
 
@@ -147,7 +147,7 @@ def overview(request: Request, period: str = "", manager: str = "", db: Session 
              me: Principal = Depends(allow(Permission.PERF_READ))) -> Response:
     all_periods = _all_periods(db)
     wanted = _opt_int(period, "period")
-    current = periods.get_period(db, wanted) if wanted is not None else _default_period(all_periods)
+    current = lookups.get_period(db, wanted) if wanted is not None else _default_period(all_periods)
     ctx: dict[str, Any] = {"periods": all_periods, "period": current, "tabs": [], "company": None, "departments": [],
                            "chart": None, "managers": [], "manager_id": None, "team": None, "team_error": None,
                            "mine": None}
@@ -180,7 +180,7 @@ def overview(request: Request, period: str = "", manager: str = "", db: Session 
 @router.get("/performance/periods/{period_id}/cascade")
 def cascade_page(request: Request, period_id: int, db: Session = Depends(get_db),
                  me: Principal = Depends(allow(Permission.PERF_READ))) -> Response:
-    period = periods.get_period(db, period_id)
+    period = lookups.get_period(db, period_id)
     roots = cascade.cascade_tree(db, principal=me, period_id=period_id)
 
     def count(nodes: list[dict[str, Any]]) -> int:
@@ -251,7 +251,7 @@ def check_in(request: Request, indicator_id: int, as_of: str = Form(""), actual:
 def _calibration_response(request: Request, db: Session, me: Principal, period_id: int, department_id: int | None, *,
                           error: dict[str, Any] | None = None, values: dict[str, str] | None = None,
                           status_code: int = 200) -> HTMLResponse:
-    period = periods.get_period(db, period_id)
+    period = lookups.get_period(db, period_id)
     dist = calibration.distribution(db, principal=me, period_id=period_id, department_id=department_id)
     chart = {"labels": [f"Rating {r.rating}" for r in dist.rows],
              "datasets": [{"label": "Actual share (%)", "data": [r.share if r.share is not None else 0 for r in dist.rows]},
@@ -295,7 +295,7 @@ def calibrate(request: Request, period_id: int, employee_id: str = Form(""), val
 def ninebox_page(request: Request, period_id: int, scope: str = "", department: str = "", cell: str = "",
                  page: str = "", db: Session = Depends(get_db),
                  me: Principal = Depends(allow(Permission.PERF_READ))) -> Response:
-    period = periods.get_period(db, period_id)
+    period = lookups.get_period(db, period_id)
     choices = NINEBOX_SCOPES.get(me.role)
     if not choices:
         raise Forbidden("the 9-box is for managers, HR and executives; your own results are on the performance overview")
@@ -326,7 +326,7 @@ def _points_response(request: Request, db: Session, me: Principal, period_id: in
                      department_id: int | None = None, employee_id: int | None = None,
                      error: dict[str, Any] | None = None, values: dict[str, str] | None = None,
                      status_code: int = 200) -> HTMLResponse:
-    period = periods.get_period(db, period_id)
+    period = lookups.get_period(db, period_id)
     whose = employee_id if employee_id is not None else me.employee_id
     ledger, ledger_error = None, None
     if whose is not None:

@@ -26,7 +26,7 @@ from performance.schemas import (
     PeriodOut,
     UnitScoreOut,
 )
-from performance.service import cascade, periods, results, rollup
+from performance.service import cascade, lookups, periods, results, rollup
 
 router = APIRouter(prefix="/api/performance", tags=["performance"])
 READ = Depends(allow(Permission.PERF_READ))
@@ -46,7 +46,7 @@ def create_period(data: PeriodIn, db: Session = Depends(get_db), _: Principal = 
 
 @router.get("/periods/{period_id}", response_model=PeriodOut)
 def get_period(period_id: int, db: Session = Depends(get_db), _: Principal = READ):
-    return periods.get_period(db, period_id)
+    return lookups.get_period(db, period_id)
 
 
 @router.post("/periods/{period_id}/advance", response_model=PeriodOut)
@@ -56,15 +56,13 @@ def advance(period_id: int, data: AdvanceIn, db: Session = Depends(get_db), _: P
 
 @router.get("/periods/{period_id}/plan-problems")
 def plan_problems(period_id: int, db: Session = Depends(get_db), _: Principal = PLAN) -> list[dict[str, Any]]:
-    periods.get_period(db, period_id)
+    lookups.get_period(db, period_id)
     return cascade.plan_problems(db, period_id=period_id)
 
 
 @router.post("/periods/{period_id}/recompute")
 def recompute(period_id: int, db: Session = Depends(get_db), _: Principal = PERIODS) -> dict[str, int]:
-    counts = rollup.recompute(db, period_id=period_id)
-    rollup.emit_scores(db, period_id=period_id, final=False)
-    return counts
+    return rollup.refresh(db, period_id=period_id)
 
 
 @router.get("/periods/{period_id}/cascade")

@@ -26,7 +26,7 @@ from hcm.org.queries import department_subtree_ids
 from hcm.policy import Principal
 from performance.models import PeriodState, RatingEvent, RatingKind, RatingSource, RatingStatus
 from performance.schemas_ratings import Adjustment, DistributionOut, DistributionRow
-from performance.service.periods import ensure_state, ensure_writable, get_period
+from performance.service.lookups import ensure_state, ensure_writable, get_period
 from performance.service.ratings import check_scale, employee_or_invalid, final_rating, latest_approved
 
 RATINGS = (1, 2, 3, 4, 5)

@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from hcm.auth.models import Role
 from hcm.db import get_or_404
 from hcm.errors import Conflict, Forbidden, Invalid, NotFound
 from hcm.org.models import BusinessProcess, Department, Employee, Position
-from hcm.policy import Principal, manages, subtree_position_ids
+from hcm.policy import Principal, employee_filter, manages, subtree_position_ids
 from performance import rules, scoring
 from performance.models import (
     CheckIn,
@@ -26,12 +26,14 @@ from performance.models import (
     Goal,
     GoalLevel,
     GoalLink,
+    GoalResult,
     Indicator,
     IndicatorKind,
     PeriodState,
 )
 from performance.schemas import CheckInIn, ChildrenIn, GoalIn, GoalPatch, IndicatorIn
-from performance.service.periods import ensure_state, ensure_writable, get_period
+from performance.service.lookups import ensure_state, ensure_writable, get_period
+from performance.tasks import recompute_after_commit
 
 # What each level's goal must point at.
 _LEVEL_TARGET = {
@@ -287,8 +289,6 @@ def check_in(db: Session, *, principal: Principal, indicator_id: int, data: Chec
     ci = CheckIn(indicator_id=ind.id, author_user_id=principal.user_id, **data.model_dump())
     db.add(ci)
     db.flush()
-    from performance.tasks import recompute_after_commit
-
     recompute_after_commit(db, period.id)
     return ci
 
@@ -296,10 +296,6 @@ def check_in(db: Session, *, principal: Principal, indicator_id: int, data: Chec
 def visible_goal_filter(db: Session, principal: Principal) -> Any:
     """Company, department and process goals are visible to everyone; post and employee goals follow the
     people scope (your own, your subtree's, or all for HR). Executives see post goals of key posts."""
-    from sqlalchemy import and_, or_, true
-
-    from hcm.policy import employee_filter
-
     if principal.role is Role.HR_ADMIN:
         return true()
     people = select(Employee.id).where(employee_filter(principal))
@@ -328,8 +324,6 @@ def list_goals(db: Session, *, principal: Principal, period_id: int, level: Goal
 def cascade_tree(db: Session, *, principal: Principal, period_id: int) -> list[dict[str, Any]]:
     """The cascade from company to post (and employee) goals with link weights, scores and progress.
     A goal supporting two parents appears under both (the cascade is a weighted graph, not a tree)."""
-    from performance.models import GoalResult
-
     goals = {g.id: g for g in list_goals(db, principal=principal, period_id=period_id)}
     results = {r.goal_id: r for r in db.scalars(select(GoalResult).where(GoalResult.period_id == period_id))}
     kids: dict[int, list[tuple[int, float]]] = defaultdict(list)

@@ -29,7 +29,7 @@ from hcm.org.queries import department_subtree_ids
 from hcm.policy import ANONYMITY_THRESHOLD, Permission, Principal
 from performance import scoring_sql
 from performance.models import CollaborationRating, PeriodState, ServiceItem
-from performance.service.periods import ensure_state, ensure_writable, get_period
+from performance.service.lookups import ensure_state, ensure_writable, get_period
 
 MAX_COMMENT = 2000
 HIDDEN = f"hidden: fewer than {ANONYMITY_THRESHOLD} raters"

@@ -29,7 +29,7 @@ from performance.models import RatingKind
 from performance.schemas_ratings import NineBoxCell, NineBoxOut, NineBoxPerson
 from performance.service import units
 from performance.service.calibration import check_department, rating_bucket
-from performance.service.periods import get_period
+from performance.service.lookups import get_period
 from performance.service.ratings import latest_approved
 
 Band = Literal["low", "medium", "high"]

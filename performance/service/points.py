@@ -9,7 +9,7 @@ Rules
   ``PEER_RECOGNITION`` for a colleague, at most ``PEER_RECOGNITION_LIMIT`` per period. Nobody awards
   points to themselves.
 - Only HR corrects, only an original entry (not a correction), and never beyond what remains of it.
-- A closed period refuses every write (``periods.ensure_writable``).
+- A closed period refuses every write (``lookups.ensure_writable``).
 - Who reads: a ledger and a balance follow the people scope of ``hcm.policy`` (yourself, your subtree,
   everyone for HR). A leaderboard shows name and points only, so it also shows your own team (the people
   reporting to your manager), which is normal for recognition.
@@ -31,7 +31,7 @@ from hcm.org.queries import department_subtree_ids
 from hcm.policy import Permission, Principal, can_see_employee, employee_filter, manages, subtree_position_ids
 from performance.errors import LedgerAppendOnly
 from performance.models import PointsEntry, PointsRule
-from performance.service.periods import ensure_writable, get_period
+from performance.service.lookups import ensure_writable, get_period
 
 PEER_RECOGNITION = "PEER_RECOGNITION"
 # How many recognitions one person may give in one period (HR is not limited).

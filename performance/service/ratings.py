@@ -34,7 +34,7 @@ from hcm.policy import ANONYMITY_THRESHOLD, Principal, can_see_employee, manages
 from performance.models import PeriodState, RatingEvent, RatingKind, RatingSource, RatingStatus
 from performance.schemas import RatingIn, RatingOut
 from performance.schemas_ratings import FinalRating, RatingAggregate, RatingsView
-from performance.service.periods import ensure_state, ensure_writable, get_period
+from performance.service.lookups import ensure_state, ensure_writable, get_period
 
 RATING_STATES = (PeriodState.IN_PROGRESS, PeriodState.REVIEW)
 SCALES: dict[RatingKind, tuple[int, ...]] = {

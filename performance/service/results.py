@@ -12,7 +12,7 @@ from hcm.org.models import BusinessProcess, Department, Employee, Position
 from hcm.paging import paginate
 from hcm.policy import Principal, employee_filter
 from performance.service import units
-from performance.service.periods import get_period
+from performance.service.lookups import get_period
 
 
 def _results(db: Session, principal: Principal, period_id: int, unit_type: str) -> Any:

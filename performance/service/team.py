@@ -44,7 +44,7 @@ from performance.models import (
 )
 from performance.service import cascade, points, ratings, rollup, units
 from performance.service.calibration import RATINGS, rating_bucket
-from performance.service.periods import get_period
+from performance.service.lookups import get_period
 
 CHECKIN_DUE_DAYS = 30
 CHECKIN_STATES = (PeriodState.IN_PROGRESS, PeriodState.REVIEW)
