@@ -32,9 +32,10 @@ from hcm.auth.models import Role
 from hcm.deps import get_db
 from hcm.errors import Forbidden, HcmError, Invalid
 from hcm.org.models import Department, Employee
-from hcm.policy import Permission, Principal, allow
+from hcm.policy import Principal, allow
 from hcm.web import pages as web
 from performance.models import Period, PeriodKind, PeriodState
+from performance.policy import PerfPermission
 from performance.schemas import CheckInIn
 from performance.service import calibration, cascade, lookups, ninebox, points, results, rollup, team
 
@@ -88,7 +89,7 @@ def _tabs(me: Principal, period_id: int) -> list[dict[str, str]]:
     if me.role in NINEBOX_SCOPES:
         tabs.append({"key": "ninebox", "label": "9-box", "href": f"{base}/ninebox"})
     tabs.append({"key": "points", "label": "Points", "href": f"{base}/points"})
-    if me.has(Permission.PERF_CALIBRATE):
+    if me.has(PerfPermission.CALIBRATE):
         tabs.append({"key": "calibration", "label": "Calibration", "href": f"{base}/calibration"})
     return tabs
 
@@ -144,7 +145,7 @@ def _departments(db: Session) -> list[dict[str, Any]]:
 # --- overview --------------------------------------------------------------------------------------
 @router.get("/performance")
 def overview(request: Request, period: str = "", manager: str = "", db: Session = Depends(get_db),
-             me: Principal = Depends(allow(Permission.PERF_READ))) -> Response:
+             me: Principal = Depends(allow(PerfPermission.READ))) -> Response:
     all_periods = _all_periods(db)
     wanted = _opt_int(period, "period")
     current = lookups.get_period(db, wanted) if wanted is not None else _default_period(all_periods)
@@ -179,7 +180,7 @@ def overview(request: Request, period: str = "", manager: str = "", db: Session 
 # --- cascade ---------------------------------------------------------------------------------------
 @router.get("/performance/periods/{period_id}/cascade")
 def cascade_page(request: Request, period_id: int, db: Session = Depends(get_db),
-                 me: Principal = Depends(allow(Permission.PERF_READ))) -> Response:
+                 me: Principal = Depends(allow(PerfPermission.READ))) -> Response:
     period = lookups.get_period(db, period_id)
     roots = cascade.cascade_tree(db, principal=me, period_id=period_id)
 
@@ -195,7 +196,7 @@ def _goal_response(request: Request, db: Session, me: Principal, goal_id: int, *
                    values: dict[str, str] | None = None, status_code: int = 200) -> HTMLResponse:
     detail = team.goal_detail(db, principal=me, goal_id=goal_id)
     for row in detail["indicators"]:  # an executive may own an indicator, but check-ins are not an executive's write
-        row["may_check_in"] = row["may_check_in"] and me.has(Permission.PERF_CHECKIN)
+        row["may_check_in"] = row["may_check_in"] and me.has(PerfPermission.CHECKIN)
     period = detail["period"]
     today = min(max(date.today(), period.start_date), period.end_date)
     return _render(request, "performance/goal.html", me, status_code=status_code, tabs=_tabs(me, period.id),
@@ -204,7 +205,7 @@ def _goal_response(request: Request, db: Session, me: Principal, goal_id: int, *
 
 @router.get("/performance/goals/{goal_id}")
 def goal_page(request: Request, goal_id: int, db: Session = Depends(get_db),
-              me: Principal = Depends(allow(Permission.PERF_READ))) -> Response:
+              me: Principal = Depends(allow(PerfPermission.READ))) -> Response:
     return _goal_response(request, db, me, goal_id)
 
 
@@ -229,7 +230,7 @@ def _checkin_data(*, as_of: str, actual: str, milestones_done: str, rubric_level
 @router.post("/performance/indicators/{indicator_id}/checkins")
 def check_in(request: Request, indicator_id: int, as_of: str = Form(""), actual: str = Form(""),
              milestones_done: str = Form(""), rubric_level: str = Form(""), comment: str = Form(""),
-             db: Session = Depends(get_db), me: Principal = Depends(allow(Permission.PERF_CHECKIN))) -> Response:
+             db: Session = Depends(get_db), me: Principal = Depends(allow(PerfPermission.CHECKIN))) -> Response:
     indicator = cascade.get_indicator(db, indicator_id)
     goal = cascade.get_visible_goal(db, principal=me, goal_id=indicator.goal_id)  # 404 for goals you cannot see
     values = {"as_of": as_of, "actual": actual, "milestones_done": milestones_done, "rubric_level": rubric_level,
@@ -265,14 +266,14 @@ def _calibration_response(request: Request, db: Session, me: Principal, period_i
 
 @router.get("/performance/periods/{period_id}/calibration")
 def calibration_page(request: Request, period_id: int, department: str = "", db: Session = Depends(get_db),
-                     me: Principal = Depends(allow(Permission.PERF_CALIBRATE))) -> Response:
+                     me: Principal = Depends(allow(PerfPermission.CALIBRATE))) -> Response:
     return _calibration_response(request, db, me, period_id, _opt_int(department, "department"))
 
 
 @router.post("/performance/periods/{period_id}/calibration")
 def calibrate(request: Request, period_id: int, employee_id: str = Form(""), value: str = Form(""),
               reason: str = Form(""), department: str = Form(""), db: Session = Depends(get_db),
-              me: Principal = Depends(allow(Permission.PERF_CALIBRATE))) -> Response:
+              me: Principal = Depends(allow(PerfPermission.CALIBRATE))) -> Response:
     department_id = _opt_int(department, "department")
     values = {"employee_id": employee_id, "value": value, "reason": reason}
     try:
@@ -294,7 +295,7 @@ def calibrate(request: Request, period_id: int, employee_id: str = Form(""), val
 @router.get("/performance/periods/{period_id}/ninebox")
 def ninebox_page(request: Request, period_id: int, scope: str = "", department: str = "", cell: str = "",
                  page: str = "", db: Session = Depends(get_db),
-                 me: Principal = Depends(allow(Permission.PERF_READ))) -> Response:
+                 me: Principal = Depends(allow(PerfPermission.READ))) -> Response:
     period = lookups.get_period(db, period_id)
     choices = NINEBOX_SCOPES.get(me.role)
     if not choices:
@@ -347,21 +348,21 @@ def _points_response(request: Request, db: Session, me: Principal, period_id: in
                    tabs=_tabs(me, period.id), ledger=ledger, ledger_error=ledger_error, board=board,
                    board_error=board_error, scope=chosen, scopes=SCOPES, department_id=department_id,
                    departments=_departments(db), rule=rule,
-                   can_recognise=me.employee_id is not None and me.has(Permission.POINTS_AWARD),
+                   can_recognise=me.employee_id is not None and me.has(PerfPermission.POINTS_AWARD),
                    colleagues=team.colleagues(db, principal=me) if me.employee_id is not None else [],
                    open=period.state is not PeriodState.CLOSED, error=error, values=values or {})
 
 
 @router.get("/performance/periods/{period_id}/points")
 def points_page(request: Request, period_id: int, scope: str = "", department: str = "", employee: str = "",
-                db: Session = Depends(get_db), me: Principal = Depends(allow(Permission.PERF_READ))) -> Response:
+                db: Session = Depends(get_db), me: Principal = Depends(allow(PerfPermission.READ))) -> Response:
     return _points_response(request, db, me, period_id, scope=scope, department_id=_opt_int(department, "department"),
                             employee_id=_opt_int(employee, "employee"))
 
 
 @router.post("/performance/periods/{period_id}/points/recognition")
 def recognise(request: Request, period_id: int, employee_id: str = Form(""), reason: str = Form(""),
-              db: Session = Depends(get_db), me: Principal = Depends(allow(Permission.POINTS_AWARD))) -> Response:
+              db: Session = Depends(get_db), me: Principal = Depends(allow(PerfPermission.POINTS_AWARD))) -> Response:
     values = {"employee_id": employee_id, "reason": reason}
     try:
         emp = _req_int(employee_id, "employee_id", "the colleague to recognise")

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from hcm.deps import get_db
 from hcm.paging import MAX_PAGE_SIZE, Page
-from hcm.policy import Permission, Principal, allow
+from hcm.policy import Principal, allow
 from performance.models import CheckIn, GoalLevel, Indicator, Period
+from performance.policy import PerfPermission
 from performance.schemas import (
     AdvanceIn,
     CheckInIn,
@@ -29,9 +30,9 @@ from performance.schemas import (
 from performance.service import cascade, lookups, periods, results, rollup
 
 router = APIRouter(prefix="/api/performance", tags=["performance"])
-READ = Depends(allow(Permission.PERF_READ))
-PLAN = Depends(allow(Permission.PERF_PLAN))
-PERIODS = Depends(allow(Permission.PERF_PERIODS))
+READ = Depends(allow(PerfPermission.READ))
+PLAN = Depends(allow(PerfPermission.PLAN))
+PERIODS = Depends(allow(PerfPermission.PERIODS))
 
 
 @router.get("/periods", response_model=list[PeriodOut])
@@ -118,7 +119,7 @@ def create_indicator(goal_id: int, data: IndicatorIn, db: Session = Depends(get_
 
 @router.post("/indicators/{indicator_id}/checkins", response_model=CheckInOut, status_code=201)
 def check_in(indicator_id: int, data: CheckInIn, db: Session = Depends(get_db),
-             who: Principal = Depends(allow(Permission.PERF_CHECKIN))):
+             who: Principal = Depends(allow(PerfPermission.CHECKIN))):
     return cascade.check_in(db, principal=who, indicator_id=indicator_id, data=data)
 
 

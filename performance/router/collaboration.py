@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 
 from hcm.deps import get_db
 from hcm.fields import Code
-from hcm.policy import Permission, Principal, allow
+from hcm.policy import Principal, allow
+from performance.policy import PerfPermission
 from performance.service import collaboration
 
 router = APIRouter(prefix="/api/performance", tags=["performance"])
-READ = Depends(allow(Permission.PERF_READ))
+READ = Depends(allow(PerfPermission.READ))
 
 
 class ServiceItemIn(BaseModel):
@@ -58,7 +59,7 @@ class CollaborationOut(BaseModel):
 
 @router.post("/service-items", response_model=ServiceItemOut, status_code=201)
 def create_service_item(data: ServiceItemIn, db: Session = Depends(get_db),
-                        who: Principal = Depends(allow(Permission.PERF_PERIODS))):
+                        who: Principal = Depends(allow(PerfPermission.PERIODS))):
     return collaboration.create_service_item(db, principal=who, **data.model_dump())
 
 
@@ -71,7 +72,7 @@ def list_service_items(department_id: int | None = None, provider_department_id:
 
 @router.post("/periods/{period_id}/collaboration", response_model=CollaborationOut, status_code=201)
 def rate(period_id: int, data: CollaborationIn, db: Session = Depends(get_db),
-         who: Principal = Depends(allow(Permission.PERF_RATE))):
+         who: Principal = Depends(allow(PerfPermission.RATE))):
     return collaboration.rate_collaboration(db, principal=who, period_id=period_id, **data.model_dump())
 
 

@@ -13,13 +13,14 @@ from sqlalchemy.orm import Session
 from hcm.deps import get_db
 from hcm.errors import Invalid
 from hcm.fields import Code
-from hcm.policy import Permission, Principal, allow
+from hcm.policy import Principal, allow
+from performance.policy import PerfPermission
 from performance.service import points
 
 router = APIRouter(prefix="/api/performance", tags=["performance"])
-READ = Depends(allow(Permission.PERF_READ))
-AWARD = Depends(allow(Permission.POINTS_AWARD))
-HR = Depends(allow(Permission.PERF_PERIODS))
+READ = Depends(allow(PerfPermission.READ))
+AWARD = Depends(allow(PerfPermission.POINTS_AWARD))
+HR = Depends(allow(PerfPermission.PERIODS))
 
 
 class RuleIn(BaseModel):

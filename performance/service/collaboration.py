@@ -7,7 +7,7 @@ Rules
   (or HR), once per rater, item and period, score 1..5, while the period is in progress or in review.
 - Ratings are events: a second rating of the same item in the same period is refused, never an update.
 - The report is about departments, not people, and everyone may read it; it is aggregated only. A figure
-  is shown when at least ``hcm.policy.ANONYMITY_THRESHOLD`` raters stand behind it. Comments appear only
+  is shown when at least ``performance.policy.ANONYMITY_THRESHOLD`` raters stand behind it. Comments appear only
   as a count. A department total is also hidden when it would let one subtract a shown item from it and
   learn a hidden one (the ratings on its hidden items must themselves come from enough raters, or none).
 - The 0-150 score is ``scoring_sql.rubric`` of the average, the very expression ``rollup`` uses for a
@@ -26,9 +26,10 @@ from hcm.auth.models import Role
 from hcm.errors import Conflict, Forbidden, Invalid
 from hcm.org.models import BusinessProcess, Department, Position
 from hcm.org.queries import department_subtree_ids
-from hcm.policy import ANONYMITY_THRESHOLD, Permission, Principal
+from hcm.policy import Principal
 from performance import scoring_sql
 from performance.models import CollaborationRating, PeriodState, ServiceItem
+from performance.policy import ANONYMITY_THRESHOLD, PerfPermission
 from performance.service.lookups import ensure_state, ensure_writable, get_period
 
 MAX_COMMENT = 2000
@@ -99,7 +100,7 @@ def rate_collaboration(db: Session, *, principal: Principal, period_id: int, ser
     if item is None:
         raise Invalid(f"service_item_id={service_item_id} does not point at an existing service item",
                       field="service_item_id")
-    if not principal.has(Permission.PERF_RATE):
+    if not principal.has(PerfPermission.RATE):
         raise Forbidden(f"the role {principal.role.value!r} may not rate collaboration")
     if principal.role is not Role.HR_ADMIN and (
             principal.position_id is None or not _in_department_tree(db, principal.position_id,

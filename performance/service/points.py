@@ -28,9 +28,10 @@ from hcm.auth.models import Role, User
 from hcm.errors import Conflict, Forbidden, Invalid, NotFound
 from hcm.org.models import Department, Employee, EmployeeStatus, Position
 from hcm.org.queries import department_subtree_ids
-from hcm.policy import Permission, Principal, can_see_employee, employee_filter, manages, subtree_position_ids
+from hcm.policy import Principal, can_see_employee, employee_filter, manages, subtree_position_ids
 from performance.errors import LedgerAppendOnly
 from performance.models import PointsEntry, PointsRule
+from performance.policy import PerfPermission
 from performance.service.lookups import ensure_writable, get_period
 
 PEER_RECOGNITION = "PEER_RECOGNITION"
@@ -122,7 +123,7 @@ def award(db: Session, *, principal: Principal, period_id: int, employee_id: int
           rule_code: str | None = None, amount: int | None = None) -> PointsEntry:
     """Append one entry. The amount is the rule's unless HR gives one (with or without a rule)."""
     period = ensure_writable(db, period_id)
-    if not principal.has(Permission.POINTS_AWARD):
+    if not principal.has(PerfPermission.POINTS_AWARD):
         raise Forbidden(f"the role {principal.role.value!r} may not award points")
     reason = _text(reason, "reason", 500)
     is_hr = principal.role is Role.HR_ADMIN

@@ -30,8 +30,9 @@ from hcm.auth.models import Role
 from hcm.db import get_or_404
 from hcm.errors import Conflict, Forbidden, Invalid, NotFound
 from hcm.org.models import Employee, Position
-from hcm.policy import ANONYMITY_THRESHOLD, Principal, can_see_employee, manages
+from hcm.policy import Principal, can_see_employee, manages
 from performance.models import PeriodState, RatingEvent, RatingKind, RatingSource, RatingStatus
+from performance.policy import ANONYMITY_THRESHOLD
 from performance.schemas import RatingIn, RatingOut
 from performance.schemas_ratings import FinalRating, RatingAggregate, RatingsView
 from performance.service.lookups import ensure_state, ensure_writable, get_period
