@@ -184,6 +184,40 @@ def allow(permission: enum.StrEnum) -> Callable[..., Principal | None]:
     return dependency
 
 
+# --- who someone is, by role: the named checks the rules below, the modules and the pages build on ------
+def is_hr(principal: Principal) -> bool:
+    """HR: every person, every field, every write."""
+    return principal.role is Role.HR_ADMIN
+
+
+def require_hr(principal: Principal, what: str) -> None:
+    """Refuse anyone but HR (the message says what was refused)."""
+    if not is_hr(principal):
+        raise Forbidden(f"only HR may {what}")
+
+
+def is_manager(principal: Principal) -> bool:
+    """A manager: their people scope, and their team, is their reporting subtree."""
+    return principal.role is Role.MANAGER
+
+
+def is_executive(principal: Principal) -> bool:
+    """Leadership: aggregates, key posts and the people who hold them."""
+    return principal.role is Role.EXECUTIVE
+
+
+def needs_employee(role: Role) -> bool:
+    """Managers and employees act as themselves (their scope starts at their own record), so their users are
+    linked to an employee; HR and executives may have no record of their own."""
+    return role in (Role.MANAGER, Role.EMPLOYEE)
+
+
+def own_profile_id(principal: Principal) -> int | None:
+    """The employee whose record the pages show this user first (their goals, skills, scores): managers and
+    employees see their own; HR and executives get none (they start from the company)."""
+    return principal.employee_id if needs_employee(principal.role) else None
+
+
 # --- row scope -------------------------------------------------------------------------------------
 
 
@@ -196,19 +230,19 @@ def subtree_position_ids(root_position_id: int) -> Select[tuple[int]]:
 
 def employee_filter(principal: Principal) -> ColumnElement[bool]:
     """A WHERE clause over ``Employee`` restricting rows to those the principal may see."""
-    if principal.role is Role.HR_ADMIN:
+    if is_hr(principal):
         return true()
     own = Employee.id == principal.employee_id if principal.employee_id is not None else false()
-    if principal.role is Role.MANAGER and principal.position_id is not None:
+    if is_manager(principal) and principal.position_id is not None:
         return or_(own, Employee.position_id.in_(subtree_position_ids(principal.position_id)))
-    if principal.role is Role.EXECUTIVE:
+    if is_executive(principal):
         key_posts = select(Position.id).where(Position.is_key.is_(True))
         return or_(own, Employee.position_id.in_(key_posts))
     return own
 
 
 def can_see_employee(db: Session, principal: Principal, employee_id: int) -> bool:
-    if principal.role is Role.HR_ADMIN or principal.employee_id == employee_id:
+    if is_hr(principal) or principal.employee_id == employee_id:
         return True
     found = db.execute(
         select(Employee.id).where(Employee.id == employee_id, employee_filter(principal))
@@ -218,12 +252,12 @@ def can_see_employee(db: Session, principal: Principal, employee_id: int) -> boo
 
 def can_see_pay(principal: Principal, employee_id: int) -> bool:
     """Salary: HR and the person themselves."""
-    return principal.role is Role.HR_ADMIN or principal.employee_id == employee_id
+    return is_hr(principal) or principal.employee_id == employee_id
 
 
 def can_see_protected(principal: Principal) -> bool:
     """Gender and birth year exist for fairness audits; only HR reads them."""
-    return principal.role is Role.HR_ADMIN
+    return is_hr(principal)
 
 
 def is_in_subtree(db: Session, principal: Principal, employee_id: int) -> bool:
@@ -239,18 +273,18 @@ def is_in_subtree(db: Session, principal: Principal, employee_id: int) -> bool:
 
 def manages(db: Session, principal: Principal, employee_id: int) -> bool:
     """HR, or a manager whose subtree holds the employee."""
-    if principal.role is Role.HR_ADMIN:
+    if is_hr(principal):
         return True
-    return principal.role is Role.MANAGER and is_in_subtree(db, principal, employee_id)
+    return is_manager(principal) and is_in_subtree(db, principal, employee_id)
 
 
 def can_assess_skill(db: Session, principal: Principal, employee_id: int, source: SkillSource) -> bool:
     """Self-assessment by the person; manager assessment by HR or a manager above them; formal
     assessments are recorded by HR only."""
-    if principal.role is Role.HR_ADMIN:
+    if is_hr(principal):
         return True
     if source is SkillSource.SELF:
         return principal.employee_id == employee_id
-    if source is SkillSource.MANAGER and principal.role is Role.MANAGER:
+    if source is SkillSource.MANAGER and is_manager(principal):
         return is_in_subtree(db, principal, employee_id)
     return False

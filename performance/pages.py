@@ -28,14 +28,20 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hcm.auth.models import Role
 from hcm.deps import get_db
 from hcm.errors import Forbidden, HcmError, Invalid
 from hcm.org.models import Department, Employee
-from hcm.policy import Principal, allow
+from hcm.policy import Principal, allow, is_manager, own_profile_id
 from hcm.web import pages as web
 from performance.models import Period, PeriodKind, PeriodState
-from performance.policy import PerfPermission
+from performance.policy import (
+    PerfPermission,
+    may_calibrate,
+    may_choose_any_team,
+    may_view_teams,
+    ninebox_scopes,
+    sees_company_scores,
+)
 from performance.schemas import CheckInIn
 from performance.service import calibration, cascade, lookups, ninebox, points, results, rollup, team
 
@@ -55,11 +61,6 @@ templates = Jinja2Templates(env=_env)
 
 FLASH = "perf_flash"
 SCOPES = ("team", "department", "company")
-NINEBOX_SCOPES: dict[Role, tuple[str, ...]] = {
-    Role.HR_ADMIN: ("company", "department"),
-    Role.EXECUTIVE: ("company",),
-    Role.MANAGER: ("team", "department"),
-}
 NINEBOX_PAGE_SIZE = 100  # people per page of a 9-box cell's drill-down
 # The period a page opens on when none is asked for: the one people are working in.
 _PREFERRED = (PeriodState.IN_PROGRESS, PeriodState.REVIEW, PeriodState.CALIBRATION, PeriodState.PLANNING,
@@ -86,10 +87,10 @@ def _tabs(me: Principal, period_id: int) -> list[dict[str, str]]:
     base = f"/performance/periods/{period_id}"
     tabs = [{"key": "overview", "label": "Overview", "href": f"/performance?period={period_id}"},
             {"key": "cascade", "label": "Cascade", "href": f"{base}/cascade"}]
-    if me.role in NINEBOX_SCOPES:
+    if ninebox_scopes(me):
         tabs.append({"key": "ninebox", "label": "9-box", "href": f"{base}/ninebox"})
     tabs.append({"key": "points", "label": "Points", "href": f"{base}/points"})
-    if me.has(PerfPermission.CALIBRATE):
+    if may_calibrate(me):
         tabs.append({"key": "calibration", "label": "Calibration", "href": f"{base}/calibration"})
     return tabs
 
@@ -155,25 +156,25 @@ def overview(request: Request, period: str = "", manager: str = "", db: Session 
     if current is None:
         return _render(request, "performance/overview.html", me, **ctx)
     ctx["tabs"] = _tabs(me, current.id)
-    if me.role in (Role.HR_ADMIN, Role.EXECUTIVE):
+    if sees_company_scores(me):
         company = results.unit_results(db, principal=me, period_id=current.id, unit_type="company")
         ctx["company"] = company[0]["score"] if company else None
         depts = results.unit_results(db, principal=me, period_id=current.id, unit_type="department")
         ctx["departments"] = depts
         ctx["chart"] = {"labels": [d["name"] for d in depts],
                         "datasets": [{"label": "Department score", "data": [d["score"] for d in depts]}]}
-    if me.role in (Role.HR_ADMIN, Role.MANAGER):
-        if me.role is Role.HR_ADMIN:
+    if may_view_teams(me):
+        if may_choose_any_team(me):
             ctx["managers"] = team.managers(db, principal=me)
         manager_id = _opt_int(manager, "manager")
         ctx["manager_id"] = manager_id
-        if manager_id is not None or me.role is Role.MANAGER:
+        if manager_id is not None or is_manager(me):
             try:
                 ctx["team"] = team.team_view(db, principal=me, period_id=current.id, manager_id=manager_id)
             except HcmError as exc:
                 ctx["team_error"] = exc.message
-    if me.employee_id is not None and me.role in (Role.MANAGER, Role.EMPLOYEE):
-        ctx["mine"] = team.person_view(db, principal=me, period_id=current.id, employee_id=me.employee_id)
+    if (own := own_profile_id(me)) is not None:
+        ctx["mine"] = team.person_view(db, principal=me, period_id=current.id, employee_id=own)
     return _render(request, "performance/overview.html", me, **ctx)
 
 
@@ -195,8 +196,6 @@ def cascade_page(request: Request, period_id: int, db: Session = Depends(get_db)
 def _goal_response(request: Request, db: Session, me: Principal, goal_id: int, *, error: dict[str, Any] | None = None,
                    values: dict[str, str] | None = None, status_code: int = 200) -> HTMLResponse:
     detail = team.goal_detail(db, principal=me, goal_id=goal_id)
-    for row in detail["indicators"]:  # an executive may own an indicator, but check-ins are not an executive's write
-        row["may_check_in"] = row["may_check_in"] and me.has(PerfPermission.CHECKIN)
     period = detail["period"]
     today = min(max(date.today(), period.start_date), period.end_date)
     return _render(request, "performance/goal.html", me, status_code=status_code, tabs=_tabs(me, period.id),
@@ -297,7 +296,7 @@ def ninebox_page(request: Request, period_id: int, scope: str = "", department: 
                  page: str = "", db: Session = Depends(get_db),
                  me: Principal = Depends(allow(PerfPermission.READ))) -> Response:
     period = lookups.get_period(db, period_id)
-    choices = NINEBOX_SCOPES.get(me.role)
+    choices = ninebox_scopes(me)
     if not choices:
         raise Forbidden("the 9-box is for managers, HR and executives; your own results are on the performance overview")
     chosen = scope or choices[0]

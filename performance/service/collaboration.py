@@ -22,14 +22,12 @@ from sqlalchemy import Float, and_, cast, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hcm.auth.models import Role
 from hcm.errors import Conflict, Forbidden, Invalid
-from hcm.org.models import BusinessProcess, Department, Position
-from hcm.org.queries import department_subtree_ids
-from hcm.policy import Principal
+from hcm.org.models import BusinessProcess, Department
+from hcm.policy import Principal, require_hr
 from performance import scoring_sql
 from performance.models import CollaborationRating, PeriodState, ServiceItem
-from performance.policy import ANONYMITY_THRESHOLD, PerfPermission
+from performance.policy import ANONYMITY_THRESHOLD, PerfPermission, may_rate_service
 from performance.service.lookups import ensure_state, ensure_writable, get_period
 
 MAX_COMMENT = 2000
@@ -40,8 +38,7 @@ HIDDEN = f"hidden: fewer than {ANONYMITY_THRESHOLD} raters"
 def create_service_item(db: Session, *, principal: Principal, code: str, name: str, provider_department_id: int,
                         consumer_department_id: int, process_id: int | None = None,
                         description: str | None = None) -> ServiceItem:
-    if principal.role is not Role.HR_ADMIN:
-        raise Forbidden("only HR may register service items between departments")
+    require_hr(principal, "register service items between departments")
     code, name = (code or "").strip(), (name or "").strip()
     if not code or len(code) > 64:
         raise Invalid("code is required (at most 64 characters)", field="code")
@@ -80,13 +77,6 @@ def list_service_items(db: Session, *, department_id: int | None = None, provide
 
 
 # --- ratings ---------------------------------------------------------------------------------------
-def _in_department_tree(db: Session, position_id: int, department_id: int) -> bool:
-    """Does the post sit in the department or in a department below it? (one recursive query)"""
-    found = db.execute(select(Position.id).where(Position.id == position_id,
-                                                  Position.department_id.in_(department_subtree_ids(department_id)))).first()
-    return found is not None
-
-
 def rate_collaboration(db: Session, *, principal: Principal, period_id: int, service_item_id: int, score: int,
                        comment: str | None = None) -> CollaborationRating:
     period = ensure_writable(db, period_id)
@@ -102,9 +92,7 @@ def rate_collaboration(db: Session, *, principal: Principal, period_id: int, ser
                       field="service_item_id")
     if not principal.has(PerfPermission.RATE):
         raise Forbidden(f"the role {principal.role.value!r} may not rate collaboration")
-    if principal.role is not Role.HR_ADMIN and (
-            principal.position_id is None or not _in_department_tree(db, principal.position_id,
-                                                                      item.consumer_department_id)):
+    if not may_rate_service(db, principal, consumer_department_id=item.consumer_department_id):
         raise Forbidden(f"rule: service item {item.code!r} is rated by its consumer department (or HR); your post "
                         "is not in it", field="service_item_id")
     if db.scalar(select(CollaborationRating.id).where(
