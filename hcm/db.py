@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -25,6 +26,21 @@ class Base(DeclarativeBase):
 
 
 M = TypeVar("M", bound=Base)
+
+
+def enum_type(cls: type[enum.Enum], name: str) -> Enum:
+    """The column type of an enum, for every module's tables."""
+    # Stored as plain strings with a CHECK, so SQLite and PostgreSQL behave the same and adding a
+    # value is a constraint change, not an ALTER TYPE.
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
 
 
 def get_or_404(db: Session, model: type[M], id_: int, *, entity: str | None = None,

@@ -1,5 +1,8 @@
-"""Who sees what. The one place that decides; routes declare a permission with ``allow(...)`` and
-services ask the scope functions here before returning people data.
+"""Who sees what. The one place that decides for the core; routes declare a permission with ``allow(...)``
+and services ask the scope functions and named checks here before returning people data.
+
+Each module declares its own permissions (a ``StrEnum``) and which roles hold them in its own policy module,
+registered here with ``register_grants``; ``allow`` and ``Principal.has`` then take them like the core's.
 
 - employee  -> themselves
 - manager   -> themselves and their reporting subtree (positions that report, directly or not, to theirs)
@@ -10,8 +13,9 @@ services ask the scope functions here before returning people data.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import Select, false, or_, select, true
@@ -38,14 +42,6 @@ class Permission(enum.StrEnum):
     KEY_POSTS = "keyposts.read"
     DATA_IMPORT = "data.import"
     DATA_EXPORT = "data.export"
-    # performance management (row scope is checked by the performance services through this module)
-    PERF_READ = "performance.read"  # goals, scores, ratings: filtered by employee_scope / rating rules
-    PERF_PERIODS = "performance.periods"  # open, advance and close periods; configure the mix
-    PERF_PLAN = "performance.plan"  # goals, links, indicators (managers: their subtree's posts only)
-    PERF_CHECKIN = "performance.checkin"  # actuals during the period (indicator owners, their managers, HR)
-    PERF_RATE = "performance.rate"  # self, manager, peer and cross-department ratings
-    PERF_CALIBRATE = "performance.calibrate"
-    POINTS_AWARD = "points.award"
 
 
 _ALL = frozenset(Role)
@@ -60,23 +56,79 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.KEY_POSTS: frozenset({Role.HR_ADMIN, Role.EXECUTIVE}),
     Permission.DATA_IMPORT: frozenset({Role.HR_ADMIN}),
     Permission.DATA_EXPORT: frozenset({Role.HR_ADMIN}),
-    Permission.PERF_READ: _ALL,
-    Permission.PERF_PERIODS: frozenset({Role.HR_ADMIN}),
-    Permission.PERF_PLAN: frozenset({Role.HR_ADMIN, Role.MANAGER}),
-    Permission.PERF_CHECKIN: frozenset({Role.HR_ADMIN, Role.MANAGER, Role.EMPLOYEE}),
-    Permission.PERF_RATE: frozenset({Role.HR_ADMIN, Role.MANAGER, Role.EMPLOYEE}),
-    Permission.PERF_CALIBRATE: frozenset({Role.HR_ADMIN}),
-    Permission.POINTS_AWARD: frozenset({Role.HR_ADMIN, Role.MANAGER, Role.EMPLOYEE}),
 }
 
-# Writes an employee may make, each guarded row by row in its service (about themselves, their own
-# indicators, or a colleague they rate or recognise). Every other write is HR's or a manager's.
-SELF_SERVICE_WRITES = frozenset(
-    {Permission.SKILL_ASSESS, Permission.PERF_CHECKIN, Permission.PERF_RATE, Permission.POINTS_AWARD}
-)
+# Writes an employee may make, each guarded row by row in its service (about themselves). Every other
+# core write is HR's. Modules add theirs with ``register_grants(..., self_service=...)``.
+SELF_SERVICE_WRITES = frozenset({Permission.SKILL_ASSESS})
 
-# Peer and cross-department ratings are shown only aggregated, and only from this many raters up.
-ANONYMITY_THRESHOLD = 3
+
+# --- the registry of permissions -------------------------------------------------------------------
+P = TypeVar("P", bound=enum.StrEnum)
+
+# Keyed by the permission's value: two modules cannot mean different things by one name.
+_granted: dict[str, frozenset[Role]] = {}
+_members: dict[str, enum.StrEnum] = {}
+_self_service: set[str] = set()
+
+
+class UnregisteredPermission(LookupError):
+    """A permission no module registered: a programming error, raised where the route is defined."""
+
+
+def register_grants(grants: Mapping[P, Iterable[Role]], *, self_service: Iterable[P] = ()) -> None:
+    """Make a module's permissions known: the roles that hold each, and which of them are self-service
+    writes (an employee may make them; the module's services guard them row by row).
+
+    Registering the same again changes nothing; a value already registered with other roles (or the other
+    way round for self-service) is refused, so no permission is ever decided in two places."""
+    wanted = {p: frozenset(roles) for p, roles in grants.items()}
+    self_serving = {p.value for p in self_service}
+    if stray := sorted(self_serving - {p.value for p in wanted}):
+        raise ValueError(f"self-service writes must be among the permissions registered with them: {stray}")
+    for p, roles in wanted.items():
+        if p.value == Permission.PUBLIC.value:
+            raise ValueError("'public' is no grant: it is every route's way of saying that nobody need log in")
+        if not roles:
+            raise ValueError(f"permission {p.value!r} is granted to no role")
+        known = _granted.get(p.value)
+        if known is not None and known != roles:
+            raise ValueError(f"permission {p.value!r} is already registered for {sorted(r.value for r in known)}, "
+                             f"not {sorted(r.value for r in roles)}: one permission, one decision")
+        if known is not None and (p.value in _self_service) != (p.value in self_serving):
+            was = "a self-service write" if p.value in _self_service else "no self-service write"
+            raise ValueError(f"permission {p.value!r} is already registered as {was}: one permission, one decision")
+    for p, roles in wanted.items():
+        _granted[p.value] = roles
+        _members.setdefault(p.value, p)
+    _self_service.update(self_serving)
+
+
+def registered_permissions() -> tuple[enum.StrEnum, ...]:
+    """Every permission a route may declare besides ``Permission.PUBLIC``, in the order registered."""
+    return tuple(_members.values())
+
+
+def roles_for(permission: enum.StrEnum) -> frozenset[Role]:
+    """The roles that hold a registered permission."""
+    if permission.value not in _granted:
+        from hcm import modules  # the registrations declare their modules' permissions: read them once
+
+        modules.installed()
+    try:
+        return _granted[permission.value]
+    except KeyError:
+        raise UnregisteredPermission(
+            f"permission {permission.value!r} is not registered: its module registers it with "
+            "hcm.policy.register_grants before any route uses it") from None
+
+
+def is_self_service(permission: enum.StrEnum) -> bool:
+    """A write an employee may make (guarded row by row by the service)."""
+    return permission.value in _self_service
+
+
+register_grants(GRANTS, self_service=SELF_SERVICE_WRITES)
 
 
 @dataclass(frozen=True)
@@ -87,8 +139,8 @@ class Principal:
     employee_id: int | None
     position_id: int | None
 
-    def has(self, permission: Permission) -> bool:
-        return permission is Permission.PUBLIC or self.role in GRANTS[permission]
+    def has(self, permission: enum.StrEnum) -> bool:
+        return permission is Permission.PUBLIC or self.role in roles_for(permission)
 
 
 def _authenticate(request: Request, db: Session) -> Principal | None:
@@ -111,11 +163,14 @@ def _authenticate(request: Request, db: Session) -> Principal | None:
     return Principal(row.id, row.username, Role(row.role), row.employee_id, row.position_id)
 
 
-def allow(permission: Permission) -> Callable[..., Principal | None]:
+def allow(permission: enum.StrEnum) -> Callable[..., Principal | None]:
     """A route dependency that enforces ``permission`` and returns the caller (None on public routes).
 
-    The function carries ``__policy__`` so the route-walk test can prove every route declared one.
+    The function carries ``__policy__`` so the route-walk test can prove every route declared one. An
+    unregistered permission fails here, when the route is defined, not at its first request.
     """
+    if permission is not Permission.PUBLIC:
+        roles_for(permission)
 
     def dependency(request: Request, db: Session = Depends(get_db)) -> Principal | None:
         principal = _authenticate(request, db)
@@ -133,6 +188,40 @@ def allow(permission: Permission) -> Callable[..., Principal | None]:
     return dependency
 
 
+# --- who someone is, by role: the named checks the rules below, the modules and the pages build on ------
+def is_hr(principal: Principal) -> bool:
+    """HR: every person, every field, every write."""
+    return principal.role is Role.HR_ADMIN
+
+
+def require_hr(principal: Principal, what: str) -> None:
+    """Refuse anyone but HR (the message says what was refused)."""
+    if not is_hr(principal):
+        raise Forbidden(f"only HR may {what}")
+
+
+def is_manager(principal: Principal) -> bool:
+    """A manager: their people scope, and their team, is their reporting subtree."""
+    return principal.role is Role.MANAGER
+
+
+def is_executive(principal: Principal) -> bool:
+    """Leadership: aggregates, key posts and the people who hold them."""
+    return principal.role is Role.EXECUTIVE
+
+
+def needs_employee(role: Role) -> bool:
+    """Managers and employees act as themselves (their scope starts at their own record), so their users are
+    linked to an employee; HR and executives may have no record of their own."""
+    return role in (Role.MANAGER, Role.EMPLOYEE)
+
+
+def own_profile_id(principal: Principal) -> int | None:
+    """The employee whose record the pages show this user first (their goals, skills, scores): managers and
+    employees see their own; HR and executives get none (they start from the company)."""
+    return principal.employee_id if needs_employee(principal.role) else None
+
+
 # --- row scope -------------------------------------------------------------------------------------
 
 
@@ -145,19 +234,19 @@ def subtree_position_ids(root_position_id: int) -> Select[tuple[int]]:
 
 def employee_filter(principal: Principal) -> ColumnElement[bool]:
     """A WHERE clause over ``Employee`` restricting rows to those the principal may see."""
-    if principal.role is Role.HR_ADMIN:
+    if is_hr(principal):
         return true()
     own = Employee.id == principal.employee_id if principal.employee_id is not None else false()
-    if principal.role is Role.MANAGER and principal.position_id is not None:
+    if is_manager(principal) and principal.position_id is not None:
         return or_(own, Employee.position_id.in_(subtree_position_ids(principal.position_id)))
-    if principal.role is Role.EXECUTIVE:
+    if is_executive(principal):
         key_posts = select(Position.id).where(Position.is_key.is_(True))
         return or_(own, Employee.position_id.in_(key_posts))
     return own
 
 
 def can_see_employee(db: Session, principal: Principal, employee_id: int) -> bool:
-    if principal.role is Role.HR_ADMIN or principal.employee_id == employee_id:
+    if is_hr(principal) or principal.employee_id == employee_id:
         return True
     found = db.execute(
         select(Employee.id).where(Employee.id == employee_id, employee_filter(principal))
@@ -167,12 +256,12 @@ def can_see_employee(db: Session, principal: Principal, employee_id: int) -> boo
 
 def can_see_pay(principal: Principal, employee_id: int) -> bool:
     """Salary: HR and the person themselves."""
-    return principal.role is Role.HR_ADMIN or principal.employee_id == employee_id
+    return is_hr(principal) or principal.employee_id == employee_id
 
 
 def can_see_protected(principal: Principal) -> bool:
     """Gender and birth year exist for fairness audits; only HR reads them."""
-    return principal.role is Role.HR_ADMIN
+    return is_hr(principal)
 
 
 def is_in_subtree(db: Session, principal: Principal, employee_id: int) -> bool:
@@ -188,18 +277,18 @@ def is_in_subtree(db: Session, principal: Principal, employee_id: int) -> bool:
 
 def manages(db: Session, principal: Principal, employee_id: int) -> bool:
     """HR, or a manager whose subtree holds the employee."""
-    if principal.role is Role.HR_ADMIN:
+    if is_hr(principal):
         return True
-    return principal.role is Role.MANAGER and is_in_subtree(db, principal, employee_id)
+    return is_manager(principal) and is_in_subtree(db, principal, employee_id)
 
 
 def can_assess_skill(db: Session, principal: Principal, employee_id: int, source: SkillSource) -> bool:
     """Self-assessment by the person; manager assessment by HR or a manager above them; formal
     assessments are recorded by HR only."""
-    if principal.role is Role.HR_ADMIN:
+    if is_hr(principal):
         return True
     if source is SkillSource.SELF:
         return principal.employee_id == employee_id
-    if source is SkillSource.MANAGER and principal.role is Role.MANAGER:
+    if source is SkillSource.MANAGER and is_manager(principal):
         return is_in_subtree(db, principal, employee_id)
     return False

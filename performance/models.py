@@ -23,8 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hcm.db import Base, utcnow
-from hcm.org.models import _enum
+from hcm.db import Base, enum_type, utcnow
 
 
 class PeriodKind(enum.StrEnum):
@@ -102,11 +101,11 @@ class Period(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
-    kind: Mapped[PeriodKind] = mapped_column(_enum(PeriodKind, "period_kind"))
+    kind: Mapped[PeriodKind] = mapped_column(enum_type(PeriodKind, "period_kind"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("perf_periods.id"))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
-    state: Mapped[PeriodState] = mapped_column(_enum(PeriodState, "period_state"), default=PeriodState.PLANNING)
+    state: Mapped[PeriodState] = mapped_column(enum_type(PeriodState, "period_state"), default=PeriodState.PLANNING)
     # The mix of indicator classes per level: departments mainly operational, posts mainly management.
     dept_operational_share: Mapped[float] = mapped_column(Float, default=0.8)
     post_operational_share: Mapped[float] = mapped_column(Float, default=0.3)
@@ -133,7 +132,7 @@ class Goal(Base):
     code: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str | None] = mapped_column(Text)
-    level: Mapped[GoalLevel] = mapped_column(_enum(GoalLevel, "goal_level"))
+    level: Mapped[GoalLevel] = mapped_column(enum_type(GoalLevel, "goal_level"))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     process_id: Mapped[int | None] = mapped_column(ForeignKey("business_processes.id"), index=True)
     position_id: Mapped[int | None] = mapped_column(ForeignKey("positions.id"), index=True)
@@ -170,9 +169,9 @@ class Indicator(Base):
     goal_id: Mapped[int] = mapped_column(ForeignKey("perf_goals.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(300))
-    kind: Mapped[IndicatorKind] = mapped_column(_enum(IndicatorKind, "indicator_kind"))
-    direction: Mapped[Direction] = mapped_column(_enum(Direction, "direction"), default=Direction.HIGHER)
-    klass: Mapped[IndicatorClass] = mapped_column(_enum(IndicatorClass, "indicator_class"))
+    kind: Mapped[IndicatorKind] = mapped_column(enum_type(IndicatorKind, "indicator_kind"))
+    direction: Mapped[Direction] = mapped_column(enum_type(Direction, "direction"), default=Direction.HIGHER)
+    klass: Mapped[IndicatorClass] = mapped_column(enum_type(IndicatorClass, "indicator_class"))
     unit: Mapped[str | None] = mapped_column(String(32))
     baseline: Mapped[float | None] = mapped_column(Float)
     threshold: Mapped[float | None] = mapped_column(Float)
@@ -316,14 +315,14 @@ class RatingEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("perf_periods.id", ondelete="CASCADE"))
     employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"))
-    kind: Mapped[RatingKind] = mapped_column(_enum(RatingKind, "rating_kind"))
-    source: Mapped[RatingSource] = mapped_column(_enum(RatingSource, "rating_source"))
+    kind: Mapped[RatingKind] = mapped_column(enum_type(RatingKind, "rating_kind"))
+    source: Mapped[RatingSource] = mapped_column(enum_type(RatingSource, "rating_source"))
     value: Mapped[float] = mapped_column(Float)
     scale_max: Mapped[int] = mapped_column(Integer, default=5)
     rater_employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
     rater_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[RatingStatus] = mapped_column(_enum(RatingStatus, "rating_status"), default=RatingStatus.SUBMITTED)
+    status: Mapped[RatingStatus] = mapped_column(enum_type(RatingStatus, "rating_status"), default=RatingStatus.SUBMITTED)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

@@ -14,6 +14,8 @@ MODULE = Module(
     templates=(Path(__file__).parent / "templates",),
     nav=(NavEntry("performance", "Performance", "/performance",
                   {"hr_admin": 100, "executive": 100, "manager": 100, "employee": 100}),),
+    permissions="performance.policy:GRANTS",
+    self_service="performance.policy:SELF_SERVICE_WRITES",
     models=("performance.models",),
     tasks=("performance.tasks",),
     demo_steps=(DemoStep("performance", "performance.module:seed_demo", order=20),),

@@ -24,24 +24,26 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hcm.auth.models import Role
 from hcm.deps import get_db
 from hcm.errors import Forbidden, HcmError, Invalid
 from hcm.org.models import Department, Employee
-from hcm.policy import Permission, Principal, allow
+from hcm.policy import Principal, allow, is_manager, own_profile_id
 from hcm.web.render import flash, pager, render
 from performance.models import Period, PeriodKind, PeriodState
+from performance.policy import (
+    PerfPermission,
+    may_calibrate,
+    may_choose_any_team,
+    may_view_teams,
+    ninebox_scopes,
+    sees_company_scores,
+)
 from performance.schemas import CascadeNode, CheckInIn
-from performance.service import calibration, cascade, ninebox, periods, points, results, rollup, team
+from performance.service import calibration, cascade, lookups, ninebox, points, results, rollup, team
 
 router = APIRouter(include_in_schema=False)
 
 SCOPES = ("team", "department", "company")
-NINEBOX_SCOPES: dict[Role, tuple[str, ...]] = {
-    Role.HR_ADMIN: ("company", "department"),
-    Role.EXECUTIVE: ("company",),
-    Role.MANAGER: ("team", "department"),
-}
 NINEBOX_PAGE_SIZE = 100  # people per page of a 9-box cell's drill-down
 # The period a page opens on when none is asked for: the one people are working in.
 _PREFERRED = (PeriodState.IN_PROGRESS, PeriodState.REVIEW, PeriodState.CALIBRATION, PeriodState.PLANNING,
@@ -61,10 +63,10 @@ def _tabs(me: Principal, period_id: int) -> list[dict[str, str]]:
     base = f"/performance/periods/{period_id}"
     tabs = [{"key": "overview", "label": "Overview", "href": f"/performance?period={period_id}"},
             {"key": "cascade", "label": "Cascade", "href": f"{base}/cascade"}]
-    if me.role in NINEBOX_SCOPES:
+    if ninebox_scopes(me):
         tabs.append({"key": "ninebox", "label": "9-box", "href": f"{base}/ninebox"})
     tabs.append({"key": "points", "label": "Points", "href": f"{base}/points"})
-    if me.has(Permission.PERF_CALIBRATE):
+    if may_calibrate(me):
         tabs.append({"key": "calibration", "label": "Calibration", "href": f"{base}/calibration"})
     return tabs
 
@@ -120,43 +122,43 @@ def _departments(db: Session) -> list[dict[str, Any]]:
 # --- overview --------------------------------------------------------------------------------------
 @router.get("/performance")
 def overview(request: Request, period: str = "", manager: str = "", db: Session = Depends(get_db),
-             me: Principal = Depends(allow(Permission.PERF_READ))) -> Response:
+             me: Principal = Depends(allow(PerfPermission.READ))) -> Response:
     all_periods = _all_periods(db)
     wanted = _opt_int(period, "period")
-    current = periods.get_period(db, wanted) if wanted is not None else _default_period(all_periods)
+    current = lookups.get_period(db, wanted) if wanted is not None else _default_period(all_periods)
     ctx: dict[str, Any] = {"periods": all_periods, "period": current, "tabs": [], "company": None, "departments": [],
                            "chart": None, "managers": [], "manager_id": None, "team": None, "team_error": None,
                            "mine": None}
     if current is None:
         return _render(request, "performance/overview.html", me, **ctx)
     ctx["tabs"] = _tabs(me, current.id)
-    if me.role in (Role.HR_ADMIN, Role.EXECUTIVE):
+    if sees_company_scores(me):
         company = results.unit_results(db, principal=me, period_id=current.id, unit_type="company")
         ctx["company"] = company[0].score if company else None
         depts = results.unit_results(db, principal=me, period_id=current.id, unit_type="department")
         ctx["departments"] = depts
         ctx["chart"] = {"labels": [d.name for d in depts],
                         "datasets": [{"label": "Department score", "data": [d.score for d in depts]}]}
-    if me.role in (Role.HR_ADMIN, Role.MANAGER):
-        if me.role is Role.HR_ADMIN:
+    if may_view_teams(me):
+        if may_choose_any_team(me):
             ctx["managers"] = team.managers(db, principal=me)
         manager_id = _opt_int(manager, "manager")
         ctx["manager_id"] = manager_id
-        if manager_id is not None or me.role is Role.MANAGER:
+        if manager_id is not None or is_manager(me):
             try:
                 ctx["team"] = team.team_view(db, principal=me, period_id=current.id, manager_id=manager_id)
             except HcmError as exc:
                 ctx["team_error"] = exc.message
-    if me.employee_id is not None and me.role in (Role.MANAGER, Role.EMPLOYEE):
-        ctx["mine"] = team.person_view(db, principal=me, period_id=current.id, employee_id=me.employee_id)
+    if (own := own_profile_id(me)) is not None:
+        ctx["mine"] = team.person_view(db, principal=me, period_id=current.id, employee_id=own)
     return _render(request, "performance/overview.html", me, **ctx)
 
 
 # --- cascade ---------------------------------------------------------------------------------------
 @router.get("/performance/periods/{period_id}/cascade")
 def cascade_page(request: Request, period_id: int, db: Session = Depends(get_db),
-                 me: Principal = Depends(allow(Permission.PERF_READ))) -> Response:
-    period = periods.get_period(db, period_id)
+                 me: Principal = Depends(allow(PerfPermission.READ))) -> Response:
+    period = lookups.get_period(db, period_id)
     roots = cascade.cascade_tree(db, principal=me, period_id=period_id)
 
     def count(nodes: list[CascadeNode]) -> int:
@@ -170,8 +172,6 @@ def cascade_page(request: Request, period_id: int, db: Session = Depends(get_db)
 def _goal_response(request: Request, db: Session, me: Principal, goal_id: int, *, error: dict[str, Any] | None = None,
                    values: dict[str, str] | None = None, status_code: int = 200) -> HTMLResponse:
     detail = team.goal_detail(db, principal=me, goal_id=goal_id)
-    for row in detail.indicators:  # an executive may own an indicator, but check-ins are not an executive's write
-        row.may_check_in = row.may_check_in and me.has(Permission.PERF_CHECKIN)
     period = detail.period
     today = min(max(date.today(), period.start_date), period.end_date)
     return _render(request, "performance/goal.html", me, status_code=status_code, tabs=_tabs(me, period.id),
@@ -180,7 +180,7 @@ def _goal_response(request: Request, db: Session, me: Principal, goal_id: int, *
 
 @router.get("/performance/goals/{goal_id}")
 def goal_page(request: Request, goal_id: int, db: Session = Depends(get_db),
-              me: Principal = Depends(allow(Permission.PERF_READ))) -> Response:
+              me: Principal = Depends(allow(PerfPermission.READ))) -> Response:
     return _goal_response(request, db, me, goal_id)
 
 
@@ -205,7 +205,7 @@ def _checkin_data(*, as_of: str, actual: str, milestones_done: str, rubric_level
 @router.post("/performance/indicators/{indicator_id}/checkins")
 def check_in(request: Request, indicator_id: int, as_of: str = Form(""), actual: str = Form(""),
              milestones_done: str = Form(""), rubric_level: str = Form(""), comment: str = Form(""),
-             db: Session = Depends(get_db), me: Principal = Depends(allow(Permission.PERF_CHECKIN))) -> Response:
+             db: Session = Depends(get_db), me: Principal = Depends(allow(PerfPermission.CHECKIN))) -> Response:
     indicator = cascade.get_indicator(db, indicator_id)
     goal = cascade.get_visible_goal(db, principal=me, goal_id=indicator.goal_id)  # 404 for goals you cannot see
     values = {"as_of": as_of, "actual": actual, "milestones_done": milestones_done, "rubric_level": rubric_level,
@@ -227,7 +227,7 @@ def check_in(request: Request, indicator_id: int, as_of: str = Form(""), actual:
 def _calibration_response(request: Request, db: Session, me: Principal, period_id: int, department_id: int | None, *,
                           error: dict[str, Any] | None = None, values: dict[str, str] | None = None,
                           status_code: int = 200) -> HTMLResponse:
-    period = periods.get_period(db, period_id)
+    period = lookups.get_period(db, period_id)
     dist = calibration.distribution(db, principal=me, period_id=period_id, department_id=department_id)
     chart = {"labels": [f"Rating {r.rating}" for r in dist.rows],
              "datasets": [{"label": "Actual share (%)", "data": [r.share if r.share is not None else 0 for r in dist.rows]},
@@ -241,14 +241,14 @@ def _calibration_response(request: Request, db: Session, me: Principal, period_i
 
 @router.get("/performance/periods/{period_id}/calibration")
 def calibration_page(request: Request, period_id: int, department: str = "", db: Session = Depends(get_db),
-                     me: Principal = Depends(allow(Permission.PERF_CALIBRATE))) -> Response:
+                     me: Principal = Depends(allow(PerfPermission.CALIBRATE))) -> Response:
     return _calibration_response(request, db, me, period_id, _opt_int(department, "department"))
 
 
 @router.post("/performance/periods/{period_id}/calibration")
 def calibrate(request: Request, period_id: int, employee_id: str = Form(""), value: str = Form(""),
               reason: str = Form(""), department: str = Form(""), db: Session = Depends(get_db),
-              me: Principal = Depends(allow(Permission.PERF_CALIBRATE))) -> Response:
+              me: Principal = Depends(allow(PerfPermission.CALIBRATE))) -> Response:
     department_id = _opt_int(department, "department")
     values = {"employee_id": employee_id, "value": value, "reason": reason}
     try:
@@ -270,9 +270,9 @@ def calibrate(request: Request, period_id: int, employee_id: str = Form(""), val
 @router.get("/performance/periods/{period_id}/ninebox")
 def ninebox_page(request: Request, period_id: int, scope: str = "", department: str = "", cell: str = "",
                  page: str = "", db: Session = Depends(get_db),
-                 me: Principal = Depends(allow(Permission.PERF_READ))) -> Response:
-    period = periods.get_period(db, period_id)
-    choices = NINEBOX_SCOPES.get(me.role)
+                 me: Principal = Depends(allow(PerfPermission.READ))) -> Response:
+    period = lookups.get_period(db, period_id)
+    choices = ninebox_scopes(me)
     if not choices:
         raise Forbidden("the 9-box is for managers, HR and executives; your own results are on the performance overview")
     chosen = scope or choices[0]
@@ -302,7 +302,7 @@ def _points_response(request: Request, db: Session, me: Principal, period_id: in
                      department_id: int | None = None, employee_id: int | None = None,
                      error: dict[str, Any] | None = None, values: dict[str, str] | None = None,
                      status_code: int = 200) -> HTMLResponse:
-    period = periods.get_period(db, period_id)
+    period = lookups.get_period(db, period_id)
     whose = employee_id if employee_id is not None else me.employee_id
     ledger, ledger_error = None, None
     if whose is not None:
@@ -323,21 +323,21 @@ def _points_response(request: Request, db: Session, me: Principal, period_id: in
                    tabs=_tabs(me, period.id), ledger=ledger, ledger_error=ledger_error, board=board,
                    board_error=board_error, scope=chosen, scopes=SCOPES, department_id=department_id,
                    departments=_departments(db), rule=rule,
-                   can_recognise=me.employee_id is not None and me.has(Permission.POINTS_AWARD),
+                   can_recognise=me.employee_id is not None and me.has(PerfPermission.POINTS_AWARD),
                    colleagues=team.colleagues(db, principal=me) if me.employee_id is not None else [],
                    open=period.state is not PeriodState.CLOSED, error=error, values=values or {})
 
 
 @router.get("/performance/periods/{period_id}/points")
 def points_page(request: Request, period_id: int, scope: str = "", department: str = "", employee: str = "",
-                db: Session = Depends(get_db), me: Principal = Depends(allow(Permission.PERF_READ))) -> Response:
+                db: Session = Depends(get_db), me: Principal = Depends(allow(PerfPermission.READ))) -> Response:
     return _points_response(request, db, me, period_id, scope=scope, department_id=_opt_int(department, "department"),
                             employee_id=_opt_int(employee, "employee"))
 
 
 @router.post("/performance/periods/{period_id}/points/recognition")
 def recognise(request: Request, period_id: int, employee_id: str = Form(""), reason: str = Form(""),
-              db: Session = Depends(get_db), me: Principal = Depends(allow(Permission.POINTS_AWARD))) -> Response:
+              db: Session = Depends(get_db), me: Principal = Depends(allow(PerfPermission.POINTS_AWARD))) -> Response:
     values = {"employee_id": employee_id, "reason": reason}
     try:
         emp = _req_int(employee_id, "employee_id", "the colleague to recognise")

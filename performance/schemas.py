@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from hcm.fields import Code
 from performance.models import (
     Direction,
     GoalLevel,
@@ -17,8 +18,6 @@ from performance.models import (
     RatingSource,
     RatingStatus,
 )
-
-Code = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$")
 
 
 class _Out(BaseModel):
@@ -61,7 +60,7 @@ class AdvanceIn(BaseModel):
 
 
 class GoalIn(BaseModel):
-    code: str = Code
+    code: Code
     title: str = Field(min_length=1, max_length=300)
     description: str | None = None
     level: GoalLevel
@@ -140,7 +139,7 @@ class RecomputeOut(BaseModel):
 
 
 class IndicatorIn(BaseModel):
-    code: str = Code
+    code: Code
     name: str = Field(min_length=1, max_length=300)
     kind: IndicatorKind
     direction: Direction = Direction.HIGHER

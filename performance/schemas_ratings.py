@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from hcm.org.schemas import Page
+from hcm.paging import Page
 from performance.models import RatingKind, RatingSource
 from performance.schemas import RatingOut
 

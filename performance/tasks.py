@@ -8,22 +8,20 @@ from sqlalchemy.orm import Session
 
 from hcm.db import unit_of_work
 from hcm.tasks import celery_app, clear_queued, enqueue_once_after_commit
+from performance.models import PeriodState
+from performance.service import lookups, rollup
 
 
 @celery_app.task(name="performance.recompute_period", acks_late=True, reject_on_worker_lost=True)  # type: ignore[untyped-decorator]
 def recompute_period(period_id: int) -> dict[str, Any]:
     """Recompute a period's scores and send them to the graph and the models. Idempotent; a closed period
     is left as it was closed (the task then does nothing)."""
-    from performance.models import PeriodState
-    from performance.service import periods, rollup
-
     clear_queued(recompute_period.name, (period_id,))  # from now on a committed check-in queues a new run
     with unit_of_work() as db:
-        period = periods.get_period(db, period_id)
+        period = lookups.get_period(db, period_id)
         if period.state is PeriodState.CLOSED:
             return {"skipped": "closed"}
-        counts = rollup.recompute(db, period_id=period_id)
-        rollup.emit_scores(db, period_id=period_id, final=False)
+        counts = rollup.refresh(db, period_id=period_id)
     return counts
 
 

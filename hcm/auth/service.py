@@ -10,6 +10,7 @@ from hcm.auth.security import hash_password, verify_password
 from hcm.db import utcnow
 from hcm.errors import Conflict, Invalid, Unauthorized
 from hcm.org.models import Employee
+from hcm.policy import needs_employee
 
 MIN_PASSWORD = 8
 
@@ -31,7 +32,7 @@ def create_user(
         raise Invalid(f"password must have at least {MIN_PASSWORD} characters", field="password")
     if db.scalars(select(User.id).where(User.username == username)).first() is not None:
         raise Conflict(f"username={username!r} is taken", field="username")
-    if role in (Role.MANAGER, Role.EMPLOYEE) and employee_id is None:
+    if needs_employee(role) and employee_id is None:
         raise Invalid(f"a {role.value} user must be linked to an employee", field="employee_id")
     if employee_id is not None and db.get(Employee, employee_id) is None:
         raise Invalid(f"employee_id={employee_id} does not point at an existing Employee", field="employee_id")

@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from hcm.errors import ImportRejected
-from hcm.org.rules import CODE_PATTERN, EMAIL_PATTERN
+from hcm.fields import CODE_PATTERN, EMAIL_PATTERN
 
 E = TypeVar("E", bound=enum.Enum)
 

@@ -12,7 +12,6 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -24,21 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hcm.db import Base, utcnow
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    # Stored as plain strings with a CHECK, so SQLite and PostgreSQL behave the same and adding a
-    # value is a constraint change, not an ALTER TYPE.
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=32,
-        values_callable=lambda e: [m.value for m in e],
-        validate_strings=True,
-    )
+from hcm.db import Base, enum_type, utcnow
 
 
 class MoveReason(enum.StrEnum):
@@ -192,12 +177,12 @@ class Employee(Base):
     hire_date: Mapped[date] = mapped_column(Date)
     position_id: Mapped[int | None] = mapped_column(ForeignKey("positions.id"), unique=True)
     status: Mapped[EmployeeStatus] = mapped_column(
-        _enum(EmployeeStatus, "employee_status"), default=EmployeeStatus.ACTIVE, index=True
+        enum_type(EmployeeStatus, "employee_status"), default=EmployeeStatus.ACTIVE, index=True
     )
     exit_date: Mapped[date | None] = mapped_column(Date)
     salary: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     # Protected attributes: kept for fairness audits only, never used as model features.
-    gender: Mapped[Gender | None] = mapped_column(_enum(Gender, "gender"))
+    gender: Mapped[Gender | None] = mapped_column(enum_type(Gender, "gender"))
     birth_year: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -231,7 +216,7 @@ class Assignment(Base):
     position_id: Mapped[int | None] = mapped_column(ForeignKey("positions.id"), index=True)
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
-    reason: Mapped[MoveReason] = mapped_column(_enum(MoveReason, "move_reason"))
+    reason: Mapped[MoveReason] = mapped_column(enum_type(MoveReason, "move_reason"))
     salary: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     note: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -264,7 +249,7 @@ class EmployeeSkill(Base):
     employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"), index=True)
     skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"), index=True)
     level: Mapped[int] = mapped_column(Integer)
-    source: Mapped[SkillSource] = mapped_column(_enum(SkillSource, "skill_source"))
+    source: Mapped[SkillSource] = mapped_column(enum_type(SkillSource, "skill_source"))
     assessed_on: Mapped[date] = mapped_column(Date)
 
     employee: Mapped[Employee] = relationship(back_populates="skills", lazy="raise")
@@ -284,7 +269,7 @@ class PositionSkill(Base):
     position_id: Mapped[int] = mapped_column(ForeignKey("positions.id", ondelete="CASCADE"), index=True)
     skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"), index=True)
     required_level: Mapped[int] = mapped_column(Integer)
-    importance: Mapped[Importance] = mapped_column(_enum(Importance, "importance"), default=Importance.MEDIUM)
+    importance: Mapped[Importance] = mapped_column(enum_type(Importance, "importance"), default=Importance.MEDIUM)
 
     position: Mapped[Position] = relationship(back_populates="requirements", lazy="raise")
     skill: Mapped[Skill] = relationship(lazy="raise")

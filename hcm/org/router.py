@@ -30,7 +30,6 @@ from hcm.org.schemas import (
     JobFamilyPatch,
     MoveIn,
     OrgSummary,
-    Page,
     PositionIn,
     PositionOut,
     PositionPatch,
@@ -43,6 +42,7 @@ from hcm.org.schemas import (
     SkillOut,
     SkillPatch,
 )
+from hcm.paging import Page
 from hcm.policy import Permission, Principal, allow
 
 router = APIRouter(prefix="/api", tags=["org"])

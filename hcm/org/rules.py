@@ -7,11 +7,6 @@ from typing import TypeVar
 
 K = TypeVar("K", bound=Hashable)
 
-# Business keys (department / position / skill codes, employee external ids) and e-mail addresses: the
-# API schemas and the file import check the same patterns.
-CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$"
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+$"
-
 
 def find_cycle(parent_of: Mapping[K, K | None]) -> list[K] | None:
     """Return one cycle in a parent map (as the list of its members, in order), or None.

@@ -4,22 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from hcm.fields import Code, Email
 from hcm.org.models import EmployeeStatus, Gender, Importance, MoveReason, SkillSource
-from hcm.org.rules import CODE_PATTERN, EMAIL_PATTERN
-
-T = TypeVar("T")
-Code = Field(min_length=1, max_length=64, pattern=CODE_PATTERN)
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    total: int
-    page: int
-    page_size: int
 
 
 class _Out(BaseModel):
@@ -28,7 +17,7 @@ class _Out(BaseModel):
 
 # --- departments & processes ---------------------------------------------------------------------
 class DepartmentIn(BaseModel):
-    code: str = Code
+    code: Code
     name: str = Field(min_length=1, max_length=200)
     parent_id: int | None = None
     head_position_id: int | None = None
@@ -60,7 +49,7 @@ class DepartmentNode(BaseModel):
 
 
 class ProcessIn(BaseModel):
-    code: str = Code
+    code: Code
     name: str = Field(min_length=1, max_length=200)
     description: str | None = None
     owner_department_id: int | None = None
@@ -85,7 +74,7 @@ class ProcessOut(_Out):
 
 # --- job families & grades -----------------------------------------------------------------------
 class JobFamilyIn(BaseModel):
-    code: str = Code
+    code: Code
     name: str = Field(min_length=1, max_length=200)
 
 
@@ -100,7 +89,7 @@ class JobFamilyOut(_Out):
 
 
 class GradeIn(BaseModel):
-    code: str = Code
+    code: Code
     name: str = Field(min_length=1, max_length=200)
     level: int = Field(ge=0, le=100)
     pay_min: Decimal = Field(ge=0)
@@ -134,7 +123,7 @@ class GradeOut(_Out):
 
 # --- positions -----------------------------------------------------------------------------------
 class PositionIn(BaseModel):
-    code: str = Code
+    code: Code
     title: str = Field(min_length=1, max_length=200)
     department_id: int
     grade_id: int | None = None
@@ -171,10 +160,10 @@ class PositionOut(_Out):
 
 # --- employees & assignments --------------------------------------------------------------------
 class EmployeeIn(BaseModel):
-    external_id: str = Code
+    external_id: Code
     first_name: str = Field(min_length=1, max_length=100)
     last_name: str = Field(min_length=1, max_length=100)
-    email: str | None = Field(default=None, max_length=200, pattern=EMAIL_PATTERN)
+    email: Email | None = None
     hire_date: date
     position_id: int | None = None
     salary: Decimal | None = Field(default=None, ge=0)
@@ -185,7 +174,7 @@ class EmployeeIn(BaseModel):
 class EmployeePatch(BaseModel):
     first_name: str | None = Field(default=None, min_length=1, max_length=100)
     last_name: str | None = Field(default=None, min_length=1, max_length=100)
-    email: str | None = Field(default=None, max_length=200, pattern=EMAIL_PATTERN)
+    email: Email | None = None
     salary: Decimal | None = Field(default=None, ge=0)
     gender: Gender | None = None
     birth_year: int | None = Field(default=None, ge=1900, le=2100)
@@ -242,7 +231,7 @@ class AssignmentOut(_Out):
 
 # --- skills ---------------------------------------------------------------------------------------
 class SkillIn(BaseModel):
-    code: str = Code
+    code: Code
     name: str = Field(min_length=1, max_length=300)
     category: str | None = Field(default=None, max_length=100)
     taxonomy_uri: str | None = Field(default=None, max_length=500)

@@ -25,8 +25,7 @@ class _Scores(_SeederBase):
                 else:
                     if today.month == 12:
                         period_service.advance(s, period_id=p.id, to=PeriodState.REVIEW)
-                    rollup.recompute(s, period_id=p.id, today=today)
-                    rollup.emit_scores(s, period_id=p.id, final=False)
+                    rollup.refresh(s, period_id=p.id, today=today)
                 people = units.scores(p, "employee")
                 n, mean = s.execute(select(func.count(), func.avg(people.c.score))).one()
                 out[p.code] = (int(n), round(float(mean or 0.0), 2))

@@ -12,6 +12,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
+from hcm import seed as seeding
 from hcm.auth.models import Role, User
 from hcm.errors import Invalid
 from hcm.org.models import (
@@ -184,8 +185,6 @@ def _shape_departments(w: _World) -> None:
 def _latent(w: _World, org_seed: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, str]:
     """Per employee row: the latent performance at an anchor month, and that month (``_mi``). From the
     ``hcm.seed`` company itself when the database is one (verified row by row), else derived."""
-    from hcm import seed as seeding
-
     n_active = int(w.active.sum())
     if w.seeded_on is not None and seeding.MIN_EMPLOYEES <= n_active <= 200_000:
         try:

@@ -7,10 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hcm.deps import get_db
-from hcm.org.schemas import Page
-from hcm.org.service import MAX_PAGE_SIZE
-from hcm.policy import Permission, Principal, allow
+from hcm.paging import MAX_PAGE_SIZE, Page
+from hcm.policy import Principal, allow
 from performance.models import CheckIn, GoalLevel, Indicator, Period
+from performance.policy import PerfPermission
 from performance.schemas import (
     AdvanceIn,
     CascadeNode,
@@ -29,12 +29,12 @@ from performance.schemas import (
     RecomputeOut,
     UnitScoreOut,
 )
-from performance.service import cascade, periods, results, rollup
+from performance.service import cascade, lookups, periods, results, rollup
 
 router = APIRouter(prefix="/api/performance", tags=["performance"])
-READ = Depends(allow(Permission.PERF_READ))
-PLAN = Depends(allow(Permission.PERF_PLAN))
-PERIODS = Depends(allow(Permission.PERF_PERIODS))
+READ = Depends(allow(PerfPermission.READ))
+PLAN = Depends(allow(PerfPermission.PLAN))
+PERIODS = Depends(allow(PerfPermission.PERIODS))
 
 
 @router.get("/periods", response_model=list[PeriodOut])
@@ -49,7 +49,7 @@ def create_period(data: PeriodIn, db: Session = Depends(get_db), _: Principal = 
 
 @router.get("/periods/{period_id}", response_model=PeriodOut)
 def get_period(period_id: int, db: Session = Depends(get_db), _: Principal = READ):
-    return periods.get_period(db, period_id)
+    return lookups.get_period(db, period_id)
 
 
 @router.post("/periods/{period_id}/advance", response_model=PeriodOut)
@@ -59,15 +59,13 @@ def advance(period_id: int, data: AdvanceIn, db: Session = Depends(get_db), _: P
 
 @router.get("/periods/{period_id}/plan-problems", response_model=list[PlanProblem])
 def plan_problems(period_id: int, db: Session = Depends(get_db), _: Principal = PLAN):
-    periods.get_period(db, period_id)
+    lookups.get_period(db, period_id)
     return cascade.plan_problems(db, period_id=period_id)
 
 
 @router.post("/periods/{period_id}/recompute", response_model=RecomputeOut)
 def recompute(period_id: int, db: Session = Depends(get_db), _: Principal = PERIODS):
-    counts = rollup.recompute(db, period_id=period_id)
-    rollup.emit_scores(db, period_id=period_id, final=False)
-    return counts
+    return rollup.refresh(db, period_id=period_id)
 
 
 @router.get("/periods/{period_id}/cascade", response_model=list[CascadeNode])
@@ -121,7 +119,7 @@ def create_indicator(goal_id: int, data: IndicatorIn, db: Session = Depends(get_
 
 @router.post("/indicators/{indicator_id}/checkins", response_model=CheckInOut, status_code=201)
 def check_in(indicator_id: int, data: CheckInIn, db: Session = Depends(get_db),
-             who: Principal = Depends(allow(Permission.PERF_CHECKIN))):
+             who: Principal = Depends(allow(PerfPermission.CHECKIN))):
     return cascade.check_in(db, principal=who, indicator_id=indicator_id, data=data)
 
 

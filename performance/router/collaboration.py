@@ -9,16 +9,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from hcm.deps import get_db
-from hcm.policy import Permission, Principal, allow
+from hcm.fields import Code
+from hcm.policy import Principal, allow
+from performance.policy import PerfPermission
 from performance.schemas_collaboration import CollaborationReport
 from performance.service import collaboration
 
 router = APIRouter(prefix="/api/performance", tags=["performance"])
-READ = Depends(allow(Permission.PERF_READ))
+READ = Depends(allow(PerfPermission.READ))
 
 
 class ServiceItemIn(BaseModel):
-    code: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$")
+    code: Code
     name: str = Field(min_length=1, max_length=300)
     provider_department_id: int
     consumer_department_id: int
@@ -57,7 +59,7 @@ class CollaborationOut(BaseModel):
 
 @router.post("/service-items", response_model=ServiceItemOut, status_code=201)
 def create_service_item(data: ServiceItemIn, db: Session = Depends(get_db),
-                        who: Principal = Depends(allow(Permission.PERF_PERIODS))):
+                        who: Principal = Depends(allow(PerfPermission.PERIODS))):
     return collaboration.create_service_item(db, principal=who, **data.model_dump())
 
 
@@ -70,7 +72,7 @@ def list_service_items(department_id: int | None = None, provider_department_id:
 
 @router.post("/periods/{period_id}/collaboration", response_model=CollaborationOut, status_code=201)
 def rate(period_id: int, data: CollaborationIn, db: Session = Depends(get_db),
-         who: Principal = Depends(allow(Permission.PERF_RATE))):
+         who: Principal = Depends(allow(PerfPermission.RATE))):
     return collaboration.rate_collaboration(db, principal=who, period_id=period_id, **data.model_dump())
 
 

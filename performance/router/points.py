@@ -12,18 +12,20 @@ from sqlalchemy.orm import Session
 
 from hcm.deps import get_db
 from hcm.errors import ErrorOut, Invalid
-from hcm.policy import Permission, Principal, allow
+from hcm.fields import Code
+from hcm.policy import Principal, allow
+from performance.policy import PerfPermission
 from performance.schemas_points import Leaderboard, PointsBalance, PointsLedger
 from performance.service import points
 
 router = APIRouter(prefix="/api/performance", tags=["performance"])
-READ = Depends(allow(Permission.PERF_READ))
-AWARD = Depends(allow(Permission.POINTS_AWARD))
-HR = Depends(allow(Permission.PERF_PERIODS))
+READ = Depends(allow(PerfPermission.READ))
+AWARD = Depends(allow(PerfPermission.POINTS_AWARD))
+HR = Depends(allow(PerfPermission.PERIODS))
 
 
 class RuleIn(BaseModel):
-    code: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$")
+    code: Code
     name: str = Field(min_length=1, max_length=200)
     amount: int
 

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from hcm.deps import get_db
-from hcm.org.schemas import Page
-from hcm.org.service import MAX_PAGE_SIZE
-from hcm.policy import Permission, Principal, allow
+from hcm.paging import MAX_PAGE_SIZE, Page
+from hcm.policy import Principal, allow
+from performance.policy import PerfPermission
 from performance.schemas import RatingIn, RatingOut
 from performance.schemas_ratings import (
     Adjustment,
@@ -24,9 +24,9 @@ from performance.schemas_ratings import (
 from performance.service import calibration, ninebox, ratings
 
 router = APIRouter(prefix="/api/performance", tags=["performance"])
-READ = Depends(allow(Permission.PERF_READ))
-RATE = Depends(allow(Permission.PERF_RATE))
-CALIBRATE = Depends(allow(Permission.PERF_CALIBRATE))
+READ = Depends(allow(PerfPermission.READ))
+RATE = Depends(allow(PerfPermission.RATE))
+CALIBRATE = Depends(allow(PerfPermission.CALIBRATE))
 
 
 @router.post("/periods/{period_id}/ratings", response_model=RatingOut, status_code=201)

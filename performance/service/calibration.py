@@ -19,13 +19,14 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from hcm.auth.models import Role
-from hcm.errors import Forbidden, Invalid, NotFound
+from hcm.errors import Invalid, NotFound
 from hcm.org.models import Department, Employee, EmployeeStatus, Grade, Position
+from hcm.org.queries import department_subtree_ids
 from hcm.policy import Principal
 from performance.models import PeriodState, RatingEvent, RatingKind, RatingSource, RatingStatus
+from performance.policy import require_calibrator
 from performance.schemas_ratings import Adjustment, DistributionOut, DistributionRow
-from performance.service.periods import ensure_state, ensure_writable, get_period
+from performance.service.lookups import ensure_state, ensure_writable, get_period
 from performance.service.ratings import check_scale, employee_or_invalid, final_rating, latest_approved
 
 RATINGS = (1, 2, 3, 4, 5)
@@ -36,18 +37,6 @@ def rating_bucket(value: float) -> int:
     return min(5, max(1, math.floor(value + 0.5)))
 
 
-def department_subtree(department_id: int) -> Select[tuple[int]]:
-    """The department and every department below it."""
-    tree = select(Department.id).where(Department.id == department_id).cte("dept_tree", recursive=True)
-    tree = tree.union_all(select(Department.id).where(Department.parent_id == tree.c.id))
-    return select(tree.c.id)
-
-
-def _require_hr(principal: Principal, what: str) -> None:
-    if principal.role is not Role.HR_ADMIN:
-        raise Forbidden(f"only HR may {what}")
-
-
 def check_department(db: Session, department_id: int | None) -> None:
     if department_id is not None and db.get(Department, department_id) is None:
         raise NotFound("Department", department_id, field="department_id")
@@ -55,7 +44,7 @@ def check_department(db: Session, department_id: int | None) -> None:
 
 def distribution(db: Session, *, principal: Principal, period_id: int, department_id: int | None = None,
                  level: int | None = None) -> DistributionOut:
-    _require_hr(principal, "read the calibration distribution")
+    require_calibrator(principal, "read the calibration distribution")
     period = get_period(db, period_id)
     check_department(db, department_id)
     fin = latest_approved(period_id, RatingKind.PERFORMANCE)
@@ -64,7 +53,7 @@ def distribution(db: Session, *, principal: Principal, period_id: int, departmen
             .outerjoin(fin, fin.c.employee_id == Employee.id)
             .where(or_(Employee.status == EmployeeStatus.ACTIVE, fin.c.value.is_not(None))))
     if department_id is not None:
-        stmt = stmt.where(Position.department_id.in_(department_subtree(department_id)))
+        stmt = stmt.where(Position.department_id.in_(department_subtree_ids(department_id)))
     if level is not None:
         stmt = stmt.join(Grade, Grade.id == Position.grade_id).where(Grade.level == level)
     rows = db.execute(stmt).all()
@@ -112,7 +101,7 @@ def calibrate(db: Session, *, principal: Principal, period_id: int, employee_id:
               scale_max: int | None = None) -> Adjustment:
     """Append an approved calibration event; it becomes the final rating. ``scale_max`` defaults to the
     scale of the current final rating of that kind (5 when there is none)."""
-    _require_hr(principal, "calibrate ratings")
+    require_calibrator(principal, "calibrate ratings")
     period = ensure_writable(db, period_id)
     ensure_state(period, PeriodState.CALIBRATION, action="a calibration adjustment")
     emp = employee_or_invalid(db, employee_id)

@@ -3,7 +3,7 @@ with weights; indicators on each goal; check-ins during the period.
 
 Who plans what: HR plans every level; a manager plans post and employee goals for posts in their
 reporting subtree. Check-ins come from HR, the indicator's or goal's owner, the person the goal belongs
-to, or a manager above them.
+to, or a manager above them. Both rules, and which goals someone sees, are ``performance.policy``'s.
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from hcm.auth.models import Role
 from hcm.db import get_or_404
 from hcm.errors import Conflict, Forbidden, Invalid, NotFound
 from hcm.org.models import BusinessProcess, Department, Employee, Position
-from hcm.policy import Principal, manages, subtree_position_ids
+from hcm.policy import Principal, require_hr
 from performance import rules, scoring
 from performance.models import (
     CheckIn,
@@ -26,12 +25,15 @@ from performance.models import (
     Goal,
     GoalLevel,
     GoalLink,
+    GoalResult,
     Indicator,
     IndicatorKind,
     PeriodState,
 )
+from performance.policy import may_check_in, may_plan, visible_goals
 from performance.schemas import CascadeNode, CheckInIn, ChildrenIn, GoalIn, GoalPatch, IndicatorIn, PlanProblem
-from performance.service.periods import ensure_state, ensure_writable, get_period
+from performance.service.lookups import ensure_state, ensure_writable, get_period
+from performance.tasks import recompute_after_commit
 
 # What each level's goal must point at.
 _LEVEL_TARGET = {
@@ -56,43 +58,10 @@ def get_indicator(db: Session, indicator_id: int) -> Indicator:
     return get_or_404(db, Indicator, indicator_id)
 
 
-# --- who may plan / check in -----------------------------------------------------------------------
-def _goal_person(db: Session, goal: Goal) -> int | None:
-    """The employee a post or employee goal belongs to (the post's current holder)."""
-    if goal.employee_id is not None:
-        return goal.employee_id
-    if goal.position_id is not None:
-        return db.scalar(select(Employee.id).where(Employee.position_id == goal.position_id))
-    return None
-
-
-def _may_plan(db: Session, principal: Principal, *, level: GoalLevel, position_id: int | None,
-              employee_id: int | None) -> bool:
-    if principal.role is Role.HR_ADMIN:
-        return True
-    if principal.role is not Role.MANAGER or principal.position_id is None:
-        return False
-    if level is GoalLevel.POST and position_id is not None:
-        return db.execute(select(Position.id).where(
-            Position.id == position_id, Position.id.in_(subtree_position_ids(principal.position_id)))).first() is not None
-    if level is GoalLevel.EMPLOYEE and employee_id is not None:
-        return manages(db, principal, employee_id)
-    return False
-
-
+# --- planning rights -------------------------------------------------------------------------------
 def _check_plan_rights(db: Session, principal: Principal, goal: Goal) -> None:
-    if not _may_plan(db, principal, level=goal.level, position_id=goal.position_id, employee_id=goal.employee_id):
+    if not may_plan(db, principal, level=goal.level, position_id=goal.position_id, employee_id=goal.employee_id):
         raise Forbidden(f"the role {principal.role.value!r} may not plan {goal.level.value} goal {goal.code!r}")
-
-
-def may_check_in(db: Session, principal: Principal, indicator: Indicator, goal: Goal) -> bool:
-    if principal.role is Role.HR_ADMIN:
-        return True
-    me = principal.employee_id
-    if me is not None and me in (indicator.owner_employee_id, goal.owner_employee_id):
-        return True
-    person = _goal_person(db, goal)
-    return bool(person is not None and (person == me or manages(db, principal, person)))
 
 
 # --- goals -----------------------------------------------------------------------------------------
@@ -112,7 +81,7 @@ def create_goal(db: Session, *, principal: Principal, period_id: int, data: Goal
     if data.owner_employee_id is not None and db.get(Employee, data.owner_employee_id) is None:
         raise Invalid(f"owner_employee_id={data.owner_employee_id} does not point at an existing Employee",
                       field="owner_employee_id")
-    if not _may_plan(db, principal, level=data.level, position_id=data.position_id, employee_id=data.employee_id):
+    if not may_plan(db, principal, level=data.level, position_id=data.position_id, employee_id=data.employee_id):
         raise Forbidden(f"the role {principal.role.value!r} may not plan {data.level.value} goals here")
     if db.scalar(select(Goal.id).where(Goal.period_id == period_id, Goal.code == data.code)) is not None:
         raise Conflict(f"code={data.code!r} is already used by another goal of period {period.code!r}", field="code")
@@ -154,7 +123,7 @@ def set_children(db: Session, *, principal: Principal, parent_goal_id: int, data
     if parent.level in (GoalLevel.POST, GoalLevel.EMPLOYEE):
         _check_plan_rights(db, principal, parent)
     else:
-        _require_hr(principal, "link goals at company, department or process level")
+        require_hr(principal, "link goals at company, department or process level")
     ids = [c.child_goal_id for c in data.children]
     if len(set(ids)) != len(ids):
         raise Invalid("a child goal is listed twice", field="children")
@@ -189,11 +158,6 @@ def set_children(db: Session, *, principal: Principal, parent_goal_id: int, data
     db.add_all(links)
     db.flush()
     return links
-
-
-def _require_hr(principal: Principal, what: str) -> None:
-    if principal.role is not Role.HR_ADMIN:
-        raise Forbidden(f"only HR may {what}")
 
 
 # --- indicators ------------------------------------------------------------------------------------
@@ -269,7 +233,7 @@ def check_in(db: Session, *, principal: Principal, indicator_id: int, data: Chec
     goal = get_goal(db, ind.goal_id)
     period = ensure_writable(db, goal.period_id)
     ensure_state(period, PeriodState.IN_PROGRESS, PeriodState.REVIEW, action="a check-in")
-    if not may_check_in(db, principal, ind, goal):
+    if not may_check_in(db, principal, indicator=ind, goal=goal):
         raise Forbidden(f"the role {principal.role.value!r} may not check in on indicator {ind.code!r}")
     if not period.start_date <= data.as_of <= period.end_date:
         raise Invalid(f"as_of {data.as_of} is outside the period {period.code!r} "
@@ -287,34 +251,14 @@ def check_in(db: Session, *, principal: Principal, indicator_id: int, data: Chec
     ci = CheckIn(indicator_id=ind.id, author_user_id=principal.user_id, **data.model_dump())
     db.add(ci)
     db.flush()
-    from performance.tasks import recompute_after_commit
-
     recompute_after_commit(db, period.id)
     return ci
-
-
-def visible_goal_filter(db: Session, principal: Principal) -> Any:
-    """Company, department and process goals are visible to everyone; post and employee goals follow the
-    people scope (your own, your subtree's, or all for HR). Executives see post goals of key posts."""
-    from sqlalchemy import and_, or_, true
-
-    from hcm.policy import employee_filter
-
-    if principal.role is Role.HR_ADMIN:
-        return true()
-    people = select(Employee.id).where(employee_filter(principal))
-    held = select(Employee.position_id).where(employee_filter(principal), Employee.position_id.is_not(None))
-    return or_(
-        Goal.level.in_([GoalLevel.COMPANY, GoalLevel.DEPARTMENT, GoalLevel.PROCESS]),
-        and_(Goal.level == GoalLevel.POST, Goal.position_id.in_(held)),
-        and_(Goal.level == GoalLevel.EMPLOYEE, Goal.employee_id.in_(people)),
-    )
 
 
 def list_goals(db: Session, *, principal: Principal, period_id: int, level: GoalLevel | None = None,
                department_id: int | None = None, position_id: int | None = None) -> list[Goal]:
     get_period(db, period_id)
-    stmt = (select(Goal).where(Goal.period_id == period_id, visible_goal_filter(db, principal))
+    stmt = (select(Goal).where(Goal.period_id == period_id, visible_goals(principal))
             .order_by(Goal.level, Goal.code))
     if level is not None:
         stmt = stmt.where(Goal.level == level)
@@ -328,8 +272,6 @@ def list_goals(db: Session, *, principal: Principal, period_id: int, level: Goal
 def cascade_tree(db: Session, *, principal: Principal, period_id: int) -> list[CascadeNode]:
     """The cascade from company to post (and employee) goals with link weights, scores and progress.
     A goal supporting two parents appears under both (the cascade is a weighted graph, not a tree)."""
-    from performance.models import GoalResult
-
     goals = {g.id: g for g in list_goals(db, principal=principal, period_id=period_id)}
     results = {r.goal_id: r for r in db.scalars(select(GoalResult).where(GoalResult.period_id == period_id))}
     kids: dict[int, list[tuple[int, float]]] = defaultdict(list)
@@ -382,7 +324,7 @@ def _unit_names(db: Session, goals: Any) -> dict[int, str]:
 
 
 def get_visible_goal(db: Session, *, principal: Principal, goal_id: int) -> Goal:
-    goal = db.scalars(select(Goal).where(Goal.id == goal_id, visible_goal_filter(db, principal))).first()
+    goal = db.scalars(select(Goal).where(Goal.id == goal_id, visible_goals(principal))).first()
     if goal is None:
         raise NotFound("Goal", goal_id)
     return goal

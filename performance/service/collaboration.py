@@ -7,7 +7,7 @@ Rules
   (or HR), once per rater, item and period, score 1..5, while the period is in progress or in review.
 - Ratings are events: a second rating of the same item in the same period is refused, never an update.
 - The report is about departments, not people, and everyone may read it; it is aggregated only. A figure
-  is shown when at least ``hcm.policy.ANONYMITY_THRESHOLD`` raters stand behind it. Comments appear only
+  is shown when at least ``performance.policy.ANONYMITY_THRESHOLD`` raters stand behind it. Comments appear only
   as a count. A department total is also hidden when it would let one subtract a shown item from it and
   learn a hidden one (the ratings on its hidden items must themselves come from enough raters, or none).
 - The 0-150 score is ``scoring_sql.rubric`` of the average, the very expression ``rollup`` uses for a
@@ -22,18 +22,18 @@ from sqlalchemy import Float, and_, cast, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hcm.auth.models import Role
 from hcm.errors import Conflict, Forbidden, Invalid
-from hcm.org.models import BusinessProcess, Department, Position
-from hcm.policy import ANONYMITY_THRESHOLD, Permission, Principal
+from hcm.org.models import BusinessProcess, Department
+from hcm.policy import Principal, require_hr
 from performance import scoring_sql
 from performance.models import CollaborationRating, PeriodState, ServiceItem
+from performance.policy import ANONYMITY_THRESHOLD, PerfPermission, may_rate_service
 from performance.schemas_collaboration import (
     CollaborationDepartmentFigures,
     CollaborationItemFigures,
     CollaborationReport,
 )
-from performance.service.periods import ensure_state, ensure_writable, get_period
+from performance.service.lookups import ensure_state, ensure_writable, get_period
 
 MAX_COMMENT = 2000
 HIDDEN = f"hidden: fewer than {ANONYMITY_THRESHOLD} raters"
@@ -43,8 +43,7 @@ HIDDEN = f"hidden: fewer than {ANONYMITY_THRESHOLD} raters"
 def create_service_item(db: Session, *, principal: Principal, code: str, name: str, provider_department_id: int,
                         consumer_department_id: int, process_id: int | None = None,
                         description: str | None = None) -> ServiceItem:
-    if principal.role is not Role.HR_ADMIN:
-        raise Forbidden("only HR may register service items between departments")
+    require_hr(principal, "register service items between departments")
     code, name = (code or "").strip(), (name or "").strip()
     if not code or len(code) > 64:
         raise Invalid("code is required (at most 64 characters)", field="code")
@@ -83,15 +82,6 @@ def list_service_items(db: Session, *, department_id: int | None = None, provide
 
 
 # --- ratings ---------------------------------------------------------------------------------------
-def _in_department_tree(db: Session, position_id: int, department_id: int) -> bool:
-    """Does the post sit in the department or in a department below it? (one recursive query)"""
-    tree = select(Department.id).where(Department.id == department_id).cte("consumer_tree", recursive=True)
-    tree = tree.union_all(select(Department.id).where(Department.parent_id == tree.c.id))
-    found = db.execute(select(Position.id).where(Position.id == position_id,
-                                                  Position.department_id.in_(select(tree.c.id)))).first()
-    return found is not None
-
-
 def rate_collaboration(db: Session, *, principal: Principal, period_id: int, service_item_id: int, score: int,
                        comment: str | None = None) -> CollaborationRating:
     period = ensure_writable(db, period_id)
@@ -105,11 +95,9 @@ def rate_collaboration(db: Session, *, principal: Principal, period_id: int, ser
     if item is None:
         raise Invalid(f"service_item_id={service_item_id} does not point at an existing service item",
                       field="service_item_id")
-    if not principal.has(Permission.PERF_RATE):
+    if not principal.has(PerfPermission.RATE):
         raise Forbidden(f"the role {principal.role.value!r} may not rate collaboration")
-    if principal.role is not Role.HR_ADMIN and (
-            principal.position_id is None or not _in_department_tree(db, principal.position_id,
-                                                                      item.consumer_department_id)):
+    if not may_rate_service(db, principal, consumer_department_id=item.consumer_department_id):
         raise Forbidden(f"rule: service item {item.code!r} is rated by its consumer department (or HR); your post "
                         "is not in it", field="service_item_id")
     if db.scalar(select(CollaborationRating.id).where(

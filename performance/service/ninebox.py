@@ -19,16 +19,22 @@ from typing import Any, Literal, cast
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from hcm.auth.models import Role
-from hcm.errors import Forbidden, Invalid
+from hcm.errors import Invalid
 from hcm.org.models import Employee, EmployeeStatus, Position
-from hcm.org.service import check_page
+from hcm.org.queries import department_subtree_ids
+from hcm.paging import check_page
 from hcm.policy import Principal, subtree_position_ids
 from performance.models import RatingKind
+from performance.policy import (
+    check_ninebox_scope,
+    may_name_in_ninebox,
+    ninebox_names_limited,
+    ninebox_within_subtree,
+)
 from performance.schemas_ratings import NineBoxCell, NineBoxCellPage, NineBoxOut, NineBoxPerson
 from performance.service import units
-from performance.service.calibration import check_department, department_subtree, rating_bucket
-from performance.service.periods import get_period
+from performance.service.calibration import check_department, rating_bucket
+from performance.service.lookups import get_period
 from performance.service.ratings import latest_approved
 
 Band = Literal["low", "medium", "high"]
@@ -72,30 +78,21 @@ def potential_band(value: float | None, scale_max: int | None) -> Band | None:
 
 
 def _scope_filter(db: Session, principal: Principal, scope: Scope, department_id: int | None) -> Any:
-    role = principal.role
-    if scope == "team":
-        if role is not Role.MANAGER or principal.position_id is None:
-            raise Forbidden("the team 9-box is a manager's own reporting subtree; HR and executives use "
-                            "scope=department or scope=company")
-        return Employee.position_id.in_(subtree_position_ids(principal.position_id))
+    """Who is in the 9-box: the scope's people, within the caller's reporting subtree for a manager (who may
+    ask for which scope is ``performance.policy``'s rule)."""
     if scope == "department":
         if department_id is None:
             raise Invalid("scope=department needs department_id", field="department_id")
         check_department(db, department_id)
-        in_dept = Position.department_id.in_(department_subtree(department_id))
-        if role is Role.HR_ADMIN:
-            return in_dept
-        if role is Role.MANAGER and principal.position_id is not None:
-            return and_(in_dept, Employee.position_id.in_(subtree_position_ids(principal.position_id)))
-        raise Forbidden("the department 9-box is for HR, and for managers within their own reporting subtree")
-    if role not in (Role.HR_ADMIN, Role.EXECUTIVE):
-        raise Forbidden("the company 9-box is for HR and executives")
-    return None
-
-
-def _names_limited(principal: Principal) -> bool:
-    """Executives see every count but only the names of key-post holders (and their own)."""
-    return principal.role is Role.EXECUTIVE
+    check_ninebox_scope(principal, scope)
+    where: list[Any] = []
+    if scope == "department":
+        assert department_id is not None
+        where.append(Position.department_id.in_(department_subtree_ids(department_id)))
+    if ninebox_within_subtree(principal):
+        assert principal.position_id is not None  # check_ninebox_scope refuses a manager without a post
+        where.append(Employee.position_id.in_(subtree_position_ids(principal.position_id)))
+    return and_(*where) if where else None
 
 
 def _placements(db: Session, principal: Principal, period_id: int, scope: Scope,
@@ -119,12 +116,11 @@ def _placements(db: Session, principal: Principal, period_id: int, scope: Scope,
     )
     if where is not None:
         stmt = stmt.where(where)
-    names_limited = _names_limited(principal)
     for row in db.execute(stmt):
         emp_id, is_key, rating, potential, pot_scale, score = row[0], row[4], row[5], row[6], row[7], row[8]
         p_band, _ = performance_band(rating, score)
         q_band = potential_band(potential, pot_scale)
-        named = not names_limited or bool(is_key) or emp_id == principal.employee_id
+        named = may_name_in_ninebox(principal, employee_id=emp_id, holds_key_post=bool(is_key))
         yield (None if p_band is None or q_band is None else (p_band, q_band)), named, row
 
 
@@ -164,7 +160,7 @@ def nine_box(db: Session, *, principal: Principal, period_id: int, scope: Scope,
     return NineBoxOut(period_id=period_id, scope=scope, department_id=department_id if scope == "department" else None,
                       grid=grid, placed=sum(c.count for c in cells.values()), unplaced=n_unplaced,
                       unplaced_named=n_unplaced_named, unplaced_people=unplaced,
-                      names_limited=_names_limited(principal), names_per_cell=names_per_cell)
+                      names_limited=ninebox_names_limited(principal), names_per_cell=names_per_cell)
 
 
 CELLS = (*(f"{p}-{q}" for p in BANDS for q in BANDS), "unplaced")

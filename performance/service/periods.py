@@ -7,34 +7,12 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hcm.db import get_or_404, utcnow
+from hcm.db import utcnow
 from hcm.errors import Conflict, Invalid
-from performance.errors import PeriodClosed
 from performance.models import PERIOD_FLOW, Period, PeriodKind, PeriodState
-
-
-def get_period(db: Session, period_id: int) -> Period:
-    return get_or_404(db, Period, period_id)
-
-
-def ensure_writable(db: Session, period_id: int, *, for_update: bool = False) -> Period:
-    """Every write that belongs to a period goes through here: closed periods refuse it.
-
-    The period's row stays locked until the transaction ends: shared by the writes into the period (any
-    number at once), exclusively (``for_update``) by changes of the period itself, its state above all. So
-    a period never closes under a check-in in flight, and a check-in that waited for a closing period reads
-    the closed state and is refused. (SQLite has one writer at a time and needs no row locks.)"""
-    p = get_or_404(db, Period, period_id, lock="update" if for_update else "share")
-    if p.state is PeriodState.CLOSED:
-        raise PeriodClosed(p.code)
-    return p
-
-
-def ensure_state(period: Period, *allowed: PeriodState, action: str) -> None:
-    if period.state not in allowed:
-        names = " or ".join(s.value for s in allowed)
-        raise Conflict(f"{action} needs the period {period.code!r} to be {names}; it is {period.state.value}",
-                       field="period_id")
+from performance.service import rollup
+from performance.service.cascade import plan_problems
+from performance.service.lookups import ensure_writable, get_period
 
 
 def create_period(
@@ -86,8 +64,6 @@ def advance(db: Session, *, period_id: int, to: PeriodState) -> Period:
         raise Conflict(f"period {p.code!r} is {p.state.value}; the next state is {nxt}, not {to.value}",
                        field="state")
     if to is PeriodState.IN_PROGRESS:
-        from performance.service.cascade import plan_problems
-
         problems = plan_problems(db, period_id=p.id)
         if problems:
             raise Conflict(f"period {p.code!r} cannot start: {len(problems)} goal(s) break a weight rule",
@@ -102,11 +78,8 @@ def advance(db: Session, *, period_id: int, to: PeriodState) -> Period:
 def close(db: Session, *, period: Period) -> Period:
     """Freeze the scores (recomputed one last time with each indicator's recorded formula version) and
     tell the graph and the models through the outbox."""
-    from performance.service import rollup
-
-    rollup.recompute(db, period_id=period.id, today=period.end_date, freeze=True)
+    rollup.refresh(db, period_id=period.id, final=True)
     period.state = PeriodState.CLOSED
     period.closed_at = utcnow()
     db.flush()
-    rollup.emit_scores(db, period_id=period.id, final=True)
     return period

@@ -9,7 +9,7 @@ Rules
   ``PEER_RECOGNITION`` for a colleague, at most ``PEER_RECOGNITION_LIMIT`` per period. Nobody awards
   points to themselves.
 - Only HR corrects, only an original entry (not a correction), and never beyond what remains of it.
-- A closed period refuses every write (``periods.ensure_writable``).
+- A closed period refuses every write (``lookups.ensure_writable``).
 - Who reads: a ledger and a balance follow the people scope of ``hcm.policy`` (yourself, your subtree,
   everyone for HR). A leaderboard shows name and points only, so it also shows your own team (the people
   reporting to your manager), which is normal for recognition.
@@ -24,14 +24,25 @@ from sqlalchemy import event, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased, object_session
 from sqlalchemy.sql.elements import ColumnElement
 
-from hcm.auth.models import Role, User
+from hcm.auth.models import User
 from hcm.errors import Conflict, Forbidden, Invalid, NotFound
 from hcm.org.models import Department, Employee, EmployeeStatus, Position
-from hcm.policy import Permission, Principal, can_see_employee, employee_filter, manages, subtree_position_ids
+from hcm.org.queries import department_subtree_ids
+from hcm.policy import (
+    Principal,
+    can_see_employee,
+    employee_filter,
+    is_hr,
+    is_manager,
+    manages,
+    require_hr,
+    subtree_position_ids,
+)
 from performance.errors import LedgerAppendOnly
 from performance.models import PointsEntry, PointsRule
+from performance.policy import PerfPermission
 from performance.schemas_points import Leaderboard, LeaderboardEntry, LedgerEntry, PointsBalance, PointsLedger
-from performance.service.periods import ensure_writable, get_period
+from performance.service.lookups import ensure_writable, get_period
 
 PEER_RECOGNITION = "PEER_RECOGNITION"
 # How many recognitions one person may give in one period (HR is not limited).
@@ -69,11 +80,6 @@ def refuse_edit(*, entry_id: int) -> None:
 
 
 # --- rules -----------------------------------------------------------------------------------------
-def _require_hr(principal: Principal, what: str) -> None:
-    if principal.role is not Role.HR_ADMIN:
-        raise Forbidden(f"only HR may {what}")
-
-
 def _check_amount(amount: int, field: str = "amount") -> None:
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise Invalid(f"{field} must be a whole number of points", field=field)
@@ -91,7 +97,7 @@ def _text(value: str | None, field: str, max_len: int) -> str:
 
 
 def create_rule(db: Session, *, principal: Principal, code: str, name: str, amount: int) -> PointsRule:
-    _require_hr(principal, "define points rules")
+    require_hr(principal, "define points rules")
     code = _text(code, "code", 64)
     name = _text(name, "name", 200)
     _check_amount(amount)
@@ -122,12 +128,12 @@ def award(db: Session, *, principal: Principal, period_id: int, employee_id: int
           rule_code: str | None = None, amount: int | None = None) -> PointsEntry:
     """Append one entry. The amount is the rule's unless HR gives one (with or without a rule)."""
     period = ensure_writable(db, period_id)
-    if not principal.has(Permission.POINTS_AWARD):
+    if not principal.has(PerfPermission.POINTS_AWARD):
         raise Forbidden(f"the role {principal.role.value!r} may not award points")
     reason = _text(reason, "reason", 500)
-    is_hr = principal.role is Role.HR_ADMIN
+    by_hr = is_hr(principal)
     if amount is not None:
-        if not is_hr:
+        if not by_hr:
             raise Forbidden("only HR may give an explicit amount; others award a rule's amount", field="amount")
         _check_amount(amount)
     rule: PointsRule | None = None
@@ -146,13 +152,13 @@ def award(db: Session, *, principal: Principal, period_id: int, employee_id: int
         raise Invalid(f"employee {emp.external_id!r} has left: points go to active employees", field="employee_id")
     if principal.employee_id is not None and principal.employee_id == employee_id:
         raise Forbidden("rule: nobody awards points to themselves", field="employee_id")
-    if not is_hr and not manages(db, principal, employee_id):
+    if not by_hr and not manages(db, principal, employee_id):
         # Not HR and not their manager: a colleague, who may only recognise.
         if rule is None or rule.code != PEER_RECOGNITION:
             raise Forbidden(f"outside your reporting line you may only give {PEER_RECOGNITION}", field="rule_code")
         if principal.employee_id is None:
             raise Forbidden("peer recognition comes from an employee: your account is not linked to one")
-    if not is_hr and rule is not None and rule.code == PEER_RECOGNITION:
+    if not by_hr and rule is not None and rule.code == PEER_RECOGNITION:
         _check_recognition_limit(db, principal, period_id=period.id, period_code=period.code, rule_id=rule.id)
     assert rule is not None or amount is not None
     entry = PointsEntry(period_id=period.id, employee_id=employee_id, rule_id=rule.id if rule else None,
@@ -182,7 +188,7 @@ def _check_recognition_limit(db: Session, principal: Principal, *, period_id: in
 def correct(db: Session, *, principal: Principal, entry_id: int, reason: str, amount: int | None = None) -> PointsEntry:
     """Append a compensating entry. ``amount`` is the compensating amount (opposite sign to the original);
     without it, whatever remains of the original is reversed."""
-    _require_hr(principal, "correct points entries")
+    require_hr(principal, "correct points entries")
     original = get_entry(db, entry_id, lock=True)  # serialises concurrent corrections of one entry
     period = ensure_writable(db, original.period_id)
     reason = _text(reason, "reason", 500)
@@ -274,12 +280,6 @@ def _peers(db: Session, principal: Principal) -> ColumnElement[bool] | None:
     return Employee.position_id.in_(select(Position.id).where(Position.reports_to_id == boss))
 
 
-def _department_tree(root_id: int) -> Any:
-    tree = select(Department.id).where(Department.id == root_id).cte("dept_tree", recursive=True)
-    tree = tree.union_all(select(Department.id).where(Department.parent_id == tree.c.id))
-    return select(tree.c.id)
-
-
 def leaderboard(db: Session, *, principal: Principal, period_id: int, scope: str = "team",
                 department_id: int | None = None, limit: int = 20) -> Leaderboard:
     """Ranked points of a group (name and points only). ``team``: for a manager their reporting subtree
@@ -299,7 +299,7 @@ def leaderboard(db: Session, *, principal: Principal, period_id: int, scope: str
         if principal.position_id is None:
             raise Invalid("a team leaderboard needs a post: your account holds none; use department or company",
                           field="scope")
-        if principal.role is Role.MANAGER:
+        if is_manager(principal):
             conds.append(or_(Employee.position_id == principal.position_id,
                              Employee.position_id.in_(subtree_position_ids(principal.position_id))))
         else:
@@ -314,7 +314,7 @@ def leaderboard(db: Session, *, principal: Principal, period_id: int, scope: str
             raise NotFound("Department", department_id, field="department_id")
         assert department_id is not None
         conds.append(Employee.position_id.in_(
-            select(Position.id).where(Position.department_id.in_(_department_tree(department_id)))))
+            select(Position.id).where(Position.department_id.in_(department_subtree_ids(department_id)))))
     total = func.sum(PointsEntry.amount)
     rank = func.rank().over(order_by=total.desc())
     rows = db.execute(

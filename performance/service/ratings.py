@@ -8,7 +8,8 @@ Rules
   ``latest_approved`` is the one definition (roll-up and calibration use it too).
 - Who rates whom, by source: SELF the person themselves; MANAGER HR or a manager whose reporting subtree
   holds the person; PEER a colleague in the same department, never the person rated; CROSS_DEPARTMENT an
-  employee of another department; HR an HR admin; CALIBRATION only through calibration.
+  employee of another department; HR an HR admin; CALIBRATION only through calibration
+  (``performance.policy.check_rater``, with who approves and who sees only final ratings).
 - Self, manager, peer, cross-department and HR ratings are given while the period is in progress or in
   review; every rating is created SUBMITTED. Manager and HR ratings are approved (HR, or for manager
   ratings the person's manager); self, peer and cross-department ratings are input, never final.
@@ -26,15 +27,15 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from hcm.auth.models import Role
 from hcm.db import get_or_404
 from hcm.errors import Conflict, Forbidden, Invalid, NotFound
-from hcm.org.models import Employee, Position
-from hcm.policy import ANONYMITY_THRESHOLD, Principal, can_see_employee, manages
+from hcm.org.models import Employee
+from hcm.policy import Principal, can_see_employee
 from performance.models import PeriodState, RatingEvent, RatingKind, RatingSource, RatingStatus
+from performance.policy import ANONYMITY_THRESHOLD, check_rater, may_approve, sees_final_ratings_only
 from performance.schemas import RatingIn, RatingOut
 from performance.schemas_ratings import FinalRating, RatingAggregate, RatingsView
-from performance.service.periods import ensure_state, ensure_writable, get_period
+from performance.service.lookups import ensure_state, ensure_writable, get_period
 
 RATING_STATES = (PeriodState.IN_PROGRESS, PeriodState.REVIEW)
 SCALES: dict[RatingKind, tuple[int, ...]] = {
@@ -91,58 +92,15 @@ def employee_or_invalid(db: Session, employee_id: int) -> Employee:
     return emp
 
 
-def _department_of(db: Session, employee_id: int | None) -> int | None:
-    if employee_id is None:
-        return None
-    return db.scalar(select(Position.department_id).join(Employee, Employee.position_id == Position.id)
-                     .where(Employee.id == employee_id))
-
-
-def _check_rater(db: Session, principal: Principal, source: RatingSource, employee_id: int) -> None:
-    """Refuse with the rule named: 403 when the caller has no right to rate this person from this source,
-    422 when the source does not fit the relationship (e.g. a peer rating of oneself)."""
-    me = principal.employee_id
-    if source is RatingSource.CALIBRATION:
-        raise Invalid("calibration ratings are made only through calibration "
-                      "(POST /api/performance/periods/{period_id}/calibration)", field="source")
-    if source is RatingSource.SELF:
-        if me != employee_id:
-            raise Forbidden("a self rating is given only by the person rated")
-        return
-    if source is RatingSource.MANAGER:
-        if not manages(db, principal, employee_id):
-            raise Forbidden("a manager rating is given only by HR or a manager whose reporting subtree holds the person")
-        return
-    if source is RatingSource.HR:
-        if principal.role is not Role.HR_ADMIN:
-            raise Forbidden("an HR rating is given only by an HR admin")
-        return
-    # peer and cross-department: employee-linked raters only, placed in a department
-    if me is None:
-        raise Forbidden(f"a {source.value} rating is given only by an employee (this user is linked to none)")
-    if me == employee_id:
-        raise Invalid(f"a {source.value} rating cannot be given by the person rated: "
-                      "peers and other departments rate colleagues, never themselves (use source=self)", field="source")
-    mine, theirs = _department_of(db, me), _department_of(db, employee_id)
-    if mine is None or theirs is None:
-        raise Forbidden(f"a {source.value} rating needs both people to hold a position in a department")
-    if source is RatingSource.PEER and mine != theirs:
-        raise Invalid("a peer rating is given by a colleague of the same department; "
-                      "use source=cross_department for someone in another department", field="source")
-    if source is RatingSource.CROSS_DEPARTMENT and mine == theirs:
-        raise Invalid("a cross_department rating is given by someone of another department; "
-                      "use source=peer for a colleague of the same department", field="source")
-
-
 # --- writes ----------------------------------------------------------------------------------------
 def submit_rating(db: Session, *, principal: Principal, period_id: int, data: RatingIn) -> RatingEvent:
     period = ensure_writable(db, period_id)
     if data.source is RatingSource.CALIBRATION:
-        _check_rater(db, principal, data.source, data.employee_id)
+        check_rater(db, principal, source=data.source, employee_id=data.employee_id)
     ensure_state(period, *RATING_STATES, action=f"a {data.source.value} rating")
     employee_or_invalid(db, data.employee_id)
     check_scale(data.kind, data.value, data.scale_max)
-    _check_rater(db, principal, data.source, data.employee_id)
+    check_rater(db, principal, source=data.source, employee_id=data.employee_id)
     ev = RatingEvent(period_id=period.id, employee_id=data.employee_id, kind=data.kind, source=data.source,
                      value=data.value, scale_max=data.scale_max, rater_employee_id=principal.employee_id,
                      rater_user_id=principal.user_id, reason=(data.reason or "").strip() or None,
@@ -169,9 +127,7 @@ def approve_rating(db: Session, *, principal: Principal, rating_id: int) -> Rati
     if ev.source not in APPROVABLE:
         raise Invalid(f"a {ev.source.value} rating is input to the review and is never approved; "
                       "only manager and HR ratings are", field="rating_id")
-    allowed = principal.role is Role.HR_ADMIN or (ev.source is RatingSource.MANAGER
-                                                  and manages(db, principal, ev.employee_id))
-    if not allowed:
+    if not may_approve(db, principal, source=ev.source, employee_id=ev.employee_id):
         raise Forbidden(f"a {ev.source.value} rating is approved by HR"
                         + (" or the person's manager" if ev.source is RatingSource.MANAGER else ""))
     same_rater = (RatingEvent.rater_user_id.is_(None) if ev.rater_user_id is None
@@ -234,7 +190,7 @@ def ratings_for(db: Session, *, principal: Principal, period_id: int, employee_i
     if not can_see_employee(db, principal, employee_id):
         raise NotFound("Employee", employee_id)
     fin = finals(db, period_id=period_id, employee_id=employee_id)
-    if principal.role is Role.EXECUTIVE and principal.employee_id != employee_id:
+    if sees_final_ratings_only(principal, employee_id=employee_id):
         return RatingsView(period_id=period_id, employee_id=employee_id, view="final_only", final=fin, events=[],
                            aggregates=[])
     events = list(db.scalars(select(RatingEvent).where(RatingEvent.period_id == period_id,

@@ -9,12 +9,11 @@ from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
 from hcm.org.models import BusinessProcess, Department, Employee, Position
-from hcm.org.schemas import Page
-from hcm.org.service import paginate
+from hcm.paging import Page, paginate
 from hcm.policy import Principal, employee_filter
 from performance.schemas import UnitScoreOut
 from performance.service import units
-from performance.service.periods import get_period
+from performance.service.lookups import get_period
 
 
 def _results(db: Session, principal: Principal, period_id: int, unit_type: str) -> Any:

@@ -42,7 +42,7 @@ from performance.models import (
 )
 from performance.scoring_sql import weight_of, weighted_mean
 from performance.service import units
-from performance.service.periods import ensure_writable, get_period
+from performance.service.lookups import ensure_writable, get_period
 
 AT_RISK_TOLERANCE = 0.1
 EMIT_CHUNK = 5000
@@ -223,6 +223,17 @@ def _goal_results(period_id: int, ind: Any, elapsed: float, now: Any) -> Any:
             part = part.outerjoin(rolled, rolled.c.gid == g.c.goal_id)
         settled.append(part.cte(f"rank{n}"))
     return union_all(*(select(s) for s in settled))
+
+
+def refresh(db: Session, *, period_id: int, final: bool = False, today: date | None = None) -> dict[str, int]:
+    """Recompute the period's scores as of ``today``, then send the employees' scores on to the graph and the
+    models: what a check-in's task, a requested recompute and closing a period all do. ``final`` is the period
+    closing: its scores are frozen as of its last day (whatever ``today``) and sent as final."""
+    if final:
+        today = get_period(db, period_id).end_date
+    counts = recompute(db, period_id=period_id, today=today, freeze=final)
+    emit_scores(db, period_id=period_id, final=final)
+    return counts
 
 
 def emit_scores(db: Session, *, period_id: int, final: bool) -> int:

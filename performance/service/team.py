@@ -25,10 +25,11 @@ from sqlalchemy import Select, and_, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
-from hcm.auth.models import Role, User
+from hcm.auth.models import User
 from hcm.errors import Forbidden, Invalid, NotFound
 from hcm.org.models import BusinessProcess, Department, Employee, EmployeeStatus, Position
-from hcm.policy import Principal, can_see_employee, manages, subtree_position_ids
+from hcm.org.queries import department_subtree_ids
+from hcm.policy import Principal, can_see_employee, is_manager, manages, subtree_position_ids
 from performance.models import (
     CheckIn,
     Goal,
@@ -41,6 +42,7 @@ from performance.models import (
     PointsEntry,
     RatingKind,
 )
+from performance.policy import may_calibrate, may_check_in, may_choose_any_team, may_view_teams, visible_goals
 from performance.schemas import GoalOut, IndicatorOut, PeriodOut
 from performance.schemas_ratings import RatingsView
 from performance.schemas_team import (
@@ -55,8 +57,8 @@ from performance.schemas_team import (
     SupportingGoal,
 )
 from performance.service import cascade, points, ratings, rollup, units
-from performance.service.calibration import RATINGS, department_subtree, rating_bucket
-from performance.service.periods import get_period
+from performance.service.calibration import RATINGS, rating_bucket
+from performance.service.lookups import get_period
 
 CHECKIN_DUE_DAYS = 30
 CHECKIN_STATES = (PeriodState.IN_PROGRESS, PeriodState.REVIEW)
@@ -188,13 +190,14 @@ def _goal_rows(db: Session, *, period_id: int, post_filter: ColumnElement[bool],
 
 def _resolve_manager(db: Session, principal: Principal, manager_id: int | None) -> tuple[int, str, int]:
     """(employee id, name, position id) of the manager whose team is asked for, if the caller may see it."""
-    if principal.role not in (Role.HR_ADMIN, Role.MANAGER):
+    if not may_view_teams(principal):
         raise Forbidden("team views are for managers (their own reporting line) and HR")
     if manager_id is None:
-        if principal.role is Role.HR_ADMIN or principal.employee_id is None:
+        if may_choose_any_team(principal) or principal.employee_id is None:
             raise Invalid("choose the manager whose team to show", field="manager_id")
         manager_id = principal.employee_id
-    if principal.role is Role.MANAGER and manager_id != principal.employee_id and not manages(db, principal, manager_id):
+    if (not may_choose_any_team(principal) and manager_id != principal.employee_id
+            and not manages(db, principal, manager_id)):
         raise NotFound("Employee", manager_id, field="manager_id")  # outside your line looks like not there
     row = db.execute(select(Employee.id, _name(), Employee.position_id).where(Employee.id == manager_id)).first()
     if row is None:
@@ -307,7 +310,7 @@ def person_view(db: Session, *, principal: Principal, period_id: int, employee_i
 
 def managers(db: Session, *, principal: Principal) -> list[ManagerChoice]:
     """People whose post has posts reporting to it (HR's choice of whose team to look at)."""
-    if principal.role is not Role.HR_ADMIN:
+    if not may_choose_any_team(principal):
         raise Forbidden("only HR chooses any manager's team")
     bosses = select(Position.reports_to_id).where(Position.reports_to_id.is_not(None))
     rows = db.execute(select(Employee.id, _name(), Position.title).join(Position, Position.id == Employee.position_id)
@@ -323,7 +326,7 @@ def colleagues(db: Session, *, principal: Principal) -> list[Colleague]:
         return []
     boss = db.scalar(select(Position.reports_to_id).where(Position.id == principal.position_id))
     near = [Employee.position_id.in_(select(Position.id).where(Position.reports_to_id == boss))] if boss else []
-    if principal.role is Role.MANAGER:
+    if is_manager(principal):
         near.append(Employee.position_id.in_(subtree_position_ids(principal.position_id)))
     if not near:
         return []
@@ -337,7 +340,7 @@ def calibration_roster(db: Session, *, principal: Principal, period_id: int,
                        department_id: int | None = None) -> list[RosterEntry]:
     """Active people (of a department subtree) with their current final performance rating: whom HR may
     calibrate. At most ``ROSTER_LIMIT`` rows (filter by department for more)."""
-    if principal.role is not Role.HR_ADMIN:
+    if not may_calibrate(principal):
         raise Forbidden("only HR calibrates ratings")
     get_period(db, period_id)
     fin = ratings.latest_approved(period_id, RatingKind.PERFORMANCE)
@@ -348,7 +351,7 @@ def calibration_roster(db: Session, *, principal: Principal, period_id: int,
         .where(Employee.status == EmployeeStatus.ACTIVE)
         .order_by(Employee.last_name, Employee.first_name, Employee.id).limit(ROSTER_LIMIT))
     if department_id is not None:
-        stmt = stmt.where(Position.department_id.in_(department_subtree(department_id)))
+        stmt = stmt.where(Position.department_id.in_(department_subtree_ids(department_id)))
     return [RosterEntry(employee_id=i, name=n, position_title=t, rating=v) for i, n, t, v in db.execute(stmt)]
 
 
@@ -369,7 +372,7 @@ def goal_detail(db: Session, *, principal: Principal, goal_id: int, today: date 
     caller may check in on each."""
     goal = cascade.get_visible_goal(db, principal=principal, goal_id=goal_id)
     period = get_period(db, goal.period_id)
-    visible = cascade.visible_goal_filter(db, principal)
+    visible = visible_goals(principal)
     result = db.get(GoalResult, goal.id)
     up = db.execute(select(Goal, GoalLink.weight).join(GoalLink, GoalLink.parent_goal_id == Goal.id)
                     .where(GoalLink.child_goal_id == goal.id, visible).order_by(Goal.code)).all()
@@ -397,7 +400,7 @@ def goal_detail(db: Session, *, principal: Principal, goal_id: int, today: date 
             progress=None if r is None or r.progress is None else float(r.progress),
             at_risk=bool(r is not None and r.at_risk),
             checkins=history.get(ind.id, []),
-            may_check_in=open_ and cascade.may_check_in(db, principal, ind, goal),
+            may_check_in=open_ and may_check_in(db, principal, indicator=ind, goal=goal),
         ))
     return GoalDetail(
         goal=GoalOut.model_validate(goal), period=PeriodOut.model_validate(period), unit=_unit_name(db, goal),

@@ -33,7 +33,6 @@ from sqlalchemy.orm import Session, aliased
 
 from hcm.errors import Invalid
 from hcm.org.models import Employee
-from hcm.policy import ANONYMITY_THRESHOLD
 from performance import scoring_sql
 from performance.models import (
     CollaborationRating,
@@ -46,6 +45,7 @@ from performance.models import (
     ServiceItem,
     UnitResult,
 )
+from performance.policy import ANONYMITY_THRESHOLD
 from performance.scoring_sql import weighted_mean
 from performance.service.ratings import latest_approved
 

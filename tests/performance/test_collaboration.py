@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 from hcm.auth.models import Role
 from hcm.errors import Conflict, Forbidden, Invalid, NotFound
 from hcm.org.models import BusinessProcess
-from hcm.policy import ANONYMITY_THRESHOLD, Principal
+from hcm.policy import Principal
 from performance.errors import PeriodClosed
 from performance.models import CollaborationRating, GoalLevel, PeriodKind, PeriodState, ServiceItem
+from performance.policy import ANONYMITY_THRESHOLD
 from performance.schemas import CheckInIn, GoalIn, IndicatorIn
 from performance.service import cascade, collaboration, periods, rollup
 from performance.service import units as unit_service

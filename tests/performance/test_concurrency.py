@@ -20,7 +20,7 @@ from hcm.db import make_engine
 from performance.errors import PeriodClosed
 from performance.models import GoalLevel, GoalResult, PeriodKind, PeriodState
 from performance.schemas import GoalIn
-from performance.service import cascade, periods, rollup
+from performance.service import cascade, lookups, periods, rollup
 from tests import factories
 from tests.services import fresh_pg_database
 
@@ -82,7 +82,7 @@ def test_a_period_does_not_close_under_a_write_in_flight(engine: Engine, calibra
     period_id = calibrating
     with Session(engine) as writer:
         writer.begin()
-        periods.ensure_writable(writer, period_id)  # a check-in, not committed yet
+        lookups.ensure_writable(writer, period_id)  # a check-in, not committed yet
         closer, out = in_thread(engine, lambda s: periods.advance(s, period_id=period_id, to=PeriodState.CLOSED).state)
         closer.join(BLOCKED)
         assert closer.is_alive(), f"the period closed under an open write: {out}"
@@ -96,7 +96,7 @@ def test_a_write_waits_for_a_closing_period_and_is_then_refused(engine: Engine, 
     with Session(engine) as closer:
         closer.begin()
         periods.advance(closer, period_id=period_id, to=PeriodState.CLOSED)  # scores frozen, not committed yet
-        writer, out = in_thread(engine, lambda s: periods.ensure_writable(s, period_id).code)
+        writer, out = in_thread(engine, lambda s: lookups.ensure_writable(s, period_id).code)
         writer.join(BLOCKED)
         assert writer.is_alive(), f"a write went ahead while the period was closing: {out}"
         closer.commit()

@@ -49,7 +49,7 @@ from performance.models import (
     ServiceItem,
     UnitResult,
 )
-from performance.service import periods as period_service
+from performance.service import lookups
 from performance.service import units as unit_service
 from performance.service.cascade import default_formula, plan_problems
 from tests.services import fresh_pg_database
@@ -321,7 +321,7 @@ def test_closed_year_is_frozen_and_announced(db: Session) -> None:
     assert len(frozen) == n_ind and all(r.score is not None for r in frozen)
     assert not db.scalars(select(IndicatorResult).where(IndicatorResult.period_id == open_.id)).all()
     with pytest.raises(PeriodClosed):
-        period_service.ensure_writable(db, closed.id)
+        lookups.ensure_writable(db, closed.id)
     events = {e.key: e.payload for e in db.scalars(select(OutboxEvent).where(OutboxEvent.topic == "performance_scores"))}
     assert events["FY2025#0"]["final"] is True and events["FY2026#0"]["final"] is False
     assert len(events["FY2025#0"]["scores"]) == db.scalar(text(

@@ -7,6 +7,7 @@ import pytest
 
 from hcm.errors import Forbidden, Invalid, NotFound
 from performance.models import Goal, GoalLevel, GoalResult, RatingKind
+from performance.policy import ninebox_scopes
 from performance.service import ninebox
 from performance.service.ninebox import performance_band, potential_band
 from tests.performance.test_ratings import API, bearer, final, new_period, principal
@@ -131,6 +132,19 @@ def test_refused_scopes(db, org, known):  # type: ignore[no-untyped-def]
         ninebox.nine_box(db, principal=principal(org, "hr"), period_id=pid, scope="department", department_id=999_999)
     with pytest.raises(NotFound):
         ninebox.nine_box(db, principal=principal(org, "hr"), period_id=999_999, scope="company")
+
+
+def test_the_scopes_offered_are_the_scopes_allowed(db, org, known):  # type: ignore[no-untyped-def]
+    """The page offers what performance.policy.ninebox_scopes says; the service accepts exactly those."""
+    for who in ("hr", "exec", "manager", "employee"):
+        me = principal(org, who)
+        for scope in ("team", "department", "company"):
+            try:
+                ninebox.nine_box(db, principal=me, period_id=known.id, scope=scope, department_id=org.ops.id)
+                allowed = True
+            except Forbidden:
+                allowed = False
+            assert allowed == (scope in ninebox_scopes(me)), (who, scope)
 
 
 def test_ninebox_api(api, client, as_user, org, known):  # type: ignore[no-untyped-def]

@@ -11,8 +11,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from hcm.policy import Permission
 from performance.models import CheckIn, PeriodState, PointsEntry, RatingEvent, RatingKind, RatingSource
+from performance.policy import PerfPermission
 from performance.schemas import RatingIn
 from performance.service import periods, ratings
 from tests.performance.test_team import Plan, build_plan, principal
@@ -359,7 +359,7 @@ def test_permissions_used_by_the_pages() -> None:
 
     used = {d.call.__policy__ for r in router.routes for d in r.dependant.dependencies  # type: ignore[attr-defined]
             if hasattr(d.call, "__policy__")}
-    assert used == {Permission.PERF_READ, Permission.PERF_CHECKIN, Permission.PERF_CALIBRATE, Permission.POINTS_AWARD}
+    assert used == {PerfPermission.READ, PerfPermission.CHECKIN, PerfPermission.CALIBRATE, PerfPermission.POINTS_AWARD}
 
 
 def test_every_performance_page_states_the_scoring_mix(client, as_role, db, org):  # type: ignore[no-untyped-def]

@@ -15,7 +15,6 @@ from hcm.org.service.catalog import (
     update_grade,
     update_job_family,
 )
-from hcm.org.service.common import MAX_PAGE_SIZE, check_page, paginate
 from hcm.org.service.departments import (
     create_department,
     delete_department,
@@ -46,6 +45,7 @@ from hcm.org.service.skills import (
     set_requirement,
     update_skill,
 )
+from hcm.paging import MAX_PAGE_SIZE, check_page, paginate
 
 __all__ = [
     "MAX_PAGE_SIZE",

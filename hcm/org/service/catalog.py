@@ -17,9 +17,9 @@ from hcm.org.schemas import (
     GradePatch,
     JobFamilyIn,
     JobFamilyPatch,
-    Page,
 )
-from hcm.org.service.common import _apply, _unique, paginate
+from hcm.org.service.common import _apply, _unique
+from hcm.paging import Page, paginate
 
 
 # --- job families & grades -----------------------------------------------------------------------

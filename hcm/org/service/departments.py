@@ -20,9 +20,9 @@ from hcm.org.schemas import (
     DepartmentIn,
     DepartmentNode,
     DepartmentPatch,
-    Page,
 )
-from hcm.org.service.common import _apply, _like, _ref, _unique, paginate
+from hcm.org.service.common import _apply, _like, _ref, _unique
+from hcm.paging import Page, paginate
 
 
 # --- departments ---------------------------------------------------------------------------------

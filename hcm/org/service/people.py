@@ -25,9 +25,9 @@ from hcm.org.schemas import (
     EmployeeOut,
     EmployeePatch,
     MoveIn,
-    Page,
 )
-from hcm.org.service.common import _apply, _like, _unique, paginate
+from hcm.org.service.common import _apply, _like, _unique
+from hcm.paging import Page, paginate
 from hcm.policy import (
     Principal,
     can_see_employee,

@@ -20,12 +20,12 @@ from hcm.org.models import (
     Position,
 )
 from hcm.org.schemas import (
-    Page,
     PositionIn,
     PositionOut,
     PositionPatch,
 )
-from hcm.org.service.common import _apply, _like, _ref, _unique, paginate
+from hcm.org.service.common import _apply, _like, _ref, _unique
+from hcm.paging import Page, paginate
 from hcm.policy import (
     Principal,
     can_see_employee,

@@ -14,12 +14,12 @@ from hcm.org.models import (
     process_departments,
 )
 from hcm.org.schemas import (
-    Page,
     ProcessIn,
     ProcessOut,
     ProcessPatch,
 )
-from hcm.org.service.common import _ref, _unique, paginate
+from hcm.org.service.common import _ref, _unique
+from hcm.paging import Page, paginate
 
 
 # --- business processes -------------------------------------------------------------------------

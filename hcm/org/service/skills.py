@@ -19,14 +19,14 @@ from hcm.org.models import (
 from hcm.org.schemas import (
     EmployeeSkillIn,
     EmployeeSkillOut,
-    Page,
     RequirementIn,
     RequirementOut,
     SkillIn,
     SkillPatch,
 )
-from hcm.org.service.common import _apply, _like, _unique, paginate
+from hcm.org.service.common import _apply, _like, _unique
 from hcm.org.service.people import _visible_or_404
+from hcm.paging import Page, paginate
 from hcm.policy import (
     Principal,
     can_assess_skill,

@@ -1,0 +1,249 @@
+"""Who may do what in performance management: the module's permissions, the roles that hold them, and its
+named checks. Routes declare the permissions with ``hcm.policy.allow``; services and pages ask the same
+checks here, so each rule is written once. The people scope itself (who sees whom) is the core's
+(``hcm.policy``): these checks build on it.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import and_, or_, select, true
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from hcm.auth.models import Role
+from hcm.errors import Forbidden, Invalid
+from hcm.org.models import Employee, Position
+from hcm.org.queries import department_subtree_ids
+from hcm.policy import (
+    Permission,
+    Principal,
+    employee_filter,
+    is_executive,
+    is_hr,
+    is_manager,
+    manages,
+    subtree_position_ids,
+)
+from performance.models import Goal, GoalLevel, Indicator, RatingSource
+
+
+class PerfPermission(enum.StrEnum):
+    READ = "performance.read"  # goals, scores, ratings: filtered by the people scope and the rating rules
+    PERIODS = "performance.periods"  # open, advance and close periods; configure the mix
+    PLAN = "performance.plan"  # goals, links, indicators (managers: their subtree's posts only)
+    CHECKIN = "performance.checkin"  # actuals during the period (indicator owners, their managers, HR)
+    RATE = "performance.rate"  # self, manager, peer and cross-department ratings
+    CALIBRATE = "performance.calibrate"
+    POINTS_AWARD = "points.award"
+
+
+_ALL = frozenset(Role)
+GRANTS: dict[PerfPermission, frozenset[Role]] = {
+    PerfPermission.READ: _ALL,
+    PerfPermission.PERIODS: frozenset({Role.HR_ADMIN}),
+    PerfPermission.PLAN: frozenset({Role.HR_ADMIN, Role.MANAGER}),
+    PerfPermission.CHECKIN: frozenset({Role.HR_ADMIN, Role.MANAGER, Role.EMPLOYEE}),
+    PerfPermission.RATE: frozenset({Role.HR_ADMIN, Role.MANAGER, Role.EMPLOYEE}),
+    PerfPermission.CALIBRATE: frozenset({Role.HR_ADMIN}),
+    PerfPermission.POINTS_AWARD: frozenset({Role.HR_ADMIN, Role.MANAGER, Role.EMPLOYEE}),
+}
+
+# Writes an employee may make, each guarded row by row in its service (their own indicators, or a
+# colleague they rate or recognise).
+SELF_SERVICE_WRITES = frozenset({PerfPermission.CHECKIN, PerfPermission.RATE, PerfPermission.POINTS_AWARD})
+
+
+# Peer and cross-department ratings, and collaboration received, are shown only aggregated, and only from
+# this many raters up.
+ANONYMITY_THRESHOLD = 3
+
+
+# --- planning and check-ins ------------------------------------------------------------------------
+def may_plan(db: Session, principal: Principal, *, level: GoalLevel, position_id: int | None,
+             employee_id: int | None) -> bool:
+    """HR plans every level; a manager plans post and employee goals for posts in their reporting subtree."""
+    if is_hr(principal):
+        return True
+    if not is_manager(principal) or principal.position_id is None:
+        return False
+    if level is GoalLevel.POST and position_id is not None:
+        return db.execute(select(Position.id).where(
+            Position.id == position_id, Position.id.in_(subtree_position_ids(principal.position_id)))).first() is not None
+    if level is GoalLevel.EMPLOYEE and employee_id is not None:
+        return manages(db, principal, employee_id)
+    return False
+
+
+def _goal_person(db: Session, goal: Goal) -> int | None:
+    """The employee a post or employee goal belongs to (the post's current holder)."""
+    if goal.employee_id is not None:
+        return goal.employee_id
+    if goal.position_id is not None:
+        return db.scalar(select(Employee.id).where(Employee.position_id == goal.position_id))
+    return None
+
+
+def may_check_in(db: Session, principal: Principal, *, indicator: Indicator, goal: Goal) -> bool:
+    """HR; the indicator's or the goal's owner; the person the goal belongs to, or a manager above them. Only
+    roles that check in at all: an executive may own an indicator, but check-ins are not an executive's write."""
+    if not principal.has(PerfPermission.CHECKIN):
+        return False
+    if is_hr(principal):
+        return True
+    me = principal.employee_id
+    if me is not None and me in (indicator.owner_employee_id, goal.owner_employee_id):
+        return True
+    person = _goal_person(db, goal)
+    return bool(person is not None and (person == me or manages(db, principal, person)))
+
+
+def visible_goals(principal: Principal) -> ColumnElement[bool]:
+    """Company, department and process goals are visible to everyone; post and employee goals follow the
+    people scope (your own, your subtree's, or all for HR). Executives see post goals of key posts."""
+    if is_hr(principal):
+        return true()
+    people = select(Employee.id).where(employee_filter(principal))
+    held = select(Employee.position_id).where(employee_filter(principal), Employee.position_id.is_not(None))
+    return or_(
+        Goal.level.in_([GoalLevel.COMPANY, GoalLevel.DEPARTMENT, GoalLevel.PROCESS]),
+        and_(Goal.level == GoalLevel.POST, Goal.position_id.in_(held)),
+        and_(Goal.level == GoalLevel.EMPLOYEE, Goal.employee_id.in_(people)),
+    )
+
+
+# --- ratings ---------------------------------------------------------------------------------------
+def _department_of(db: Session, employee_id: int | None) -> int | None:
+    if employee_id is None:
+        return None
+    return db.scalar(select(Position.department_id).join(Employee, Employee.position_id == Position.id)
+                     .where(Employee.id == employee_id))
+
+
+def check_rater(db: Session, principal: Principal, *, source: RatingSource, employee_id: int) -> None:
+    """Who rates whom, by source. Refuse with the rule named: 403 when the caller has no right to rate this
+    person from this source, 422 when the source does not fit the relationship (e.g. a peer rating of oneself)."""
+    me = principal.employee_id
+    if source is RatingSource.CALIBRATION:
+        raise Invalid("calibration ratings are made only through calibration "
+                      "(POST /api/performance/periods/{period_id}/calibration)", field="source")
+    if source is RatingSource.SELF:
+        if me != employee_id:
+            raise Forbidden("a self rating is given only by the person rated")
+        return
+    if source is RatingSource.MANAGER:
+        if not manages(db, principal, employee_id):
+            raise Forbidden("a manager rating is given only by HR or a manager whose reporting subtree holds the person")
+        return
+    if source is RatingSource.HR:
+        if not is_hr(principal):
+            raise Forbidden("an HR rating is given only by an HR admin")
+        return
+    # peer and cross-department: employee-linked raters only, placed in a department
+    if me is None:
+        raise Forbidden(f"a {source.value} rating is given only by an employee (this user is linked to none)")
+    if me == employee_id:
+        raise Invalid(f"a {source.value} rating cannot be given by the person rated: "
+                      "peers and other departments rate colleagues, never themselves (use source=self)", field="source")
+    mine, theirs = _department_of(db, me), _department_of(db, employee_id)
+    if mine is None or theirs is None:
+        raise Forbidden(f"a {source.value} rating needs both people to hold a position in a department")
+    if source is RatingSource.PEER and mine != theirs:
+        raise Invalid("a peer rating is given by a colleague of the same department; "
+                      "use source=cross_department for someone in another department", field="source")
+    if source is RatingSource.CROSS_DEPARTMENT and mine == theirs:
+        raise Invalid("a cross_department rating is given by someone of another department; "
+                      "use source=peer for a colleague of the same department", field="source")
+
+
+def may_approve(db: Session, principal: Principal, *, source: RatingSource, employee_id: int) -> bool:
+    """HR approves manager and HR ratings; the person's manager approves manager ratings too."""
+    return is_hr(principal) or (source is RatingSource.MANAGER and manages(db, principal, employee_id))
+
+
+def sees_final_ratings_only(principal: Principal, *, employee_id: int) -> bool:
+    """An executive sees the final ratings of the people they may see, not the events behind them."""
+    return is_executive(principal) and principal.employee_id != employee_id
+
+
+def may_calibrate(principal: Principal) -> bool:
+    """Calibration is whoever holds ``PerfPermission.CALIBRATE``: the pages, the routes and the services ask
+    the one grant."""
+    return principal.has(PerfPermission.CALIBRATE)
+
+
+def require_calibrator(principal: Principal, what: str) -> None:
+    if not may_calibrate(principal):
+        raise Forbidden(f"only HR may {what}")  # the grant's one role (GRANTS above)
+
+
+# --- collaboration ---------------------------------------------------------------------------------
+def may_rate_service(db: Session, principal: Principal, *, consumer_department_id: int) -> bool:
+    """A service item is rated from its consumer side: someone whose post sits in the consumer department or
+    below it, or HR."""
+    if is_hr(principal):
+        return True
+    if principal.position_id is None:
+        return False
+    found = db.execute(select(Position.id).where(
+        Position.id == principal.position_id,
+        Position.department_id.in_(department_subtree_ids(consumer_department_id)))).first()
+    return found is not None
+
+
+# --- team views and the overview -------------------------------------------------------------------
+def may_view_teams(principal: Principal) -> bool:
+    """Team views are for managers (their own reporting line) and HR."""
+    return is_hr(principal) or is_manager(principal)
+
+
+def may_choose_any_team(principal: Principal) -> bool:
+    """HR looks at any manager's team, chosen by the manager; a manager's team view is their own line."""
+    return is_hr(principal)
+
+
+def sees_company_scores(principal: Principal) -> bool:
+    """The company's and the departments' scores lead the overview for those who read the org's aggregates."""
+    return principal.has(Permission.AGGREGATES)
+
+
+# --- the 9-box -------------------------------------------------------------------------------------
+# The scopes each role may ask for, the first being the one a page opens on. A manager's scopes stay
+# inside their own reporting subtree (``ninebox_within_subtree``).
+NINEBOX_SCOPES: dict[Role, tuple[str, ...]] = {
+    Role.HR_ADMIN: ("company", "department"),
+    Role.EXECUTIVE: ("company",),
+    Role.MANAGER: ("team", "department"),
+}
+_NINEBOX_REFUSED = {
+    "team": "the team 9-box is a manager's own reporting subtree; HR and executives use scope=department or "
+            "scope=company",
+    "department": "the department 9-box is for HR, and for managers within their own reporting subtree",
+    "company": "the company 9-box is for HR and executives",
+}
+
+
+def ninebox_scopes(principal: Principal) -> tuple[str, ...]:
+    """The 9-box scopes the principal may ask for; none: no 9-box at all."""
+    return NINEBOX_SCOPES.get(principal.role, ())
+
+
+def ninebox_within_subtree(principal: Principal) -> bool:
+    """Whether the principal's 9-box, whatever its scope, holds only their reporting subtree."""
+    return is_manager(principal)
+
+
+def check_ninebox_scope(principal: Principal, scope: str) -> None:
+    """Forbidden, with the rule named, unless the principal may ask for this 9-box scope."""
+    if scope not in ninebox_scopes(principal) or (ninebox_within_subtree(principal) and principal.position_id is None):
+        raise Forbidden(_NINEBOX_REFUSED.get(scope, f"there is no {scope!r} 9-box"))
+
+
+def ninebox_names_limited(principal: Principal) -> bool:
+    """Executives see every count but only the names of key-post holders (and their own)."""
+    return is_executive(principal)
+
+
+def may_name_in_ninebox(principal: Principal, *, employee_id: int, holds_key_post: bool) -> bool:
+    return not ninebox_names_limited(principal) or holds_key_post or employee_id == principal.employee_id
