@@ -1,5 +1,5 @@
 """The performance pages in a real headless Chromium against the app under uvicorn, on a temp SQLite file
-holding the small org and a small plan (``tests.performance.test_team.build_plan``): HR walks the
+holding the small org and a small plan (``tests.performance.factories.build_plan``): HR walks the
 overview chart, the cascade tree, the 9-box and the calibration chart; the employee checks in through the
 form. Screenshots go to a temp dir, or to ``$HCM_SCREENSHOTS`` when set."""
 
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from tests import factories
 from tests.live_server import live_app
-from tests.performance.test_team import build_plan
+from tests.performance.factories import build_plan
 from tests.web.test_browser import _free_port, browser, page, shots  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser

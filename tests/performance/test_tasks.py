@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,9 +10,9 @@ import pytest
 from hcm import db as hdb
 from hcm import migrate, tasks
 from hcm.settings import get_settings
-from performance.models import PeriodKind
-from performance.service import periods
+from performance.models import PeriodState
 from performance.tasks import recompute_period
+from tests.performance import factories as perf
 
 
 @pytest.fixture
@@ -34,9 +33,7 @@ def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.mark.redis
 def test_the_recompute_clears_its_queued_mark_as_it_starts(app_db: None, queued_marks: object) -> None:
     with hdb.unit_of_work() as s:
-        p = periods.create_period(s, code="FY26", name="2026", kind=PeriodKind.ANNUAL, start_date=date(2026, 1, 1),
-                                  end_date=date(2027, 1, 1))
-        pid = p.id
+        pid = perf.period(s, state=PeriodState.PLANNING).id
     assert tasks.mark_queued(recompute_period.name, (pid,))  # as a committed check-in left it
     assert recompute_period.run(pid) == {"goals": 0}
     # the run has begun: a check-in committed now is not absorbed by it
