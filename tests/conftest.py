@@ -34,6 +34,9 @@ from hcm.db import make_engine  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.services import REDIS_URL, fresh_pg_database, missing  # noqa: E402
 
+# The browser fixtures every package's browser tests use.
+pytest_plugins = ("tests.browser",)
+
 BACKENDS = ["sqlite", "postgresql"]
 
 # Property tests share two cores with the database servers in CI: a slow draw is not a failure.
@@ -114,12 +117,6 @@ def client(app, db: Session) -> Iterator[TestClient]:  # type: ignore[no-untyped
 @pytest.fixture
 def org(db: Session) -> factories.Org:
     return factories.small_org(db)
-
-
-def auth_headers(client: TestClient, username: str, password: str = factories.PASSWORD) -> dict[str, str]:
-    r = client.post("/api/auth/token", data={"username": username, "password": password})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from performance.schemas import RatingIn
 from performance.service import periods, ratings
 from tests.factories import count
 from tests.performance import factories as perf
-from tests.web.test_pages import attrs
+from tests.web.helpers import attrs
 
 ROLES = ("hr", "exec", "manager", "employee")
 
