@@ -92,6 +92,16 @@ _PENDING = "hcm.tasks.after_commit"
 _HOOKED = "hcm.tasks.hooked"
 
 
+def _apply_async(task: Task, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    task.apply_async(args, kwargs)
+
+
+# The one door through which a task queued with enqueue_after_commit / enqueue_once_after_commit leaves once its
+# transaction committed: a process embedding the platform may swap it (same signature) to watch or reroute that
+# work. Whatever it raises is handled like a broker failure: logged, and the commit stands.
+send_after_commit = _apply_async
+
+
 def _send_pending(session: Session) -> None:
     # SQLAlchemy also fires after_commit when a SAVEPOINT is released: only the outermost commit makes the
     # rows visible to a worker, so tasks wait for that one.
@@ -103,7 +113,7 @@ def _send_pending(session: Session) -> None:
             log.debug("%s%r is already waiting in the queue: that run will see this commit", task.name, args)
             continue
         try:
-            task.apply_async(args, kwargs)
+            send_after_commit(task, args, kwargs)
         except Exception:
             if once:
                 clear_queued(task.name, args)

@@ -10,16 +10,16 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 _TMP = Path(tempfile.mkdtemp(prefix="hcm-tests-"))
 # Settings are read from the environment: make the test process a demo with a throwaway database, so
 # nothing here ever touches a developer's own hcm.db.
 os.environ.setdefault("HCM_DEMO", "true")
 os.environ.setdefault("HCM_SECRET_KEY", "test-secret-key-not-for-production")
-# In-process tasks that API tests send after a commit (graph sync, recompute) open their own connection to
-# this empty database and fail without effect (logged); task bodies are tested against the real data on
-# their own (tests/hcm/test_tasks*.py, tests/performance/test_rollup.py).
+# Nothing should need this empty database: tests bring their own (the ``db`` fixture, or a file of their own),
+# and a task sent after a commit in a ``db`` test runs on that test's connection (tests/background.py). A task
+# that lands here anyway finds no tables, and the recorder fails its test.
 os.environ.setdefault("HCM_DATABASE_URL", f"sqlite:///{_TMP / 'app.db'}")
 os.environ.setdefault("HCM_GRAPH__ENABLED", "false")
 
@@ -33,6 +33,13 @@ from hcm import migrate  # noqa: E402
 from hcm.db import make_engine  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.services import REDIS_URL, fresh_pg_database, missing  # noqa: E402
+
+# The background-task recorder (autouse, tests/background.py) and the browser fixtures every package's browser
+# tests use (tests/browser.py).
+pytest_plugins = ("tests.background", "tests.browser")
+
+if TYPE_CHECKING:
+    from tests.background import TaskRecorder
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -76,14 +83,17 @@ def engine(request: pytest.FixtureRequest, _engines: dict[str, Engine]) -> Engin
 
 
 @pytest.fixture
-def db(engine: Engine) -> Iterator[Session]:
-    """A session inside a transaction that is rolled back after the test; commits become savepoints."""
+def db(engine: Engine, sent_tasks: TaskRecorder) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test; commits become savepoints. Tasks
+    sent after a commit run on the same connection (and are rolled back with the rest)."""
     conn = engine.connect()
     outer = conn.begin()
+    sent_tasks.run_on(conn)
     session = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
     try:
         yield session
     finally:
+        sent_tasks.run_on(None)
         session.close()
         outer.rollback()
         conn.close()
@@ -114,12 +124,6 @@ def client(app, db: Session) -> Iterator[TestClient]:  # type: ignore[no-untyped
 @pytest.fixture
 def org(db: Session) -> factories.Org:
     return factories.small_org(db)
-
-
-def auth_headers(client: TestClient, username: str, password: str = factories.PASSWORD) -> dict[str, str]:
-    r = client.post("/api/auth/token", data={"username": username, "password": password})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
-"""Small, known org structures for tests. Users share one precomputed password hash (Argon2 is
-deliberately slow; hashing once keeps the suite fast without weakening the real code path)."""
+"""Small, known org structures for tests: the platform's own data (departments, posts, people, users). Each
+module's tests have their own factories next to them (tests/performance/factories.py). Users share one
+precomputed password hash (Argon2 is deliberately slow; hashing once keeps the suite fast without weakening
+the real code path)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from decimal import Decimal
 from functools import lru_cache
 from itertools import count
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hcm.auth.models import Role, User
@@ -122,6 +125,12 @@ class Org:
     people: dict[str, Employee] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
 
+    def principal(self, username: str) -> Principal:
+        """The caller the services see for that user of this org (as hcm.policy builds it from a request)."""
+        u = self.users[username]
+        emp = next((e for e in self.people.values() if e.id == u.employee_id), None)
+        return Principal(u.id, u.username, Role(u.role), u.employee_id, emp.position_id if emp else None)
+
 
 def small_org(db: Session) -> Org:
     root = department(db, code="CO", name="Company")
@@ -153,6 +162,17 @@ def small_org(db: Session) -> Org:
     return org
 
 
+def login(db: Session, org: Org, person: str, role: Role = Role.EMPLOYEE) -> User:
+    """A login for one of the org's people, under their key as the username (``org.users[person]``)."""
+    org.users[person] = user(db, username=person, role=role, emp=org.people[person])
+    return org.users[person]
+
+
+def count(db: Session, model: type) -> int:
+    """Rows of a table, for the tests that show a refused write wrote nothing."""
+    return db.scalar(select(func.count()).select_from(model)) or 0
+
+
 def bearer(user: User) -> dict[str, str]:
     """API headers for a user: a signed token, issued directly (the log-in itself is tested on its own; an
     Argon2 check per request would dominate the suite's time)."""
@@ -164,6 +184,7 @@ def bearer(user: User) -> dict[str, str]:
 
 
 def principal(db: Session, user: User) -> Principal:
-    """The caller the services see for ``user`` (as hcm.policy builds it from a request)."""
+    """The caller the services see for ``user`` (as hcm.policy builds it from a request); for a user of a small
+    org, ``org.principal(username)``."""
     pos = db.get(Employee, user.employee_id).position_id if user.employee_id else None  # type: ignore[union-attr]
     return Principal(user.id, user.username, Role(user.role), user.employee_id, pos)

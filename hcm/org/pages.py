@@ -11,12 +11,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from hcm.auth.models import Role
 from hcm.deps import get_db
 from hcm.errors import Forbidden, NotFound
 from hcm.org import service
 from hcm.org.models import EmployeeStatus, Grade, JobFamily, SkillSource
-from hcm.policy import Permission, Principal, allow
+from hcm.policy import Permission, Principal, allow, is_hr, is_manager, own_profile_id
 from hcm.web.render import error_page, in_nav, pager, render
 
 router = APIRouter(include_in_schema=False)
@@ -68,17 +67,18 @@ def home(request: Request, db: Session = Depends(get_db),
             "datasets": [{"label": "Headcount", "data": [d.headcount for d in summary.divisions]},
                          {"label": "Vacancies", "data": [d.vacancies for d in summary.divisions]}],
         }
-    if me.employee_id is not None and me.role in (Role.MANAGER, Role.EMPLOYEE):
-        ctx["mine"] = service.get_employee(db, principal=me, employee_id=me.employee_id)
-        ctx["skills"] = service.employee_skills(db, principal=me, employee_id=me.employee_id)
+    own_id = own_profile_id(me)
+    if own_id is not None:
+        ctx["mine"] = service.get_employee(db, principal=me, employee_id=own_id)
+        ctx["skills"] = service.employee_skills(db, principal=me, employee_id=own_id)
         if ctx["mine"].position_id is not None:
             ctx["position"] = service.get_position(db, principal=me, position_id=ctx["mine"].position_id)
         _, depts = _departments(db)
         ctx["depts"] = depts
-    if me.role is Role.MANAGER and me.employee_id is not None:
+    if is_manager(me) and own_id is not None:
         scope = service.list_employees(db, principal=me, page_size=1)
         ctx["team_size"] = scope.total - 1  # a manager's scope is themselves plus their reporting subtree
-        ctx["direct"] = service.list_employees(db, principal=me, manager_id=me.employee_id, page_size=ALL).items
+        ctx["direct"] = service.list_employees(db, principal=me, manager_id=own_id, page_size=ALL).items
     return render(request, "org/home.html", me, section="home", **ctx)
 
 
@@ -121,7 +121,7 @@ def position(request: Request, position_id: int, db: Session = Depends(get_db),
     grade = service.get_or_404(db, Grade, pos.grade_id) if pos.grade_id else None
     family = service.get_or_404(db, JobFamily, pos.job_family_id) if pos.job_family_id else None
     _, depts = _departments(db)
-    return render(request, "org/position.html", me, section="positions" if me.role is Role.HR_ADMIN else "org",
+    return render(request, "org/position.html", me, section="positions" if is_hr(me) else "org",
                    pos=pos, boss=boss, reports=reports, grade=grade, family=family, depts=depts,
                    crumbs=_breadcrumb(depts.get(pos.department_id)),
                    requirements=service.requirements(db, position_id=position_id))
@@ -159,7 +159,7 @@ def people(request: Request, q: str = "", status: str = "", page: int = Query(1,
 @router.get("/team")
 def team(request: Request, q: str = "", page: int = Query(1, ge=1), db: Session = Depends(get_db),
          me: Principal = Depends(allow(Permission.PEOPLE_READ))) -> Response:
-    if me.role is not Role.MANAGER:
+    if not is_manager(me):
         raise Forbidden("'My team' is the managers' view of their reporting line")
     # For a manager the policy scope is exactly themselves plus their reporting subtree.
     result = service.list_employees(db, principal=me, q=q or None, page=page, page_size=PAGE_SIZE)
@@ -186,7 +186,7 @@ def profile(request: Request, employee_id: int, db: Session = Depends(get_db),
     history = service.list_assignments(db, principal=me, employee_id=employee_id, page_size=ALL).items
     _, depts = _departments(db)
     own = me.employee_id == employee_id
-    section = "profile" if own and in_nav(me, "profile") else ("team" if me.role is Role.MANAGER else
+    section = "profile" if own and in_nav(me, "profile") else ("team" if is_manager(me) else
                                                                           "people")
     return render(request, "org/profile.html", me, section=section, emp=emp, pos=pos, boss=boss, own=own,
                    dept=depts.get(emp.department_id) if emp.department_id else None,

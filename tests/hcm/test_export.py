@@ -28,7 +28,7 @@ from hcm.models import (
 )
 from hcm.org.models import MoveReason
 from tests import factories
-from tests.fixtures.io.helpers import counts, csv_bytes
+from tests.hcm.io_helpers import counts, csv_bytes
 
 CT = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 

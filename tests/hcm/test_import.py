@@ -13,7 +13,7 @@ from hcm.errors import ImportRejected
 from hcm.io import service
 from hcm.models import Assignment, Department, Employee, EmployeeSkill, Grade, OutboxEvent, Position, PositionSkill, Skill
 from tests import factories
-from tests.fixtures.io.helpers import counts, csv_bytes, imp, one, rejected
+from tests.hcm.io_helpers import counts, csv_bytes, imp, one, rejected
 
 FULL_LOAD = {
     "job_families": [["code", "name"], ["JF-ENG", "Engineering"]],

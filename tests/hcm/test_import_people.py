@@ -10,7 +10,7 @@ from sqlalchemy import event, select
 
 from hcm.models import Assignment, Employee, EmployeeSkill, OutboxEvent, Position
 from tests import factories
-from tests.fixtures.io.helpers import AS_OF, imp, one, rejected
+from tests.hcm.io_helpers import AS_OF, imp, one, rejected
 
 EMP = ["external_id", "first_name", "last_name", "hire_date", "position_code"]
 ASG = ["employee_external_id", "position_code", "start_date", "end_date", "reason", "salary"]

@@ -106,8 +106,10 @@ def test_skill_assessment_rights(client, as_role, org, db):  # type: ignore[no-u
 
 
 def test_password_log_in_gives_a_working_bearer_token(client, org):  # type: ignore[no-untyped-def]
-    from tests.conftest import auth_headers
+    from tests import factories
 
-    headers = auth_headers(client, "manager")
+    r = client.post("/api/auth/token", data={"username": "manager", "password": factories.PASSWORD})
+    assert r.status_code == 200, r.text
+    headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
     me = client.get("/api/auth/me", headers=headers).json()
     assert me["username"] == "manager" and me["role"] == "manager" and me["employee_id"] == org.people["boss"].id

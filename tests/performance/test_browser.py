@@ -1,5 +1,5 @@
 """The performance pages in a real headless Chromium against the app under uvicorn, on a temp SQLite file
-holding the small org and a small plan (``tests.performance.test_team.build_plan``): HR walks the
+holding the small org and a small plan (``tests.performance.factories.build_plan``): HR walks the
 overview chart, the cascade tree, the 9-box and the calibration chart; the employee checks in through the
 form. Screenshots go to a temp dir, or to ``$HCM_SCREENSHOTS`` when set."""
 
@@ -14,9 +14,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests import factories
-from tests.live_server import live_app
-from tests.performance.test_team import build_plan
-from tests.web.test_browser import _free_port, browser, page, shots  # noqa: F401 - fixtures
+from tests.browser import live_app, log_in
+from tests.performance.factories import build_plan
 
 pytestmark = pytest.mark.browser
 
@@ -48,15 +47,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
                    {k: i.id for k, i in plan.indicators.items()})
 
 
-def _log_in(tab: Any, live: Live, username: str) -> None:
-    tab.goto(live.url + "/")
-    assert "/login" in tab.url  # anonymous: sent to the form
-    tab.fill("input[name=username]", username)
-    tab.fill("input[name=password]", factories.PASSWORD)
-    tab.click("form[action='/login'] button[type=submit]")
-    tab.wait_for_url(live.url + "/")
-
-
 def _painted(tab: Any, canvas_id: str) -> dict[str, Any]:
     tab.wait_for_selector(f"#{canvas_id}[data-rendered=true]", state="attached")
     return dict(tab.evaluate("""(id) => {
@@ -68,8 +58,8 @@ def _painted(tab: Any, canvas_id: str) -> dict[str, Any]:
     }""", canvas_id))
 
 
-def test_hr_walks_the_cascade_nine_box_and_calibration(page: Any, live: Live, shots: Any) -> None:  # noqa: F811
-    _log_in(page, live, "hr")
+def test_hr_walks_the_cascade_nine_box_and_calibration(page: Any, live: Live, shots: Any) -> None:
+    log_in(page, live.url, "hr")
     page.click("header [data-nav=performance]")
     page.wait_for_url("**/performance")
     assert page.locator("header [data-nav=performance]").get_attribute("aria-current") == "page"
@@ -117,8 +107,8 @@ def test_hr_walks_the_cascade_nine_box_and_calibration(page: Any, live: Live, sh
     assert page.problems == []
 
 
-def test_employee_checks_in_through_the_form(page: Any, live: Live, shots: Any) -> None:  # noqa: F811
-    _log_in(page, live, "employee")
+def test_employee_checks_in_through_the_form(page: Any, live: Live, shots: Any) -> None:
+    log_in(page, live.url, "employee")
     page.click("header [data-nav=performance]")
     page.wait_for_url("**/performance")
     mine = page.locator("[data-table=my-goals] [data-goal]")
@@ -166,8 +156,8 @@ def test_employee_checks_in_through_the_form(page: Any, live: Live, shots: Any) 
     assert page.problems == []
 
 
-def test_manager_team_view_and_team_nine_box(page: Any, live: Live, shots: Any) -> None:  # noqa: F811
-    _log_in(page, live, "manager")
+def test_manager_team_view_and_team_nine_box(page: Any, live: Live, shots: Any) -> None:
+    log_in(page, live.url, "manager")
     page.click("header [data-nav=performance]")
     page.wait_for_url("**/performance")
     team = page.locator("[data-team-view]")

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.live_server import live_app
-from tests.web.test_browser import browser, page, shots  # noqa: F401 - fixtures
+from hcm.seed import DEMO_PASSWORD
+from tests.browser import live_app, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -33,19 +33,9 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
         yield SimpleNamespace(url=base)
 
 
-def _log_in(tab: Any, base: str, username: str) -> None:
-    from hcm.seed import DEMO_PASSWORD
-
-    tab.goto(base + "/login")
-    tab.fill("input[name=username]", username)
-    tab.fill("input[name=password]", DEMO_PASSWORD)
-    tab.click("form[action='/login'] button[type=submit]")
-    tab.wait_for_url(base + "/")
-
-
-def test_hr_sees_a_live_cascade_and_nine_box_on_demo_data(page: Any, live: SimpleNamespace, shots: Any) -> None:  # noqa: F811
+def test_hr_sees_a_live_cascade_and_nine_box_on_demo_data(page: Any, live: SimpleNamespace, shots: Any) -> None:
     demo_url = live.url
-    _log_in(page, demo_url, "hr")
+    log_in(page, demo_url, "hr", DEMO_PASSWORD)
     page.goto(demo_url + "/performance")
     assert "in progress" in page.locator("[data-period-state]").first.inner_text().lower()
     page.click("[data-tab=cascade]")

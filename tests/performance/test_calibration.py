@@ -7,21 +7,13 @@ import pytest
 
 from hcm.errors import Conflict, Forbidden, Invalid, NotFound
 from performance.errors import PeriodClosed
-from performance.models import PeriodState, RatingKind, RatingSource, RatingStatus
+from performance.models import PeriodState, RatingEvent, RatingKind, RatingSource, RatingStatus
 from performance.service import calibration, periods, ratings
 from tests import factories
-from tests.performance.test_ratings import API, bearer, final, n_events, new_period, principal
+from tests.factories import count
+from tests.performance import factories as perf
 
-
-@pytest.fixture
-def api(app):  # type: ignore[no-untyped-def]
-    return app
-
-
-@pytest.fixture
-def as_user(org):  # type: ignore[no-untyped-def]
-    """Like ``as_role`` but with a signed token instead of a login: the password check is deliberately slow."""
-    return lambda username: bearer(org.users[username])
+API = "/api/performance"
 
 
 @pytest.fixture
@@ -34,16 +26,15 @@ def known(db, org):  # type: ignore[no-untyped-def]
       Sales: carol, not rated
       ceo 3 (grade level 5, like boss)
     """
-    hr = principal(org, "hr")
-    p = new_period(db)
+    hr = org.principal("hr")
+    p = perf.period(db)
     ops_x = factories.department(db, code="OPS-X", name="Operations X", parent=org.ops)
     pos = factories.position(db, dept=ops_x, title="Planner", reports_to=org.positions["ops_head"],
                              grade_=factories.grade(db, level=3))
     org.people["erin"] = factories.employee(db, pos=pos, first="Erin", last="Planner")
     for name, value in (("ceo", 3), ("boss", 4), ("alice", 2.5), ("bob", 5), ("dana", 3), ("erin", 1)):
-        final(db, hr, p, org.people[name], value)
-    for s in (PeriodState.REVIEW, PeriodState.CALIBRATION):
-        periods.advance(db, period_id=p.id, to=s)
+        perf.final(db, hr, p, org.people[name], value)
+    perf.advance(db, p, PeriodState.CALIBRATION)
     return p
 
 
@@ -52,7 +43,7 @@ def rows(dist):  # type: ignore[no-untyped-def]
 
 
 def test_company_distribution_against_the_target(db, org, known):  # type: ignore[no-untyped-def]
-    d = calibration.distribution(db, principal=principal(org, "hr"), period_id=known.id)
+    d = calibration.distribution(db, principal=org.principal("hr"), period_id=known.id)
     assert (d.population, d.rated, d.unrated) == (7, 6, 1)  # carol has no final rating
     # 1: erin; 3: ceo, alice (2.5), dana; 4: boss; 5: bob -> of 6: 16.67 / 0 / 50 / 16.67 / 16.67 %
     assert rows(d) == {1: (1, 16.67, 5.0, 11.67), 2: (0, 0.0, 15.0, -15.0), 3: (3, 50.0, 60.0, -10.0),
@@ -61,7 +52,7 @@ def test_company_distribution_against_the_target(db, org, known):  # type: ignor
 
 
 def test_department_subtree_and_grade_level(db, org, known):  # type: ignore[no-untyped-def]
-    hr = principal(org, "hr")
+    hr = org.principal("hr")
     ops = calibration.distribution(db, principal=hr, period_id=known.id, department_id=org.ops.id)
     # boss 4, alice 3, bob 5, dana 3 and erin 1 from the child department: 20 / 0 / 40 / 20 / 20 %
     assert rows(ops) == {1: (1, 20.0, 5.0, 15.0), 2: (0, 0.0, 15.0, -15.0), 3: (2, 40.0, 60.0, -20.0),
@@ -75,11 +66,11 @@ def test_department_subtree_and_grade_level(db, org, known):  # type: ignore[no-
     with pytest.raises(NotFound, match="department_id=999999"):
         calibration.distribution(db, principal=hr, period_id=known.id, department_id=999_999)
     with pytest.raises(Forbidden):
-        calibration.distribution(db, principal=principal(org, "manager"), period_id=known.id)
+        calibration.distribution(db, principal=org.principal("manager"), period_id=known.id)
 
 
 def test_calibration_appends_an_approved_event_with_before_and_after(db, org, known):  # type: ignore[no-untyped-def]
-    hr, alice = principal(org, "hr"), org.people["alice"]
+    hr, alice = org.principal("hr"), org.people["alice"]
     adj = calibration.calibrate(db, principal=hr, period_id=known.id, employee_id=alice.id, value=4,
                                 reason="  led the migration  ")
     assert (adj.before, adj.after, adj.reason, adj.by_user_id) == (2.5, 4, "led the migration", org.users["hr"].id)
@@ -100,37 +91,36 @@ def test_calibration_appends_an_approved_event_with_before_and_after(db, org, kn
 
 @pytest.mark.parametrize("reason", [None, "", "   "])
 def test_calibration_needs_a_reason(db, org, known, reason):  # type: ignore[no-untyped-def]
-    before = n_events(db)
+    before = count(db, RatingEvent)
     with pytest.raises(Invalid, match="needs a reason") as exc:
-        calibration.calibrate(db, principal=principal(org, "hr"), period_id=known.id,
+        calibration.calibrate(db, principal=org.principal("hr"), period_id=known.id,
                               employee_id=org.people["alice"].id, value=4, reason=reason)
     assert exc.value.field == "reason"
-    assert n_events(db) == before
+    assert count(db, RatingEvent) == before
 
 
 def test_calibration_rules(db, org, known):  # type: ignore[no-untyped-def]
-    hr, alice = principal(org, "hr"), org.people["alice"]
-    before = n_events(db)
+    hr, alice = org.principal("hr"), org.people["alice"]
+    before = count(db, RatingEvent)
     with pytest.raises(Invalid, match=r"outside the performance rating scale 1\.\.5") as exc:
         calibration.calibrate(db, principal=hr, period_id=known.id, employee_id=alice.id, value=6, reason="x")
     assert exc.value.field == "value"
     with pytest.raises(Forbidden, match="only HR"):
-        calibration.calibrate(db, principal=principal(org, "manager"), period_id=known.id, employee_id=alice.id,
+        calibration.calibrate(db, principal=org.principal("manager"), period_id=known.id, employee_id=alice.id,
                               value=4, reason="x")
     with pytest.raises(Invalid, match="employee_id=999999"):
         calibration.calibrate(db, principal=hr, period_id=known.id, employee_id=999_999, value=4, reason="x")
-    in_progress = new_period(db, "FY27")
+    in_progress = perf.period(db, code="FY27")
     with pytest.raises(Conflict, match="needs the period 'FY27' to be calibration"):
         calibration.calibrate(db, principal=hr, period_id=in_progress.id, employee_id=alice.id, value=4, reason="x")
     periods.advance(db, period_id=known.id, to=PeriodState.CLOSED)
     with pytest.raises(PeriodClosed):
         calibration.calibrate(db, principal=hr, period_id=known.id, employee_id=alice.id, value=4, reason="x")
-    assert n_events(db) == before
+    assert count(db, RatingEvent) == before
     # potential is calibrated on its own scale (that of the current final potential rating)
-    p = new_period(db, "FY28")
-    final(db, hr, p, alice, 2, kind=RatingKind.POTENTIAL, scale_max=3)
-    for s in (PeriodState.REVIEW, PeriodState.CALIBRATION):
-        periods.advance(db, period_id=p.id, to=s)
+    p = perf.period(db, code="FY28")
+    perf.final(db, hr, p, alice, 2, kind=RatingKind.POTENTIAL, scale_max=3)
+    perf.advance(db, p, PeriodState.CALIBRATION)
     with pytest.raises(Invalid, match=r"1\.\.3"):
         calibration.calibrate(db, principal=hr, period_id=p.id, employee_id=alice.id, value=4, reason="x",
                               kind=RatingKind.POTENTIAL)
@@ -139,26 +129,26 @@ def test_calibration_rules(db, org, known):  # type: ignore[no-untyped-def]
     assert (adj.kind, adj.before, adj.after) == (RatingKind.POTENTIAL, 2, 3)
 
 
-def test_calibration_api(api, client, as_user, db, org, known):  # type: ignore[no-untyped-def]
+def test_calibration_api(client, as_role, db, org, known):  # type: ignore[no-untyped-def]
     url = f"{API}/periods/{known.id}/calibration"
-    r = client.get(url, params={"department_id": org.ops.id}, headers=as_user("hr"))
+    r = client.get(url, params={"department_id": org.ops.id}, headers=as_role("hr"))
     assert r.status_code == 200, r.text
     assert [row["count"] for row in r.json()["rows"]] == [1, 0, 2, 1, 1]
-    assert client.get(url, headers=as_user("manager")).status_code == 403
-    assert client.get(url, headers=as_user("exec")).status_code == 403
+    assert client.get(url, headers=as_role("manager")).status_code == 403
+    assert client.get(url, headers=as_role("exec")).status_code == 403
     alice = org.people["alice"].id
-    before = n_events(db)
-    r = client.post(url, json={"employee_id": alice, "value": 4}, headers=as_user("hr"))
+    before = count(db, RatingEvent)
+    r = client.post(url, json={"employee_id": alice, "value": 4}, headers=as_role("hr"))
     assert r.status_code == 422 and r.json()["field"] == "reason", r.text
-    r = client.post(url, json={"employee_id": alice, "value": 4, "reason": "   "}, headers=as_user("hr"))
+    r = client.post(url, json={"employee_id": alice, "value": 4, "reason": "   "}, headers=as_role("hr"))
     assert r.status_code == 422 and "reason" in r.json()["detail"]
-    r = client.post(url, json={"employee_id": alice, "value": 7, "reason": "x"}, headers=as_user("hr"))
+    r = client.post(url, json={"employee_id": alice, "value": 7, "reason": "x"}, headers=as_role("hr"))
     assert r.status_code == 422 and r.json()["field"] == "value"
     assert client.post(url, json={"employee_id": alice, "value": 4, "reason": "x"},
-                       headers=as_user("manager")).status_code == 403
-    assert n_events(db) == before
-    r = client.post(url, json={"employee_id": alice, "value": 4, "reason": "led the migration"}, headers=as_user("hr"))
+                       headers=as_role("manager")).status_code == 403
+    assert count(db, RatingEvent) == before
+    r = client.post(url, json={"employee_id": alice, "value": 4, "reason": "led the migration"}, headers=as_role("hr"))
     assert r.status_code == 201, r.text
     assert {k: r.json()[k] for k in ("before", "after", "reason")} == {"before": 2.5, "after": 4.0,
                                                                        "reason": "led the migration"}
-    assert n_events(db) == before + 1
+    assert count(db, RatingEvent) == before + 1

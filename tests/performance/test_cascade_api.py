@@ -4,9 +4,9 @@ nothing written), and who sees which goals."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
 
 from performance.models import CheckIn, Goal, GoalLink, Indicator
+from tests.factories import count
 
 API = "/api/performance"
 
@@ -31,10 +31,6 @@ def _goal(client, hr, period, code, level, **kw):  # type: ignore[no-untyped-def
     return r.json()
 
 
-def _count(db, model) -> int:  # type: ignore[no-untyped-def]
-    return db.scalar(select(func.count()).select_from(model))
-
-
 @pytest.fixture
 def plan(client, hr, period, org):  # type: ignore[no-untyped-def]
     c = _goal(client, hr, period, "C1", "company")
@@ -50,10 +46,10 @@ def test_weights_must_add_to_100(client, hr, plan, db):  # type: ignore[no-untyp
                          {"child_goal_id": plan["D-SAL"]["id"], "weight": 30}]}
     r = client.put(f"{API}/goals/{plan['C1']['id']}/children", json=body, headers=hr)
     assert r.status_code == 422 and "add to 90, not 100" in r.json()["detail"]
-    assert _count(db, GoalLink) == 0
+    assert count(db, GoalLink) == 0
     body["children"][1]["weight"] = 40
     assert client.put(f"{API}/goals/{plan['C1']['id']}/children", json=body, headers=hr).status_code == 200
-    assert _count(db, GoalLink) == 2
+    assert count(db, GoalLink) == 2
 
 
 def test_a_goal_may_support_several_parents_but_never_close_a_cycle(client, hr, plan, period, org):  # type: ignore[no-untyped-def]
@@ -91,7 +87,7 @@ def test_indicator_bounds_in_the_wrong_order_are_refused(client, hr, plan, db, b
     r = client.post(f"{API}/goals/{plan['D-OPS']['id']}/indicators", json=base | body, headers=hr)
     assert r.status_code == 422, r.text
     assert r.json()["field"] == field and words in r.json()["detail"]
-    assert _count(db, Indicator) == 0
+    assert count(db, Indicator) == 0
 
 
 def test_a_period_cannot_start_with_broken_weights_and_closed_periods_refuse_writes(  # type: ignore[no-untyped-def]
@@ -114,10 +110,10 @@ def test_a_period_cannot_start_with_broken_weights_and_closed_periods_refuse_wri
     assert r.status_code == 422 and r.json()["field"] == "as_of"
     for state in ("review", "calibration", "closed"):
         assert client.post(f"{API}/periods/{period['id']}/advance", json={"to": state}, headers=hr).status_code == 200
-    before = _count(db, CheckIn)
+    before = count(db, CheckIn)
     r = client.post(f"{API}/indicators/{ind['id']}/checkins", json={"as_of": "2026-06-01", "actual": 99}, headers=hr)
     assert r.status_code == 409 and "closed periods are read-only" in r.json()["detail"]
-    assert _count(db, CheckIn) == before
+    assert count(db, CheckIn) == before
     r = client.post(f"{API}/periods/{period['id']}/goals", json={"code": "late", "title": "x", "level": "company"},
                     headers=hr)
     assert r.status_code == 409 and "closed" in r.json()["detail"]
@@ -176,7 +172,7 @@ def test_employee_checks_in_on_own_indicator_only(client, as_role, hr, plan, per
     assert r.status_code == 201
     r = client.post(f"{API}/indicators/{theirs['id']}/checkins", json={"as_of": "2026-04-01", "actual": 3}, headers=emp)
     assert r.status_code == 403
-    assert _count(db, Goal) == 5
+    assert count(db, Goal) == 5
 
 
 def test_employee_scores_are_paged_and_follow_the_people_scope(client, hr, as_role, plan, period):  # type: ignore[no-untyped-def]

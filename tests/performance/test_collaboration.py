@@ -12,20 +12,17 @@ from sqlalchemy import func, select
 from hcm.auth.models import Role
 from hcm.errors import Conflict, Forbidden, Invalid, NotFound
 from hcm.org.models import BusinessProcess
-from hcm.policy import Principal
 from performance.errors import PeriodClosed
-from performance.models import CollaborationRating, GoalLevel, PeriodKind, PeriodState, ServiceItem
+from performance.models import CollaborationRating, GoalLevel, PeriodState, ServiceItem
 from performance.policy import ANONYMITY_THRESHOLD
-from performance.schemas import CheckInIn, GoalIn, IndicatorIn
-from performance.service import cascade, collaboration, periods, rollup
+from performance.service import collaboration, periods, rollup
 from performance.service import units as unit_service
 from tests import factories
+from tests.factories import count
+from tests.performance import factories as perf
 
 API = "/api/performance"
-
-
-def who(db, org, name: str) -> Principal:  # type: ignore[no-untyped-def]
-    return factories.principal(db, org.users[name])
+WEIGHT = 0.2  # how much the collaboration weighs in a department's score, in these tests' periods
 
 
 @pytest.fixture
@@ -33,19 +30,19 @@ def sales(db, org):  # type: ignore[no-untyped-def]
     """Sales gets people to rate with: carol heads it, rep1 sits in Sales, rep2 and rep3 in Sales Europe
     (a department below Sales). bob (Operations) gets an account too."""
     eu = factories.department(db, code="SAL-EU", name="Sales Europe", parent=org.sales)
-    org.users["carol"] = factories.user(db, username="carol", role=Role.MANAGER, emp=org.people["carol"])
-    org.users["bob"] = factories.user(db, username="bob", role=Role.EMPLOYEE, emp=org.people["bob"])
+    factories.login(db, org, "carol", Role.MANAGER)
+    factories.login(db, org, "bob")
     head = org.positions["sales_head"]
     for name, dept in (("rep1", org.sales), ("rep2", eu), ("rep3", eu)):
         pos = factories.position(db, dept=dept, title="Sales Rep", reports_to=head)
         org.people[name] = factories.employee(db, pos=pos, first=name.title(), last="Rep")
-        org.users[name] = factories.user(db, username=name, role=Role.EMPLOYEE, emp=org.people[name])
+        factories.login(db, org, name)
     org.eu = eu  # type: ignore[attr-defined]
     return org
 
 
 def _item(db, org, code, provider, consumer, **kw):  # type: ignore[no-untyped-def]
-    return collaboration.create_service_item(db, principal=who(db, org, "hr"), code=code, name=code,
+    return collaboration.create_service_item(db, principal=org.principal("hr"), code=code, name=code,
                                              provider_department_id=provider.id, consumer_department_id=consumer.id,
                                              **kw)
 
@@ -57,26 +54,14 @@ def items(db, sales):  # type: ignore[no-untyped-def]
             "C": _item(db, sales, "SI-C", sales.sales, sales.ops)}
 
 
-def _period(db, *, start: PeriodState = PeriodState.IN_PROGRESS, weight: float = 0.2):  # type: ignore[no-untyped-def]
-    p = periods.create_period(db, code="FY26", name="2026", kind=PeriodKind.ANNUAL, start_date=date(2026, 1, 1),
-                              end_date=date(2027, 1, 1), collaboration_weight=weight)
-    if start is not PeriodState.PLANNING:
-        periods.advance(db, period_id=p.id, to=PeriodState.IN_PROGRESS)
-    return p
-
-
 def _rate(db, org, name, period, item, score, comment=None):  # type: ignore[no-untyped-def]
-    return collaboration.rate_collaboration(db, principal=who(db, org, name), period_id=period.id,
+    return collaboration.rate_collaboration(db, principal=org.principal(name), period_id=period.id,
                                             service_item_id=item.id, score=score, comment=comment)
-
-
-def _ratings(db) -> int:  # type: ignore[no-untyped-def]
-    return db.scalar(select(func.count()).select_from(CollaborationRating))
 
 
 # --- service items ---------------------------------------------------------------------------------
 def test_service_items_are_hr_only_and_link_two_existing_departments(db, sales, items):  # type: ignore[no-untyped-def]
-    hr = who(db, sales, "hr")
+    hr = sales.principal("hr")
     proc = BusinessProcess(code="O2C", name="Order to cash")
     db.add(proc)
     db.flush()
@@ -97,7 +82,7 @@ def test_service_items_are_hr_only_and_link_two_existing_departments(db, sales, 
             collaboration.create_service_item(db, principal=hr, **{**base, **kw})
         assert e.value.field == field, kw
     with pytest.raises(Forbidden):
-        collaboration.create_service_item(db, principal=who(db, sales, "manager"), **base)
+        collaboration.create_service_item(db, principal=sales.principal("manager"), **base)
     assert db.scalar(select(func.count()).select_from(ServiceItem)) == before
     codes = lambda **kw: [i.code for i in collaboration.list_service_items(db, **kw)]  # noqa: E731
     assert codes() == ["SI-A", "SI-B", "SI-C", "SI-D"]
@@ -108,12 +93,12 @@ def test_service_items_are_hr_only_and_link_two_existing_departments(db, sales, 
 
 # --- ratings ---------------------------------------------------------------------------------------
 def test_the_consumer_department_rates_once_per_period(db, sales, items):  # type: ignore[no-untyped-def]
-    p = _period(db)
+    p = perf.period(db, collaboration_weight=WEIGHT)
     assert _rate(db, sales, "carol", p, items["A"], 4, "on time mostly").score == 4
     assert _rate(db, sales, "rep2", p, items["A"], 3).score == 3  # Sales Europe sits below Sales
     assert _rate(db, sales, "hr", p, items["A"], 5).score == 5  # HR may rate any item
     assert _rate(db, sales, "employee", p, items["C"], 2).score == 2  # alice consumes C in Operations
-    before = _ratings(db)
+    before = count(db, CollaborationRating)
     with pytest.raises(Conflict) as e:
         _rate(db, sales, "carol", p, items["A"], 5)
     assert e.value.status_code == 409 and "one rating per rater, service item and period" in e.value.message
@@ -123,30 +108,30 @@ def test_the_consumer_department_rates_once_per_period(db, sales, items):  # typ
         assert "consumer department" in e.value.message, name
     with pytest.raises(Forbidden):  # executives hold no PERF_RATE
         _rate(db, sales, "exec", p, items["A"], 5)
-    assert _ratings(db) == before
+    assert count(db, CollaborationRating) == before
 
 
 def test_bad_ratings_name_the_field_and_write_nothing(db, sales, items):  # type: ignore[no-untyped-def]
-    p = _period(db)
+    p = perf.period(db, collaboration_weight=WEIGHT)
     for bad in (0, 6, -1, 2.5, True, "3"):
         with pytest.raises(Invalid) as e:
             _rate(db, sales, "carol", p, items["A"], bad)
         assert e.value.field == "score", bad
     with pytest.raises(Invalid) as e:
-        collaboration.rate_collaboration(db, principal=who(db, sales, "carol"), period_id=p.id, service_item_id=999_999,
+        collaboration.rate_collaboration(db, principal=sales.principal("carol"), period_id=p.id, service_item_id=999_999,
                                          score=3)
     assert e.value.field == "service_item_id"
     with pytest.raises(Invalid) as e:
         _rate(db, sales, "carol", p, items["A"], 3, "x" * (collaboration.MAX_COMMENT + 1))
     assert e.value.field == "comment"
     with pytest.raises(NotFound):
-        collaboration.rate_collaboration(db, principal=who(db, sales, "carol"), period_id=999_999,
+        collaboration.rate_collaboration(db, principal=sales.principal("carol"), period_id=999_999,
                                          service_item_id=items["A"].id, score=3)
-    assert _ratings(db) == 0
+    assert count(db, CollaborationRating) == 0
 
 
 def test_ratings_need_an_open_period_in_progress_or_review(db, sales, items):  # type: ignore[no-untyped-def]
-    p = _period(db, start=PeriodState.PLANNING)
+    p = perf.period(db, state=PeriodState.PLANNING, collaboration_weight=WEIGHT)
     with pytest.raises(Conflict) as e:
         _rate(db, sales, "carol", p, items["A"], 3)
     assert "in_progress or review" in e.value.message and e.value.field == "period_id"
@@ -159,7 +144,7 @@ def test_ratings_need_an_open_period_in_progress_or_review(db, sales, items):  #
     periods.advance(db, period_id=p.id, to=PeriodState.CLOSED)
     with pytest.raises(PeriodClosed):
         _rate(db, sales, "rep1", p, items["A"], 3)
-    assert _ratings(db) == 1
+    assert count(db, CollaborationRating) == 1
 
 
 # --- the report ------------------------------------------------------------------------------------
@@ -169,14 +154,14 @@ def _depts(report):  # type: ignore[no-untyped-def]
 
 def test_the_report_is_aggregated_and_thresholded(db, sales, items):  # type: ignore[no-untyped-def]
     assert ANONYMITY_THRESHOLD == 3
-    p = _period(db, weight=0.2)
+    p = perf.period(db, collaboration_weight=WEIGHT)
     _rate(db, sales, "carol", p, items["A"], 4)
     _rate(db, sales, "rep1", p, items["A"], 3)
     _rate(db, sales, "rep2", p, items["A"], 5, "a secret remark")
     _rate(db, sales, "carol", p, items["B"], 2, "another remark")
     _rate(db, sales, "rep3", p, items["B"], 3)
     _rate(db, sales, "employee", p, items["C"], 5)
-    report = collaboration.collaboration_report(db, principal=who(db, sales, "employee"), period_id=p.id)
+    report = collaboration.collaboration_report(db, principal=sales.principal("employee"), period_id=p.id)
     assert "remark" not in report.model_dump_json()  # comments never appear, only their count
     ops, sal = _depts(report)["OPS"], _depts(report)["SAL"]
     a, b = ops.items
@@ -192,7 +177,7 @@ def test_the_report_is_aggregated_and_thresholded(db, sales, items):  # type: ig
     assert sal.hidden and sal.items[0].hidden  # one rater
     # a third rater on B: everything shows
     _rate(db, sales, "hr", p, items["B"], 1)
-    report = collaboration.collaboration_report(db, principal=who(db, sales, "employee"), period_id=p.id,
+    report = collaboration.collaboration_report(db, principal=sales.principal("employee"), period_id=p.id,
                                                 department_id=sales.ops.id)
     assert list(_depts(report)) == ["OPS"]
     ops = _depts(report)["OPS"]
@@ -205,24 +190,22 @@ def test_the_report_is_aggregated_and_thresholded(db, sales, items):  # type: ig
 
 
 def test_an_unrated_item_shows_as_hidden_and_an_unknown_period_is_404(db, sales, items):  # type: ignore[no-untyped-def]
-    p = _period(db)
-    report = collaboration.collaboration_report(db, principal=who(db, sales, "hr"), period_id=p.id)
+    p = perf.period(db, collaboration_weight=WEIGHT)
+    report = collaboration.collaboration_report(db, principal=sales.principal("hr"), period_id=p.id)
     assert {d.code: [i.hidden for i in d.items] for d in report.departments} == {
         "OPS": [True, True], "SAL": [True]}
     with pytest.raises(NotFound):
-        collaboration.collaboration_report(db, principal=who(db, sales, "hr"), period_id=999_999)
+        collaboration.collaboration_report(db, principal=sales.principal("hr"), period_id=999_999)
 
 
 def test_collaboration_feeds_the_department_score_through_the_rollup(db, sales, items):  # type: ignore[no-untyped-def]
-    hr = who(db, sales, "hr")
-    p = _period(db, start=PeriodState.PLANNING, weight=0.2)
-    goal = cascade.create_goal(db, principal=hr, period_id=p.id, data=GoalIn(
-        code="D-OPS", title="Operations delivers", level=GoalLevel.DEPARTMENT, department_id=sales.ops.id))
-    ind = cascade.create_indicator(db, principal=hr, goal_id=goal.id, data=IndicatorIn(
-        code="OTD", name="On-time delivery", kind="quantitative", klass="operational", threshold=80, target=100,
-        stretch=120, weight=100))
-    periods.advance(db, period_id=p.id, to=PeriodState.IN_PROGRESS)
-    cascade.check_in(db, principal=hr, indicator_id=ind.id, data=CheckInIn(as_of=date(2026, 6, 30), actual=110))
+    hr = sales.principal("hr")
+    p = perf.period(db, state=PeriodState.PLANNING, collaboration_weight=WEIGHT)
+    goal = perf.goal(db, hr, p, "D-OPS", GoalLevel.DEPARTMENT, title="Operations delivers", department_id=sales.ops.id)
+    ind = perf.indicator(db, hr, goal, "OTD", name="On-time delivery", kind="quantitative", klass="operational",
+                         threshold=80, target=100, stretch=120, weight=100)
+    perf.advance(db, p, PeriodState.IN_PROGRESS)
+    perf.check_in(db, hr, ind, date(2026, 6, 30), actual=110)
     _rate(db, sales, "carol", p, items["A"], 4)
     _rate(db, sales, "rep1", p, items["A"], 3)
     _rate(db, sales, "rep2", p, items["A"], 3)
@@ -263,7 +246,7 @@ def test_collaboration_over_http(api, as_role, db, sales):  # type: ignore[no-un
     assert r.status_code == 422 and r.json()["field"] == "consumer_department_id"
     assert [i["code"] for i in api.get(f"{API}/service-items", params={"department_id": sales.ops.id},
                                        headers=alice).json()] == ["SI-A"]
-    p = _period(db)
+    p = perf.period(db, collaboration_weight=WEIGHT)
     url = f"{API}/periods/{p.id}/collaboration"
     r = api.post(url, json={"service_item_id": item["id"], "score": 7}, headers=carol)
     assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["score"]
@@ -275,4 +258,4 @@ def test_collaboration_over_http(api, as_role, db, sales):  # type: ignore[no-un
     report = api.get(url, headers=alice)
     assert report.status_code == 200
     assert report.json()["departments"][0]["items"][0]["hidden"] is True
-    assert _ratings(db) == 1
+    assert count(db, CollaborationRating) == 1

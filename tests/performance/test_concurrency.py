@@ -18,10 +18,10 @@ from hcm import migrate
 from hcm.auth.models import Role, User
 from hcm.db import make_engine
 from performance.errors import PeriodClosed
-from performance.models import GoalLevel, GoalResult, PeriodKind, PeriodState
-from performance.schemas import GoalIn
-from performance.service import cascade, lookups, periods, rollup
+from performance.models import GoalLevel, GoalResult, PeriodState
+from performance.service import lookups, periods, rollup
 from tests import factories
+from tests.performance import factories as perf
 from tests.services import fresh_pg_database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -44,13 +44,10 @@ def period_id(engine: Engine) -> int:
     with Session(engine) as s, s.begin():
         n = s.scalar(select(func.count()).select_from(User)) or 0
         hr = factories.principal(s, factories.user(s, username=f"hr{n}", role=Role.HR_ADMIN))
-        p = periods.create_period(s, code=f"P{n}", name="2026", kind=PeriodKind.ANNUAL, start_date=date(2026, 1, 1),
-                                  end_date=date(2027, 1, 1))
+        p = perf.period(s, code=f"P{n}", state=PeriodState.PLANNING)
         for i in range(3):
-            cascade.create_goal(s, principal=hr, period_id=p.id, data=GoalIn(code=f"G{n}-{i}", title="Grow",
-                                                                            level=GoalLevel.COMPANY))
-        periods.advance(s, period_id=p.id, to=PeriodState.IN_PROGRESS)
-        return p.id
+            perf.goal(s, hr, p, f"G{n}-{i}", GoalLevel.COMPANY, title="Grow")
+        return perf.advance(s, p, PeriodState.IN_PROGRESS).id
 
 
 @pytest.fixture

@@ -10,20 +10,10 @@ from performance.models import Goal, GoalLevel, GoalResult, RatingKind
 from performance.policy import ninebox_scopes
 from performance.service import ninebox
 from performance.service.ninebox import performance_band, potential_band
-from tests.performance.test_ratings import API, bearer, final, new_period, principal
+from tests.performance import factories as perf
 
+API = "/api/performance"
 POT = RatingKind.POTENTIAL
-
-
-@pytest.fixture
-def api(app):  # type: ignore[no-untyped-def]
-    return app
-
-
-@pytest.fixture
-def as_user(org):  # type: ignore[no-untyped-def]
-    """Like ``as_role`` but with a signed token instead of a login: the password check is deliberately slow."""
-    return lambda username: bearer(org.users[username])
 
 
 @pytest.fixture
@@ -36,13 +26,13 @@ def known(db, org):  # type: ignore[no-untyped-def]
     carol  rating 2 -> low        potential 4/5 -> high     Rough diamond
     ceo    rating 3, no potential                           unplaced
     """
-    hr = principal(org, "hr")
-    p = new_period(db)
+    hr = org.principal("hr")
+    p = perf.period(db)
     P = org.people
-    for name, perf in (("alice", 5), ("bob", 3), ("boss", 4), ("carol", 2), ("ceo", 3)):
-        final(db, hr, p, P[name], perf)
+    for name, rating in (("alice", 5), ("bob", 3), ("boss", 4), ("carol", 2), ("ceo", 3)):
+        perf.final(db, hr, p, P[name], rating)
     for name, pot, scale in (("alice", 3, 3), ("bob", 3, 3), ("dana", 2, 3), ("boss", 2, 5), ("carol", 4, 5)):
-        final(db, hr, p, P[name], pot, kind=POT, scale_max=scale)
+        perf.final(db, hr, p, P[name], pot, kind=POT, scale_max=scale)
     for name, score in (("dana", 75.0), ("bob", 200.0)):  # their post goals' results, as a recompute left them
         goal = Goal(period_id=p.id, code=f"G-{name}", title="Own the post", level=GoalLevel.POST,
                     position_id=P[name].position_id)
@@ -74,7 +64,7 @@ def test_bands_and_cut_offs() -> None:
 
 
 def test_grid_shape_and_labels(db, org, known):  # type: ignore[no-untyped-def]
-    box = ninebox.nine_box(db, principal=principal(org, "hr"), period_id=known.id, scope="company")
+    box = ninebox.nine_box(db, principal=org.principal("hr"), period_id=known.id, scope="company")
     assert [[(c.performance, c.potential) for c in row] for row in box.grid] == [
         [("low", "high"), ("medium", "high"), ("high", "high")],
         [("low", "medium"), ("medium", "medium"), ("high", "medium")],
@@ -86,7 +76,7 @@ def test_grid_shape_and_labels(db, org, known):  # type: ignore[no-untyped-def]
 
 
 def test_company_placement_for_hr(db, org, known):  # type: ignore[no-untyped-def]
-    box = ninebox.nine_box(db, principal=principal(org, "hr"), period_id=known.id, scope="company")
+    box = ninebox.nine_box(db, principal=org.principal("hr"), period_id=known.id, scope="company")
     assert placed(box) == {"Star": {"Alice"}, "Future star": {"Bob"}, "Inconsistent player": {"Dana"},
                            "Trusted professional": {"Bruno"}, "Rough diamond": {"Carol"}}
     assert (box.placed, box.unplaced, [p.name for p in box.unplaced_people]) == (5, 1, ["Cora Chief"])
@@ -99,7 +89,7 @@ def test_company_placement_for_hr(db, org, known):  # type: ignore[no-untyped-de
 
 
 def test_scopes_by_role(db, org, known):  # type: ignore[no-untyped-def]
-    hr, boss = principal(org, "hr"), principal(org, "manager")
+    hr, boss = org.principal("hr"), org.principal("manager")
     team = ninebox.nine_box(db, principal=boss, period_id=known.id, scope="team")
     assert placed(team) == {"Star": {"Alice"}, "Future star": {"Bob"}, "Inconsistent player": {"Dana"}}
     sales = ninebox.nine_box(db, principal=hr, period_id=known.id, scope="department", department_id=org.sales.id)
@@ -112,7 +102,7 @@ def test_scopes_by_role(db, org, known):  # type: ignore[no-untyped-def]
     other = ninebox.nine_box(db, principal=boss, period_id=known.id, scope="department", department_id=org.sales.id)
     assert (other.placed, other.unplaced) == (0, 0)
     # executives: company counts for everyone, names of key-post holders only
-    ex = ninebox.nine_box(db, principal=principal(org, "exec"), period_id=known.id, scope="company")
+    ex = ninebox.nine_box(db, principal=org.principal("exec"), period_id=known.id, scope="company")
     assert counts(ex) == counts(ninebox.nine_box(db, principal=hr, period_id=known.id, scope="company"))
     assert placed(ex) == {"Star": set(), "Future star": set(), "Inconsistent player": set(),
                           "Trusted professional": {"Bruno"}, "Rough diamond": set()}
@@ -124,20 +114,20 @@ def test_refused_scopes(db, org, known):  # type: ignore[no-untyped-def]
     for who, scope in (("employee", "team"), ("employee", "department"), ("employee", "company"),
                        ("manager", "company"), ("hr", "team"), ("exec", "team"), ("exec", "department")):
         with pytest.raises(Forbidden):
-            ninebox.nine_box(db, principal=principal(org, who), period_id=pid, scope=scope, department_id=org.ops.id)
+            ninebox.nine_box(db, principal=org.principal(who), period_id=pid, scope=scope, department_id=org.ops.id)
     with pytest.raises(Invalid, match="needs department_id") as exc:
-        ninebox.nine_box(db, principal=principal(org, "hr"), period_id=pid, scope="department")
+        ninebox.nine_box(db, principal=org.principal("hr"), period_id=pid, scope="department")
     assert exc.value.field == "department_id"
     with pytest.raises(NotFound):
-        ninebox.nine_box(db, principal=principal(org, "hr"), period_id=pid, scope="department", department_id=999_999)
+        ninebox.nine_box(db, principal=org.principal("hr"), period_id=pid, scope="department", department_id=999_999)
     with pytest.raises(NotFound):
-        ninebox.nine_box(db, principal=principal(org, "hr"), period_id=999_999, scope="company")
+        ninebox.nine_box(db, principal=org.principal("hr"), period_id=999_999, scope="company")
 
 
 def test_the_scopes_offered_are_the_scopes_allowed(db, org, known):  # type: ignore[no-untyped-def]
     """The page offers what performance.policy.ninebox_scopes says; the service accepts exactly those."""
     for who in ("hr", "exec", "manager", "employee"):
-        me = principal(org, who)
+        me = org.principal(who)
         for scope in ("team", "department", "company"):
             try:
                 ninebox.nine_box(db, principal=me, period_id=known.id, scope=scope, department_id=org.ops.id)
@@ -147,32 +137,32 @@ def test_the_scopes_offered_are_the_scopes_allowed(db, org, known):  # type: ign
             assert allowed == (scope in ninebox_scopes(me)), (who, scope)
 
 
-def test_ninebox_api(api, client, as_user, org, known):  # type: ignore[no-untyped-def]
+def test_ninebox_api(client, as_role, org, known):  # type: ignore[no-untyped-def]
     url = f"{API}/periods/{known.id}/ninebox"
-    r = client.get(url, params={"scope": "team"}, headers=as_user("manager"))
+    r = client.get(url, params={"scope": "team"}, headers=as_role("manager"))
     assert r.status_code == 200, r.text
     assert r.json()["grid"][0][2]["label"] == "Star" and r.json()["grid"][0][2]["people"][0]["name"] == "Alice Analyst"
-    assert client.get(url, params={"scope": "team"}, headers=as_user("employee")).status_code == 403
-    r = client.get(url, params={"scope": "company"}, headers=as_user("exec"))
+    assert client.get(url, params={"scope": "team"}, headers=as_role("employee")).status_code == 403
+    r = client.get(url, params={"scope": "company"}, headers=as_role("exec"))
     assert r.status_code == 200 and r.json()["placed"] == 5 and r.json()["names_limited"] is True
-    r = client.get(url, params={"scope": "department"}, headers=as_user("hr"))
+    r = client.get(url, params={"scope": "department"}, headers=as_role("hr"))
     assert r.status_code == 422 and r.json()["field"] == "department_id"
-    assert client.get(url, params={"scope": "galaxy"}, headers=as_user("hr")).status_code == 422
-    assert client.get(url, headers=as_user("hr")).status_code == 422  # scope is required
+    assert client.get(url, params={"scope": "galaxy"}, headers=as_role("hr")).status_code == 422
+    assert client.get(url, headers=as_role("hr")).status_code == 422  # scope is required
 
 
 @pytest.fixture
 def three_stars(db, org, known):  # type: ignore[no-untyped-def]
     """Bruno and Carol join Alice among the stars (their later approved ratings are the final ones)."""
-    hr = principal(org, "hr")
+    hr = org.principal("hr")
     for name in ("boss", "carol"):
-        final(db, hr, known, org.people[name], 5)
-        final(db, hr, known, org.people[name], 3, kind=POT, scale_max=3)
+        perf.final(db, hr, known, org.people[name], 5)
+        perf.final(db, hr, known, org.people[name], 3, kind=POT, scale_max=3)
     return known
 
 
 def test_cells_list_a_few_names_and_the_drill_down_pages_through_the_rest(db, org, three_stars):  # type: ignore[no-untyped-def]
-    hr, pid = principal(org, "hr"), three_stars.id
+    hr, pid = org.principal("hr"), three_stars.id
     box = ninebox.nine_box(db, principal=hr, period_id=pid, scope="company", names_per_cell=2)
     star = box.grid[0][2]
     assert (star.label, star.count, star.named, [p.name for p in star.people]) == (
@@ -180,7 +170,7 @@ def test_cells_list_a_few_names_and_the_drill_down_pages_through_the_rest(db, or
     assert box.names_per_cell == 2 and (box.unplaced, box.unplaced_named) == (1, 1)
 
     def names(who: str, cell: str, **kw) -> tuple[list[str], int]:  # type: ignore[no-untyped-def]
-        got = ninebox.cell_people(db, principal=principal(org, who), period_id=pid, scope="company", cell=cell, **kw)
+        got = ninebox.cell_people(db, principal=org.principal(who), period_id=pid, scope="company", cell=cell, **kw)
         return [p.name for p in got.items], got.total
 
     assert names("hr", "high-high", page_size=2) == (["Alice Analyst", "Bruno Boss"], 3)
@@ -190,10 +180,10 @@ def test_cells_list_a_few_names_and_the_drill_down_pages_through_the_rest(db, or
     assert names("hr", "low-low") == ([], 0)
     # executives: the drill-down names key-post holders only, as the grid does
     assert names("exec", "high-high") == (["Bruno Boss"], 1)
-    ex = ninebox.nine_box(db, principal=principal(org, "exec"), period_id=pid, scope="company")
+    ex = ninebox.nine_box(db, principal=org.principal("exec"), period_id=pid, scope="company")
     assert (ex.grid[0][2].count, ex.grid[0][2].named) == (3, 1)
     # a manager drills into their own subtree only
-    boss = principal(org, "manager")
+    boss = org.principal("manager")
     got = ninebox.cell_people(db, principal=boss, period_id=pid, scope="team", cell="high-high")
     assert [p.name for p in got.items] == ["Alice Analyst"]
     with pytest.raises(Forbidden):
@@ -207,16 +197,16 @@ def test_cells_list_a_few_names_and_the_drill_down_pages_through_the_rest(db, or
     assert exc.value.field == "page_size"
 
 
-def test_drill_down_api(api, client, as_user, org, three_stars):  # type: ignore[no-untyped-def]
+def test_drill_down_api(client, as_role, org, three_stars):  # type: ignore[no-untyped-def]
     url = f"{API}/periods/{three_stars.id}/ninebox/people"
     r = client.get(url, params={"scope": "company", "cell": "high-high", "page_size": 2, "page": 2},
-                   headers=as_user("hr"))
+                   headers=as_role("hr"))
     assert r.status_code == 200, r.text
     assert r.json()["total"] == 3 and [p["name"] for p in r.json()["items"]] == ["Carol Seller"]
-    r = client.get(url, params={"scope": "company", "cell": "high-high"}, headers=as_user("exec"))
+    r = client.get(url, params={"scope": "company", "cell": "high-high"}, headers=as_role("exec"))
     assert r.status_code == 200 and [p["name"] for p in r.json()["items"]] == ["Bruno Boss"]
-    r = client.get(url, params={"scope": "company", "cell": "sideways"}, headers=as_user("hr"))
+    r = client.get(url, params={"scope": "company", "cell": "sideways"}, headers=as_role("hr"))
     assert r.status_code == 422 and r.json()["field"] == "cell"
-    assert client.get(url, params={"scope": "team", "cell": "high-high"}, headers=as_user("employee")).status_code == 403
-    r = client.get(url, params={"scope": "company", "cell": "high-high", "page_size": 501}, headers=as_user("hr"))
+    assert client.get(url, params={"scope": "team", "cell": "high-high"}, headers=as_role("employee")).status_code == 403
+    r = client.get(url, params={"scope": "company", "cell": "high-high", "page_size": 501}, headers=as_role("hr"))
     assert r.status_code == 422

@@ -9,14 +9,14 @@ import json
 import re
 
 import pytest
-from sqlalchemy import func, select
 
 from performance.models import CheckIn, PeriodState, PointsEntry, RatingEvent, RatingKind, RatingSource
 from performance.policy import PerfPermission
 from performance.schemas import RatingIn
 from performance.service import periods, ratings
-from tests.performance.test_team import Plan, build_plan, principal
-from tests.web.test_pages import attrs
+from tests.factories import count
+from tests.performance import factories as perf
+from tests.web.helpers import attrs
 
 ROLES = ("hr", "exec", "manager", "employee")
 
@@ -28,18 +28,9 @@ def web(client):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def plan(db, org) -> Plan:  # type: ignore[no-untyped-def]
-    return build_plan(db, org)
-
-
-@pytest.fixture
 def as_user(as_role, plan):  # type: ignore[no-untyped-def]
     """Bearer headers per user name (the plan adds logins for bob and dana)."""
     return as_role
-
-
-def count(db, model) -> int:  # type: ignore[no-untyped-def]
-    return db.scalar(select(func.count()).select_from(model))
 
 
 def test_every_page_route_declares_exactly_one_policy() -> None:
@@ -144,7 +135,7 @@ def test_the_employee_sees_only_their_own_goals_and_ratings(web, plan, as_user, 
     ledger = web.get(f"/performance/periods/{plan.period.id}/points?employee={org.people['dana'].id}", headers=h)
     assert 'data-error="ledger"' in ledger.text and "Audit passed" not in ledger.text
     # a third peer: now shown, as a count and a mean only
-    ratings.submit_rating(db, principal=principal(org, "manager"), period_id=plan.period.id, data=RatingIn(
+    ratings.submit_rating(db, principal=org.principal("manager"), period_id=plan.period.id, data=RatingIn(
         employee_id=org.people["alice"].id, kind=RatingKind.PERFORMANCE, source=RatingSource.PEER, value=5))
     page = web.get("/performance", headers=h)
     assert "3 raters, mean 4 of 5" in page.text and "hidden" not in page.text
@@ -363,13 +354,8 @@ def test_permissions_used_by_the_pages() -> None:
 
 
 def test_every_performance_page_states_the_scoring_mix(client, as_role, db, org):  # type: ignore[no-untyped-def]
-    from datetime import date
-
-    from performance.models import PeriodKind
-    from performance.service import periods
-
-    p = periods.create_period(db, code="MIX", name="Mix year", kind=PeriodKind.ANNUAL, start_date=date(2026, 1, 1),
-                              end_date=date(2027, 1, 1), dept_operational_share=0.75, post_operational_share=0.25)
+    p = perf.period(db, code="MIX", name="Mix year", state=PeriodState.PLANNING, dept_operational_share=0.75,
+                    post_operational_share=0.25)
     for url in (f"/performance?period={p.id}", f"/performance/periods/{p.id}/cascade",
                 f"/performance/periods/{p.id}/points", f"/performance/periods/{p.id}/calibration"):
         r = client.get(url, headers=as_role("hr"))

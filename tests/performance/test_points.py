@@ -4,62 +4,45 @@ checked against a small set of entries computed by hand."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from sqlalchemy import delete, event, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from hcm.auth.models import Role
 from hcm.errors import Conflict, Forbidden, Invalid, NotFound
 from hcm.org.models import EmployeeStatus
-from hcm.policy import Principal
 from performance.errors import LedgerAppendOnly, PeriodClosed
 from performance.models import PeriodKind, PeriodState, PointsEntry, PointsRule
 from performance.schemas_points import PointsBalance
 from performance.service import periods, points
 from tests import factories
+from tests.performance import factories as perf
 
 API = "/api/performance"
-
-
-def who(db, org, name: str) -> Principal:  # type: ignore[no-untyped-def]
-    return factories.principal(db, org.users[name])
 
 
 @pytest.fixture
 def people(db, org):  # type: ignore[no-untyped-def]
     """Employee accounts for bob (alice's peer), dana (under bob) and carol (Sales, outside boss's line)."""
     for name in ("bob", "dana", "carol"):
-        org.users[name] = factories.user(db, username=name, role=Role.EMPLOYEE, emp=org.people[name])
+        factories.login(db, org, name)
     return org
-
-
-def _period(db, code: str):  # type: ignore[no-untyped-def]
-    p = periods.create_period(db, code=code, name=code, kind=PeriodKind.QUARTER, start_date=date(2026, 1, 1),
-                              end_date=date(2026, 4, 1))
-    periods.advance(db, period_id=p.id, to=PeriodState.IN_PROGRESS)
-    return p
 
 
 @pytest.fixture
 def period(db):  # type: ignore[no-untyped-def]
-    return _period(db, "Q1-26")
+    """Q1-26, a quarter in progress."""
+    return perf.period(db, code="Q1-26", kind=PeriodKind.QUARTER)
 
 
 @pytest.fixture
 def rules(db, org):  # type: ignore[no-untyped-def]
-    hr = who(db, org, "hr")
+    hr = org.principal("hr")
     return {code: points.create_rule(db, principal=hr, code=code, name=code.title(), amount=amount)
             for code, amount in (("GOAL_ACHIEVED", 100), ("PEER_RECOGNITION", 10), ("TRAINING_COMPLETED", 30))}
 
 
-def _entries(db) -> int:  # type: ignore[no-untyped-def]
-    return db.scalar(select(func.count()).select_from(PointsEntry))
-
-
 def _award(db, org, giver, to, rule=None, **kw):  # type: ignore[no-untyped-def]
-    return points.award(db, principal=who(db, org, giver), period_id=kw.pop("period_id"), employee_id=org.people[to].id,
+    return points.award(db, principal=org.principal(giver), period_id=kw.pop("period_id"), employee_id=org.people[to].id,
                         rule_code=rule, reason=kw.pop("reason", "well done"), **kw)
 
 
@@ -67,9 +50,9 @@ def _award(db, org, giver, to, rule=None, **kw):  # type: ignore[no-untyped-def]
 def test_rules_are_hr_only_unique_and_non_zero(db, people, rules):  # type: ignore[no-untyped-def]
     assert [(r.code, r.amount) for r in points.list_rules(db)] == [
         ("GOAL_ACHIEVED", 100), ("PEER_RECOGNITION", 10), ("TRAINING_COMPLETED", 30)]
-    hr = who(db, people, "hr")
+    hr = people.principal("hr")
     with pytest.raises(Forbidden):
-        points.create_rule(db, principal=who(db, people, "manager"), code="X", name="X", amount=5)
+        points.create_rule(db, principal=people.principal("manager"), code="X", name="X", amount=5)
     with pytest.raises(Conflict) as e:
         points.create_rule(db, principal=hr, code="GOAL_ACHIEVED", name="again", amount=5)
     assert e.value.field == "code"
@@ -94,7 +77,7 @@ def test_hr_awards_anyone_with_the_rule_amount_or_an_explicit_one(db, people, ru
 def test_manager_awards_their_subtree_and_only_recognises_others(db, people, rules, period):  # type: ignore[no-untyped-def]
     assert _award(db, people, "manager", "alice", "GOAL_ACHIEVED", period_id=period.id).amount == 100
     assert _award(db, people, "manager", "dana", "TRAINING_COMPLETED", period_id=period.id).amount == 30  # through bob
-    before = _entries(db)
+    before = factories.count(db, PointsEntry)
     with pytest.raises(Forbidden) as e:
         _award(db, people, "manager", "carol", "GOAL_ACHIEVED", period_id=period.id)
     assert "PEER_RECOGNITION" in e.value.message
@@ -104,14 +87,14 @@ def test_manager_awards_their_subtree_and_only_recognises_others(db, people, rul
     with pytest.raises(Forbidden) as e:
         _award(db, people, "manager", "boss", "PEER_RECOGNITION", period_id=period.id)
     assert "themselves" in e.value.message
-    assert _entries(db) == before
+    assert factories.count(db, PointsEntry) == before
     assert _award(db, people, "manager", "carol", "PEER_RECOGNITION", period_id=period.id).amount == 10
 
 
 def test_employee_only_recognises_a_colleague_never_themselves(db, people, rules, period):  # type: ignore[no-untyped-def]
     assert _award(db, people, "employee", "bob", "PEER_RECOGNITION", period_id=period.id).amount == 10
     assert _award(db, people, "employee", "carol", "PEER_RECOGNITION", period_id=period.id).amount == 10
-    before = _entries(db)
+    before = factories.count(db, PointsEntry)
     with pytest.raises(Forbidden) as e:
         _award(db, people, "employee", "alice", "PEER_RECOGNITION", period_id=period.id)
     assert e.value.field == "employee_id" and "nobody awards points to themselves" in e.value.message
@@ -121,28 +104,29 @@ def test_employee_only_recognises_a_colleague_never_themselves(db, people, rules
         _award(db, people, "employee", "bob", "PEER_RECOGNITION", amount=1000, period_id=period.id)
     with pytest.raises(Forbidden):  # executives hold no POINTS_AWARD
         _award(db, people, "exec", "bob", "PEER_RECOGNITION", period_id=period.id)
-    assert _entries(db) == before
+    assert factories.count(db, PointsEntry) == before
 
 
 def test_the_sixth_recognition_in_a_period_is_refused(db, people, rules, period):  # type: ignore[no-untyped-def]
     assert points.PEER_RECOGNITION_LIMIT == 5
     for to in ("bob", "dana", "carol", "boss", "bob"):
         _award(db, people, "employee", to, "PEER_RECOGNITION", period_id=period.id)
-    before = _entries(db)
+    before = factories.count(db, PointsEntry)
     with pytest.raises(Conflict) as e:
         _award(db, people, "employee", "ceo", "PEER_RECOGNITION", period_id=period.id)
     assert e.value.status_code == 409 and "at most 5 peer recognitions" in e.value.message
-    assert _entries(db) == before
+    assert factories.count(db, PointsEntry) == before
     # the limit is per giver and per period
     _award(db, people, "bob", "alice", "PEER_RECOGNITION", period_id=period.id)
-    _award(db, people, "employee", "ceo", "PEER_RECOGNITION", period_id=_period(db, "Q2-26").id)
+    q2 = perf.period(db, code="Q2-26", kind=PeriodKind.QUARTER)
+    _award(db, people, "employee", "ceo", "PEER_RECOGNITION", period_id=q2.id)
     # HR is not limited
     for _ in range(6):
         _award(db, people, "hr", "alice", "PEER_RECOGNITION", period_id=period.id)
 
 
 def test_bad_awards_name_the_field_and_write_nothing(db, people, rules, period):  # type: ignore[no-untyped-def]
-    hr = who(db, people, "hr")
+    hr = people.principal("hr")
     alice = people.people["alice"].id
     rules["TRAINING_COMPLETED"].active = False
     db.flush()
@@ -167,7 +151,7 @@ def test_bad_awards_name_the_field_and_write_nothing(db, people, rules, period):
     with pytest.raises(Invalid) as e:
         points.award(db, principal=hr, period_id=period.id, employee_id=carol.id, rule_code="GOAL_ACHIEVED", reason="x")
     assert "has left" in e.value.message
-    assert _entries(db) == 0
+    assert factories.count(db, PointsEntry) == 0
 
 
 def test_a_closed_period_refuses_awards_and_corrections(db, people, rules, period):  # type: ignore[no-untyped-def]
@@ -178,16 +162,16 @@ def test_a_closed_period_refuses_awards_and_corrections(db, people, rules, perio
         _award(db, people, "hr", "alice", "GOAL_ACHIEVED", period_id=period.id)
     assert e.value.status_code == 409 and "closed" in e.value.message
     with pytest.raises(PeriodClosed):
-        points.correct(db, principal=who(db, people, "hr"), entry_id=entry.id, reason="late")
-    assert _entries(db) == 1
+        points.correct(db, principal=people.principal("hr"), entry_id=entry.id, reason="late")
+    assert factories.count(db, PointsEntry) == 1
 
 
 # --- corrections -----------------------------------------------------------------------------------
 def test_corrections_compensate_and_never_go_beyond_the_entry(db, people, rules, period):  # type: ignore[no-untyped-def]
-    hr = who(db, people, "hr")
+    hr = people.principal("hr")
     entry = _award(db, people, "manager", "alice", "GOAL_ACHIEVED", period_id=period.id)
     with pytest.raises(Forbidden):
-        points.correct(db, principal=who(db, people, "manager"), entry_id=entry.id, reason="oops")
+        points.correct(db, principal=people.principal("manager"), entry_id=entry.id, reason="oops")
     with pytest.raises(Invalid) as e:  # a correction goes against the original
         points.correct(db, principal=hr, entry_id=entry.id, reason="x", amount=40)
     assert e.value.field == "amount"
@@ -207,7 +191,7 @@ def test_corrections_compensate_and_never_go_beyond_the_entry(db, people, rules,
     with pytest.raises(NotFound) as e:
         points.correct(db, principal=hr, entry_id=999_999, reason="x")
     assert e.value.field == "entry_id"
-    assert _entries(db) == 3
+    assert factories.count(db, PointsEntry) == 3
     assert points.balances(db, principal=hr, period_id=period.id) == [
         PointsBalance(employee_id=people.people["alice"].id, name="Alice Analyst", points=0)]
     # a negative entry is corrected upwards
@@ -252,7 +236,7 @@ def known(db, people, rules, period):  # type: ignore[no-untyped-def]
     p = period.id
     goal = _award(db, people, "hr", "alice", "GOAL_ACHIEVED", period_id=p)
     _award(db, people, "bob", "alice", "PEER_RECOGNITION", period_id=p)
-    points.correct(db, principal=who(db, people, "hr"), entry_id=goal.id, reason="partly", amount=-40)
+    points.correct(db, principal=people.principal("hr"), entry_id=goal.id, reason="partly", amount=-40)
     _award(db, people, "manager", "alice", "TRAINING_COMPLETED", period_id=p)
     _award(db, people, "hr", "carol", "GOAL_ACHIEVED", period_id=p)
     _award(db, people, "hr", "ceo", amount=50, period_id=p)
@@ -261,46 +245,47 @@ def known(db, people, rules, period):  # type: ignore[no-untyped-def]
     _award(db, people, "manager", "dana", "TRAINING_COMPLETED", period_id=p)
     _award(db, people, "carol", "boss", "PEER_RECOGNITION", period_id=p)
     # another period does not count
-    _award(db, people, "hr", "dana", "GOAL_ACHIEVED", period_id=_period(db, "Q2-26").id)
+    q2 = perf.period(db, code="Q2-26", kind=PeriodKind.QUARTER)
+    _award(db, people, "hr", "dana", "GOAL_ACHIEVED", period_id=q2.id)
     return goal
 
 
 def _board(db, org, name, **kw):  # type: ignore[no-untyped-def]
-    board = points.leaderboard(db, principal=who(db, org, name), period_id=kw.pop("period_id"), **kw)
+    board = points.leaderboard(db, principal=org.principal(name), period_id=kw.pop("period_id"), **kw)
     return [(e.rank, e.name.split()[0], e.points) for e in board.entries]
 
 
 def test_balances_follow_the_people_scope(db, people, period, known):  # type: ignore[no-untyped-def]
     p = period.id
-    got = {b.name.split()[0]: b.points for b in points.balances(db, principal=who(db, people, "hr"), period_id=p)}
+    got = {b.name.split()[0]: b.points for b in points.balances(db, principal=people.principal("hr"), period_id=p)}
     assert got == {"Alice": 100, "Carol": 100, "Cora": 50, "Bob": 40, "Dana": 30, "Bruno": 10}
-    got = {b.name.split()[0]: b.points for b in points.balances(db, principal=who(db, people, "manager"), period_id=p)}
+    got = {b.name.split()[0]: b.points for b in points.balances(db, principal=people.principal("manager"), period_id=p)}
     assert got == {"Alice": 100, "Bob": 40, "Dana": 30, "Bruno": 10}
-    assert [b.points for b in points.balances(db, principal=who(db, people, "employee"), period_id=p)] == [100]
+    assert [b.points for b in points.balances(db, principal=people.principal("employee"), period_id=p)] == [100]
     ids = [people.people[n].id for n in ("alice", "carol")]
-    assert [b.points for b in points.balances(db, principal=who(db, people, "employee"), period_id=p,
-                                                 employee_ids=ids)] == [100]  # carol is not alice's to see
+    assert [b.points for b in points.balances(db, principal=people.principal("employee"), period_id=p,
+                                              employee_ids=ids)] == [100]  # carol is not alice's to see
     q2 = db.scalar(select(PointsEntry.period_id).where(PointsEntry.period_id != p))
-    assert points.balances(db, principal=who(db, people, "hr"), period_id=q2, employee_ids=ids) == [
+    assert points.balances(db, principal=people.principal("hr"), period_id=q2, employee_ids=ids) == [
         PointsBalance(employee_id=ids[0], name="Alice Analyst", points=0),
         PointsBalance(employee_id=ids[1], name="Carol Seller", points=0)]
 
 
 def test_ledger_has_a_running_balance_and_follows_the_people_scope(db, people, period, known):  # type: ignore[no-untyped-def]
     alice = people.people["alice"].id
-    led = points.ledger(db, principal=who(db, people, "employee"), period_id=period.id, employee_id=alice)
+    led = points.ledger(db, principal=people.principal("employee"), period_id=period.id, employee_id=alice)
     assert [(e.rule_code, e.amount, e.balance) for e in led.entries] == [
         ("GOAL_ACHIEVED", 100, 100), ("PEER_RECOGNITION", 10, 110), ("GOAL_ACHIEVED", -40, 70),
         ("TRAINING_COMPLETED", 30, 100)]
     assert led.balance == 100 and led.name == "Alice Analyst"
     assert led.entries[0].corrected == -40 and led.entries[2].corrects_entry_id == known.id
-    assert points.ledger(db, principal=who(db, people, "manager"), period_id=period.id,
+    assert points.ledger(db, principal=people.principal("manager"), period_id=period.id,
                          employee_id=people.people["dana"].id).balance == 30
     for name, other in (("employee", "bob"), ("manager", "carol")):
         with pytest.raises(Forbidden):
-            points.ledger(db, principal=who(db, people, name), period_id=period.id, employee_id=people.people[other].id)
+            points.ledger(db, principal=people.principal(name), period_id=period.id, employee_id=people.people[other].id)
     with pytest.raises(NotFound):
-        points.ledger(db, principal=who(db, people, "hr"), period_id=period.id, employee_id=999_999)
+        points.ledger(db, principal=people.principal("hr"), period_id=period.id, employee_id=999_999)
 
 
 def test_leaderboards_rank_by_hand_computed_points(db, people, period, known):  # type: ignore[no-untyped-def]
@@ -324,12 +309,12 @@ def test_leaderboards_rank_by_hand_computed_points(db, people, period, known):  
     assert _board(db, people, "employee", period_id=p, scope="company") == [(1, "Alice", 100), (2, "Bob", 40)]
     assert _board(db, people, "employee", period_id=p, scope="department") == [(1, "Alice", 100), (2, "Bob", 40)]
     assert _board(db, people, "dana", period_id=p, scope="team") == [(1, "Dana", 30)]
-    board = points.leaderboard(db, principal=who(db, people, "employee"), period_id=p)
+    board = points.leaderboard(db, principal=people.principal("employee"), period_id=p)
     assert set(board.entries[0].model_dump()) == {"rank", "employee_id", "name", "points"}  # name and points, nothing else
 
 
 def test_leaderboard_bad_input(db, people, period, known):  # type: ignore[no-untyped-def]
-    hr = who(db, people, "hr")
+    hr = people.principal("hr")
     for kw, field in (({"scope": "galaxy"}, "scope"), ({"limit": 0}, "limit"), ({"scope": "team"}, "scope"),
                       ({"scope": "department"}, "department_id")):
         with pytest.raises(Invalid) as e:
@@ -351,9 +336,9 @@ def test_reads_are_set_based(db, people, period, known):  # type: ignore[no-unty
 
     event.listen(conn, "before_cursor_execute", count)
     try:
-        points.balances(db, principal=who(db, people, "hr"), period_id=period.id)
-        points.leaderboard(db, principal=who(db, people, "manager"), period_id=period.id, scope="company")
-        points.ledger(db, principal=who(db, people, "hr"), period_id=period.id, employee_id=people.people["alice"].id)
+        points.balances(db, principal=people.principal("hr"), period_id=period.id)
+        points.leaderboard(db, principal=people.principal("manager"), period_id=period.id, scope="company")
+        points.ledger(db, principal=people.principal("hr"), period_id=period.id, employee_id=people.people["alice"].id)
     finally:
         event.remove(conn, "before_cursor_execute", count)
     assert len(statements) <= 12, statements

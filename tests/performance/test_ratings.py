@@ -3,154 +3,92 @@ appended event, the final rating, and who sees what (peer ratings only aggregate
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
-from sqlalchemy import func, select
 
 from hcm.auth.models import Role
 from hcm.errors import Conflict, Forbidden, Invalid, NotFound
-from hcm.policy import Principal
 from performance.errors import PeriodClosed
-from performance.models import PeriodKind, PeriodState, RatingEvent, RatingKind, RatingSource, RatingStatus
+from performance.models import PeriodState, RatingEvent, RatingKind, RatingSource, RatingStatus
 from performance.schemas import RatingIn
-from performance.service import calibration, periods, ratings
+from performance.service import calibration, ratings
 from tests import factories
+from tests.factories import count
+from tests.performance import factories as perf
 
 API = "/api/performance"
 
 
-# --- helpers shared by the rating, calibration and 9-box tests --------------------------------------
-bearer = factories.bearer
-
-
-def principal(org, username: str) -> Principal:  # type: ignore[no-untyped-def]
-    u = org.users[username]
-    emp = next((e for e in org.people.values() if e.id == u.employee_id), None)
-    return Principal(u.id, u.username, u.role, u.employee_id, emp.position_id if emp else None)
-
-
-def add_user(db, org, person: str, role: Role = Role.EMPLOYEE) -> Principal:  # type: ignore[no-untyped-def]
-    """A login for one of the org's people (username = their key), returned as a principal."""
-    org.users[person] = factories.user(db, username=person, role=role, emp=org.people[person])
-    return principal(org, person)
-
-
-def new_period(db, code: str = "FY26", state: PeriodState = PeriodState.IN_PROGRESS):  # type: ignore[no-untyped-def]
-    p = periods.create_period(db, code=code, name=code, kind=PeriodKind.ANNUAL, start_date=date(2026, 1, 1),
-                              end_date=date(2027, 1, 1))
-    for s in (PeriodState.IN_PROGRESS, PeriodState.REVIEW, PeriodState.CALIBRATION, PeriodState.CLOSED):
-        if p.state is state:
-            break
-        periods.advance(db, period_id=p.id, to=s)
-    return p
-
-
-def rate(db, who: Principal, period, emp, source: RatingSource, value: float,  # type: ignore[no-untyped-def]
-         kind: RatingKind = RatingKind.PERFORMANCE, scale_max: int = 5, reason: str | None = None) -> RatingEvent:
-    return ratings.submit_rating(db, principal=who, period_id=period.id, data=RatingIn(
-        employee_id=emp.id, kind=kind, source=source, value=value, scale_max=scale_max, reason=reason))
-
-
-def final(db, hr: Principal, period, emp, value: float, kind: RatingKind = RatingKind.PERFORMANCE,  # type: ignore[no-untyped-def]
-          scale_max: int = 5) -> RatingEvent:
-    """An approved HR rating: the final rating of that kind."""
-    ev = rate(db, hr, period, emp, RatingSource.HR, value, kind=kind, scale_max=scale_max)
-    return ratings.approve_rating(db, principal=hr, rating_id=ev.id)
-
-
-def n_events(db) -> int:  # type: ignore[no-untyped-def]
-    return db.scalar(select(func.count()).select_from(RatingEvent))
-
-
 # --- fixtures --------------------------------------------------------------------------------------
-@pytest.fixture
-def api(app):  # type: ignore[no-untyped-def]
-    return app
-
-
-@pytest.fixture
-def as_user(org):  # type: ignore[no-untyped-def]
-    """Like ``as_role`` but with a signed token instead of a login: the password check is deliberately slow."""
-    return lambda username: bearer(org.users[username])
-
-
-@pytest.fixture
-def period(db):  # type: ignore[no-untyped-def]
-    return new_period(db)
-
-
 @pytest.fixture
 def who(db, org):  # type: ignore[no-untyped-def]
     """Principals: hr, manager (boss), employee (alice), exec (ceo), plus logins for bob, dana and carol."""
-    out = {name: principal(org, name) for name in ("hr", "manager", "employee", "exec")}
     for person in ("bob", "dana", "carol"):
-        out[person] = add_user(db, org, person)
-    return out
+        factories.login(db, org, person)
+    return {name: org.principal(name) for name in ("hr", "manager", "employee", "exec", "bob", "dana", "carol")}
 
 
 # --- who rates whom --------------------------------------------------------------------------------
 def test_self_rating_only_by_the_person(db, org, period, who):  # type: ignore[no-untyped-def]
     alice = org.people["alice"]
-    ev = rate(db, who["employee"], period, alice, RatingSource.SELF, 4, reason="  shipped the audit  ")
+    ev = perf.rate(db, who["employee"], period, alice, RatingSource.SELF, 4, reason="  shipped the audit  ")
     assert (ev.status, ev.rater_employee_id, ev.rater_user_id, ev.reason) == (
         RatingStatus.SUBMITTED, alice.id, org.users["employee"].id, "shipped the audit")
-    before = n_events(db)
+    before = count(db, RatingEvent)
     with pytest.raises(Forbidden, match="self rating is given only by the person rated"):
-        rate(db, who["bob"], period, alice, RatingSource.SELF, 4)
-    assert n_events(db) == before
+        perf.rate(db, who["bob"], period, alice, RatingSource.SELF, 4)
+    assert count(db, RatingEvent) == before
 
 
 def test_manager_rating_by_hr_or_a_manager_above(db, org, period, who):  # type: ignore[no-untyped-def]
     dana = org.people["dana"]
-    assert rate(db, who["manager"], period, dana, RatingSource.MANAGER, 3).status is RatingStatus.SUBMITTED
-    assert rate(db, who["hr"], period, dana, RatingSource.MANAGER, 3).source is RatingSource.MANAGER
-    before = n_events(db)
+    assert perf.rate(db, who["manager"], period, dana, RatingSource.MANAGER, 3).status is RatingStatus.SUBMITTED
+    assert perf.rate(db, who["hr"], period, dana, RatingSource.MANAGER, 3).source is RatingSource.MANAGER
+    before = count(db, RatingEvent)
     for rater, emp in ((who["manager"], org.people["carol"]),  # outside boss's subtree
                        (who["manager"], org.people["boss"]),  # not above himself
                        (who["employee"], org.people["bob"]),  # an employee is nobody's manager
                        (who["exec"], org.people["boss"])):  # executives are not in the manager role
         with pytest.raises(Forbidden, match="manager rating is given only by HR or a manager"):
-            rate(db, rater, period, emp, RatingSource.MANAGER, 3)
-    assert n_events(db) == before
+            perf.rate(db, rater, period, emp, RatingSource.MANAGER, 3)
+    assert count(db, RatingEvent) == before
 
 
 def test_peer_rating_rules(db, org, period, who):  # type: ignore[no-untyped-def]
     alice = org.people["alice"]
-    assert rate(db, who["bob"], period, alice, RatingSource.PEER, 4).source is RatingSource.PEER
-    before = n_events(db)
+    assert perf.rate(db, who["bob"], period, alice, RatingSource.PEER, 4).source is RatingSource.PEER
+    before = count(db, RatingEvent)
     with pytest.raises(Invalid, match="cannot be given by the person rated") as exc:
-        rate(db, who["employee"], period, alice, RatingSource.PEER, 5)
+        perf.rate(db, who["employee"], period, alice, RatingSource.PEER, 5)
     assert exc.value.field == "source" and exc.value.status_code == 422
     with pytest.raises(Invalid, match="same department") as exc:
-        rate(db, who["carol"], period, alice, RatingSource.PEER, 4)  # sales rating operations
+        perf.rate(db, who["carol"], period, alice, RatingSource.PEER, 4)  # sales rating operations
     with pytest.raises(Forbidden, match="only by an employee"):
-        rate(db, who["hr"], period, alice, RatingSource.PEER, 4)  # hr is linked to no employee
-    assert n_events(db) == before
+        perf.rate(db, who["hr"], period, alice, RatingSource.PEER, 4)  # hr is linked to no employee
+    assert count(db, RatingEvent) == before
 
 
 def test_cross_department_rating_rules(db, org, period, who):  # type: ignore[no-untyped-def]
     alice = org.people["alice"]
-    assert rate(db, who["carol"], period, alice, RatingSource.CROSS_DEPARTMENT, 3).rater_employee_id == org.people[
+    assert perf.rate(db, who["carol"], period, alice, RatingSource.CROSS_DEPARTMENT, 3).rater_employee_id == org.people[
         "carol"].id
-    before = n_events(db)
+    before = count(db, RatingEvent)
     with pytest.raises(Invalid, match="another department"):
-        rate(db, who["bob"], period, alice, RatingSource.CROSS_DEPARTMENT, 3)
+        perf.rate(db, who["bob"], period, alice, RatingSource.CROSS_DEPARTMENT, 3)
     with pytest.raises(Invalid, match="person rated"):
-        rate(db, who["employee"], period, alice, RatingSource.CROSS_DEPARTMENT, 3)
-    assert n_events(db) == before
+        perf.rate(db, who["employee"], period, alice, RatingSource.CROSS_DEPARTMENT, 3)
+    assert count(db, RatingEvent) == before
 
 
 def test_hr_source_is_hr_only_and_calibration_goes_through_calibration(db, org, period, who):  # type: ignore[no-untyped-def]
     alice = org.people["alice"]
-    assert rate(db, who["hr"], period, alice, RatingSource.HR, 4).status is RatingStatus.SUBMITTED
-    before = n_events(db)
+    assert perf.rate(db, who["hr"], period, alice, RatingSource.HR, 4).status is RatingStatus.SUBMITTED
+    before = count(db, RatingEvent)
     with pytest.raises(Forbidden, match="HR rating is given only by an HR admin"):
-        rate(db, who["manager"], period, alice, RatingSource.HR, 4)
+        perf.rate(db, who["manager"], period, alice, RatingSource.HR, 4)
     with pytest.raises(Invalid, match="only through calibration") as exc:
-        rate(db, who["hr"], period, alice, RatingSource.CALIBRATION, 4)
+        perf.rate(db, who["hr"], period, alice, RatingSource.CALIBRATION, 4)
     assert exc.value.field == "source"
-    assert n_events(db) == before
+    assert count(db, RatingEvent) == before
 
 
 # --- bad input and period state --------------------------------------------------------------------
@@ -163,9 +101,9 @@ def test_hr_source_is_hr_only_and_calibration_goes_through_calibration(db, org, 
 ])
 def test_value_outside_its_scale_is_refused(db, org, period, who, kind, value, scale, field, text):  # type: ignore[no-untyped-def]
     with pytest.raises(Invalid, match=text.replace(".", r"\.")) as exc:
-        rate(db, who["employee"], period, org.people["alice"], RatingSource.SELF, value, kind=kind, scale_max=scale)
+        perf.rate(db, who["employee"], period, org.people["alice"], RatingSource.SELF, value, kind=kind, scale_max=scale)
     assert exc.value.field == field
-    assert n_events(db) == 0
+    assert count(db, RatingEvent) == 0
 
 
 def test_unknown_employee_is_refused(db, org, period, who):  # type: ignore[no-untyped-def]
@@ -176,26 +114,26 @@ def test_unknown_employee_is_refused(db, org, period, who):  # type: ignore[no-u
 
 def test_ratings_follow_the_period_state(db, org, who):  # type: ignore[no-untyped-def]
     alice = org.people["alice"]
-    planning = new_period(db, "P-PLAN", PeriodState.PLANNING)
+    planning = perf.period(db, code="P-PLAN", state=PeriodState.PLANNING)
     with pytest.raises(Conflict, match="in_progress or review"):
-        rate(db, who["employee"], planning, alice, RatingSource.SELF, 3)
-    review = new_period(db, "P-REV", PeriodState.REVIEW)
-    assert rate(db, who["employee"], review, alice, RatingSource.SELF, 3).period_id == review.id
-    calib = new_period(db, "P-CAL", PeriodState.CALIBRATION)
+        perf.rate(db, who["employee"], planning, alice, RatingSource.SELF, 3)
+    review = perf.period(db, code="P-REV", state=PeriodState.REVIEW)
+    assert perf.rate(db, who["employee"], review, alice, RatingSource.SELF, 3).period_id == review.id
+    calib = perf.period(db, code="P-CAL", state=PeriodState.CALIBRATION)
     with pytest.raises(Conflict, match="it is calibration"):
-        rate(db, who["manager"], calib, alice, RatingSource.MANAGER, 3)
-    closed = new_period(db, "P-CLOSED", PeriodState.CLOSED)
-    before = n_events(db)
+        perf.rate(db, who["manager"], calib, alice, RatingSource.MANAGER, 3)
+    closed = perf.period(db, code="P-CLOSED", state=PeriodState.CLOSED)
+    before = count(db, RatingEvent)
     with pytest.raises(PeriodClosed) as exc:
-        rate(db, who["employee"], closed, alice, RatingSource.SELF, 3)
+        perf.rate(db, who["employee"], closed, alice, RatingSource.SELF, 3)
     assert exc.value.status_code == 409
-    assert n_events(db) == before
+    assert count(db, RatingEvent) == before
 
 
 # --- approval and the final rating -----------------------------------------------------------------
 def test_approval_appends_an_event_and_leaves_the_submission(db, org, period, who):  # type: ignore[no-untyped-def]
     alice = org.people["alice"]
-    sub = rate(db, who["manager"], period, alice, RatingSource.MANAGER, 4, reason="strong year")
+    sub = perf.rate(db, who["manager"], period, alice, RatingSource.MANAGER, 4, reason="strong year")
     assert ratings.final_rating(db, period_id=period.id, employee_id=alice.id) is None  # submitted is not final
     ok = ratings.approve_rating(db, principal=who["hr"], rating_id=sub.id)
     assert ok.id != sub.id and ok.status is RatingStatus.APPROVED and sub.status is RatingStatus.SUBMITTED
@@ -211,17 +149,17 @@ def test_approval_appends_an_event_and_leaves_the_submission(db, org, period, wh
 
 def test_who_approves(db, org, period, who):  # type: ignore[no-untyped-def]
     dana, alice = org.people["dana"], org.people["alice"]
-    by_boss = rate(db, who["manager"], period, dana, RatingSource.MANAGER, 3)
+    by_boss = perf.rate(db, who["manager"], period, dana, RatingSource.MANAGER, 3)
     assert ratings.approve_rating(db, principal=who["manager"], rating_id=by_boss.id).status is RatingStatus.APPROVED
-    by_hr = rate(db, who["hr"], period, dana, RatingSource.HR, 3)
+    by_hr = perf.rate(db, who["hr"], period, dana, RatingSource.HR, 3)
     with pytest.raises(Forbidden, match=r"approved by HR$"):
         ratings.approve_rating(db, principal=who["manager"], rating_id=by_hr.id)  # HR ratings: HR approves
-    on_alice = rate(db, who["manager"], period, alice, RatingSource.MANAGER, 5)
+    on_alice = perf.rate(db, who["manager"], period, alice, RatingSource.MANAGER, 5)
     with pytest.raises(Forbidden, match="HR or the person's manager"):
         ratings.approve_rating(db, principal=who["employee"], rating_id=on_alice.id)  # alice sees it, may not approve
     with pytest.raises(NotFound):
         ratings.approve_rating(db, principal=who["employee"], rating_id=by_hr.id)  # dana is out of alice's sight
-    self_rating = rate(db, who["employee"], period, alice, RatingSource.SELF, 5)
+    self_rating = perf.rate(db, who["employee"], period, alice, RatingSource.SELF, 5)
     with pytest.raises(Invalid, match="never approved"):
         ratings.approve_rating(db, principal=who["hr"], rating_id=self_rating.id)
     with pytest.raises(NotFound):
@@ -230,8 +168,8 @@ def test_who_approves(db, org, period, who):  # type: ignore[no-untyped-def]
 
 def test_only_the_latest_submission_of_a_rater_is_approved(db, org, period, who):  # type: ignore[no-untyped-def]
     alice = org.people["alice"]
-    first = rate(db, who["manager"], period, alice, RatingSource.MANAGER, 4)
-    second = rate(db, who["manager"], period, alice, RatingSource.MANAGER, 3)
+    first = perf.rate(db, who["manager"], period, alice, RatingSource.MANAGER, 4)
+    second = perf.rate(db, who["manager"], period, alice, RatingSource.MANAGER, 3)
     with pytest.raises(Conflict, match=f"superseded by the same rater's event #{second.id}"):
         ratings.approve_rating(db, principal=who["hr"], rating_id=first.id)
     ratings.approve_rating(db, principal=who["hr"], rating_id=second.id)
@@ -240,16 +178,15 @@ def test_only_the_latest_submission_of_a_rater_is_approved(db, org, period, who)
 
 def test_final_rating_is_the_latest_approved_event(db, org, period, who):  # type: ignore[no-untyped-def]
     hr, alice = who["hr"], org.people["alice"]
-    final(db, hr, period, alice, 3)
-    latest = final(db, hr, period, alice, 4)
-    rate(db, who["manager"], period, alice, RatingSource.MANAGER, 2)  # submitted after: not final
-    final(db, hr, period, alice, 2, kind=RatingKind.POTENTIAL, scale_max=3)  # another kind
+    perf.final(db, hr, period, alice, 3)
+    latest = perf.final(db, hr, period, alice, 4)
+    perf.rate(db, who["manager"], period, alice, RatingSource.MANAGER, 2)  # submitted after: not final
+    perf.final(db, hr, period, alice, 2, kind=RatingKind.POTENTIAL, scale_max=3)  # another kind
     assert ratings.final_rating(db, period_id=period.id, employee_id=alice.id).id == latest.id
     assert ratings.final_rating(db, period_id=period.id, employee_id=alice.id, kind=RatingKind.POTENTIAL).value == 2
     assert ratings.final_rating(db, period_id=period.id, employee_id=alice.id, kind=RatingKind.COMPETENCY) is None
     assert ratings.final_rating(db, period_id=period.id, employee_id=org.people["bob"].id) is None
-    for s in (PeriodState.REVIEW, PeriodState.CALIBRATION):
-        periods.advance(db, period_id=period.id, to=s)
+    perf.advance(db, period, PeriodState.CALIBRATION)
     calibration.calibrate(db, principal=hr, period_id=period.id, employee_id=alice.id, value=5, reason="peer evidence")
     ev = ratings.final_rating(db, period_id=period.id, employee_id=alice.id)
     assert (ev.value, ev.source, ev.status) == (5, RatingSource.CALIBRATION, RatingStatus.APPROVED)
@@ -258,9 +195,9 @@ def test_final_rating_is_the_latest_approved_event(db, org, period, who):  # typ
 # --- who sees what ---------------------------------------------------------------------------------
 def test_views_by_role(db, org, period, who):  # type: ignore[no-untyped-def]
     alice, boss, dana = org.people["alice"], org.people["boss"], org.people["dana"]
-    rate(db, who["employee"], period, alice, RatingSource.SELF, 4)
-    final(db, who["hr"], period, alice, 4)
-    rate(db, who["bob"], period, alice, RatingSource.PEER, 5)
+    perf.rate(db, who["employee"], period, alice, RatingSource.SELF, 4)
+    perf.final(db, who["hr"], period, alice, 4)
+    perf.rate(db, who["bob"], period, alice, RatingSource.PEER, 5)
     own = ratings.ratings_for(db, principal=who["employee"], period_id=period.id, employee_id=alice.id)
     assert own.view == "full"
     assert [(e.source, e.status) for e in own.events] == [
@@ -272,8 +209,8 @@ def test_views_by_role(db, org, period, who):  # type: ignore[no-untyped-def]
     assert ratings.ratings_for(db, principal=who["manager"], period_id=period.id, employee_id=dana.id).view == "full"
     assert len(ratings.ratings_for(db, principal=who["hr"], period_id=period.id, employee_id=alice.id).events) == 3
     # executives: final ratings of key-post holders only
-    final(db, who["hr"], period, boss, 5)
-    rate(db, who["manager"], period, boss, RatingSource.SELF, 5)
+    perf.final(db, who["hr"], period, boss, 5)
+    perf.rate(db, who["manager"], period, boss, RatingSource.SELF, 5)
     ex = ratings.ratings_for(db, principal=who["exec"], period_id=period.id, employee_id=boss.id)
     assert (ex.view, ex.events, ex.aggregates, [f.value for f in ex.final]) == ("final_only", [], [], [5])
     for viewer, emp in (("exec", alice), ("employee", org.people["bob"]), ("manager", org.people["carol"]),
@@ -286,22 +223,23 @@ def test_peer_ratings_appear_only_from_three_raters(db, org, period, who):  # ty
     alice = org.people["alice"]
     erin_pos = factories.position(db, dept=org.ops, title="Operations Planner", reports_to=org.positions["ops_head"])
     org.people["erin"] = factories.employee(db, pos=erin_pos, first="Erin", last="Planner")
-    erin = add_user(db, org, "erin")
+    factories.login(db, org, "erin")
+    erin = org.principal("erin")
 
     def view():  # type: ignore[no-untyped-def]
         v = ratings.ratings_for(db, principal=who["employee"], period_id=period.id, employee_id=alice.id)
         assert all(e.source not in (RatingSource.PEER, RatingSource.CROSS_DEPARTMENT) for e in v.events)
         return {(a.kind, a.source): a for a in v.aggregates}
 
-    rate(db, who["bob"], period, alice, RatingSource.PEER, 2)
-    rate(db, who["dana"], period, alice, RatingSource.PEER, 4)
-    rate(db, who["bob"], period, alice, RatingSource.PEER, 3)  # bob changes his mind: still one rater
-    rate(db, who["carol"], period, alice, RatingSource.CROSS_DEPARTMENT, 1)
+    perf.rate(db, who["bob"], period, alice, RatingSource.PEER, 2)
+    perf.rate(db, who["dana"], period, alice, RatingSource.PEER, 4)
+    perf.rate(db, who["bob"], period, alice, RatingSource.PEER, 3)  # bob changes his mind: still one rater
+    perf.rate(db, who["carol"], period, alice, RatingSource.CROSS_DEPARTMENT, 1)
     agg = view()
     peer = agg[(RatingKind.PERFORMANCE, RatingSource.PEER)]
     assert (peer.shown, peer.raters, peer.mean, peer.note) == (False, None, None, "hidden (n < 3)")
     assert agg[(RatingKind.PERFORMANCE, RatingSource.CROSS_DEPARTMENT)].shown is False
-    rate(db, erin, period, alice, RatingSource.PEER, 5)
+    perf.rate(db, erin, period, alice, RatingSource.PEER, 5)
     peer = view()[(RatingKind.PERFORMANCE, RatingSource.PEER)]
     assert (peer.shown, peer.raters, peer.mean) == (True, 3, 4.0)  # bob's latest 3, dana 4, erin 5
     # the same rule for HR: no one sees peer ratings one by one
@@ -310,14 +248,14 @@ def test_peer_ratings_appear_only_from_three_raters(db, org, period, who):  # ty
 
 
 # --- over HTTP -------------------------------------------------------------------------------------
-def test_rating_api_bad_input_and_roles(api, client, as_role, db, org, period):  # type: ignore[no-untyped-def]
+def test_rating_api_bad_input_and_roles(client, as_role, db, org, period):  # type: ignore[no-untyped-def]
     alice, bob = org.people["alice"], org.people["bob"]
     url = f"{API}/periods/{period.id}/ratings"
     body = {"employee_id": alice.id, "kind": "performance", "source": "self", "value": 4}
     r = client.post(url, json=body, headers=as_role("employee"))
     assert r.status_code == 201, r.text
     assert r.json()["status"] == "submitted" and r.json()["rater_employee_id"] == alice.id
-    before = n_events(db)
+    before = count(db, RatingEvent)
     r = client.post(url, json={**body, "value": 6}, headers=as_role("employee"))
     assert r.status_code == 422 and r.json()["field"] == "value" and "1..5" in r.json()["detail"]
     r = client.post(url, json={**body, "source": "peer"}, headers=as_role("employee"))
@@ -326,32 +264,32 @@ def test_rating_api_bad_input_and_roles(api, client, as_role, db, org, period): 
     assert r.status_code == 403
     assert client.post(url, json=body, headers=as_role("exec")).status_code == 403  # no PERF_RATE
     assert client.post(url, json=body).status_code == 401
-    assert n_events(db) == before
-    closed = new_period(db, "FY-OLD", PeriodState.CLOSED)
+    assert count(db, RatingEvent) == before
+    closed = perf.period(db, code="FY-OLD", state=PeriodState.CLOSED)
     r = client.post(f"{API}/periods/{closed.id}/ratings", json=body, headers=as_role("employee"))
     assert r.status_code == 409 and "closed" in r.json()["detail"]
-    assert n_events(db) == before
+    assert count(db, RatingEvent) == before
 
 
-def test_rating_api_approve_and_view(api, client, as_user, db, org, period):  # type: ignore[no-untyped-def]
+def test_rating_api_approve_and_view(client, as_role, db, org, period):  # type: ignore[no-untyped-def]
     alice, bob = org.people["alice"], org.people["bob"]
-    r = client.post(f"{API}/periods/{period.id}/ratings", headers=as_user("manager"),
+    r = client.post(f"{API}/periods/{period.id}/ratings", headers=as_role("manager"),
                     json={"employee_id": alice.id, "kind": "performance", "source": "manager", "value": 4})
     assert r.status_code == 201, r.text
-    r = client.post(f"{API}/ratings/{r.json()['id']}/approve", headers=as_user("hr"))
+    r = client.post(f"{API}/ratings/{r.json()['id']}/approve", headers=as_role("hr"))
     assert r.status_code == 201 and r.json()["status"] == "approved", r.text
     bob_user = factories.user(db, username="bob", role=Role.EMPLOYEE, emp=bob)
-    r = client.post(f"{API}/periods/{period.id}/ratings", headers=bearer(bob_user),
+    r = client.post(f"{API}/periods/{period.id}/ratings", headers=factories.bearer(bob_user),
                     json={"employee_id": alice.id, "kind": "performance", "source": "peer", "value": 2})
     assert r.status_code == 201, r.text
     view = f"{API}/periods/{period.id}/employees/{alice.id}/ratings"
-    own = client.get(view, headers=as_user("employee"))
+    own = client.get(view, headers=as_role("employee"))
     assert own.status_code == 200, own.text
     body = own.json()
     assert body["final"][0]["value"] == 4 and {e["source"] for e in body["events"]} == {"manager"}
     assert body["aggregates"] == [{"kind": "performance", "source": "peer", "scale_max": 5, "shown": False,
                                    "raters": None, "mean": None, "note": "hidden (n < 3)"}]
-    assert client.get(view, headers=as_user("manager")).status_code == 200
-    assert client.get(view, headers=as_user("exec")).status_code == 404  # alice holds no key post
-    r = client.get(f"{API}/periods/{period.id}/employees/{bob.id}/ratings", headers=as_user("employee"))
+    assert client.get(view, headers=as_role("manager")).status_code == 200
+    assert client.get(view, headers=as_role("exec")).status_code == 404  # alice holds no key post
+    r = client.get(f"{API}/periods/{period.id}/employees/{bob.id}/ratings", headers=as_role("employee"))
     assert r.status_code == 404

@@ -12,7 +12,6 @@ from performance.models import (
     GoalLevel,
     GoalResult,
     IndicatorResult,
-    PeriodKind,
     PeriodState,
     RatingEvent,
     RatingKind,
@@ -21,52 +20,39 @@ from performance.models import (
     ServiceItem,
     UnitResult,
 )
-from performance.schemas import CheckInIn, ChildrenIn, GoalIn, IndicatorIn, LinkIn
 from performance.service import cascade, periods, rollup, units
-from tests import factories
+from tests.performance import factories as perf
 
 
 @pytest.fixture
 def cascade_2026(db, org):  # type: ignore[no-untyped-def]
-    hr = factories.principal(db, org.users["hr"])
-    p = periods.create_period(db, code="FY26", name="2026", kind=PeriodKind.ANNUAL, start_date=date(2026, 1, 1),
-                              end_date=date(2027, 1, 1), dept_operational_share=0.8, post_operational_share=0.3,
-                              collaboration_weight=0.1, competency_weight=0.3)
-
-    def goal(code, level, **kw):  # type: ignore[no-untyped-def]
-        return cascade.create_goal(db, principal=hr, period_id=p.id, data=GoalIn(code=code, title=code, level=level, **kw))
-
-    def ind(g, code, **kw):  # type: ignore[no-untyped-def]
-        return cascade.create_indicator(db, principal=hr, goal_id=g.id, data=IndicatorIn(code=code, name=code, **kw))
-
-    c1 = goal("C1", GoalLevel.COMPANY)
-    d1 = goal("D1", GoalLevel.DEPARTMENT, department_id=org.ops.id)
-    d2 = goal("D2", GoalLevel.DEPARTMENT, department_id=org.sales.id)
-    p1 = goal("P1", GoalLevel.POST, position_id=org.positions["team1"].id)
-    i1 = ind(d1, "I1", kind="quantitative", klass="operational", threshold=80, target=100, stretch=120, weight=70)
-    i2 = ind(d1, "I2", kind="rubric", klass="management", weight=30)
-    i3 = ind(p1, "I3", kind="milestone", klass="management", milestones_total=4, weight=50)
-    i4 = ind(p1, "I4", kind="quantitative", direction="lower_is_better", klass="operational", threshold=10, target=5,
-             baseline=12, weight=50)
-    i5 = ind(d2, "I5", kind="quantitative", direction="range", klass="operational", target_low=40, target_high=60,
-             threshold_low=30, threshold_high=80, weight=100)
-    cascade.set_children(db, principal=hr, parent_goal_id=c1.id,
-                         data=ChildrenIn(children=[LinkIn(child_goal_id=d1.id, weight=60),
-                                                   LinkIn(child_goal_id=d2.id, weight=40)]))
-    cascade.set_children(db, principal=hr, parent_goal_id=d1.id,
-                         data=ChildrenIn(children=[LinkIn(child_goal_id=p1.id, weight=100)]))
+    hr = org.principal("hr")
+    p = perf.period(db, state=PeriodState.PLANNING, dept_operational_share=0.8, post_operational_share=0.3,
+                    collaboration_weight=0.1, competency_weight=0.3)
+    c1 = perf.goal(db, hr, p, "C1", GoalLevel.COMPANY)
+    d1 = perf.goal(db, hr, p, "D1", GoalLevel.DEPARTMENT, department_id=org.ops.id)
+    d2 = perf.goal(db, hr, p, "D2", GoalLevel.DEPARTMENT, department_id=org.sales.id)
+    p1 = perf.goal(db, hr, p, "P1", GoalLevel.POST, position_id=org.positions["team1"].id)
+    i1 = perf.indicator(db, hr, d1, "I1", kind="quantitative", klass="operational", threshold=80, target=100, stretch=120,
+                        weight=70)
+    i2 = perf.indicator(db, hr, d1, "I2", kind="rubric", klass="management", weight=30)
+    i3 = perf.indicator(db, hr, p1, "I3", kind="milestone", klass="management", milestones_total=4, weight=50)
+    i4 = perf.indicator(db, hr, p1, "I4", kind="quantitative", direction="lower_is_better", klass="operational",
+                        threshold=10, target=5, baseline=12, weight=50)
+    i5 = perf.indicator(db, hr, d2, "I5", kind="quantitative", direction="range", klass="operational", target_low=40,
+                        target_high=60, threshold_low=30, threshold_high=80, weight=100)
+    perf.link(db, hr, c1, (d1, 60), (d2, 40))
+    perf.link(db, hr, d1, (p1, 100))
     assert cascade.plan_problems(db, period_id=p.id) == []
-    periods.advance(db, period_id=p.id, to=PeriodState.IN_PROGRESS)
+    perf.advance(db, p, PeriodState.IN_PROGRESS)
 
-    def ci(i, **kw):  # type: ignore[no-untyped-def]
-        return cascade.check_in(db, principal=hr, indicator_id=i.id, data=CheckInIn(**kw))
-
-    ci(i1, as_of=date(2026, 3, 31), actual=90)  # superseded by the later check-in below
-    ci(i1, as_of=date(2026, 6, 30), actual=110)  # -> 125: halfway from target 100 to stretch 120
-    ci(i2, as_of=date(2026, 6, 30), rubric_level=2)  # -> 50
-    ci(i3, as_of=date(2026, 6, 30), milestones_done=3)  # -> 75
-    ci(i4, as_of=date(2026, 6, 30), actual=7.5)  # lower is better, halfway from 10 to 5 -> 75
-    ci(i5, as_of=date(2026, 6, 30), actual=70)  # range: halfway from 60 to tolerance 80 -> 75
+    june = date(2026, 6, 30)
+    perf.check_in(db, hr, i1, date(2026, 3, 31), actual=90)  # superseded by the later check-in below
+    perf.check_in(db, hr, i1, june, actual=110)  # -> 125: halfway from target 100 to stretch 120
+    perf.check_in(db, hr, i2, june, rubric_level=2)  # -> 50
+    perf.check_in(db, hr, i3, june, milestones_done=3)  # -> 75
+    perf.check_in(db, hr, i4, june, actual=7.5)  # lower is better, halfway from 10 to 5 -> 75
+    perf.check_in(db, hr, i5, june, actual=70)  # range: halfway from 60 to tolerance 80 -> 75
     # collaboration: three people rate the service Operations gives Sales, 4, 3 and 5 -> 4 -> 125
     item = ServiceItem(code="SI-1", name="Deliveries on time", provider_department_id=org.ops.id,
                        consumer_department_id=org.sales.id)
@@ -148,8 +134,7 @@ def test_closing_freezes_scores_and_emits_them(db, org, cascade_2026):  # type: 
     periods.advance(db, period_id=p.id, to=PeriodState.REVIEW)
     rollup.recompute(db, period_id=p.id, today=p.end_date)
     live = unit_scores(db, p)
-    for state in (PeriodState.CALIBRATION, PeriodState.CLOSED):
-        periods.advance(db, period_id=p.id, to=state)
+    perf.advance(db, p, PeriodState.CLOSED)
     assert p.state is PeriodState.CLOSED and p.closed_at is not None
     # the unit scores were written when the period closed: the same as they were live, for good
     stored = {(u.unit_type, u.unit_id): u.score for u in db.scalars(select(UnitResult).where(UnitResult.period_id == p.id))}
@@ -166,8 +151,7 @@ def test_closing_freezes_scores_and_emits_them(db, org, cascade_2026):  # type: 
     frozen = db.scalars(select(IndicatorResult).where(IndicatorResult.period_id == p.id)).all()
     assert sorted(r.score for r in frozen) == pytest.approx([50.0, 75.0, 75.0, 75.0, 125.0])
     assert {r.formula_version for r in frozen} == {1}
-    hr = factories.principal(db, org.users["hr"])
     with pytest.raises(PeriodClosed, match="closed"):
-        cascade.check_in(db, principal=hr, indicator_id=inds["I1"].id, data=CheckInIn(as_of=date(2026, 7, 1), actual=1))
+        perf.check_in(db, org.principal("hr"), inds["I1"], date(2026, 7, 1), actual=1)
     with pytest.raises(PeriodClosed):
         rollup.recompute(db, period_id=p.id)

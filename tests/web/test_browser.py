@@ -4,10 +4,6 @@ the org tree, a profile, and the home chart actually drawn. Screenshots per role
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -19,26 +15,15 @@ from sqlalchemy.orm import Session
 
 from hcm.org.models import EmployeeSkill, PositionSkill, SkillSource
 from tests import factories
-from tests.services import missing
-from tests.web.test_pages import NAV
+from tests.browser import live_app, log_in
+from tests.web.helpers import NAV
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-
 
 @dataclass
 class Live:
     url: str
     people: dict[str, int]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _seed(url: str) -> dict[str, int]:
@@ -68,96 +53,14 @@ def _seed(url: str) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    """The app on a free loopback port, over a fresh migrated SQLite file; the process-wide engine is
-    pointed at it for the server's life and restored afterwards."""
-    import uvicorn
-
-    from hcm import db as dbmod
+    """The app on a free loopback port, over a fresh migrated SQLite file with the small org."""
     from hcm import migrate
-    from hcm.app import create_app
 
     url = f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'web.db'}"
     migrate.upgrade(url)
     people = _seed(url)
-    saved = (dbmod._engine, dbmod._sessionmaker)
-    dbmod.configure(url)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="uvicorn-browser-tests", daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 15
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                pytest.fail("the app did not start under uvicorn", pytrace=False)
-            time.sleep(0.05)
-        yield Live(f"http://127.0.0.1:{port}", people)
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        if dbmod._engine is not None:
-            dbmod._engine.dispose()
-        dbmod._engine, dbmod._sessionmaker = saved
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        missing("chromium", f"{CHROMIUM} does not exist")
-    from playwright.sync_api import sync_playwright
-
-    pw = sync_playwright().start()
-    try:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-    finally:
-        pw.stop()
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    wanted = os.environ.get("HCM_SCREENSHOTS")
-    if wanted:
-        Path(wanted).mkdir(parents=True, exist_ok=True)
-        return Path(wanted)
-    return tmp_path_factory.mktemp("screenshots")
-
-
-@pytest.fixture
-def page(browser: Any, live: Live) -> Iterator[Any]:
-    """A fresh browser context (no cookies) that refuses any request leaving the app, and records
-    script errors and failed responses so a test can assert the page was clean."""
-    context = browser.new_context(viewport={"width": 1280, "height": 860})
-    outside: list[str] = []
-
-    def only_local(route: Any) -> None:
-        if route.request.url.startswith(live.url):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_local)
-    p = context.new_page()
-    p.set_default_timeout(8000)
-    p.problems = []
-    p.on("pageerror", lambda e: p.problems.append(f"script error: {e}"))
-    p.on("response", lambda r: r.status >= 400 and p.problems.append(f"{r.status} {r.url}"))
-    yield p
-    context.close()
-    assert outside == [], f"the page tried to reach outside the app: {outside}"
-
-
-def _log_in(page: Any, live: Live, username: str) -> None:
-    page.goto(live.url + "/")
-    assert "/login" in page.url  # anonymous: sent to the form
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_url(live.url + "/")
+    with live_app(url) as base:
+        yield Live(base, people)
 
 
 def _chart_pixels(page: Any) -> dict[str, Any]:
@@ -173,7 +76,7 @@ def _chart_pixels(page: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("username", ["hr", "exec", "manager", "employee"])
 def test_role_journey(page: Any, live: Live, shots: Path, username: str) -> None:
-    _log_in(page, live, username)
+    log_in(page, live.url, username)
 
     links = page.locator("header [data-nav]")
     assert {links.nth(i).get_attribute("data-nav") for i in range(links.count())} == NAV[username]
@@ -233,7 +136,7 @@ def test_role_journey(page: Any, live: Live, shots: Path, username: str) -> None
 
 def test_narrow_screen_and_other_profiles_hidden(page: Any, live: Live, shots: Path) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
-    _log_in(page, live, "employee")
+    log_in(page, live.url, "employee")
     resp = page.goto(f"{live.url}/people/{live.people['carol']}")
     assert resp.status == 404 and page.locator("[data-status='404']").is_visible()
     page.problems.clear()  # that 404 was the point

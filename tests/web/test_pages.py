@@ -5,38 +5,13 @@ from __future__ import annotations
 
 import enum
 import re
-from html.parser import HTMLParser
 from typing import Literal
 
 import pytest
 from fastapi.testclient import TestClient
 
 from tests import factories
-
-NAV = {
-    "hr": {"home", "org", "positions", "people", "key-posts", "skills", "io", "performance"},
-    "exec": {"home", "org", "key-posts", "performance"},
-    "manager": {"home", "team", "org", "profile", "performance"},
-    "employee": {"home", "profile", "org", "performance"},
-}
-
-
-class _Attrs(HTMLParser):
-    """Collects the values of one attribute over a whole page (tests assert sets, not markup)."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        self.name = name
-        self.values: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.values += [v for k, v in attrs if k == self.name and v is not None]
-
-
-def attrs(html: str, name: str) -> list[str]:
-    p = _Attrs(name)
-    p.feed(html)
-    return p.values
+from tests.web.helpers import NAV, attrs
 
 
 def login(client: TestClient, username: str, next_: str | None = None):  # type: ignore[no-untyped-def]
