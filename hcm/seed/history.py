@@ -51,7 +51,7 @@ class History:
     """The simulated people and their assignment rows. Days are proleptic ordinals (``date.toordinal``)."""
 
     start: date
-    today: date
+    as_of: date  # the history ends on this day: "now" for everything written
     n: int  # employees; index i is id i+1
     pos: np.ndarray  # current position (-1 when exited)
     last_pos: np.ndarray  # the position held last (the current one, or the one left on exit)
@@ -120,14 +120,14 @@ def _year_of(days: np.ndarray) -> np.ndarray:
     return dt.astype("datetime64[Y]").astype(np.int64) + 1970
 
 
-def _month_starts(today: date) -> list[date]:
-    y0, m0 = today.year - YEARS, today.month - 1
+def _month_starts(as_of: date) -> list[date]:
+    y0, m0 = as_of.year - YEARS, as_of.month - 1
     return [date(y0 + (m0 + k) // 12, (m0 + k) % 12 + 1, 1) for k in range(MONTHS + 2)]
 
 
 class _Sim:
-    def __init__(self, rng: np.random.Generator, org: Org, employees: int, today: date) -> None:
-        self.rng, self.org, self.today = rng, org, today
+    def __init__(self, rng: np.random.Generator, org: Org, employees: int, as_of: date) -> None:
+        self.rng, self.org, self.as_of = rng, org, as_of
         self.target_active = employees
         P = org.n_positions
         self.grade, self.fam, self.boss, self.div = org.pos_grade, org.pos_family, org.pos_boss, org.pos_div
@@ -140,7 +140,7 @@ class _Sim:
         self.vacant_since = np.full(P, -1, dtype=np.int64)  # month the post became vacant
         self.vacated_day = np.zeros(P, dtype=np.int64)
         self.mgr_change = np.full(P, -1000, dtype=np.int64)  # month the boss post last changed hands
-        self.starts = _month_starts(today)
+        self.starts = _month_starts(as_of)
         self.day0 = self.starts[0].toordinal()
         self.n = 0
         cap = int(employees * (1.1 + 0.2 * YEARS)) + 64
@@ -248,7 +248,7 @@ class _Sim:
     def month(self, m: int, vol_target: float, inv_target: float) -> None:
         rng, a = self.rng, self.a
         lo = self.starts[m].toordinal()
-        hi = min(self.starts[m + 1].toordinal() - 1, self.today.toordinal())
+        hi = min(self.starts[m + 1].toordinal() - 1, self.as_of.toordinal())
         ndays = hi - lo + 1
         fac = self.band_factor(m)
         act = np.flatnonzero(a["active"][: self.n])
@@ -513,7 +513,7 @@ class _Sim:
         hc = np.maximum(self.headcount, 1)
         turnover = (self.vol_exits / hc)[:YEARS].tolist()
         return History(
-            start=self.starts[0], today=self.today, n=n,
+            start=self.starts[0], as_of=self.as_of, n=n,
             pos=a["pos"][:n].copy(), last_pos=a["last_pos"][:n].copy(), active=a["active"][:n].copy(),
             hire_day=a["hire_day"][:n].copy(), exit_day=a["exit_day"][:n].copy(),
             exit_reason=a["exit_reason"][:n].copy(), birth_year=a["birth_year"][:n].copy(),
@@ -524,9 +524,9 @@ class _Sim:
         )
 
 
-def simulate(rng: np.random.Generator, org: Org, *, employees: int, today: date,
+def simulate(rng: np.random.Generator, org: Org, *, employees: int, as_of: date,
              progress: Callable[[int, int], None] | None = None) -> History:
-    sim = _Sim(rng, org, employees, today)
+    sim = _Sim(rng, org, employees, as_of)
     sim.initial()
     vol_year = rng.uniform(*VOLUNTARY_RANGE, size=YEARS + 1)
     restructuring = 12 * int(rng.integers(1, 4)) + int(rng.integers(0, 10))

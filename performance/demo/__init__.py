@@ -1,9 +1,9 @@
 """Demo data for total performance management, on a database already seeded by ``hcm.seed``.
 
     from performance.demo import seed_performance
-    report = seed_performance("sqlite:///hcm.db", seed=42)          # after hcm.seed.seed(...)
+    report = seed_performance("sqlite:///hcm.db", seed=42, as_of=date(2026, 12, 1))  # after hcm.seed.seed(...)
 
-What it writes, deterministic by ``seed`` (and ``today``):
+What it writes, deterministic by ``seed`` and ``as_of``:
 
 - periods: last year (closed), this year (in progress; in review in December) and this year's quarters
   (past ones closed, the current one in progress, later ones in planning), mixes at their defaults;

@@ -58,16 +58,16 @@ class _SeederBase:
     final_rating: dict[tuple[int, int], int]  # (period id, employee row) -> approved performance rating
     rule_id: dict[str, int]  # points rule code -> id
 
-    def __init__(self, conn: Connection, *, seed: int, org_seed: int, today: date, progress: Progress | None) -> None:
+    def __init__(self, conn: Connection, *, seed: int, org_seed: int, as_of: date, progress: Progress | None) -> None:
         self.conn = conn
         self.seed = seed
         self.org_seed = org_seed
-        self.today = today
+        self.as_of = as_of
         self.progress = progress
         self.rng = {name: np.random.default_rng(s) for name, s in zip(
             ("latent", "plan", "checkins", "collab", "ratings", "points"),
             np.random.SeedSequence([seed, 0x7E5F]).spawn(6), strict=True)}
-        self.w = _load(conn, today)
+        self.w = _load(conn, as_of)
         self.writer = Writer(conn, total=0, progress=None)
         self.ids = _Ids(conn, (*[t for t in BULK_TABLES if t != "perf_goal_links"], "users"))
         self.session = Session(bind=conn, autoflush=False)

@@ -20,7 +20,7 @@ class _CheckIns(_SeederBase):
         meta = self.ind_meta
         cols = ("id", "indicator_id", "as_of", "actual", "milestones_done", "rubric_level", "comment", "author_user_id",
                 "created_at")
-        today = self.today.toordinal()
+        now = self.as_of.toordinal()
         n = len(meta)
         ai_arr = np.asarray([m[0] for m in meta], dtype=np.int64)
         iid = np.asarray([m[1] for m in meta], dtype=np.int64)
@@ -73,7 +73,7 @@ class _CheckIns(_SeederBase):
                 lag = f - e
                 tone = np.where(lag < -0.1, 0, np.where(lag > 0.1, 2, 1))
                 said = np.where(rng.random(cnt) < 0.08, tone * 4 + rng.integers(0, 4, cnt), -1)
-                created = np.minimum(day + rng.integers(1, 6, cnt), today)
+                created = np.minimum(day + rng.integers(1, 6, cnt), now)
                 parts.append((s, np.full(cnt, day), actual, md, rl, said, created, rng.integers(8 * 60, 18 * 60, cnt)))
             if not parts:
                 continue

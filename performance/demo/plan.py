@@ -37,7 +37,7 @@ from performance.service.cascade import default_formula
 class _Plan(_SeederBase):
     # --- periods ---------------------------------------------------------------------------------------------------
     def create_periods(self) -> list[Period]:
-        s, y = self.session, self.today.year
+        s, y = self.session, self.as_of.year
         made = [period_service.create_period(s, code=f"FY{y - 1}", name=f"Year {y - 1}", kind=PeriodKind.ANNUAL,
                                              start_date=date(y - 1, 1, 1), end_date=date(y, 1, 1)),
                 period_service.create_period(s, code=f"FY{y}", name=f"Year {y}", kind=PeriodKind.ANNUAL,
@@ -53,8 +53,8 @@ class _Plan(_SeederBase):
     def annual(self, p: Period, *, closed: bool) -> _Annual:
         w = self.w
         start, end = p.start_date.toordinal(), p.end_date.toordinal()
-        cutoff = end - 1 if closed else self.today.toordinal() - 1
-        snap = end - 1 if closed else self.today.toordinal()
+        cutoff = end - 1 if closed else self.as_of.toordinal() - 1
+        snap = end - 1 if closed else self.as_of.toordinal()
         holders = w.snapshot(snap)
         m0 = _mi(p.start_date) - self.month0
         m1 = min(_mi(date.fromordinal(max(cutoff, start))), _mi(p.end_date) - 1) - self.month0
@@ -101,7 +101,7 @@ class _Plan(_SeederBase):
 
     def plan_period(self, ai: int, a: _Annual, goals: list[Row], links: list[Row], inds: list[Row]) -> None:
         w, r = self.w, self.stream
-        created = _ts(a.start - 20 if a.start - 20 < self.today.toordinal() else a.start, 9 * 60)
+        created = _ts(a.start - 20 if a.start - 20 < self.as_of.toordinal() else a.start, 9 * 60)
         eid = w.emp_id
         ceo_pos = next((p for p, b in w.pos_boss.items() if b is None), None)
         ceo = int(eid[a.holders[ceo_pos]]) if ceo_pos in a.holders else None

@@ -14,27 +14,27 @@ from performance.service import rollup, units
 class _Scores(_SeederBase):
     # --- scores ---------------------------------------------------------------------------------------------------------
     def scores(self, periods: list[Period]) -> dict[str, tuple[int, float]]:
-        s, today = self.session, self.today
+        s, as_of = self.session, self.as_of
         self.tick("scores", 0, len(periods))
         out: dict[str, tuple[int, float]] = {}
         for i, p in enumerate(periods):
             if p.kind is PeriodKind.ANNUAL:
-                if p.end_date <= today:  # a past year: review, calibration, then closed (frozen, outbox)
+                if p.end_date <= as_of:  # a past year: review, calibration, then closed (frozen, outbox)
                     for to in (PeriodState.REVIEW, PeriodState.CALIBRATION, PeriodState.CLOSED):
                         period_service.advance(s, period_id=p.id, to=to)
                 else:
-                    if today.month == 12:
+                    if as_of.month == 12:
                         period_service.advance(s, period_id=p.id, to=PeriodState.REVIEW)
-                    rollup.recompute(s, period_id=p.id, today=today)
+                    rollup.recompute(s, period_id=p.id, today=as_of)
                     rollup.emit_scores(s, period_id=p.id, final=False)
                 people = units.scores(p, "employee")
                 n, mean = s.execute(select(func.count(), func.avg(people.c.score))).one()
                 out[p.code] = (int(n), round(float(mean or 0.0), 2))
             else:
                 flow = []
-                if p.start_date <= today:
+                if p.start_date <= as_of:
                     flow.append(PeriodState.IN_PROGRESS)
-                if p.end_date <= today:
+                if p.end_date <= as_of:
                     flow += [PeriodState.REVIEW, PeriodState.CALIBRATION, PeriodState.CLOSED]
                 for to in flow:
                     period_service.advance(s, period_id=p.id, to=to)

@@ -27,8 +27,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
     url = f"sqlite:///{tmp_path_factory.mktemp('perf-demo') / 'demo.db'}"
     migrate.upgrade(url)
     today = date(2026, 11, 27)
-    seeding.seed(url, employees=300, seed=11, today=today)
-    seed_performance(url, seed=11, today=today)
+    seeding.seed(url, employees=300, seed=11, as_of=today)
+    seed_performance(url, seed=11, as_of=today)
     with live_app(url) as base:
         yield SimpleNamespace(url=base)
 

@@ -63,12 +63,12 @@ RESULTS = ("perf_indicator_results", "perf_goal_results", "perf_unit_results")
 VOLATILE = {"closed_at", "computed_at", "created_at"}  # stamped by the services with the clock
 
 
-def _company(path: Path, *, today: date = TODAY, org_seed: int = SEED, seed: int = SEED,
+def _company(path: Path, *, as_of: date = TODAY, org_seed: int = SEED, seed: int = SEED,
              calls: list[tuple[str, int, int]] | None = None) -> tuple[str, PerformanceSeedReport]:
     url = f"sqlite:///{path}"
     migrate.upgrade(url)
-    seeding.seed(url, employees=EMPLOYEES, seed=org_seed, today=today)
-    report = seed_performance(url, seed=seed, today=today, org_seed=org_seed,
+    seeding.seed(url, employees=EMPLOYEES, seed=org_seed, as_of=as_of)
+    report = seed_performance(url, seed=seed, as_of=as_of, org_seed=org_seed,
                               progress=(lambda *c: calls.append(c)) if calls is not None else None)
     return url, report
 
@@ -187,11 +187,11 @@ def test_report_states_and_progress(seeded: tuple[Engine, PerformanceSeedReport,
 
 def test_refuses_a_second_run_and_an_empty_database(seeded: tuple[Engine, Any, Any], tmp_dir: Path) -> None:
     with pytest.raises(Conflict, match="performance period"):
-        seed_performance(seeded[0], seed=SEED, today=TODAY)
+        seed_performance(seeded[0], seed=SEED, as_of=TODAY)
     empty = f"sqlite:///{tmp_dir / 'empty.db'}"
     migrate.upgrade(empty)
     with pytest.raises(Invalid, match="no active employees"):
-        seed_performance(empty, today=TODAY)
+        seed_performance(empty, as_of=TODAY)
 
 
 # --- the cascade --------------------------------------------------------------------------------------------------
@@ -469,7 +469,7 @@ def test_points_ledger_is_consistent(db: Session) -> None:
 def test_scores_follow_the_people(db: Session) -> None:
     """The same people who were promoted and kept in the org seed score well here: scores and ratings follow
     the org seed's latent performance (which never left that generator), and agree with each other."""
-    company = seeding.build(EMPLOYEES, seed=SEED, today=TODAY)
+    company = seeding.build(EMPLOYEES, seed=SEED, as_of=TODAY)
     latent = company.history.perf
     ps = _periods(db)
     for code in ("FY2025", "FY2026"):
@@ -503,13 +503,13 @@ def test_same_seed_same_data(seeded: tuple[Engine, Any, Any], tmp_dir: Path) -> 
 def test_december_review_and_a_company_it_cannot_rebuild(tmp_dir: Path) -> None:
     """In December this year's period is in review; with the wrong org seed the org cannot be rebuilt, so the
     latent is derived from the data instead, and everything still holds."""
-    url, report = _company(tmp_dir / "december.db", today=date(2026, 12, 10), org_seed=SEED, seed=5)
+    url, report = _company(tmp_dir / "december.db", as_of=date(2026, 12, 10), org_seed=SEED, seed=5)
     assert dict(report.periods)["FY2026"] == "review" and dict(report.periods)["FY2026-Q4"] == "in_progress"
     assert "org seed" in report.latent
     url2 = f"sqlite:///{tmp_dir / 'derived.db'}"
     migrate.upgrade(url2)
-    seeding.seed(url2, employees=EMPLOYEES, seed=SEED, today=TODAY)
-    derived = seed_performance(url2, seed=SEED, today=TODAY, org_seed=SEED + 1)
+    seeding.seed(url2, employees=EMPLOYEES, seed=SEED, as_of=TODAY)
+    derived = seed_performance(url2, seed=SEED, as_of=TODAY, org_seed=SEED + 1)
     assert "derived" in derived.latent
     engine = make_engine(url2)
     try:
@@ -538,8 +538,8 @@ def test_postgresql_gets_the_same_data(seeded: tuple[Engine, Any, Any]) -> None:
                    "FROM pg_constraint WHERE contype = 'f'")
             with pg.connect() as conn:
                 before = sorted(conn.execute(text(fks)).all())
-            seeding.seed(pg, employees=EMPLOYEES, seed=SEED, today=TODAY)
-            report = seed_performance(pg, seed=SEED, today=TODAY)
+            seeding.seed(pg, employees=EMPLOYEES, seed=SEED, as_of=TODAY)
+            report = seed_performance(pg, seed=SEED, as_of=TODAY)
             assert dict(report.periods)["FY2025"] == "closed"
             with pg.connect() as conn:  # the foreign keys dropped for the bulk load are all back
                 assert sorted(conn.execute(text(fks)).all()) == before
