@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from hcm.auth.models import Role, User
 from hcm.seed.write import Row
-from performance.demo.base import _Annual, _SeederBase
+from performance.demo.base import _Planned, _SeederBase
 from performance.demo.catalog import COLLAB_COMMENTS, NO_LOGIN_HASH, SERVICES
 from performance.demo.helpers import _Stream, _ts
 
@@ -73,7 +73,7 @@ class _Collaboration(_SeederBase):
                                           "consumer_department_id", "process_id"), items, "collaboration")
         # raters: three to six people of the consumer department (the same few answer for their department)
         now = self.as_of.toordinal()
-        picks: list[tuple[_Annual, int, int, int, int, list[int]]] = []  # period, from, to, item, provider, raters
+        picks: list[tuple[_Planned, int, int, int, int, list[int]]] = []  # period, from, to, item, provider, raters
         for a in self.annuals:
             if a.closed:
                 lo, hi = a.end - 45, a.end - 10

@@ -9,7 +9,7 @@ from datetime import date
 import numpy as np
 
 from hcm.seed.write import Row
-from performance.demo.base import _Annual, _SeederBase
+from performance.demo.base import _Planned, _SeederBase
 from performance.demo.catalog import CORRECTIONS, POINTS_RULES
 from performance.demo.helpers import _month_end, _Stream, _ts
 from performance.service.points import PEER_RECOGNITION, PEER_RECOGNITION_LIMIT
@@ -45,7 +45,7 @@ class _Points(_SeederBase):
                 continue
             awards: list[Row] = []  # HR's awards (what corrections may correct)
 
-            def award(e: int, code: str, reason: str, day: int, by: int | None, a: _Annual = a,
+            def award(e: int, code: str, reason: str, day: int, by: int | None, a: _Planned = a,
                       awards: list[Row] = awards) -> None:
                 if not active_on(e, day) or (by == hr and e == hr_row):  # active people only; nobody awards themselves
                     return

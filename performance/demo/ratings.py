@@ -9,7 +9,7 @@ from collections.abc import Callable
 import numpy as np
 
 from hcm.seed.write import Row
-from performance.demo.base import _Annual, _SeederBase
+from performance.demo.base import _Planned, _SeederBase
 from performance.demo.catalog import CALIBRATION_DOWN, CALIBRATION_UP
 from performance.demo.helpers import _Stream, _ts
 from performance.models import RatingKind, RatingSource, RatingStatus
@@ -26,7 +26,7 @@ class _Ratings(_SeederBase):
         perf, pot, comp = RatingKind.PERFORMANCE, RatingKind.POTENTIAL, RatingKind.COMPETENCY
         submitted, approved = RatingStatus.SUBMITTED, RatingStatus.APPROVED
 
-        def event(a: _Annual, e: int, kind: RatingKind, source: RatingSource, value: int, window: tuple[int, int], *,
+        def event(a: _Planned, e: int, kind: RatingKind, source: RatingSource, value: int, window: tuple[int, int], *,
                   rater: int | None, scale: int = 5, status: RatingStatus = submitted, reason: str | None = None,
                   rater_user: int | None = None) -> int:
             rid = self.ids.take("perf_rating_events")
@@ -55,11 +55,11 @@ class _Ratings(_SeederBase):
                 continue
             pos_of = {e: p for p, e in a.holders.items()}
 
-            def reviewed(e: int, a: _Annual = a) -> bool:
+            def reviewed(e: int, a: _Planned = a) -> bool:
                 # closed year: joined in time to be reviewed and still here at the review
                 return not a.closed or (w.hire[e] <= a.end - 90 and w.exit[e] > a.end + 30)
 
-            def boss_of(e: int, a: _Annual = a, pos_of: dict[int, int] = pos_of) -> int | None:
+            def boss_of(e: int, a: _Planned = a, pos_of: dict[int, int] = pos_of) -> int | None:
                 p = w.pos_boss.get(pos_of[e])
                 while p is not None:  # a vacant boss post: the next one up rates
                     if p in a.holders:
@@ -113,7 +113,7 @@ class _Ratings(_SeederBase):
                 self.calibrate(a, event, win["calibrate"], r)
         self.write("perf_rating_events", cols, rows, "ratings")
 
-    def calibrate(self, a: _Annual, event: Callable[..., int], window: tuple[int, int], r: _Stream) -> None:
+    def calibrate(self, a: _Planned, event: Callable[..., int], window: tuple[int, int], r: _Stream) -> None:
         """A handful of final ratings the results do not support move one step, each with its reason."""
         w = self.w
         rated = sorted((e, v) for (pid, e), v in self.final_rating.items() if pid == a.period_id)

@@ -60,8 +60,12 @@ class _Seeder(_Plan, _CheckIns, _Collaboration, _Ratings, _Points, _Scores):
         periods = self.create_periods()
         closed_year, current_year = periods[0], periods[1]
         self.annuals = [self.annual(closed_year, closed=True), self.annual(current_year, closed=False)]
+        # The quarters that have begun are planned and checked in like the years (the past ones close below),
+        # so the one people are in has goals and results; the later ones stay in planning, empty.
+        self.quarters = [self.annual(q, closed=q.end_date <= self.as_of, quarter=True) for q in periods[2:]
+                         if q.start_date <= self.as_of]
         self.plan()
-        for a in self.annuals:  # the plan is complete: the service checks every weight rule on the way
+        for a in (*self.annuals, *self.quarters):  # the plan is complete: the service checks every weight rule
             period_service.advance(self.session, period_id=a.period_id, to=PeriodState.IN_PROGRESS)
         self.checkins()
         self.collaboration()

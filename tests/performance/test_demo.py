@@ -311,6 +311,34 @@ def test_checkins_fit_their_indicators_and_periods(db: Session) -> None:
     assert all(last.get(i.id) == date(2025, 12, 31) for i in closed)  # a closed year has its year-end actuals
 
 
+def test_quarters_that_have_begun_are_planned_and_checked_in_like_the_years(db: Session) -> None:
+    ps = _periods(db)
+    goals = db.execute(select(Goal.id, Goal.period_id, Goal.level, Goal.position_id)).all()
+    days: dict[int, set[date]] = defaultdict(set)
+    for period_id, day in db.execute(select(Goal.period_id, CheckIn.as_of).join(Indicator, Indicator.goal_id == Goal.id)
+                                     .join(CheckIn, CheckIn.indicator_id == Indicator.id)):
+        days[period_id].add(day)
+    current_holders = set(db.execute(select(Employee.position_id).where(
+        Employee.status == EmployeeStatus.ACTIVE, Employee.position_id.is_not(None))).scalars())
+    for code, held, checked_in in (
+            ("FY2026-Q1", _held_on(db, date(2026, 3, 31)), {date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31)}),
+            ("FY2026-Q2", _held_on(db, date(2026, 6, 30)), {date(2026, 4, 30), date(2026, 5, 31), date(2026, 6, 30)}),
+            # the quarter under way: its month ends so far and yesterday (TODAY is the 20th)
+            ("FY2026-Q3", current_holders, {date(2026, 7, 31), date(2026, 8, 31), date(2026, 9, 19)})):
+        p = ps[code]
+        mine = [g for g in goals if g.period_id == p.id]
+        by = Counter(g.level for g in mine)
+        assert 3 <= by[GoalLevel.COMPANY] <= 5 and by[GoalLevel.DEPARTMENT] and by[GoalLevel.PROCESS], code
+        assert {g.position_id for g in mine if g.level is GoalLevel.POST} == held, code  # every post held then
+        assert days[p.id] == checked_in, code
+        results = db.scalars(select(GoalResult).where(GoalResult.period_id == p.id)).all()
+        assert len(results) == len(mine) and sum(r.score is not None for r in results) > 0.9 * len(mine), code
+    for code in ("FY2026-Q1", "FY2026-Q2"):  # closed like a past year: frozen
+        assert db.scalar(select(func.count()).select_from(IndicatorResult)
+                         .where(IndicatorResult.period_id == ps[code].id)), code
+    assert not [g for g in goals if g.period_id == ps["FY2026-Q4"].id]  # not begun: nothing planned yet
+
+
 # --- results ------------------------------------------------------------------------------------------------------
 def test_closed_year_is_frozen_and_announced(db: Session) -> None:
     ps = _periods(db)
