@@ -28,15 +28,16 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hcm import clock
 from hcm.auth.models import Role
 from hcm.deps import get_db
 from hcm.errors import Forbidden, HcmError, Invalid
 from hcm.org.models import Department, Employee
 from hcm.policy import Permission, Principal, allow
 from hcm.web import pages as web
-from performance.models import Period, PeriodKind, PeriodState
+from performance.models import Period, PeriodState
 from performance.schemas import CheckInIn
-from performance.service import calibration, cascade, ninebox, periods, points, results, rollup, team
+from performance.service import calibration, cascade, landing, ninebox, periods, points, results, rollup, team
 
 router = APIRouter(include_in_schema=False)
 
@@ -60,9 +61,6 @@ NINEBOX_SCOPES: dict[Role, tuple[str, ...]] = {
     Role.MANAGER: ("team", "department"),
 }
 NINEBOX_PAGE_SIZE = 100  # people per page of a 9-box cell's drill-down
-# The period a page opens on when none is asked for: the one people are working in.
-_PREFERRED = (PeriodState.IN_PROGRESS, PeriodState.REVIEW, PeriodState.CALIBRATION, PeriodState.PLANNING,
-              PeriodState.CLOSED)
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -95,16 +93,6 @@ def _tabs(me: Principal, period_id: int) -> list[dict[str, str]]:
 
 def _all_periods(db: Session) -> list[Period]:
     return list(db.scalars(select(Period).order_by(Period.start_date.desc(), Period.id.desc())))
-
-
-def _default_period(all_periods: list[Period]) -> Period | None:
-    """The period people mean by "now": the running one, the annual cycle before its quarters (goals are
-    usually set for the year), else the most recent."""
-    for state in _PREFERRED:
-        running = [p for p in all_periods if p.state is state]
-        if running:
-            return next((p for p in running if p.kind is PeriodKind.ANNUAL), running[0])
-    return None
 
 
 def _opt_int(raw: str | None, field: str) -> int | None:
@@ -147,7 +135,9 @@ def overview(request: Request, period: str = "", manager: str = "", db: Session 
              me: Principal = Depends(allow(Permission.PERF_READ))) -> Response:
     all_periods = _all_periods(db)
     wanted = _opt_int(period, "period")
-    current = periods.get_period(db, wanted) if wanted is not None else _default_period(all_periods)
+    today = clock.today()
+    current = (periods.get_period(db, wanted) if wanted is not None
+               else landing.default_period(db, principal=me, today=today))
     ctx: dict[str, Any] = {"periods": all_periods, "period": current, "tabs": [], "company": None, "departments": [],
                            "chart": None, "managers": [], "manager_id": None, "team": None, "team_error": None,
                            "mine": None}
@@ -168,7 +158,8 @@ def overview(request: Request, period: str = "", manager: str = "", db: Session 
         ctx["manager_id"] = manager_id
         if manager_id is not None or me.role is Role.MANAGER:
             try:
-                ctx["team"] = team.team_view(db, principal=me, period_id=current.id, manager_id=manager_id)
+                ctx["team"] = team.team_view(db, principal=me, period_id=current.id, manager_id=manager_id,
+                                             today=today)
             except HcmError as exc:
                 ctx["team_error"] = exc.message
     if me.employee_id is not None and me.role in (Role.MANAGER, Role.EMPLOYEE):
@@ -193,11 +184,11 @@ def cascade_page(request: Request, period_id: int, db: Session = Depends(get_db)
 # --- a goal and its check-ins ----------------------------------------------------------------------
 def _goal_response(request: Request, db: Session, me: Principal, goal_id: int, *, error: dict[str, Any] | None = None,
                    values: dict[str, str] | None = None, status_code: int = 200) -> HTMLResponse:
-    detail = team.goal_detail(db, principal=me, goal_id=goal_id)
+    detail = team.goal_detail(db, principal=me, goal_id=goal_id, today=clock.today())
     for row in detail["indicators"]:  # an executive may own an indicator, but check-ins are not an executive's write
         row["may_check_in"] = row["may_check_in"] and me.has(Permission.PERF_CHECKIN)
     period = detail["period"]
-    today = min(max(date.today(), period.start_date), period.end_date)
+    today = min(max(clock.today(), period.start_date), period.end_date)
     return _render(request, "performance/goal.html", me, status_code=status_code, tabs=_tabs(me, period.id),
                    error=error, values=values or {}, default_as_of=today.isoformat(), **detail)
 

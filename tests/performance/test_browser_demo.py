@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests import factories
 from tests.live_server import live_app
 from tests.web.test_browser import browser, page, shots  # noqa: F401 - fixtures
 
@@ -29,7 +30,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
     today = date(2026, 11, 27)
     seeding.seed(url, employees=300, seed=11, as_of=today)
     seed_performance(url, seed=11, as_of=today)
-    with live_app(url) as base:
+    with factories.today_pinned(today), live_app(url) as base:  # the pages' today is the data's
         yield SimpleNamespace(url=base)
 
 

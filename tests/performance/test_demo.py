@@ -5,8 +5,9 @@ same on both backends, and the scores follow the people's latent performance fro
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -52,9 +53,11 @@ from performance.models import (
 from performance.service import periods as period_service
 from performance.service import units as unit_service
 from performance.service.cascade import default_formula, plan_problems
+from tests import factories
 from tests.services import fresh_pg_database
 
 TODAY = date(2026, 9, 20)  # Q1 and Q2 closed, Q3 under way, the mid-year reviews done
+DECEMBER = date(2026, 12, 1)  # the year in review, Q4 in progress (the pages once opened on Q4 with no goals)
 EMPLOYEES = 300
 SEED = 11
 TABLES = ("perf_periods", "perf_goals", "perf_goal_links", "perf_indicators", "perf_checkins", "perf_service_items",
@@ -84,6 +87,14 @@ def seeded(tmp_dir: Path) -> Iterator[tuple[Engine, PerformanceSeedReport, list[
     url, report = _company(tmp_dir / "main.db", calls=calls)
     engine = make_engine(url)
     yield engine, report, calls
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def december(tmp_dir: Path) -> Iterator[Engine]:
+    url, _ = _company(tmp_dir / "december-1st.db", as_of=DECEMBER)
+    engine = make_engine(url)
+    yield engine
     engine.dispose()
 
 
@@ -337,6 +348,41 @@ def test_quarters_that_have_begun_are_planned_and_checked_in_like_the_years(db: 
         assert db.scalar(select(func.count()).select_from(IndicatorResult)
                          .where(IndicatorResult.period_id == ps[code].id)), code
     assert not [g for g in goals if g.period_id == ps["FY2026-Q4"].id]  # not begun: nothing planned yet
+
+
+def test_every_role_opens_the_performance_page_on_a_period_with_their_goals(
+        seeded: tuple[Engine, Any, Any], december: Engine, app: Any) -> None:
+    """What `hcm demo` shows first, in September (the year and Q3 in progress) and on 1 December (the year in
+    review, Q4 in progress): a period people are in, with their goals and scores, never an empty one."""
+    from fastapi.testclient import TestClient
+
+    from hcm.deps import get_db
+
+    def reading(engine: Engine) -> Callable[[], Iterator[Session]]:
+        def session() -> Iterator[Session]:
+            with Session(engine) as s:
+                yield s
+
+        return session
+
+    for engine, as_of, expected in ((seeded[0], TODAY, "FY2026"), (december, DECEMBER, "FY2026-Q4")):
+        app.dependency_overrides[get_db] = reading(engine)
+        try:
+            with factories.today_pinned(as_of), TestClient(app) as web, Session(engine) as s:
+                users = s.scalars(select(User).where(User.username.in_([u for u, _ in seeding.DEMO_USERS]))).all()
+                assert len(users) == 4
+                for user in users:
+                    r = web.get("/performance", headers=factories.bearer(user))
+                    assert r.status_code == 200, (user.username, r.text[:300])
+                    assert re.search(r'data-period="([^"]+)"', r.text).group(1) == expected, (as_of, user.username)
+                    assert "No goals for you in this period yet" not in r.text
+                    stat = "company-score" if user.username in ("hr", "exec") else "my-score"
+                    value = re.search(rf'data-stat="{stat}"><span class="stat-value">([^<]*)<', r.text).group(1)
+                    assert value.replace(".", "", 1).isdigit(), (as_of, user.username, stat, value)
+                    if stat == "my-score":
+                        assert 'data-table="my-goals"' in r.text
+        finally:
+            app.dependency_overrides.clear()
 
 
 # --- results ------------------------------------------------------------------------------------------------------
