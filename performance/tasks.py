@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from hcm import clock
 from hcm.db import unit_of_work
 from hcm.tasks import celery_app, clear_queued, enqueue_once_after_commit
 
@@ -22,7 +23,7 @@ def recompute_period(period_id: int) -> dict[str, Any]:
         period = periods.get_period(db, period_id)
         if period.state is PeriodState.CLOSED:
             return {"skipped": "closed"}
-        counts = rollup.recompute(db, period_id=period_id)
+        counts = rollup.recompute(db, period_id=period_id, today=clock.today())
         rollup.emit_scores(db, period_id=period_id, final=False)
     return counts
 

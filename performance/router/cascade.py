@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hcm import clock
 from hcm.deps import get_db
 from hcm.org.schemas import Page
 from hcm.org.service import MAX_PAGE_SIZE
@@ -63,7 +64,7 @@ def plan_problems(period_id: int, db: Session = Depends(get_db), _: Principal = 
 
 @router.post("/periods/{period_id}/recompute")
 def recompute(period_id: int, db: Session = Depends(get_db), _: Principal = PERIODS) -> dict[str, int]:
-    counts = rollup.recompute(db, period_id=period_id)
+    counts = rollup.recompute(db, period_id=period_id, today=clock.today())
     rollup.emit_scores(db, period_id=period_id, final=False)
     return counts
 

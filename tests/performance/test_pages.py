@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
@@ -15,6 +16,7 @@ from hcm.policy import Permission
 from performance.models import CheckIn, PeriodState, PointsEntry, RatingEvent, RatingKind, RatingSource
 from performance.schemas import RatingIn
 from performance.service import periods, ratings
+from tests import factories
 from tests.performance.test_team import Plan, build_plan, principal
 from tests.web.test_pages import attrs
 
@@ -28,8 +30,11 @@ def web(client):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def plan(db, org) -> Plan:  # type: ignore[no-untyped-def]
-    return build_plan(db, org)
+def plan(db, org) -> Iterator[Plan]:  # type: ignore[no-untyped-def]
+    """The plan, with the pages' today pinned to the plan's (check-ins due, at-risk, the check-in form's date)."""
+    p = build_plan(db, org)
+    with factories.today_pinned(p.today):
+        yield p
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from tests.factories import Org
 
 DAYS = 365
 TODAY = 200  # the plan's "today": day 200 of 365, so about 55 % of the period has elapsed
+START = date(2026, 2, 2)  # a fixed first day: nothing here depends on the day the suite runs
 
 
 @dataclass
@@ -39,7 +40,7 @@ def principal(org: Org, username: str) -> Principal:
     return Principal(u.id, u.username, u.role, u.employee_id, emp.position_id if emp else None)
 
 
-def build_plan(db: Session, org: Org, *, start: date | None = None, code: str = "FY-T") -> Plan:
+def build_plan(db: Session, org: Org, *, start: date = START, code: str = "FY-T") -> Plan:
     """A period in progress with a small cascade, check-ins, a recompute, ratings and points.
 
     C1 company  <- D-OPS 60 %, D-SAL 40 %
@@ -50,7 +51,6 @@ def build_plan(db: Session, org: Org, *, start: date | None = None, code: str = 
     carol 3. Peer ratings of alice from bob and dana (two raters: never shown). Points: alice 100 + 10,
     dana 100, bob none.
     """
-    start = start or date.today() - timedelta(days=TODAY)
     for name in ("bob", "dana"):
         if name not in org.users:
             org.users[name] = factories.user(db, username=name, role=Role.EMPLOYEE, emp=org.people[name])
