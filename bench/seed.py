@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -33,7 +34,7 @@ def peak_mb() -> float:
     return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
 
 
-def run(url: str, employees: int, seed: int) -> None:
+def run(url: str, employees: int, seed: int, as_of: date) -> None:
     from hcm import migrate
     from hcm.seed import seed as do_seed
 
@@ -52,7 +53,7 @@ def run(url: str, employees: int, seed: int) -> None:
 
     mem_before = peak_mb()
     t1 = time.perf_counter()
-    report = do_seed(url, employees=employees, seed=seed, progress=progress)
+    report = do_seed(url, employees=employees, seed=seed, as_of=as_of, progress=progress)
     seconds = time.perf_counter() - t1
     mb = peak_mb()
 
@@ -81,6 +82,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--employees", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--as-of", type=date.fromisoformat, default=date.today(), help="YYYY-MM-DD (default: today)")
     ap.add_argument("--postgres", action="store_true", help=f"a fresh database on {PG_ADMIN_URL} instead of SQLite")
     ap.add_argument("--keep", action="store_true", help="keep the database (print its URL) instead of removing it")
     args = ap.parse_args()
@@ -92,7 +94,7 @@ def main() -> None:
         url = f"sqlite:///{db}"
         print(f"SQLite {db}, {args.employees:,} employees, seed {args.seed}")
         try:
-            run(url, args.employees, args.seed)
+            run(url, args.employees, args.seed, args.as_of)
             print(f"database file {db.stat().st_size / 2**20:.0f} MB")
         finally:
             if args.keep:
@@ -110,7 +112,7 @@ def main() -> None:
     url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     print(f"PostgreSQL database {name}, {args.employees:,} employees, seed {args.seed}")
     try:
-        run(url, args.employees, args.seed)
+        run(url, args.employees, args.seed, args.as_of)
     finally:
         if args.keep:
             print(f"kept {url}")

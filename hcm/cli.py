@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 from contextlib import ExitStack
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -89,29 +89,39 @@ def _employee_count() -> int:
         return int(s.scalar(select(func.count(Employee.id))) or 0)
 
 
-def _run_seed(employees: int, seed: int, as_of: date | None = None) -> None:
-    """The demo company: every registered module's demo step in order (the org with five years of careers
-    first, then e.g. performance management), all on the same as-of date and seed."""
+def _run_seed(employees: int, seed: int, as_of: date) -> None:
+    """The demo company as it stands on ``as_of``: every registered module's demo step in order (the org with
+    five years of careers first, then e.g. performance management), all on the same as-of date and seed."""
     from hcm.db import get_engine
 
     with progress_bar() as cb:
-        ctx = modules.DemoContext(engine=get_engine(), employees=employees, seed=seed, as_of=as_of or date.today(),
-                                  progress=cb)
+        ctx = modules.DemoContext(engine=get_engine(), employees=employees, seed=seed, as_of=as_of, progress=cb)
         results = [(step.name, run(ctx)) for step, run in modules.demo_steps()]
     for name, result in results:
         console.print(f"[green]seeded {name}[/green]: {result}")
 
 
+def _as_of(ctx: click.Context, param: click.Parameter, value: datetime | None) -> date:
+    # The one place the demo data reads the clock: everything below takes this date.
+    return value.date() if value is not None else date.today()
+
+
+AS_OF = click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), callback=_as_of,
+                     metavar="YYYY-MM-DD", help="The day the history ends (default: today); the same seed and "
+                                                "date give the same data.")
+
+
 @main.command("seed")
 @click.option("--employees", default=2000, show_default=True, type=click.IntRange(10, 1_000_000))
 @click.option("--seed", "seed_", default=42, show_default=True, help="Random seed: same seed, same company.")
+@AS_OF
 @_fail_on_domain_errors
-def seed_cmd(employees: int, seed_: int) -> None:
-    """Build a realistic synthetic company (deterministic by seed) in an empty database."""
+def seed_cmd(employees: int, seed_: int, as_of: date) -> None:
+    """Build a realistic synthetic company (deterministic by seed and as-of date) in an empty database."""
     from hcm import migrate
 
     migrate.upgrade(_settings().database_url)
-    _run_seed(employees, seed_)
+    _run_seed(employees, seed_, as_of)
 
 
 # --- import / export -----------------------------------------------------------------------------
@@ -236,8 +246,9 @@ DEMO_LOGINS = (
 @click.option("--port", default=None, type=int)
 @click.option("--no-graph", is_flag=True, help="Do not start the bundled graph server.")
 @click.option("--no-serve", is_flag=True, help="Prepare everything, print the log-ins, and exit.")
+@AS_OF
 @_fail_on_domain_errors
-def demo(employees: int, port: int | None, no_graph: bool, no_serve: bool) -> None:
+def demo(employees: int, port: int | None, no_graph: bool, no_serve: bool, as_of: date) -> None:
     """Everything in one command: SQLite database, demo company, graph server, web app."""
     os.environ.setdefault("HCM_DEMO", "true")
     if no_graph:
@@ -253,7 +264,7 @@ def demo(employees: int, port: int | None, no_graph: bool, no_serve: bool) -> No
     existing = _employee_count()
     if existing == 0:
         console.print(f"seeding a {employees:,}-person demo company ...")
-        _run_seed(employees, 42)
+        _run_seed(employees, 42, as_of)
     else:
         console.print(f"database already has {existing:,} employees; not seeding")
     with _serve_hooks(settings):  # e.g. the bundled graph server, and the graph brought up to date

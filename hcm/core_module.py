@@ -35,4 +35,4 @@ def seed_org(ctx: DemoContext) -> object:
     """The demo company: departments, posts, five years of careers, skills and the demo log-ins."""
     from hcm import seed
 
-    return seed.seed(ctx.engine, employees=ctx.employees, seed=ctx.seed, today=ctx.as_of, progress=ctx.progress)
+    return seed.seed(ctx.engine, employees=ctx.employees, seed=ctx.seed, as_of=ctx.as_of, progress=ctx.progress)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -41,6 +42,8 @@ class Settings(BaseSettings):
     token_ttl_minutes: int = Field(default=480, ge=5, le=60 * 24 * 30)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    # Pins hcm.clock.today() (the pages' "now"); None = the machine's date.
+    today: date | None = None
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

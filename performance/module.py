@@ -26,4 +26,4 @@ def seed_demo(ctx: DemoContext) -> object:
     """Goals, check-ins, ratings and points for the last and the current year, on the org's date and seed."""
     from performance.demo import seed_performance
 
-    return seed_performance(ctx.engine, seed=ctx.seed, today=ctx.as_of, progress=ctx.progress)
+    return seed_performance(ctx.engine, seed=ctx.seed, as_of=ctx.as_of, progress=ctx.progress)

@@ -24,12 +24,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hcm import clock
 from hcm.deps import get_db
 from hcm.errors import Forbidden, HcmError, Invalid
 from hcm.org.models import Department, Employee
 from hcm.policy import Principal, allow, is_manager, own_profile_id
 from hcm.web.render import flash, pager, render
-from performance.models import Period, PeriodKind, PeriodState
+from performance.models import Period, PeriodState
 from performance.policy import (
     PerfPermission,
     may_calibrate,
@@ -39,15 +40,12 @@ from performance.policy import (
     sees_company_scores,
 )
 from performance.schemas import CascadeNode, CheckInIn
-from performance.service import calibration, cascade, lookups, ninebox, points, results, rollup, team
+from performance.service import calibration, cascade, landing, lookups, ninebox, points, results, rollup, team
 
 router = APIRouter(include_in_schema=False)
 
 SCOPES = ("team", "department", "company")
 NINEBOX_PAGE_SIZE = 100  # people per page of a 9-box cell's drill-down
-# The period a page opens on when none is asked for: the one people are working in.
-_PREFERRED = (PeriodState.IN_PROGRESS, PeriodState.REVIEW, PeriodState.CALIBRATION, PeriodState.PLANNING,
-              PeriodState.CLOSED)
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -73,16 +71,6 @@ def _tabs(me: Principal, period_id: int) -> list[dict[str, str]]:
 
 def _all_periods(db: Session) -> list[Period]:
     return list(db.scalars(select(Period).order_by(Period.start_date.desc(), Period.id.desc())))
-
-
-def _default_period(all_periods: list[Period]) -> Period | None:
-    """The period people mean by "now": the running one, the annual cycle before its quarters (goals are
-    usually set for the year), else the most recent."""
-    for state in _PREFERRED:
-        running = [p for p in all_periods if p.state is state]
-        if running:
-            return next((p for p in running if p.kind is PeriodKind.ANNUAL), running[0])
-    return None
 
 
 def _opt_int(raw: str | None, field: str) -> int | None:
@@ -125,7 +113,9 @@ def overview(request: Request, period: str = "", manager: str = "", db: Session 
              me: Principal = Depends(allow(PerfPermission.READ))) -> Response:
     all_periods = _all_periods(db)
     wanted = _opt_int(period, "period")
-    current = lookups.get_period(db, wanted) if wanted is not None else _default_period(all_periods)
+    today = clock.today()
+    current = (lookups.get_period(db, wanted) if wanted is not None
+               else landing.default_period(db, principal=me, today=today))
     ctx: dict[str, Any] = {"periods": all_periods, "period": current, "tabs": [], "company": None, "departments": [],
                            "chart": None, "managers": [], "manager_id": None, "team": None, "team_error": None,
                            "mine": None}
@@ -146,7 +136,8 @@ def overview(request: Request, period: str = "", manager: str = "", db: Session 
         ctx["manager_id"] = manager_id
         if manager_id is not None or is_manager(me):
             try:
-                ctx["team"] = team.team_view(db, principal=me, period_id=current.id, manager_id=manager_id)
+                ctx["team"] = team.team_view(db, principal=me, period_id=current.id, manager_id=manager_id,
+                                             today=today)
             except HcmError as exc:
                 ctx["team_error"] = exc.message
     if (own := own_profile_id(me)) is not None:
@@ -171,9 +162,9 @@ def cascade_page(request: Request, period_id: int, db: Session = Depends(get_db)
 # --- a goal and its check-ins ----------------------------------------------------------------------
 def _goal_response(request: Request, db: Session, me: Principal, goal_id: int, *, error: dict[str, Any] | None = None,
                    values: dict[str, str] | None = None, status_code: int = 200) -> HTMLResponse:
-    detail = team.goal_detail(db, principal=me, goal_id=goal_id)
+    detail = team.goal_detail(db, principal=me, goal_id=goal_id, today=clock.today())
     period = detail.period
-    today = min(max(date.today(), period.start_date), period.end_date)
+    today = min(max(clock.today(), period.start_date), period.end_date)
     return _render(request, "performance/goal.html", me, status_code=status_code, tabs=_tabs(me, period.id),
                    error=error, values=values or {}, default_as_of=today.isoformat(), **dict(detail))
 

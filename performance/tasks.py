@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from hcm import clock
 from hcm.db import unit_of_work
 from hcm.tasks import celery_app, clear_queued, enqueue_once_after_commit
 from performance.models import PeriodState
@@ -21,7 +22,7 @@ def recompute_period(period_id: int) -> dict[str, Any]:
         period = lookups.get_period(db, period_id)
         if period.state is PeriodState.CLOSED:
             return {"skipped": "closed"}
-        counts = rollup.refresh(db, period_id=period_id)
+        counts = rollup.refresh(db, period_id=period_id, today=clock.today())
     return counts
 
 

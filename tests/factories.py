@@ -5,6 +5,9 @@ the real code path)."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -188,3 +191,21 @@ def principal(db: Session, user: User) -> Principal:
     org, ``org.principal(username)``."""
     pos = db.get(Employee, user.employee_id).position_id if user.employee_id else None  # type: ignore[union-attr]
     return Principal(user.id, user.username, Role(user.role), user.employee_id, pos)
+
+
+@contextmanager
+def today_pinned(day: date) -> Iterator[None]:
+    """``hcm.clock.today()`` is ``day`` inside (``HCM_TODAY``): for pages that open on, or show, today."""
+    from hcm.settings import get_settings
+
+    before = os.environ.get("HCM_TODAY")
+    os.environ["HCM_TODAY"] = day.isoformat()
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("HCM_TODAY", None)
+        else:
+            os.environ["HCM_TODAY"] = before
+        get_settings.cache_clear()

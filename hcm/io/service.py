@@ -66,6 +66,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from hcm import clock
 from hcm.errors import HcmError, Invalid
 from hcm.io import catalog, files, people, structure
 from hcm.io.base import Ctx, ImportReport, Progress, Spec
@@ -115,7 +116,7 @@ def import_bytes(db: Session, *, kind: str, filename: str, data: bytes, as_of: d
     spec, run = _spec(kind)
     sheet = files.read(filename, data)
     db.flush()
-    ctx = Ctx(db=db, kind=kind, sheet=sheet, spec=spec, as_of=as_of or date.today(), progress=progress)
+    ctx = Ctx(db=db, kind=kind, sheet=sheet, spec=spec, as_of=as_of or clock.today(), progress=progress)
     report = run(ctx)
     db.flush()
     ctx.done()

@@ -70,7 +70,7 @@ class SeedReport:
     company: str
     seed: int
     start: date
-    today: date
+    as_of: date
     rows: dict[str, int]
     active_employees: int
     exited_employees: int
@@ -91,7 +91,7 @@ class SeedReport:
         return (f"{self.company}: {self.active_employees:,} active employees (+{self.exited_employees:,} exited) on "
                 f"{self.positions:,} positions ({self.vacant_positions:,} vacant, {self.key_positions:,} key) in "
                 f"{self.departments:,} departments and {self.divisions} divisions; history {self.start} .. "
-                f"{self.today} ({self.rows.get('assignments', 0):,} assignments, voluntary turnover {turnover}); "
+                f"{self.as_of} ({self.rows.get('assignments', 0):,} assignments, voluntary turnover {turnover}); "
                 f"{sum(self.rows.values()):,} rows in {self.seconds:.1f} s. Log-ins (password "
                 f"{self.password!r}): {logins}")
 
@@ -101,12 +101,12 @@ def _rngs(seed: int) -> list[np.random.Generator]:
     return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
 
 
-def build(employees: int, *, seed: int = 42, today: date | None = None, progress: Progress | None = None) -> Company:
-    """The synthetic company in memory, deterministic by (employees, seed, today)."""
+def build(employees: int, *, as_of: date, seed: int = 42, progress: Progress | None = None) -> Company:
+    """The synthetic company in memory as it stands on ``as_of`` (its history ends that day), deterministic by
+    (employees, seed, as_of)."""
     if not MIN_EMPLOYEES <= employees <= MAX_EMPLOYEES:
         raise Invalid(f"employees must be between {MIN_EMPLOYEES} and {MAX_EMPLOYEES:,}, not {employees}",
                       field="employees")
-    today = today or date.today()
     r_org, r_hist, r_names, r_skills = _rngs(seed)
     n_positions = max(employees + 1, round(employees / (1 - VACANCY_SHARE)))
     if progress is not None:
@@ -114,7 +114,7 @@ def build(employees: int, *, seed: int = 42, today: date | None = None, progress
     org = build_org(r_org, n_positions)
     if progress is not None:
         progress("org structure", 1, 1)
-    hist = simulate(r_hist, org, employees=employees, today=today,
+    hist = simulate(r_hist, org, employees=employees, as_of=as_of,
                     progress=(lambda d, t: progress("five years of history", d, t)) if progress else None)
     if progress is not None:
         progress("people and skills", 0, 1)
@@ -187,7 +187,7 @@ def _j(value: Any) -> str:
 
 def _write(conn: Connection, co: Company, *, password_hash: str, progress: Progress | None) -> dict[str, int]:
     org, h, sk = co.org, co.history, co.skills
-    ts = f"{h.today.isoformat()} 00:00:00.000000"  # deterministic: the data is "as of" today
+    ts = f"{h.as_of.isoformat()} 00:00:00.000000"  # deterministic: rows are stamped with the as-of day
     P, D, n = org.n_positions, len(org.dept_code), h.n
     n_req = len(org.req_skill)
     n_asg = len(h.a_emp)
@@ -282,17 +282,18 @@ def _write(conn: Connection, co: Company, *, password_hash: str, progress: Progr
     return w.counts
 
 
-def seed(engine_or_url: Engine | str, *, employees: int, seed: int = 42, today: date | None = None,
+def seed(engine_or_url: Engine | str, *, employees: int, as_of: date, seed: int = 42,
          progress: Progress | None = None) -> SeedReport:
-    """Build a synthetic company of about ``employees`` active people (deterministic by ``seed`` and ``today``)
-    into an empty, migrated database, in one transaction. Raises ``Conflict`` when the database already holds
-    org data. ``progress(phase, done, total)`` is called as phases advance."""
+    """Build a synthetic company of exactly ``employees`` active people on ``as_of`` (its history ends that day;
+    deterministic by ``seed`` and ``as_of``) into an empty, migrated database, in one transaction. Raises
+    ``Conflict`` when the database already holds org data. ``progress(phase, done, total)`` is called as phases
+    advance."""
     started = time.perf_counter()
     engine = make_engine(engine_or_url) if isinstance(engine_or_url, str) else engine_or_url
     try:
         with engine.connect() as conn:
             _check_empty(conn)
-        co = build(employees, seed=seed, today=today, progress=progress)
+        co = build(employees, as_of=as_of, seed=seed, progress=progress)
         password_hash = hash_password(DEMO_PASSWORD)  # once: Argon2 is slow on purpose
         with engine.begin() as conn:
             _check_empty(conn)
@@ -313,7 +314,7 @@ def seed(engine_or_url: Engine | str, *, employees: int, seed: int = 42, today: 
     org, h = co.org, co.history
     holder_title = {int(e): org.pos_title[int(h.pos[e])] for _, _, e in co.users if e >= 0}
     return SeedReport(
-        company=org.company, seed=seed, start=h.start, today=h.today, rows=counts,
+        company=org.company, seed=seed, start=h.start, as_of=h.as_of, rows=counts,
         active_employees=int(h.active.sum()), exited_employees=int((~h.active).sum()),
         positions=org.n_positions, vacant_positions=org.n_positions - int(h.active.sum()),
         key_positions=int(org.pos_key.sum()), departments=len(org.dept_code), divisions=len(org.divisions),

@@ -51,7 +51,7 @@ class History:
     """The simulated people and their assignment rows. Days are proleptic ordinals (``date.toordinal``)."""
 
     start: date
-    today: date
+    as_of: date  # the history ends on this day: "now" for everything written
     n: int  # employees; index i is id i+1
     pos: np.ndarray  # current position (-1 when exited)
     last_pos: np.ndarray  # the position held last (the current one, or the one left on exit)
@@ -120,14 +120,14 @@ def _year_of(days: np.ndarray) -> np.ndarray:
     return dt.astype("datetime64[Y]").astype(np.int64) + 1970
 
 
-def _month_starts(today: date) -> list[date]:
-    y0, m0 = today.year - YEARS, today.month - 1
+def _month_starts(as_of: date) -> list[date]:
+    y0, m0 = as_of.year - YEARS, as_of.month - 1
     return [date(y0 + (m0 + k) // 12, (m0 + k) % 12 + 1, 1) for k in range(MONTHS + 2)]
 
 
 class _Sim:
-    def __init__(self, rng: np.random.Generator, org: Org, employees: int, today: date) -> None:
-        self.rng, self.org, self.today = rng, org, today
+    def __init__(self, rng: np.random.Generator, org: Org, employees: int, as_of: date) -> None:
+        self.rng, self.org, self.as_of = rng, org, as_of
         self.target_active = employees
         P = org.n_positions
         self.grade, self.fam, self.boss, self.div = org.pos_grade, org.pos_family, org.pos_boss, org.pos_div
@@ -140,7 +140,7 @@ class _Sim:
         self.vacant_since = np.full(P, -1, dtype=np.int64)  # month the post became vacant
         self.vacated_day = np.zeros(P, dtype=np.int64)
         self.mgr_change = np.full(P, -1000, dtype=np.int64)  # month the boss post last changed hands
-        self.starts = _month_starts(today)
+        self.starts = _month_starts(as_of)
         self.day0 = self.starts[0].toordinal()
         self.n = 0
         cap = int(employees * (1.1 + 0.2 * YEARS)) + 64
@@ -248,7 +248,7 @@ class _Sim:
     def month(self, m: int, vol_target: float, inv_target: float) -> None:
         rng, a = self.rng, self.a
         lo = self.starts[m].toordinal()
-        hi = min(self.starts[m + 1].toordinal() - 1, self.today.toordinal())
+        hi = min(self.starts[m + 1].toordinal() - 1, self.as_of.toordinal())
         ndays = hi - lo + 1
         fac = self.band_factor(m)
         act = np.flatnonzero(a["active"][: self.n])
@@ -323,7 +323,7 @@ class _Sim:
         self.pools = {}
         modes = rng.choice(3, size=len(fill), p=[0.78, 0.19, 0.03])
         for v, is_int, d, mode in zip(fill.tolist(), internal.tolist(), days.tolist(), modes.tolist(), strict=True):
-            if is_int and self._internal(v, d, m, mode, fac):
+            if is_int and self._internal(v, d, m, mode, fac) >= 0:
                 continue
             external.append(v)
             ext_days.append(d)
@@ -379,7 +379,8 @@ class _Sim:
             return d * 16 + g
         return g  # anyone of that grade
 
-    def _internal(self, v: int, day: int, m: int, mode: int, fac: float) -> bool:
+    def _internal(self, v: int, day: int, m: int, mode: int, fac: float) -> int:
+        """Fill vacancy ``v`` with someone from inside; the post they leave (now vacant), or -1 when nobody fits."""
         a = self.a
         g = int(self.grade[v])
         if g == 1 and mode == 0:
@@ -402,7 +403,23 @@ class _Sim:
             if e >= 0:
                 break
         if e < 0:
-            return False
+            return -1
+        return self._move(e, v, day, m, mode, fac)
+
+    def _step_up(self, v: int, m: int) -> int:
+        """When nobody is ready for vacancy ``v`` (a small company): the most senior person below its grade who
+        has not moved this month, the stronger performer first; -1 when there is nobody."""
+        a = self.a
+        act = np.flatnonzero(a["active"][: self.n] & (a["moved_m"][: self.n] < m))
+        act = act[self.grade[a["pos"][act]] < self.grade[v]]
+        if len(act) == 0:
+            return -1
+        return int(act[np.lexsort((act, -a["perf"][act], -self.grade[a["pos"][act]]))[0]])
+
+    def _move(self, e: int, v: int, day: int, m: int, mode: int, fac: float) -> int:
+        """Move ``e`` onto vacancy ``v`` (mode 0 promotion, 1 lateral, 2 demotion); the post they leave."""
+        a = self.a
+        g = int(self.grade[v])
         rng = self.rng
         old = int(a["pos"][e])
         sal = float(a["salary"][e])
@@ -430,21 +447,42 @@ class _Sim:
         self.holder[v] = e
         self.moves.append((e, v, day, reason, sal))
         self.touched.extend((old, v))
-        return True
+        return old
 
     def _final(self, m: int, lo: int, hi: int, external: list[int], ext_days: list[int]) -> None:
-        """Last month: senior posts are never left empty (the demo logs in as the CEO and the HR director),
-        and external hires top the headcount up to the requested number of active employees."""
+        """Last month: the headcount ends at exactly the target, and senior posts are never left empty (the demo
+        logs in as the CEO and the HR director).
+
+        A senior vacancy is filled from outside while the headcount allows (giving up a junior external hire
+        planned this month if need be), else from inside: a promotion from one grade below keeps the headcount
+        and moves the vacancy down, to a junior post that may stay open. (Filling every senior vacancy from
+        outside overshot the target by one whenever the company had already reached it with a senior post
+        open; which day the history ends on decides whether that happens, so it failed on some dates only.)
+        Junior vacancies are then filled from outside up to the target."""
         rng = self.rng
         planned = set(external)
         vac = [v for v in np.flatnonzero(self.holder < 0).tolist() if v not in planned]
-        senior = [v for v in vac if self.grade[v] >= 8]
+        queue = [v for v in vac if self.grade[v] >= 8]
         rest = [v for v in vac if self.grade[v] < 8]
-        active = int(self.a["active"][: self.n].sum()) + len(external) + len(senior)
-        while active > self.target_active and any(self.grade[v] < 8 for v in external):
-            j = max(i for i, v in enumerate(external) if self.grade[v] < 8)  # too many: leave the last one open
-            del external[j], ext_days[j]
-            active -= 1
+        active = int(self.a["active"][: self.n].sum()) + len(external)
+        senior: list[int] = []
+        while queue:
+            v = queue.pop(0)
+            if active >= self.target_active and any(self.grade[x] < 8 for x in external):
+                j = max(i for i, x in enumerate(external) if self.grade[x] < 8)  # leave the last one open instead
+                del external[j], ext_days[j]
+                active -= 1
+            if active < self.target_active:
+                senior.append(v)
+                active += 1
+                continue
+            start = max(lo, int(self.vacated_day[v]))
+            day, fac = start + int(rng.integers(0, hi - start + 1)), self.band_factor(m)
+            left = self._internal(v, day, m, 0, fac)
+            if left < 0 and (e := self._step_up(v, m)) >= 0:
+                left = self._move(e, v, day, m, 0, fac)
+            if left >= 0 and self.grade[left] >= 8:
+                queue.append(left)
         need = max(0, self.target_active - active)
         rest = rng.permutation(np.asarray(rest))[:need].tolist() if rest and need else []
         for v in senior + rest:
@@ -475,7 +513,7 @@ class _Sim:
         hc = np.maximum(self.headcount, 1)
         turnover = (self.vol_exits / hc)[:YEARS].tolist()
         return History(
-            start=self.starts[0], today=self.today, n=n,
+            start=self.starts[0], as_of=self.as_of, n=n,
             pos=a["pos"][:n].copy(), last_pos=a["last_pos"][:n].copy(), active=a["active"][:n].copy(),
             hire_day=a["hire_day"][:n].copy(), exit_day=a["exit_day"][:n].copy(),
             exit_reason=a["exit_reason"][:n].copy(), birth_year=a["birth_year"][:n].copy(),
@@ -486,9 +524,9 @@ class _Sim:
         )
 
 
-def simulate(rng: np.random.Generator, org: Org, *, employees: int, today: date,
+def simulate(rng: np.random.Generator, org: Org, *, employees: int, as_of: date,
              progress: Callable[[int, int], None] | None = None) -> History:
-    sim = _Sim(rng, org, employees, today)
+    sim = _Sim(rng, org, employees, as_of)
     sim.initial()
     vol_year = rng.uniform(*VOLUNTARY_RANGE, size=YEARS + 1)
     restructuring = 12 * int(rng.integers(1, 4)) + int(rng.integers(0, 10))

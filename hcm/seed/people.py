@@ -90,7 +90,7 @@ def employee_skills(rng: np.random.Generator, org: Org, hist: History) -> SkillR
     rated = has_boss & (rng.random(k) < 0.5)
     mgr_level = np.clip(np.rint(true[rated] + rng.normal(0, 0.35, int(rated.sum()))), 1, 5)
     # assessed within the last 18 months of the person's time (before their exit when they left)
-    ref = np.where(hist.active, hist.today.toordinal(), hist.exit_day)
+    ref = np.where(hist.active, hist.as_of.toordinal(), hist.exit_day)
     floor = hist.hire_day
     d_self = np.maximum(ref[emp] - rng.integers(0, 540, k), floor[emp])
     e_m = emp[rated]

@@ -1,19 +1,20 @@
 """Demo data for total performance management, on a database already seeded by ``hcm.seed``.
 
     from performance.demo import seed_performance
-    report = seed_performance("sqlite:///hcm.db", seed=42)          # after hcm.seed.seed(...)
+    report = seed_performance("sqlite:///hcm.db", seed=42, as_of=date(2026, 12, 1))  # after hcm.seed.seed(...)
 
-What it writes, deterministic by ``seed`` (and ``today``):
+What it writes, deterministic by ``seed`` and ``as_of``:
 
 - periods: last year (closed), this year (in progress; in review in December) and this year's quarters
-  (past ones closed, the current one in progress, later ones in planning), mixes at their defaults;
-- per annual period the cascade: 3-5 company goals; 1-2 goals for each division and department linked up to
-  the company goals; a goal per business process, linked to company goals; 1-2 goals for every occupied
-  post linked to its department's goals; 2-4 indicators per goal (higher/lower-is-better, ranges,
+  (past ones closed, the current one in progress, later ones in planning and empty), mixes at their defaults;
+- per year, and per quarter that has begun, the cascade: 3-5 company goals; 1-2 goals for each division and
+  department linked up to the company goals; a goal per business process, linked to company goals; 1-2
+  goals for every occupied post linked to its department's goals; 2-4 indicators per goal (higher/lower-is-better, ranges,
   milestones, rubrics; departments mostly operational, posts mostly management). Every weight rule of
   ``performance.service.cascade`` holds: indicator weights per goal and link weights per parent add to 100;
 - check-ins: month-end actuals (quarter-end for rubric levels) over the elapsed part of each
-  period, drifting towards an end value set by the performance of whoever owns the goal;
+  period (the quarter under way also yesterday), drifting towards an end value set by the performance of
+  whoever owns the goal; ratings, collaboration and points are the years';
 - collaboration: a few dozen service items between departments, rated 1-5 by people of the consumer
   department (who get log-in-less user accounts: a rating needs a rater user);
 - rating events: self, manager and peer performance ratings, potential (1..3) and competency; approved

@@ -19,12 +19,14 @@ from performance.demo.world import _load
 
 
 @dataclass
-class _Annual:
+class _Planned:
+    """A period the demo plans and fills: a year, or a quarter that has begun."""
+
     period_id: int
     code: str
     year: int
     start: int  # day ordinals
-    end: int  # exclusive (the next Jan 1)
+    end: int  # exclusive (the day after the period)
     cutoff: int  # last day with data: the period's last day, or yesterday for the current one
     closed: bool
     holders: dict[int, int]  # position id -> employee row
@@ -51,23 +53,25 @@ class _SeederBase:
     # Set by the phases as the run goes on.
     paths: np.ndarray  # monthly latent per employee row, from ``month0`` (``_mi``)
     month0: int
-    annuals: list[_Annual]  # last year (closed), this year
+    annuals: list[_Planned]  # last year (closed), this year
+    quarters: list[_Planned]  # this year's quarters that have begun: past ones, the current one
     ind_meta: list[tuple[int, int, int, float, tuple[float, ...], int, str | None]]
-    # (annual index, indicator id, shape, driver, bounds, decimals, unit)
+    # (index into annuals + quarters, indicator id, shape, driver, bounds, decimals, unit)
     stream: _Stream  # the plan's draws
     final_rating: dict[tuple[int, int], int]  # (period id, employee row) -> approved performance rating
     rule_id: dict[str, int]  # points rule code -> id
 
-    def __init__(self, conn: Connection, *, seed: int, org_seed: int, today: date, progress: Progress | None) -> None:
+    def __init__(self, conn: Connection, *, seed: int, org_seed: int, as_of: date, progress: Progress | None) -> None:
         self.conn = conn
         self.seed = seed
         self.org_seed = org_seed
-        self.today = today
+        self.as_of = as_of
         self.progress = progress
+        # The quarters draw from streams of their own: a year's data is the same with or without its quarters.
         self.rng = {name: np.random.default_rng(s) for name, s in zip(
-            ("latent", "plan", "checkins", "collab", "ratings", "points"),
-            np.random.SeedSequence([seed, 0x7E5F]).spawn(6), strict=True)}
-        self.w = _load(conn, today)
+            ("latent", "plan", "checkins", "collab", "ratings", "points", "quarter plan", "quarter checkins"),
+            np.random.SeedSequence([seed, 0x7E5F]).spawn(8), strict=True)}
+        self.w = _load(conn, as_of)
         self.writer = Writer(conn, total=0, progress=None)
         self.ids = _Ids(conn, (*[t for t in BULK_TABLES if t != "perf_goal_links"], "users"))
         self.session = Session(bind=conn, autoflush=False)

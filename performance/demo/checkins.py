@@ -1,14 +1,15 @@
-"""Check-ins: month-end actuals (quarter-end rubric levels) over the elapsed part of each period, drifting
-towards an end value set by the performance of whoever owns the goal."""
+"""Check-ins: month-end actuals (quarter-end rubric levels) over the elapsed part of each period (the years and
+the quarters that have begun), drifting towards an end value set by the performance of whoever owns the goal."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 import numpy as np
 
 from hcm.seed.write import Row
-from performance.demo.base import _Annual, _SeederBase
+from performance.demo.base import _Planned, _SeederBase
 from performance.demo.catalog import CHUNK, COMMENTS_HIGH, COMMENTS_LOW, COMMENTS_OK, MILESTONE, Q_HI, Q_LO, Q_RANGE, RUBRIC
 from performance.demo.helpers import _iso, _month_end, _ts
 
@@ -16,11 +17,30 @@ from performance.demo.helpers import _iso, _month_end, _ts
 class _CheckIns(_SeederBase):
     # --- check-ins -----------------------------------------------------------------------------------------------------
     def checkins(self) -> None:
-        rng = self.rng["checkins"]
         meta = self.ind_meta
+        n_years = sum(1 for m in meta if m[0] < len(self.annuals))  # the years' indicators come first
+        periods = [*self.annuals, *self.quarters]
+        dates = [self.checkin_dates(a, quarter=k >= len(self.annuals)) for k, a in enumerate(periods)]
+        per_period = Counter(m[0] for m in meta)
+        total = sum(per_period[k] * len(d) for k, d in enumerate(dates))
+        done = self.checkins_of(meta[:n_years], periods, dates, self.rng["checkins"], 0, total)
+        self.checkins_of(meta[n_years:], periods, dates, self.rng["quarter checkins"], done, total)
+        self.tick("check-ins", total, total)
+
+    def checkin_dates(self, a: _Planned, *, quarter: bool) -> list[tuple[int, float]]:
+        """(day, share of the period elapsed) of each check-in round: every month end so far. A quarter in
+        progress also has one yesterday: its first month would otherwise show nothing."""
+        days = [d for d in (_month_end(a.year, mth).toordinal() for mth in range(1, 13)) if a.start <= d <= a.cutoff]
+        if quarter and not a.closed and a.cutoff >= a.start and a.cutoff not in days:
+            days.append(a.cutoff)
+        return [(d, (d + 1 - a.start) / (a.end - a.start)) for d in days]
+
+    def checkins_of(self, meta: list[tuple[int, int, int, float, tuple[float, ...], int, str | None]],
+                    periods: list[_Planned], dates: list[list[tuple[int, float]]], rng: np.random.Generator,
+                    done: int, total: int) -> int:
         cols = ("id", "indicator_id", "as_of", "actual", "milestones_done", "rubric_level", "comment", "author_user_id",
                 "created_at")
-        today = self.today.toordinal()
+        now = self.as_of.toordinal()
         n = len(meta)
         ai_arr = np.asarray([m[0] for m in meta], dtype=np.int64)
         iid = np.asarray([m[1] for m in meta], dtype=np.int64)
@@ -45,17 +65,11 @@ class _CheckIns(_SeederBase):
         done_end = np.floor(mtotal * np.clip(0.9 + 0.2 * q + rng.normal(0, 0.15, n), 0.0, 1.0) + 0.5).astype(np.int64)
         dev = rng.normal(0, 1, n) * np.exp(-0.4 * q) * 1.1  # ranges: good owners stay near the middle of the band
         comments = (*COMMENTS_LOW, *COMMENTS_OK, *COMMENTS_HIGH)
-        per_period: list[tuple[_Annual, np.ndarray, list[tuple[int, float]]]] = []
-        for ai, a in enumerate(self.annuals):
-            dates = [(d, (d + 1 - a.start) / (a.end - a.start))
-                     for d in (_month_end(a.year, mth).toordinal() for mth in range(1, 13)) if d <= a.cutoff]
-            per_period.append((a, np.flatnonzero(ai_arr == ai), dates))
-        total = sum(len(sel) * len(dates) for _, sel, dates in per_period)
-        done = 0
-        for a, sel, dates in per_period:
+        for ai in sorted(set(ai_arr.tolist())):
+            a, sel = periods[ai], np.flatnonzero(ai_arr == ai)
             parts: list[tuple[np.ndarray, ...]] = []
-            for k, (day, e) in enumerate(dates):
-                final = a.closed and k == len(dates) - 1
+            for k, (day, e) in enumerate(dates[ai]):
+                final = a.closed and k == len(dates[ai]) - 1
                 keep = rng.random(len(sel)) >= (0.0 if final else 0.05)  # a few months go unreported
                 keep &= (shape[sel] != RUBRIC) | (date.fromordinal(day).month % 3 == 0)  # rubrics: quarterly
                 s = sel[keep]
@@ -73,7 +87,7 @@ class _CheckIns(_SeederBase):
                 lag = f - e
                 tone = np.where(lag < -0.1, 0, np.where(lag > 0.1, 2, 1))
                 said = np.where(rng.random(cnt) < 0.08, tone * 4 + rng.integers(0, 4, cnt), -1)
-                created = np.minimum(day + rng.integers(1, 6, cnt), today)
+                created = np.minimum(day + rng.integers(1, 6, cnt), now)
                 parts.append((s, np.full(cnt, day), actual, md, rl, said, created, rng.integers(8 * 60, 18 * 60, cnt)))
             if not parts:
                 continue
@@ -97,4 +111,4 @@ class _CheckIns(_SeederBase):
                     [comments[x] if x >= 0 else None for x in said[lo:hi].tolist()], [None] * (hi - lo),
                     [_ts(c, m) for c, m in zip(created[lo:hi].tolist(), minute[lo:hi].tolist(), strict=True)], strict=True))
                 done = self.write("perf_checkins", cols, rows, "check-ins", done, total)
-        self.tick("check-ins", total, total)
+        return done

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from hcm.auth.models import Role, User
 from hcm.seed.write import Row
-from performance.demo.base import _Annual, _SeederBase
+from performance.demo.base import _Planned, _SeederBase
 from performance.demo.catalog import COLLAB_COMMENTS, NO_LOGIN_HASH, SERVICES
 from performance.demo.helpers import _Stream, _ts
 
@@ -25,7 +25,7 @@ class _Collaboration(_SeederBase):
             return
         taken = set(self.conn.execute(select(User.username)).scalars())
         rows: list[Row] = []
-        ts = _ts(self.today.toordinal(), 0)
+        ts = _ts(self.as_of.toordinal(), 0)
         for e in need:
             name = w.ext[e].lower()
             if name in taken:
@@ -72,13 +72,13 @@ class _Collaboration(_SeederBase):
         self.write("perf_service_items", ("id", "code", "name", "description", "provider_department_id",
                                           "consumer_department_id", "process_id"), items, "collaboration")
         # raters: three to six people of the consumer department (the same few answer for their department)
-        today = self.today.toordinal()
-        picks: list[tuple[_Annual, int, int, int, int, list[int]]] = []  # period, from, to, item, provider, raters
+        now = self.as_of.toordinal()
+        picks: list[tuple[_Planned, int, int, int, int, list[int]]] = []  # period, from, to, item, provider, raters
         for a in self.annuals:
             if a.closed:
                 lo, hi = a.end - 45, a.end - 10
-            elif today - a.start > 150:
-                lo, hi = max(a.start, today - 60), today - 1
+            elif now - a.start > 150:
+                lo, hi = max(a.start, now - 60), now - 1
             else:
                 continue
             # people on the same post all through the round: on the consumer side whenever they rate

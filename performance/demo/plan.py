@@ -12,7 +12,7 @@ import numpy as np
 
 from hcm.seed.write import Row
 from performance import scoring
-from performance.demo.base import _Annual, _SeederBase
+from performance.demo.base import _Planned, _SeederBase
 from performance.demo.catalog import (
     _T,
     COMPANY_GOALS,
@@ -37,7 +37,7 @@ from performance.service.cascade import default_formula
 class _Plan(_SeederBase):
     # --- periods ---------------------------------------------------------------------------------------------------
     def create_periods(self) -> list[Period]:
-        s, y = self.session, self.today.year
+        s, y = self.session, self.as_of.year
         made = [period_service.create_period(s, code=f"FY{y - 1}", name=f"Year {y - 1}", kind=PeriodKind.ANNUAL,
                                              start_date=date(y - 1, 1, 1), end_date=date(y, 1, 1)),
                 period_service.create_period(s, code=f"FY{y}", name=f"Year {y}", kind=PeriodKind.ANNUAL,
@@ -50,11 +50,14 @@ class _Plan(_SeederBase):
         self.tick("performance goals", 0, 1)
         return made
 
-    def annual(self, p: Period, *, closed: bool) -> _Annual:
+    def annual(self, p: Period, *, closed: bool, quarter: bool = False) -> _Planned:
+        """What a period's data follows: who held each post, how each person performed over it, and each goal
+        unit's result. A year's units carry their character over from the year before; a quarter's units
+        are much like their year's."""
         w = self.w
         start, end = p.start_date.toordinal(), p.end_date.toordinal()
-        cutoff = end - 1 if closed else self.today.toordinal() - 1
-        snap = end - 1 if closed else self.today.toordinal()
+        cutoff = end - 1 if closed else self.as_of.toordinal() - 1
+        snap = end - 1 if closed else self.as_of.toordinal()
         holders = w.snapshot(snap)
         m0 = _mi(p.start_date) - self.month0
         m1 = min(_mi(date.fromordinal(max(cutoff, start))), _mi(p.end_date) - 1) - self.month0
@@ -63,12 +66,14 @@ class _Plan(_SeederBase):
         mu, sd = float(mean[pop].mean()) if pop.any() else 0.0, float(mean[pop].std()) if pop.sum() > 1 else 1.0
         z = (mean - mu) / (sd or 1.0)
         # A unit's results: its own persistent character (carried over from last year) plus its people.
-        rng = self.rng["plan"]
+        rng = self.rng["quarter plan" if quarter else "plan"]
+        keep, fresh = (0.85, float(np.sqrt(1 - 0.85**2))) if quarter else (0.7, float(np.sqrt(1 - 0.49)))
         units = sorted(d for d in w.depth if w.goal_dept.get(d) == d)
         prev = self.unit_char
-        char = {d: (0.7 * prev[d] + np.sqrt(1 - 0.49) * float(rng.normal(0, 0.45)) if d in prev
+        char = {d: (keep * prev[d] + fresh * float(rng.normal(0, 0.45)) if d in prev
                     else float(rng.normal(0, 0.45))) for d in units}
-        self.unit_char = char
+        if not quarter:
+            self.unit_char = char
         sums: dict[int, list[float]] = defaultdict(list)
         for pos_id, e in holders.items():
             g = w.goal_dept.get(w.pos_dept.get(pos_id, -1))
@@ -76,8 +81,8 @@ class _Plan(_SeederBase):
                 sums[g].append(float(z[e]))
                 g = w.unit_above(g)
         effect = {d: char[d] + 1.2 * (float(np.mean(sums[d])) if sums[d] else 0.0) for d in units}
-        return _Annual(period_id=p.id, code=p.code, year=p.start_date.year, start=start, end=end, cutoff=cutoff,
-                       closed=closed, holders=holders, z=z, dept_effect=effect)
+        return _Planned(period_id=p.id, code=p.code, year=p.start_date.year, start=start, end=end, cutoff=cutoff,
+                        closed=closed, holders=holders, z=z, dept_effect=effect)
 
     # --- the cascade ---------------------------------------------------------------------------------------------------
     def plan(self) -> None:
@@ -93,15 +98,18 @@ class _Plan(_SeederBase):
         self.stream = _Stream(self.rng["plan"])
         for ai, a in enumerate(self.annuals):
             self.plan_period(ai, a, goals, links, inds)
+        self.stream = _Stream(self.rng["quarter plan"])
+        for ai, a in enumerate(self.quarters, start=len(self.annuals)):  # after the years: their ids stay put
+            self.plan_period(ai, a, goals, links, inds)
         total = len(goals) + len(links) + len(inds)
         done = self.write("perf_goals", goal_cols, goals, "performance goals", 0, total)
         done = self.write("perf_goal_links", ("parent_goal_id", "child_goal_id", "weight"), links, "performance goals",
                           done, total)
         self.write("perf_indicators", ind_cols, inds, "performance goals", done, total)
 
-    def plan_period(self, ai: int, a: _Annual, goals: list[Row], links: list[Row], inds: list[Row]) -> None:
+    def plan_period(self, ai: int, a: _Planned, goals: list[Row], links: list[Row], inds: list[Row]) -> None:
         w, r = self.w, self.stream
-        created = _ts(a.start - 20 if a.start - 20 < self.today.toordinal() else a.start, 9 * 60)
+        created = _ts(a.start - 20 if a.start - 20 < self.as_of.toordinal() else a.start, 9 * 60)
         eid = w.emp_id
         ceo_pos = next((p for p, b in w.pos_boss.items() if b is None), None)
         ceo = int(eid[a.holders[ceo_pos]]) if ceo_pos in a.holders else None

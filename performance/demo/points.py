@@ -9,7 +9,7 @@ from datetime import date
 import numpy as np
 
 from hcm.seed.write import Row
-from performance.demo.base import _Annual, _SeederBase
+from performance.demo.base import _Planned, _SeederBase
 from performance.demo.catalog import CORRECTIONS, POINTS_RULES
 from performance.demo.helpers import _month_end, _Stream, _ts
 from performance.service.points import PEER_RECOGNITION, PEER_RECOGNITION_LIMIT
@@ -29,7 +29,7 @@ class _Points(_SeederBase):
     def points(self) -> None:
         self.write_points_rules()
         w, r = self.w, _Stream(self.rng["points"])
-        today = self.today.toordinal()
+        now = self.as_of.toordinal()
         amount = {code: amt for code, _, amt in POINTS_RULES}
         rows: list[Row] = []
         cols = ("id", "period_id", "employee_id", "rule_id", "amount", "reason", "corrects_entry_id",
@@ -40,12 +40,12 @@ class _Points(_SeederBase):
             return bool(w.hire[e] <= day < w.exit[e])
 
         for a in self.annuals:
-            last = min(a.end + 30 if a.closed else today, today) - 1  # the closed year takes entries until its review
+            last = min(a.end + 30 if a.closed else now, now) - 1  # the closed year takes entries until its review
             if last <= a.start:
                 continue
             awards: list[Row] = []  # HR's awards (what corrections may correct)
 
-            def award(e: int, code: str, reason: str, day: int, by: int | None, a: _Annual = a,
+            def award(e: int, code: str, reason: str, day: int, by: int | None, a: _Planned = a,
                       awards: list[Row] = awards) -> None:
                 if not active_on(e, day) or (by == hr and e == hr_row):  # active people only; nobody awards themselves
                     return
@@ -58,7 +58,7 @@ class _Points(_SeederBase):
             # goals achieved: the top of the year at the closed year's review; the top of each past quarter this year
             moments = ([(a.end + 20, 0.3)] if a.closed else
                        [(_month_end(a.year, 3 * k).toordinal() + 12, 0.15) for k in (1, 2, 3)
-                        if _month_end(a.year, 3 * k).toordinal() + 12 < today])
+                        if _month_end(a.year, 3 * k).toordinal() + 12 < now])
             zs = np.asarray([a.z[e] for e in people])
             for day, share in moments:
                 cut = float(np.quantile(zs + 0.3 * self.rng["points"].normal(0, 1, len(zs)), 1 - share)) if len(zs) else 0

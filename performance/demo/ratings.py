@@ -9,7 +9,7 @@ from collections.abc import Callable
 import numpy as np
 
 from hcm.seed.write import Row
-from performance.demo.base import _Annual, _SeederBase
+from performance.demo.base import _Planned, _SeederBase
 from performance.demo.catalog import CALIBRATION_DOWN, CALIBRATION_UP
 from performance.demo.helpers import _Stream, _ts
 from performance.models import RatingKind, RatingSource, RatingStatus
@@ -19,18 +19,18 @@ class _Ratings(_SeederBase):
     # --- ratings --------------------------------------------------------------------------------------------------------
     def ratings(self) -> None:
         w, r = self.w, _Stream(self.rng["ratings"])
-        today = self.today.toordinal()
+        now = self.as_of.toordinal()
         rows: list[Row] = []
         cols = ("id", "period_id", "employee_id", "kind", "source", "value", "scale_max", "rater_employee_id",
                 "rater_user_id", "reason", "status", "created_at")
         perf, pot, comp = RatingKind.PERFORMANCE, RatingKind.POTENTIAL, RatingKind.COMPETENCY
         submitted, approved = RatingStatus.SUBMITTED, RatingStatus.APPROVED
 
-        def event(a: _Annual, e: int, kind: RatingKind, source: RatingSource, value: int, window: tuple[int, int], *,
+        def event(a: _Planned, e: int, kind: RatingKind, source: RatingSource, value: int, window: tuple[int, int], *,
                   rater: int | None, scale: int = 5, status: RatingStatus = submitted, reason: str | None = None,
                   rater_user: int | None = None) -> int:
             rid = self.ids.take("perf_rating_events")
-            day = min(r.between(*window), today)
+            day = min(r.between(*window), now)
             user = rater_user if rater_user is not None else (w.user_of.get(rater) if rater is not None else None)
             rows.append((rid, a.period_id, int(w.emp_id[e]), kind.value, source.value, float(value), scale,
                          int(w.emp_id[rater]) if rater is not None else None, user, reason, status.value,
@@ -45,21 +45,21 @@ class _Ratings(_SeederBase):
             if a.closed:  # the year-end review in January, HR's approvals at its end, calibration in February
                 win = {"self": (a.end + 2, a.end + 14), "manager": (a.end + 8, a.end + 24),
                        "approve": (a.end + 25, a.end + 30), "calibrate": (a.end + 38, a.end + 45)}
-            elif self.today.month == 12:  # this year's review has begun
-                win = {"self": (today - 20, today - 1), "manager": (today - 15, today - 1),
-                       "approve": (today - 3, today - 1)}
-            elif today - a.start > 215:  # the mid-year conversation and talent review have taken place
+            elif self.as_of.month == 12:  # this year's review has begun
+                win = {"self": (now - 20, now - 1), "manager": (now - 15, now - 1),
+                       "approve": (now - 3, now - 1)}
+            elif now - a.start > 215:  # the mid-year conversation and talent review have taken place
                 win = {"self": (a.start + 180, a.start + 195), "manager": (a.start + 188, a.start + 205),
                        "approve": (a.start + 206, a.start + 212)}
             else:
                 continue
             pos_of = {e: p for p, e in a.holders.items()}
 
-            def reviewed(e: int, a: _Annual = a) -> bool:
+            def reviewed(e: int, a: _Planned = a) -> bool:
                 # closed year: joined in time to be reviewed and still here at the review
                 return not a.closed or (w.hire[e] <= a.end - 90 and w.exit[e] > a.end + 30)
 
-            def boss_of(e: int, a: _Annual = a, pos_of: dict[int, int] = pos_of) -> int | None:
+            def boss_of(e: int, a: _Planned = a, pos_of: dict[int, int] = pos_of) -> int | None:
                 p = w.pos_boss.get(pos_of[e])
                 while p is not None:  # a vacant boss post: the next one up rates
                     if p in a.holders:
@@ -81,7 +81,7 @@ class _Ratings(_SeederBase):
                     continue
                 mgr = rate(leaning)
                 rid = event(a, e, perf, RatingSource.MANAGER, mgr, win["manager"], rater=boss)
-                if a.closed or (self.today.month == 12 and r.u() < 0.5):
+                if a.closed or (self.as_of.month == 12 and r.u() < 0.5):
                     event(a, e, perf, RatingSource.MANAGER, mgr, win["approve"], rater=boss, status=approved,
                           reason=f"approval of rating #{rid} by hr")
                     self.final_rating[(a.period_id, e)] = mgr
@@ -113,7 +113,7 @@ class _Ratings(_SeederBase):
                 self.calibrate(a, event, win["calibrate"], r)
         self.write("perf_rating_events", cols, rows, "ratings")
 
-    def calibrate(self, a: _Annual, event: Callable[..., int], window: tuple[int, int], r: _Stream) -> None:
+    def calibrate(self, a: _Planned, event: Callable[..., int], window: tuple[int, int], r: _Stream) -> None:
         """A handful of final ratings the results do not support move one step, each with its reason."""
         w = self.w
         rated = sorted((e, v) for (pid, e), v in self.final_rating.items() if pid == a.period_id)

@@ -30,7 +30,7 @@ from performance.service import periods as period_service
 @dataclass(frozen=True)
 class PerformanceSeedReport:
     seed: int
-    today: date
+    as_of: date
     periods: tuple[tuple[str, str], ...]  # (code, state)
     rows: dict[str, int]
     latent: str  # where the people's performance came from
@@ -41,7 +41,7 @@ class PerformanceSeedReport:
         states = ", ".join(f"{c} {s}" for c, s in self.periods)
         scores = "; ".join(f"{c}: {n:,} employees scored, mean {m:.1f}" for c, (n, m) in self.employee_scores.items())
         counts = ", ".join(f"{v:,} {k}" for k, v in self.rows.items())
-        return (f"performance demo data (seed {self.seed}, as of {self.today}): {states}. {counts}. {scores}. "
+        return (f"performance demo data (seed {self.seed}, as of {self.as_of}): {states}. {counts}. {scores}. "
                 f"Performance latent: {self.latent}. {self.seconds:.1f} s")
 
 
@@ -50,9 +50,8 @@ class _Seeder(_Plan, _CheckIns, _Collaboration, _Ratings, _Points, _Scores):
 
     def run(self) -> tuple[list[Period], str, dict[str, tuple[int, float]]]:
         w = self.w
-        today = self.today
-        y = today.year
-        first, last = _mi(date(y - 1, 1, 1)), _mi(today)
+        y = self.as_of.year
+        first, last = _mi(date(y - 1, 1, 1)), _mi(self.as_of)
         perf, anchor, source = _latent(w, self.org_seed, self.rng["latent"])
         self.paths = _paths(perf, anchor, first, last, self.rng["latent"])
         self.month0 = first
@@ -61,8 +60,12 @@ class _Seeder(_Plan, _CheckIns, _Collaboration, _Ratings, _Points, _Scores):
         periods = self.create_periods()
         closed_year, current_year = periods[0], periods[1]
         self.annuals = [self.annual(closed_year, closed=True), self.annual(current_year, closed=False)]
+        # The quarters that have begun are planned and checked in like the years (the past ones close below),
+        # so the one people are in has goals and results; the later ones stay in planning, empty.
+        self.quarters = [self.annual(q, closed=q.end_date <= self.as_of, quarter=True) for q in periods[2:]
+                         if q.start_date <= self.as_of]
         self.plan()
-        for a in self.annuals:  # the plan is complete: the service checks every weight rule on the way
+        for a in (*self.annuals, *self.quarters):  # the plan is complete: the service checks every weight rule
             period_service.advance(self.session, period_id=a.period_id, to=PeriodState.IN_PROGRESS)
         self.checkins()
         self.collaboration()
@@ -94,14 +97,14 @@ def _check(conn: Connection) -> None:
         raise Invalid("the database has no active employees: seed the org first (`hcm seed`)")
 
 
-def seed_performance(engine_or_url: Engine | str, *, seed: int = 42, today: date | None = None,
+def seed_performance(engine_or_url: Engine | str, *, as_of: date, seed: int = 42,
                      progress: Progress | None = None, org_seed: int | None = None) -> PerformanceSeedReport:
     """Write performance demo data into a database seeded by ``hcm.seed`` (one transaction), deterministic by
-    ``seed`` and ``today``. ``org_seed`` is the seed the org was built with (default: ``seed``), used to find
-    the people's latent performance. Raises ``Conflict`` when performance periods exist already, ``Invalid``
-    when there are no active employees. ``progress(phase, done, total)`` follows the phases."""
+    ``seed`` and ``as_of``, the day the data is "now" (give the as-of date the org was seeded with). ``org_seed``
+    is the seed the org was built with (default: ``seed``), used to find the people's latent performance.
+    Raises ``Conflict`` when performance periods exist already, ``Invalid`` when there are no active employees.
+    ``progress(phase, done, total)`` follows the phases."""
     started = time.perf_counter()
-    today = today or date.today()
     engine = make_engine(engine_or_url) if isinstance(engine_or_url, str) else engine_or_url
     try:
         with engine.connect() as conn:
@@ -112,7 +115,7 @@ def seed_performance(engine_or_url: Engine | str, *, seed: int = 42, today: date
             if sqlite:
                 conn.exec_driver_sql("PRAGMA cache_size=-262144")
             try:
-                seeder = _Seeder(conn, seed=seed, org_seed=seed if org_seed is None else org_seed, today=today,
+                seeder = _Seeder(conn, seed=seed, org_seed=seed if org_seed is None else org_seed, as_of=as_of,
                                  progress=progress)
                 try:
                     periods, source, scores = seeder.run()
@@ -131,5 +134,5 @@ def seed_performance(engine_or_url: Engine | str, *, seed: int = 42, today: date
     rows = dict(seeder.counts)
     rows["users (raters, no log-in)"] = seeder.new_users
     rows.pop("users", None)
-    return PerformanceSeedReport(seed=seed, today=today, periods=states, rows=rows, latent=source,
+    return PerformanceSeedReport(seed=seed, as_of=as_of, periods=states, rows=rows, latent=source,
                                  employee_scores=scores, seconds=round(time.perf_counter() - started, 2))

@@ -1,5 +1,5 @@
 """Scores: the open periods recomputed with ``performance.service.rollup``; the past ones closed through
-``performance.service.periods`` (review -> calibration -> closed)."""
+``performance.service.periods`` (review -> calibration -> closed). The years' employee scores are reported."""
 
 from __future__ import annotations
 
@@ -14,28 +14,20 @@ from performance.service import rollup, units
 class _Scores(_SeederBase):
     # --- scores ---------------------------------------------------------------------------------------------------------
     def scores(self, periods: list[Period]) -> dict[str, tuple[int, float]]:
-        s, today = self.session, self.today
+        s, as_of = self.session, self.as_of
         self.tick("scores", 0, len(periods))
         out: dict[str, tuple[int, float]] = {}
         for i, p in enumerate(periods):
+            if p.end_date <= as_of:  # a past period: review, calibration, then closed (frozen, outbox)
+                for to in (PeriodState.REVIEW, PeriodState.CALIBRATION, PeriodState.CLOSED):
+                    period_service.advance(s, period_id=p.id, to=to)
+            elif p.start_date <= as_of:  # the running ones (in progress since their plan was written)
+                if p.kind is PeriodKind.ANNUAL and as_of.month == 12:  # the year's review begins in December
+                    period_service.advance(s, period_id=p.id, to=PeriodState.REVIEW)
+                rollup.refresh(s, period_id=p.id, today=as_of)
             if p.kind is PeriodKind.ANNUAL:
-                if p.end_date <= today:  # a past year: review, calibration, then closed (frozen, outbox)
-                    for to in (PeriodState.REVIEW, PeriodState.CALIBRATION, PeriodState.CLOSED):
-                        period_service.advance(s, period_id=p.id, to=to)
-                else:
-                    if today.month == 12:
-                        period_service.advance(s, period_id=p.id, to=PeriodState.REVIEW)
-                    rollup.refresh(s, period_id=p.id, today=today)
                 people = units.scores(p, "employee")
                 n, mean = s.execute(select(func.count(), func.avg(people.c.score))).one()
                 out[p.code] = (int(n), round(float(mean or 0.0), 2))
-            else:
-                flow = []
-                if p.start_date <= today:
-                    flow.append(PeriodState.IN_PROGRESS)
-                if p.end_date <= today:
-                    flow += [PeriodState.REVIEW, PeriodState.CALIBRATION, PeriodState.CLOSED]
-                for to in flow:
-                    period_service.advance(s, period_id=p.id, to=to)
             self.tick("scores", i + 1, len(periods))
         return out

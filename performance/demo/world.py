@@ -33,7 +33,7 @@ from performance.demo.helpers import _code, _mi
 # --- the org as the database holds it ---------------------------------------------------------------------------
 @dataclass
 class _World:
-    today: date
+    as_of: date
     seeded_on: date | None
     emp_id: np.ndarray  # row -> employee id
     ext: list[str]
@@ -81,7 +81,7 @@ class _World:
 
     def snapshot(self, day: int) -> dict[int, int]:
         """position id -> employee row holding it at ``day``."""
-        if day >= self.today.toordinal():
+        if day >= self.as_of.toordinal():
             return {int(p): int(e) for e, p in enumerate(self.cur_pos.tolist()) if p and self.active[e]}
         if len(self.a_emp):
             cover = (self.a_start <= day) & (day < self.a_end) & (self.a_pos > 0)
@@ -91,7 +91,7 @@ class _World:
         return {int(self.cur_pos[e]): int(e) for e in np.flatnonzero(ok)}
 
 
-def _load(conn: Connection, today: date) -> _World:
+def _load(conn: Connection, as_of: date) -> _World:
     emps = conn.execute(select(Employee.id, Employee.external_id, Employee.hire_date, Employee.exit_date,
                                Employee.status, Employee.position_id, Employee.salary, Employee.birth_year)
                         .order_by(Employee.id)).all()
@@ -130,7 +130,7 @@ def _load(conn: Connection, today: date) -> _World:
     if isinstance(seeded, str):
         seeded = datetime.fromisoformat(seeded)
     w = _World(
-        today=today, seeded_on=seeded.date() if seeded is not None else None,
+        as_of=as_of, seeded_on=seeded.date() if seeded is not None else None,
         emp_id=emp_id, ext=[r.external_id for r in emps], hire=hire, exit=exit_, active=active, cur_pos=cur_pos,
         salary=salary, birth=birth,
         pos_dept={r.id: r.department_id for r in pos}, pos_boss={r.id: r.reports_to_id for r in pos},
@@ -188,7 +188,7 @@ def _latent(w: _World, org_seed: int, rng: np.random.Generator) -> tuple[np.ndar
     n_active = int(w.active.sum())
     if w.seeded_on is not None and seeding.MIN_EMPLOYEES <= n_active <= 200_000:
         try:
-            co = seeding.build(n_active, seed=org_seed, today=w.seeded_on)
+            co = seeding.build(n_active, seed=org_seed, as_of=w.seeded_on)
         except Invalid:
             co = None
         if co is not None and _same_people(co, w):
@@ -197,8 +197,8 @@ def _latent(w: _World, org_seed: int, rng: np.random.Generator) -> tuple[np.ndar
             anchor = np.where(w.active, _mi(w.seeded_on), exit_m)
             return h.perf.astype(float), anchor, f"the org seed's own latent (hcm.seed company rebuilt from seed {org_seed})"
     # Derived: recent promotions and demotions and the position in the pay band, plus noise.
-    today = w.today.toordinal()
-    recent = w.a_start >= today - 3 * 365
+    now = w.as_of.toordinal()
+    recent = w.a_start >= now - 3 * 365
     promos = np.bincount(w.a_emp[recent & (w.a_reason == 1)], minlength=w.n).astype(float)
     demos = np.bincount(w.a_emp[recent & (w.a_reason == -1)], minlength=w.n).astype(float)
     last_pos = w.cur_pos.copy()
@@ -210,7 +210,7 @@ def _latent(w: _World, org_seed: int, rng: np.random.Generator) -> tuple[np.ndar
     signal = 0.9 * promos - 1.2 * demos + 6.0 * cr
     sd = float(signal.std()) or 1.0
     z = 0.55 * (signal - signal.mean()) / sd + np.sqrt(1 - 0.55**2) * rng.normal(0, 1, w.n)
-    exit_m = np.asarray([_mi(date.fromordinal(int(d))) if d != NO_DAY else _mi(w.today) for d in w.exit.tolist()])
+    exit_m = np.asarray([_mi(date.fromordinal(int(d))) if d != NO_DAY else _mi(w.as_of) for d in w.exit.tolist()])
     return z, exit_m, "derived from promotions, demotions and pay position (no hcm.seed company to rebuild)"
 
 

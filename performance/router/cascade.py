@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hcm import clock
 from hcm.deps import get_db
 from hcm.paging import MAX_PAGE_SIZE, Page
 from hcm.policy import Principal, allow
@@ -65,7 +66,7 @@ def plan_problems(period_id: int, db: Session = Depends(get_db), _: Principal = 
 
 @router.post("/periods/{period_id}/recompute", response_model=RecomputeOut)
 def recompute(period_id: int, db: Session = Depends(get_db), _: Principal = PERIODS):
-    return rollup.refresh(db, period_id=period_id)
+    return rollup.refresh(db, period_id=period_id, today=clock.today())
 
 
 @router.get("/periods/{period_id}/cascade", response_model=list[CascadeNode])

@@ -25,6 +25,7 @@ from sqlalchemy import Select, and_, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from hcm import clock
 from hcm.auth.models import User
 from hcm.errors import Forbidden, Invalid, NotFound
 from hcm.org.models import BusinessProcess, Department, Employee, EmployeeStatus, Position
@@ -278,7 +279,7 @@ def team_view(db: Session, *, principal: Principal, period_id: int, manager_id: 
     due: list[DueCheckIn] = []
     before = None
     if open_:
-        day = min(today or date.today(), period.end_date)
+        day = min(today or clock.today(), period.end_date)
         before = day - timedelta(days=CHECKIN_DUE_DAYS)
         due = [d for d in _checkins_due(db, period=period, post_filter=post_filter, person_filter=person_filter,
                                         before=before) if d.employee_id in members]

@@ -48,7 +48,10 @@ def test_upgrade_seed_export_import_round_trip(tmp_path: Path) -> None:
     r = run(["db", "upgrade"], tmp_path)
     assert r.returncode == 0, r.stderr
     assert "database at head" in r.stderr
-    r = run(["seed", "--employees", "60", "--seed", "7"], tmp_path)
+    r = run(["seed", "--employees", "60", "--as-of", "2026-02-30"], tmp_path)
+    assert r.returncode == 2 and "'--as-of'" in r.stderr and "2026-02-30" in r.stderr
+    # the day the history ends is pinned: on 2026-12-01 this company once came out one person over
+    r = run(["seed", "--employees", "60", "--seed", "7", "--as-of", "2026-12-01"], tmp_path)
     assert r.returncode == 0, r.stderr
     assert "seeded" in r.stderr and "writing rows" in r.stderr  # the progress bar's phases
     db = tmp_path / "cli.db"
@@ -119,7 +122,7 @@ def test_serve_answers_on_its_port(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_demo_prepares_everything_and_prints_a_log_in_per_role(tmp_path: Path) -> None:
     port = free_port()
-    r = run(["demo", "--employees", "80", "--no-serve"], tmp_path, timeout=300,
+    r = run(["demo", "--employees", "80", "--no-serve", "--as-of", "2026-12-01"], tmp_path, timeout=300,
             HCM_GRAPH__ENABLED="true", HCM_GRAPH__URI=f"bolt://127.0.0.1:{port}",
             HCM_GRAPH__DATA_DIR=str(tmp_path / "graph"))
     assert r.returncode == 0, r.stderr[-3000:]

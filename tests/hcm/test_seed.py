@@ -57,7 +57,7 @@ def tmp_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def medium(tmp_dir: Path) -> Iterator[tuple[Engine, seeding.SeedReport, list[tuple[str, int, int]]]]:
     url = _fresh_sqlite(tmp_dir, "medium.db")
     calls: list[tuple[str, int, int]] = []
-    report = seeding.seed(url, employees=MEDIUM, seed=7, today=TODAY,
+    report = seeding.seed(url, employees=MEDIUM, seed=7, as_of=TODAY,
                           progress=lambda phase, done, total: calls.append((phase, done, total)))
     engine = make_engine(url)
     yield engine, report, calls
@@ -324,7 +324,7 @@ def test_newcomers_and_poor_fits_leave_more(db: Session) -> None:
 
 def test_high_performers_get_promoted() -> None:
     """Performance is latent (never written); the in-memory company of the same seed exposes it."""
-    co = seeding.build(MEDIUM, seed=7, today=TODAY)
+    co = seeding.build(MEDIUM, seed=7, as_of=TODAY)
     h = co.history
     promotions = np.bincount(h.a_emp[h.a_reason == PROMOTION], minlength=h.n)
     base = h.active & (h.hire_day < h.start.toordinal())  # present for all five years
@@ -340,14 +340,14 @@ def test_high_performers_get_promoted() -> None:
 def test_same_seed_same_rows_and_other_seed_differs(tmp_dir: Path) -> None:
     a, b, c = (make_engine(_fresh_sqlite(tmp_dir, f"det-{x}.db")) for x in "abc")
     try:
-        seeding.seed(a, employees=SMALL, seed=3, today=TODAY)
-        seeding.seed(b, employees=SMALL, seed=3, today=TODAY)
-        seeding.seed(c, employees=SMALL, seed=4, today=TODAY)
+        seeding.seed(a, employees=SMALL, seed=3, as_of=TODAY)
+        seeding.seed(b, employees=SMALL, seed=3, as_of=TODAY)
+        seeding.seed(c, employees=SMALL, seed=4, as_of=TODAY)
         da, db_, dc = _dump(a), _dump(b), _dump(c)
         assert da == db_
         assert da["employees"] != dc["employees"] and da["positions"] != dc["positions"]
         with pytest.raises(Conflict, match=f"already has {len(da['employees']):,} employees"):
-            seeding.seed(a, employees=SMALL, seed=3, today=TODAY)
+            seeding.seed(a, employees=SMALL, seed=3, as_of=TODAY)
     finally:
         for e in (a, b, c):
             e.dispose()
@@ -355,13 +355,13 @@ def test_same_seed_same_rows_and_other_seed_differs(tmp_dir: Path) -> None:
 
 def test_bad_sizes_and_unmigrated_databases_are_refused(tmp_dir: Path) -> None:
     with pytest.raises(Invalid, match="employees must be between"):
-        seeding.build(5)
+        seeding.build(5, as_of=TODAY)
     with pytest.raises(Invalid, match="hcm db upgrade"):
-        seeding.seed(f"sqlite:///{tmp_dir / 'empty.db'}", employees=SMALL, today=TODAY)
+        seeding.seed(f"sqlite:///{tmp_dir / 'empty.db'}", employees=SMALL, as_of=TODAY)
 
 
 def test_tiny_company_still_has_every_demo_user() -> None:
-    co = seeding.build(seeding.MIN_EMPLOYEES, seed=1, today=TODAY)
+    co = seeding.build(seeding.MIN_EMPLOYEES, seed=1, as_of=TODAY)
     assert int(co.history.active.sum()) == seeding.MIN_EMPLOYEES
     assert [u for u, _, e in co.users if e < 0] == []
 
@@ -377,17 +377,17 @@ def test_postgresql_gets_the_same_company(tmp_dir: Path) -> None:
                    "FROM pg_constraint WHERE contype = 'f'")
             with pg.connect() as conn:
                 before = sorted(conn.execute(text(fks)).all())
-            seeding.seed(pg, employees=SMALL, seed=5, today=TODAY)
+            seeding.seed(pg, employees=SMALL, seed=5, as_of=TODAY)
             with pg.connect() as conn:  # the foreign keys dropped for the bulk load are all back
                 assert sorted(conn.execute(text(fks)).all()) == before
-            seeding.seed(lite, employees=SMALL, seed=5, today=TODAY)
+            seeding.seed(lite, employees=SMALL, seed=5, as_of=TODAY)
             assert _dump(pg) == _dump(lite)
             with Session(pg) as s:  # the id sequences moved past the seeded rows
                 s.add(Department(code="NEW", name="Created after seeding", parent_id=1))
                 s.flush()
                 s.rollback()
             with pytest.raises(Conflict):
-                seeding.seed(pg, employees=SMALL, seed=5, today=TODAY)
+                seeding.seed(pg, employees=SMALL, seed=5, as_of=TODAY)
         finally:
             for e in (pg, lite):
                 if e is not None:

@@ -40,3 +40,18 @@ def test_bad_values_are_named(monkeypatch) -> None:  # type: ignore[no-untyped-d
     monkeypatch.setenv("HCM_PORT", "not-a-port")
     with pytest.raises(ValidationError, match="port"):
         Settings(secret_key="z" * 32)
+
+
+def test_today_is_the_machines_unless_pinned(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from hcm import clock
+    from tests.factories import today_pinned
+
+    monkeypatch.delenv("HCM_TODAY", raising=False)
+    with today_pinned(date(2028, 2, 29)):
+        assert clock.today() == date(2028, 2, 29)
+    assert clock.today() == date.today()
+    monkeypatch.setenv("HCM_TODAY", "2027-02-29")
+    with pytest.raises(ValidationError, match="today"):
+        Settings()

@@ -94,6 +94,7 @@ def final(db: Session, hr: Principal, p: Period, emp: Employee, value: float, *,
 # --- the shared known plan ---------------------------------------------------------------------------
 PLAN_DAYS = 365
 PLAN_TODAY = 200  # the plan's "today": day 200 of 365, so about 55 % of the period has elapsed
+PLAN_START = date(2026, 2, 2)  # a fixed first day: nothing here depends on the day the suite runs
 
 
 @dataclass
@@ -105,7 +106,7 @@ class Plan:
     indicators: dict[str, Indicator] = field(default_factory=dict)
 
 
-def build_plan(db: Session, org: Org, *, start: date | None = None, code: str = "FY-T") -> Plan:
+def build_plan(db: Session, org: Org, *, start: date = PLAN_START, code: str = "FY-T") -> Plan:
     """A period in progress with a small cascade, check-ins, a recompute, ratings and points.
 
     C1 company  <- D-OPS 60 %, D-SAL 40 %
@@ -116,7 +117,6 @@ def build_plan(db: Session, org: Org, *, start: date | None = None, code: str = 
     carol 3. Peer ratings of alice from bob and dana (two raters: never shown). Points: alice 100 + 10,
     dana 100, bob none. Adds logins for bob and dana.
     """
-    start = start or date.today() - timedelta(days=PLAN_TODAY)
     for name in ("bob", "dana"):
         if name not in org.users:
             factories.login(db, org, name)

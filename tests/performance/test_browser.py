@@ -42,7 +42,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         plan = build_plan(db, factories.small_org(db))
         db.commit()
     engine.dispose()
-    with live_app(url) as base:
+    with factories.today_pinned(plan.today), live_app(url) as base:  # the pages' and the recompute's today
         yield Live(base, plan.period.id, {k: g.id for k, g in plan.goals.items()},
                    {k: i.id for k, i in plan.indicators.items()})
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from hcm.seed import DEMO_PASSWORD
+from tests import factories
 from tests.browser import live_app, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -27,9 +28,9 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
     url = f"sqlite:///{tmp_path_factory.mktemp('perf-demo') / 'demo.db'}"
     migrate.upgrade(url)
     today = date(2026, 11, 27)
-    seeding.seed(url, employees=300, seed=11, today=today)
-    seed_performance(url, seed=11, today=today)
-    with live_app(url) as base:
+    seeding.seed(url, employees=300, seed=11, as_of=today)
+    seed_performance(url, seed=11, as_of=today)
+    with factories.today_pinned(today), live_app(url) as base:  # the pages' today is the data's
         yield SimpleNamespace(url=base)
 
 

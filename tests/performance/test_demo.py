@@ -5,8 +5,9 @@ same on both backends, and the scores follow the people's latent performance fro
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -52,9 +53,11 @@ from performance.models import (
 from performance.service import lookups
 from performance.service import units as unit_service
 from performance.service.cascade import default_formula, plan_problems
+from tests import factories
 from tests.services import fresh_pg_database
 
 TODAY = date(2026, 9, 20)  # Q1 and Q2 closed, Q3 under way, the mid-year reviews done
+DECEMBER = date(2026, 12, 1)  # the year in review, Q4 in progress (the pages once opened on Q4 with no goals)
 EMPLOYEES = 300
 SEED = 11
 TABLES = ("perf_periods", "perf_goals", "perf_goal_links", "perf_indicators", "perf_checkins", "perf_service_items",
@@ -63,12 +66,12 @@ RESULTS = ("perf_indicator_results", "perf_goal_results", "perf_unit_results")
 VOLATILE = {"closed_at", "computed_at", "created_at"}  # stamped by the services with the clock
 
 
-def _company(path: Path, *, today: date = TODAY, org_seed: int = SEED, seed: int = SEED,
+def _company(path: Path, *, as_of: date = TODAY, org_seed: int = SEED, seed: int = SEED,
              calls: list[tuple[str, int, int]] | None = None) -> tuple[str, PerformanceSeedReport]:
     url = f"sqlite:///{path}"
     migrate.upgrade(url)
-    seeding.seed(url, employees=EMPLOYEES, seed=org_seed, today=today)
-    report = seed_performance(url, seed=seed, today=today, org_seed=org_seed,
+    seeding.seed(url, employees=EMPLOYEES, seed=org_seed, as_of=as_of)
+    report = seed_performance(url, seed=seed, as_of=as_of, org_seed=org_seed,
                               progress=(lambda *c: calls.append(c)) if calls is not None else None)
     return url, report
 
@@ -84,6 +87,14 @@ def seeded(tmp_dir: Path) -> Iterator[tuple[Engine, PerformanceSeedReport, list[
     url, report = _company(tmp_dir / "main.db", calls=calls)
     engine = make_engine(url)
     yield engine, report, calls
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def december(tmp_dir: Path) -> Iterator[Engine]:
+    url, _ = _company(tmp_dir / "december-1st.db", as_of=DECEMBER)
+    engine = make_engine(url)
+    yield engine
     engine.dispose()
 
 
@@ -187,11 +198,11 @@ def test_report_states_and_progress(seeded: tuple[Engine, PerformanceSeedReport,
 
 def test_refuses_a_second_run_and_an_empty_database(seeded: tuple[Engine, Any, Any], tmp_dir: Path) -> None:
     with pytest.raises(Conflict, match="performance period"):
-        seed_performance(seeded[0], seed=SEED, today=TODAY)
+        seed_performance(seeded[0], seed=SEED, as_of=TODAY)
     empty = f"sqlite:///{tmp_dir / 'empty.db'}"
     migrate.upgrade(empty)
     with pytest.raises(Invalid, match="no active employees"):
-        seed_performance(empty, today=TODAY)
+        seed_performance(empty, as_of=TODAY)
 
 
 # --- the cascade --------------------------------------------------------------------------------------------------
@@ -309,6 +320,69 @@ def test_checkins_fit_their_indicators_and_periods(db: Session) -> None:
         last[i.id] = max(last.get(i.id, c.as_of), c.as_of)
     closed = [i for i in ind.values() if period_of[i.goal_id] == ps["FY2025"].id]
     assert all(last.get(i.id) == date(2025, 12, 31) for i in closed)  # a closed year has its year-end actuals
+
+
+def test_quarters_that_have_begun_are_planned_and_checked_in_like_the_years(db: Session) -> None:
+    ps = _periods(db)
+    goals = db.execute(select(Goal.id, Goal.period_id, Goal.level, Goal.position_id)).all()
+    days: dict[int, set[date]] = defaultdict(set)
+    for period_id, day in db.execute(select(Goal.period_id, CheckIn.as_of).join(Indicator, Indicator.goal_id == Goal.id)
+                                     .join(CheckIn, CheckIn.indicator_id == Indicator.id)):
+        days[period_id].add(day)
+    current_holders = set(db.execute(select(Employee.position_id).where(
+        Employee.status == EmployeeStatus.ACTIVE, Employee.position_id.is_not(None))).scalars())
+    for code, held, checked_in in (
+            ("FY2026-Q1", _held_on(db, date(2026, 3, 31)), {date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31)}),
+            ("FY2026-Q2", _held_on(db, date(2026, 6, 30)), {date(2026, 4, 30), date(2026, 5, 31), date(2026, 6, 30)}),
+            # the quarter under way: its month ends so far and yesterday (TODAY is the 20th)
+            ("FY2026-Q3", current_holders, {date(2026, 7, 31), date(2026, 8, 31), date(2026, 9, 19)})):
+        p = ps[code]
+        mine = [g for g in goals if g.period_id == p.id]
+        by = Counter(g.level for g in mine)
+        assert 3 <= by[GoalLevel.COMPANY] <= 5 and by[GoalLevel.DEPARTMENT] and by[GoalLevel.PROCESS], code
+        assert {g.position_id for g in mine if g.level is GoalLevel.POST} == held, code  # every post held then
+        assert days[p.id] == checked_in, code
+        results = db.scalars(select(GoalResult).where(GoalResult.period_id == p.id)).all()
+        assert len(results) == len(mine) and sum(r.score is not None for r in results) > 0.9 * len(mine), code
+    for code in ("FY2026-Q1", "FY2026-Q2"):  # closed like a past year: frozen
+        assert db.scalar(select(func.count()).select_from(IndicatorResult)
+                         .where(IndicatorResult.period_id == ps[code].id)), code
+    assert not [g for g in goals if g.period_id == ps["FY2026-Q4"].id]  # not begun: nothing planned yet
+
+
+def test_every_role_opens_the_performance_page_on_a_period_with_their_goals(
+        seeded: tuple[Engine, Any, Any], december: Engine, app: Any) -> None:
+    """What `hcm demo` shows first, in September (the year and Q3 in progress) and on 1 December (the year in
+    review, Q4 in progress): a period people are in, with their goals and scores, never an empty one."""
+    from fastapi.testclient import TestClient
+
+    from hcm.deps import get_db
+
+    def reading(engine: Engine) -> Callable[[], Iterator[Session]]:
+        def session() -> Iterator[Session]:
+            with Session(engine) as s:
+                yield s
+
+        return session
+
+    for engine, as_of, expected in ((seeded[0], TODAY, "FY2026"), (december, DECEMBER, "FY2026-Q4")):
+        app.dependency_overrides[get_db] = reading(engine)
+        try:
+            with factories.today_pinned(as_of), TestClient(app) as web, Session(engine) as s:
+                users = s.scalars(select(User).where(User.username.in_([u for u, _ in seeding.DEMO_USERS]))).all()
+                assert len(users) == 4
+                for user in users:
+                    r = web.get("/performance", headers=factories.bearer(user))
+                    assert r.status_code == 200, (user.username, r.text[:300])
+                    assert re.search(r'data-period="([^"]+)"', r.text).group(1) == expected, (as_of, user.username)
+                    assert "No goals for you in this period yet" not in r.text
+                    stat = "company-score" if user.username in ("hr", "exec") else "my-score"
+                    value = re.search(rf'data-stat="{stat}"><span class="stat-value">([^<]*)<', r.text).group(1)
+                    assert value.replace(".", "", 1).isdigit(), (as_of, user.username, stat, value)
+                    if stat == "my-score":
+                        assert 'data-table="my-goals"' in r.text
+        finally:
+            app.dependency_overrides.clear()
 
 
 # --- results ------------------------------------------------------------------------------------------------------
@@ -469,7 +543,7 @@ def test_points_ledger_is_consistent(db: Session) -> None:
 def test_scores_follow_the_people(db: Session) -> None:
     """The same people who were promoted and kept in the org seed score well here: scores and ratings follow
     the org seed's latent performance (which never left that generator), and agree with each other."""
-    company = seeding.build(EMPLOYEES, seed=SEED, today=TODAY)
+    company = seeding.build(EMPLOYEES, seed=SEED, as_of=TODAY)
     latent = company.history.perf
     ps = _periods(db)
     for code in ("FY2025", "FY2026"):
@@ -503,13 +577,13 @@ def test_same_seed_same_data(seeded: tuple[Engine, Any, Any], tmp_dir: Path) -> 
 def test_december_review_and_a_company_it_cannot_rebuild(tmp_dir: Path) -> None:
     """In December this year's period is in review; with the wrong org seed the org cannot be rebuilt, so the
     latent is derived from the data instead, and everything still holds."""
-    url, report = _company(tmp_dir / "december.db", today=date(2026, 12, 10), org_seed=SEED, seed=5)
+    url, report = _company(tmp_dir / "december.db", as_of=date(2026, 12, 10), org_seed=SEED, seed=5)
     assert dict(report.periods)["FY2026"] == "review" and dict(report.periods)["FY2026-Q4"] == "in_progress"
     assert "org seed" in report.latent
     url2 = f"sqlite:///{tmp_dir / 'derived.db'}"
     migrate.upgrade(url2)
-    seeding.seed(url2, employees=EMPLOYEES, seed=SEED, today=TODAY)
-    derived = seed_performance(url2, seed=SEED, today=TODAY, org_seed=SEED + 1)
+    seeding.seed(url2, employees=EMPLOYEES, seed=SEED, as_of=TODAY)
+    derived = seed_performance(url2, seed=SEED, as_of=TODAY, org_seed=SEED + 1)
     assert "derived" in derived.latent
     engine = make_engine(url2)
     try:
@@ -538,8 +612,8 @@ def test_postgresql_gets_the_same_data(seeded: tuple[Engine, Any, Any]) -> None:
                    "FROM pg_constraint WHERE contype = 'f'")
             with pg.connect() as conn:
                 before = sorted(conn.execute(text(fks)).all())
-            seeding.seed(pg, employees=EMPLOYEES, seed=SEED, today=TODAY)
-            report = seed_performance(pg, seed=SEED, today=TODAY)
+            seeding.seed(pg, employees=EMPLOYEES, seed=SEED, as_of=TODAY)
+            report = seed_performance(pg, seed=SEED, as_of=TODAY)
             assert dict(report.periods)["FY2025"] == "closed"
             with pg.connect() as conn:  # the foreign keys dropped for the bulk load are all back
                 assert sorted(conn.execute(text(fks)).all()) == before

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 
 import pytest
 
@@ -14,6 +15,7 @@ from performance.models import CheckIn, PeriodState, PointsEntry, RatingEvent, R
 from performance.policy import PerfPermission
 from performance.schemas import RatingIn
 from performance.service import periods, ratings
+from tests import factories
 from tests.factories import count
 from tests.performance import factories as perf
 from tests.web.helpers import attrs
@@ -25,6 +27,14 @@ ROLES = ("hr", "exec", "manager", "employee")
 def web(client):  # type: ignore[no-untyped-def]
     """The web client (the performance pages are mounted by the app factory)."""
     return client
+
+
+@pytest.fixture
+def plan(db, org) -> Iterator[perf.Plan]:  # type: ignore[no-untyped-def]
+    """The plan, with the pages' today pinned to the plan's (check-ins due, at-risk, the check-in form's date)."""
+    p = perf.build_plan(db, org)
+    with factories.today_pinned(p.today):
+        yield p
 
 
 @pytest.fixture

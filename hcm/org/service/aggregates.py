@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from hcm import clock
 from hcm.org.models import (
     Assignment,
     Department,
@@ -35,7 +36,7 @@ def _division_of(db: Session) -> dict[int, int]:
 
 
 def org_summary(db: Session, *, today: date | None = None) -> OrgSummary:
-    today = today or date.today()
+    today = today or clock.today()
     held = Employee.id.is_not(None)
     per_dept = db.execute(
         select(
