@@ -57,13 +57,30 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cur.close()
 
 
+# Set on the engine of a unit of work that only reads (``unit_of_work(writes=False)``).
+READS_ONLY = "hcm_reads_only"
+
+
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # SQLite has one writer at a time, and a writer that comes second waits for its turn (the busy timeout,
+    # ``timeout`` below) - except in a transaction that has already read: SQLite cannot let it wait, because
+    # the writer ahead may change what it read, so its first write fails at once with "database is locked"
+    # (or with SQLITE_BUSY_SNAPSHOT when the other writer has already committed), whatever the timeout. Almost
+    # every request reads before it writes (a log-in reads the user, then stamps last_login_at), so a request
+    # arriving while another transaction writes - the in-process recompute after a check-in - got a 500.
+    # BEGIN IMMEDIATE takes the write lock when the transaction starts, where waiting is safe: writers queue
+    # up for the busy timeout and never fail on each other. A unit of work that only reads (a GET) begins
+    # deferred: in WAL mode it reads the last committed state without waiting for anyone.
+    mode = "DEFERRED" if conn.get_execution_options().get(READS_ONLY) else "IMMEDIATE"
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+SQLITE_BUSY_TIMEOUT = 30  # seconds a SQLite writer waits for the one ahead of it (pysqlite's ``timeout``)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT})
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -102,9 +119,13 @@ def session_factory() -> sessionmaker[Session]:
 
 
 @contextmanager
-def unit_of_work() -> Iterator[Session]:
-    """One transaction: commit at the edge, roll back on any error. Services only ``flush()``."""
-    session = session_factory()()
+def unit_of_work(*, writes: bool = True) -> Iterator[Session]:
+    """One transaction: commit at the edge, roll back on any error. Services only ``flush()``.
+
+    ``writes=False`` for work that only reads (a GET request): on SQLite its transaction then does not queue
+    for the write lock behind a writer (see ``_sqlite_begin``); elsewhere it changes nothing."""
+    factory = session_factory()
+    session = factory() if writes else factory(bind=get_engine().execution_options(**{READS_ONLY: True}))
     try:
         yield session
         session.commit()
