@@ -60,21 +60,60 @@ def _sheet(rows: Iterable[tuple[int, Sequence[Any]]]) -> Sheet:
     return Sheet(header, records)
 
 
+_CSV_ERRORS = {  # what Python's csv module says, in the words of someone fixing the file
+    "unexpected end of data": "a quoted value is not closed: its \" runs to the end of the file",
+    "',' expected after '\"'": "text after the closing \" of a quoted value (a \" inside a value is written \"\")",
+}
+
+
+def _records_before(text: str) -> int:
+    """The spreadsheet row of the record the end of ``text`` falls in (quoted newlines stay in one row)."""
+    try:
+        return max(1, sum(1 for _ in csv.reader(io.StringIO(text + "x", newline=""))))
+    except csv.Error:
+        return text.count("\n") + 1
+
+
 def read_csv(data: bytes) -> Sheet:
+    """A CSV file, read strictly: a quote left open, text after a closing quote, a NUL character, or a row
+    with more or fewer values than the header names columns rejects the file, naming the row."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _reject("the file is UTF-16 text (Excel's \"Unicode Text\"); save it as CSV UTF-8")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        row = _records_before(data[: exc.start].decode("utf-8-sig", errors="replace"))
         line = data[: exc.start].count(b"\n") + 1
-        raise _reject(f"the file is not UTF-8 text (first bad byte on line {line}); save it as CSV UTF-8",
-                      row=line) from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
+        raise _reject(f"the file is not UTF-8 text (first bad byte on row {row}, line {line} of the file); "
+                      "save it as CSV UTF-8", row=row) from exc
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[tuple[int, list[str]]] = []
     try:
         for cells in reader:
-            rows.append((len(rows) + 1, [csv_unescape(c) for c in cells]))
+            rows.append((len(rows) + 1, cells))
     except csv.Error as exc:
-        raise _reject(f"unreadable CSV on row {len(rows) + 1}: {exc}", row=len(rows) + 1) from exc
-    return _sheet(rows)
+        row = len(rows) + 1
+        reason = _CSV_ERRORS.get(str(exc), str(exc))
+        raise _reject(f"unreadable CSV on row {row} (line {reader.line_num} of the file): {reason}", row=row) from exc
+    problems: list[dict[str, Any]] = []
+    names = rows[0][1] if rows else []
+    width = max((i + 1 for i, name in enumerate(names) if name.strip()), default=0)  # trailing empty names: none
+    for n, cells in rows:
+        used = max((i + 1 for i, c in enumerate(cells) if c != ""), default=0)  # trailing empty values: none
+        if n > 1 and used and not _blank(cells) and (used > width or len(cells) < width):
+            problems.append({"row": n, "column": None, "reason": (
+                f"{used if used > width else len(cells)} values where the header names {width} "
+                "columns: a value holding a comma, a quote or a line break must be in quotes")})
+        for i, c in enumerate(cells):
+            if "\x00" in c:
+                col = names[i].strip().lower() if n > 1 and i < len(names) and names[i].strip() else None
+                problems.append({"row": n, "column": col,
+                                 "reason": "a NUL character (a zero byte): the file is damaged or not text"})
+    if problems:
+        k = len(problems)
+        raise ImportRejected(f"the CSV file is malformed, nothing was written ({k} problem{'s' if k != 1 else ''})",
+                             details=problems)
+    return _sheet((n, [csv_unescape(c) for c in cells]) for n, cells in rows)
 
 
 def read_xlsx(data: bytes) -> Sheet:
