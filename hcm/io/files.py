@@ -7,11 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from xml.parsers import expat
 
 from hcm.errors import ImportRejected
 
@@ -116,20 +118,85 @@ def read_csv(data: bytes) -> Sheet:
     return _sheet((n, [csv_unescape(c) for c in cells]) for n, cells in rows)
 
 
+# --- XLSX ----------------------------------------------------------------------------------------
+MAX_XLSX_UNPACKED = 512 * 1024 * 1024  # bytes a workbook may unpack to: more is a zip bomb, not an org chart
+
+
+def _looks_like_xml(name: str, head: bytes) -> bool:
+    """By its name, or by its first bytes (after a byte-order mark): a part named oddly is still checked."""
+    return name.lower().endswith((".xml", ".rels", ".vml")) or head.lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n")[:1] == b"<"
+
+
+def _refuse_doctype(*_: Any) -> None:
+    raise _DoctypeFound
+
+
+class _DoctypeFound(Exception):
+    pass
+
+
+def _check_parts(zf: zipfile.ZipFile) -> None:
+    """Every XML part of the workbook is well-formed XML without a DOCTYPE, before openpyxl reads any of it.
+
+    A workbook never needs a DOCTYPE, and without one there are no entities to expand (no "billion laughs",
+    no external entity reading a server file); openpyxl parses through defusedxml as well. A cut-off or
+    damaged part is named, with the line and column where the XML breaks."""
+    infos = zf.infolist()
+    if sum(i.file_size for i in infos) > MAX_XLSX_UNPACKED:
+        raise _reject(f"the workbook unpacks to more than {MAX_XLSX_UNPACKED // 2**20} MB; split it into smaller files")
+    for info in infos:
+        if info.is_dir():
+            continue
+        name = info.filename
+        try:
+            with zf.open(info) as part:
+                chunk = part.read(1 << 16)
+                if not _looks_like_xml(name, chunk):
+                    continue
+                parser = expat.ParserCreate()
+                parser.StartDoctypeDeclHandler = _refuse_doctype
+                while chunk:
+                    parser.Parse(chunk, False)
+                    chunk = part.read(1 << 20)
+                parser.Parse(b"", True)
+        except _DoctypeFound:
+            raise _reject(f"the part {name!r} of the workbook has a DOCTYPE declaration (which can declare "
+                          "entities); a workbook has none, so the file is refused") from None
+        except expat.ExpatError as exc:
+            raise _reject(f"the part {name!r} of the workbook is not well-formed XML (line {exc.lineno}, column "
+                          f"{exc.offset}: {expat.errors.messages[exc.code]}); the file is damaged or cut short") from exc
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError) as exc:
+            raise _reject(f"the part {name!r} of the workbook cannot be unpacked ({exc}); the file is damaged or "
+                          "cut short") from exc
+
+
 def read_xlsx(data: bytes) -> Sheet:
+    """The first worksheet of an XLSX workbook; a damaged or unsafe workbook is refused, saying why."""
     from openpyxl import load_workbook
 
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise _reject(f"not a readable .xlsx workbook ({exc.__class__.__name__})") from exc
-    try:
-        ws = wb.worksheets[0]
-        ws.reset_dimensions()  # some writers store a wrong sheet size; read what is really there
-        # With the dimensions reset, read-only mode yields gap rows as empty tuples: numbering stays true.
-        return _sheet(enumerate(ws.iter_rows(values_only=True), start=1))
-    finally:
-        wb.close()
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _reject("not a readable .xlsx workbook: it is not a zip archive (an .xlsx file is one), or it is "
+                      "cut short") from exc
+    with zf:
+        _check_parts(zf)
+        try:
+            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                if not wb.worksheets:
+                    raise _reject("the workbook has no worksheet")
+                ws = wb.worksheets[0]
+                ws.reset_dimensions()  # some writers store a wrong sheet size; read what is really there
+                # With the dimensions reset, read-only mode yields gap rows as empty tuples: numbering stays true.
+                rows = list(enumerate(ws.iter_rows(values_only=True), start=1))
+            finally:
+                wb.close()
+        except ImportRejected:
+            raise
+        except Exception as exc:  # openpyxl's errors on a malformed workbook are of many types
+            raise _reject(f"not a readable .xlsx workbook ({exc.__class__.__name__}: {str(exc)[:200]})") from exc
+    return _sheet(rows)
 
 
 # --- formula injection ---------------------------------------------------------------------------
