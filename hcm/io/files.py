@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 import zlib
 from collections.abc import Iterable, Sequence
@@ -189,7 +190,8 @@ def read_xlsx(data: bytes) -> Sheet:
                 ws = wb.worksheets[0]
                 ws.reset_dimensions()  # some writers store a wrong sheet size; read what is really there
                 # With the dimensions reset, read-only mode yields gap rows as empty tuples: numbering stays true.
-                rows = list(enumerate(ws.iter_rows(values_only=True), start=1))
+                rows = [(n, [xlsx_unescape(v) if isinstance(v, str) else v for v in cells])
+                        for n, cells in enumerate(ws.iter_rows(values_only=True), start=1)]
             finally:
                 wb.close()
         except ImportRejected:
@@ -197,6 +199,27 @@ def read_xlsx(data: bytes) -> Sheet:
         except Exception as exc:  # openpyxl's errors on a malformed workbook are of many types
             raise _reject(f"not a readable .xlsx workbook ({exc.__class__.__name__}: {str(exc)[:200]})") from exc
     return _sheet(rows)
+
+
+# XLSX text is XML, which cannot hold most control characters and turns a carriage return into a line feed.
+# Excel writes such a character as _xHHHH_ (and a "_" that starts such a sequence as _x005F_): the export does
+# the same and the import reads it back, so every text makes the round trip. A NUL or a lone surrogate is
+# not a character a text can hold: such an escape is left as it is.
+_XLSX_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)|[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+_XLSX_UNESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def xlsx_escape(text: str) -> str:
+    return _XLSX_ESCAPE.sub(lambda m: f"_x{ord(m[0]):04X}_", text)
+
+
+def _unescape_one(m: re.Match[str]) -> str:
+    cp = int(m[1], 16)
+    return m[0] if cp == 0 or 0xD800 <= cp <= 0xDFFF else chr(cp)
+
+
+def xlsx_unescape(text: str) -> str:
+    return _XLSX_UNESCAPE.sub(_unescape_one, text) if "_x" in text else text
 
 
 # --- formula injection ---------------------------------------------------------------------------
@@ -245,7 +268,6 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
 def write_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "data") -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title[:31])
@@ -253,7 +275,7 @@ def write_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: s
 
     def cell(v: Any) -> Any:
         if isinstance(v, str):
-            v = ILLEGAL_CHARACTERS_RE.sub("", v)
+            v = xlsx_escape(v)
             if v.startswith("="):
                 # A text that looks like a formula stays text: no formula injection, and it reads back as written.
                 c = WriteOnlyCell(ws, value=v)

@@ -38,7 +38,10 @@ text, and import takes that one apostrophe off (``hcm.io.files.csv_escape``).
 XLSX is its first sheet. A workbook that is not a zip archive or is cut short, has a part that is not
 well-formed XML or cannot be unpacked, has a DOCTYPE (the only place entities can be declared) in any
 part, or unpacks to more than 512 MB is refused, naming the part and the problem; openpyxl also parses
-through defusedxml. Text that looks like a formula is stored as text.
+through defusedxml. Text that looks like a formula is stored as text; a character XML cannot hold (a
+carriage return, another control character) is written as Excel writes it, ``_xHHHH_`` (and a ``_`` that
+would start such a sequence as ``_x005F_``), and read back, so every text makes the round trip in both
+formats.
 
 Upsert: a key already in the database updates that row, a new key inserts one. Only the columns the file
 has are written: an optional column left out of the file leaves the stored value alone, while an empty

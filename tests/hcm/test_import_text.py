@@ -95,6 +95,17 @@ def test_an_empty_text_stored_by_the_api_is_the_same_as_an_empty_cell(db, org): 
         assert (r.inserted, r.updated) == (0, 0), (fmt, r)
 
 
+def test_xlsx_writes_what_xml_cannot_hold_as_excel_does_and_reads_it_back() -> None:
+    from hcm.io.files import read_xlsx, write_xlsx, xlsx_escape, xlsx_unescape
+
+    assert xlsx_escape("a\rb\x01_x0041_\tc\n") == "a_x000D_b_x0001__x005F_x0041_\tc\n"
+    assert xlsx_unescape("_x000D__x005F_x0041__x0041_") == "\r_x0041_A"  # as Excel reads them
+    assert xlsx_unescape("_x0000_ _xD800_") == "_x0000_ _xD800_"  # no NUL, no lone surrogate: left as written
+    texts = ["cr\r", "\x07bell", "_x0041_", "_x005F_", "\ufffe", "plain"]
+    sheet = read_xlsx(write_xlsx(["k", "t"], [[f"k{i}", t] for i, t in enumerate(texts)]))
+    assert [cells[1] for _, cells in sheet.records] == texts
+
+
 # --- the property: any text, export -> import, is exact ---------------------------------------------------
 # Every character a database text can hold: not NUL (PostgreSQL refuses it) nor a lone surrogate (not UTF-8).
 CHARS = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
@@ -102,7 +113,7 @@ TEXT = st.text(CHARS, max_size=30)
 NAME = st.text(CHARS, min_size=1, max_size=30)  # names are required: at least one character (as in the API)
 
 
-@pytest.mark.parametrize("fmt", ["csv"])
+@pytest.mark.parametrize("fmt", FORMATS)
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(texts=st.lists(st.tuples(NAME, TEXT, TEXT), min_size=1, max_size=4))
 def test_any_text_makes_the_round_trip_exactly(db, fmt, texts):  # type: ignore[no-untyped-def]
