@@ -90,3 +90,15 @@ def test_hcm_import_refuses_malformed_csv_with_exit_2(cli_dir: Path, name: str) 
     assert "traceback" not in out and out.startswith("error:"), r.stderr
     assert all(w.lower() in out for w in words), r.stderr
     assert count(cli_dir / "cli.db", "skills") == 0
+
+
+@pytest.mark.slow
+def test_hcm_import_prints_the_files_own_text_as_it_is(cli_dir: Path) -> None:
+    """A reason quotes the file; text that looks like console markup is printed, not interpreted (it used to
+    end the command with a traceback)."""
+    (cli_dir / "depts.csv").write_text("code,name,parent_code\nA,Alpha,[/x]\nB,Beta,[bold]y\n")
+    r = run(["import", "departments", "depts.csv"], cli_dir)
+    assert r.returncode == 2, r.stderr
+    assert "'[/x]'" in r.stderr and "'[bold]y'" in r.stderr
+    assert "row 2, column parent_code" in r.stderr
+    assert count(cli_dir / "cli.db", "departments") == 0
