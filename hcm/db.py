@@ -57,8 +57,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cur.close()
 
 
-# Set on the engine of a unit of work that only reads (``unit_of_work(writes=False)``).
-READS_ONLY = "hcm_reads_only"
+# An execution option: how a SQLite transaction begins. ``unit_of_work()`` sets "IMMEDIATE" (see below).
+SQLITE_BEGIN = "hcm_sqlite_begin"
 
 
 def _sqlite_begin(conn: Any) -> None:
@@ -68,10 +68,13 @@ def _sqlite_begin(conn: Any) -> None:
     # (or with SQLITE_BUSY_SNAPSHOT when the other writer has already committed), whatever the timeout. Almost
     # every request reads before it writes (a log-in reads the user, then stamps last_login_at), so a request
     # arriving while another transaction writes - the in-process recompute after a check-in - got a 500.
-    # BEGIN IMMEDIATE takes the write lock when the transaction starts, where waiting is safe: writers queue
-    # up for the busy timeout and never fail on each other. A unit of work that only reads (a GET) begins
-    # deferred: in WAL mode it reads the last committed state without waiting for anyone.
-    mode = "DEFERRED" if conn.get_execution_options().get(READS_ONLY) else "IMMEDIATE"
+    # A unit of work that may write therefore begins IMMEDIATE: it takes the write lock when it starts, where
+    # waiting is safe, so writers queue up for the busy timeout and never fail on each other. Everything else
+    # (a GET's unit of work, a plain engine.connect()) begins deferred: in WAL mode it reads the last committed
+    # state without waiting for anyone.
+    mode = conn.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+    if mode not in ("DEFERRED", "IMMEDIATE", "EXCLUSIVE"):
+        raise ValueError(f"{SQLITE_BEGIN}={mode!r}: use DEFERRED, IMMEDIATE or EXCLUSIVE")
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
@@ -122,10 +125,11 @@ def session_factory() -> sessionmaker[Session]:
 def unit_of_work(*, writes: bool = True) -> Iterator[Session]:
     """One transaction: commit at the edge, roll back on any error. Services only ``flush()``.
 
-    ``writes=False`` for work that only reads (a GET request): on SQLite its transaction then does not queue
-    for the write lock behind a writer (see ``_sqlite_begin``); elsewhere it changes nothing."""
+    On SQLite a unit of work takes the write lock as it begins, so writers take turns instead of failing on
+    each other (see ``_sqlite_begin``). ``writes=False`` for work that only reads (a GET request): it does not
+    queue behind a writer. Elsewhere the flag changes nothing."""
     factory = session_factory()
-    session = factory() if writes else factory(bind=get_engine().execution_options(**{READS_ONLY: True}))
+    session = factory(bind=get_engine().execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})) if writes else factory()
     try:
         yield session
         session.commit()
