@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.markup import escape
 
 from hcm import modules
 from hcm.console import console, progress_bar
@@ -38,10 +39,14 @@ def _fail_on_domain_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except HcmError as exc:
-            console.print(f"[red]error:[/red] {exc.message}")
+            # Messages quote the file's own text ("unknown department '[x]'"): never read it as rich markup.
+            console.print(f"[red]error:[/red] {escape(exc.message)}")
             for e in (exc.details or [])[:200]:
-                console.print(f"  row {e.get('row')}, column {e.get('column')!s}: {e.get('reason')}"
-                              if isinstance(e, dict) else f"  {e}")
+                if isinstance(e, dict):
+                    where = f"row {e.get('row')}" + (f", column {e['column']}" if e.get("column") else "")
+                    console.print(f"  {escape(where)}: {escape(str(e.get('reason')))}")
+                else:
+                    console.print(f"  {escape(str(e))}")
             if exc.details and len(exc.details) > 200:
                 console.print(f"  ... and {len(exc.details) - 200} more")
             sys.exit(2)

@@ -73,13 +73,33 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cur.close()
 
 
+# An execution option: how a SQLite transaction begins. ``unit_of_work()`` sets "IMMEDIATE" (see below).
+SQLITE_BEGIN = "hcm_sqlite_begin"
+
+
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # SQLite has one writer at a time, and a writer that comes second waits for its turn (the busy timeout,
+    # ``timeout`` below) - except in a transaction that has already read: SQLite cannot let it wait, because
+    # the writer ahead may change what it read, so its first write fails at once with "database is locked"
+    # (or with SQLITE_BUSY_SNAPSHOT when the other writer has already committed), whatever the timeout. Almost
+    # every request reads before it writes (a log-in reads the user, then stamps last_login_at), so a request
+    # arriving while another transaction writes - the in-process recompute after a check-in - got a 500.
+    # A unit of work that may write therefore begins IMMEDIATE: it takes the write lock when it starts, where
+    # waiting is safe, so writers queue up for the busy timeout and never fail on each other. Everything else
+    # (a GET's unit of work, a plain engine.connect()) begins deferred: in WAL mode it reads the last committed
+    # state without waiting for anyone.
+    mode = conn.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+    if mode not in ("DEFERRED", "IMMEDIATE", "EXCLUSIVE"):
+        raise ValueError(f"{SQLITE_BEGIN}={mode!r}: use DEFERRED, IMMEDIATE or EXCLUSIVE")
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+SQLITE_BUSY_TIMEOUT = 30  # seconds a SQLite writer waits for the one ahead of it (pysqlite's ``timeout``)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT})
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -118,9 +138,14 @@ def session_factory() -> sessionmaker[Session]:
 
 
 @contextmanager
-def unit_of_work() -> Iterator[Session]:
-    """One transaction: commit at the edge, roll back on any error. Services only ``flush()``."""
-    session = session_factory()()
+def unit_of_work(*, writes: bool = True) -> Iterator[Session]:
+    """One transaction: commit at the edge, roll back on any error. Services only ``flush()``.
+
+    On SQLite a unit of work takes the write lock as it begins, so writers take turns instead of failing on
+    each other (see ``_sqlite_begin``). ``writes=False`` for work that only reads (a GET request): it does not
+    queue behind a writer. Elsewhere the flag changes nothing."""
+    factory = session_factory()
+    session = factory(bind=get_engine().execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})) if writes else factory()
     try:
         yield session
         session.commit()

@@ -9,10 +9,13 @@ from sqlalchemy.orm import Session
 
 from hcm.db import unit_of_work
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-def get_db() -> Iterator[Session]:
-    """One transaction per request: services flush, this commits at the edge (or rolls back)."""
-    with unit_of_work() as session:
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One transaction per request: services flush, this commits at the edge (or rolls back). A GET only
+    reads, so on SQLite it does not wait for a writer (``unit_of_work(writes=False)``)."""
+    with unit_of_work(writes=request.method not in READ_METHODS) as session:
         yield session
 
 

@@ -101,7 +101,7 @@ def _show(key: Any) -> str:
 
 
 def check_new_key(c: Cells, column: str, key: str, existing: dict[Any, Any]) -> None:
-    if key not in existing and not CODE_RE.match(key):
+    if key not in existing and not CODE_RE.fullmatch(key):
         c.error(column, f"not a valid code: {key!r} (letters, digits and _ . : / - ; starting with a letter or digit)")
 
 
@@ -125,6 +125,12 @@ def unique_values(rows: Iterable[tuple[int, K, Any]], db_values: dict[K, Any], e
 
 
 # --- the upsert plan -----------------------------------------------------------------------------
+def same(stored: Any, new: Any) -> bool:
+    """Is the file's value the stored one? An empty text stored (the API allows it) and an empty cell are the
+    same: a file cannot tell them apart, so exporting and importing again changes nothing."""
+    return stored == new or (stored == "" and new is None)
+
+
 @dataclass
 class Plan:
     inserts: list[dict[str, Any]] = field(default_factory=list)
@@ -144,7 +150,7 @@ def plan_upsert(existing: dict[Any, dict[str, Any]], key_attr: str, items: Itera
             plan.inserts.append({**defaults, **fields, key_attr: key})
             plan.changed_keys.append(key)
             continue
-        diff = {k: v for k, v in fields.items() if old.get(k) != v}
+        diff = {k: v for k, v in fields.items() if not same(old.get(k), v)}
         if diff:
             plan.updates.append({"id": old["id"], **diff})
             plan.changed_keys.append(key)

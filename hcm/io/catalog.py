@@ -36,7 +36,7 @@ def import_job_families(ctx: Ctx) -> ImportReport:
     existing = load(ctx.db, JobFamily.code, ["name"])
     items: list[tuple[int, str, dict[str, Any]]] = []
     for c in ctx.records():
-        code = c.text("code", required=True, max_len=64)
+        code = c.code("code", required=True)
         f = {"name": c.text("name", required=True, max_len=200)}
         if code is not None:
             check_new_key(c, "code", code, existing)
@@ -55,7 +55,7 @@ def import_grades(ctx: Ctx) -> ImportReport:
     existing = load(ctx.db, Grade.code, ["name", "level", *money])
     items: list[tuple[int, str, dict[str, Any]]] = []
     for c in ctx.records():
-        code = c.text("code", required=True, max_len=64)
+        code = c.code("code", required=True)
         f: dict[str, Any] = {"name": c.text("name", required=True, max_len=200),
                              "level": c.integer("level", required=True, lo=0, hi=100)}
         f |= {m: c.decimal(m, required=True) for m in money}
@@ -79,7 +79,7 @@ def import_skills(ctx: Ctx) -> ImportReport:
     existing = load(ctx.db, Skill.code, attrs)
     items: list[tuple[int, str, dict[str, Any]]] = []
     for c in ctx.records():
-        code = c.text("code", required=True, max_len=64)
+        code = c.code("code", required=True)
         f: dict[str, Any] = {"name": c.text("name", required=True, max_len=300)}
         for col, n in (("category", 100), ("taxonomy_uri", 500), ("description", None)):
             if c.has(col):
@@ -113,8 +113,8 @@ def import_requirements(ctx: Ctx) -> ImportReport:
     }
     items: list[tuple[int, tuple[str, str], dict[str, Any]]] = []
     for c in ctx.records():
-        pos = c.text("position_code", required=True)
-        skill = c.text("skill_code", required=True)
+        pos = c.code("position_code", required=True)
+        skill = c.code("skill_code", required=True)
         f: dict[str, Any] = {"required_level": c.integer("required_level", required=True, lo=1, hi=5)}
         if c.has("importance"):
             f["importance"] = c.choice("importance", Importance) or Importance.MEDIUM

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from xml.parsers import expat
 
 from hcm.errors import ImportRejected
 
@@ -60,37 +63,163 @@ def _sheet(rows: Iterable[tuple[int, Sequence[Any]]]) -> Sheet:
     return Sheet(header, records)
 
 
+_CSV_ERRORS = {  # what Python's csv module says, in the words of someone fixing the file
+    "unexpected end of data": "a quoted value is not closed: its \" runs to the end of the file",
+    "',' expected after '\"'": "text after the closing \" of a quoted value (a \" inside a value is written \"\")",
+}
+
+
+def _records_before(text: str) -> int:
+    """The spreadsheet row of the record the end of ``text`` falls in (quoted newlines stay in one row)."""
+    try:
+        return max(1, sum(1 for _ in csv.reader(io.StringIO(text + "x", newline=""))))
+    except csv.Error:
+        return text.count("\n") + 1
+
+
 def read_csv(data: bytes) -> Sheet:
+    """A CSV file, read strictly: a quote left open, text after a closing quote, a NUL character, or a row
+    with more or fewer values than the header names columns rejects the file, naming the row."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _reject("the file is UTF-16 text (Excel's \"Unicode Text\"); save it as CSV UTF-8")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        row = _records_before(data[: exc.start].decode("utf-8-sig", errors="replace"))
         line = data[: exc.start].count(b"\n") + 1
-        raise _reject(f"the file is not UTF-8 text (first bad byte on line {line}); save it as CSV UTF-8",
-                      row=line) from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
+        raise _reject(f"the file is not UTF-8 text (first bad byte on row {row}, line {line} of the file); "
+                      "save it as CSV UTF-8", row=row) from exc
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[tuple[int, list[str]]] = []
     try:
         for cells in reader:
-            rows.append((len(rows) + 1, [csv_unescape(c) for c in cells]))
+            rows.append((len(rows) + 1, cells))
     except csv.Error as exc:
-        raise _reject(f"unreadable CSV on row {len(rows) + 1}: {exc}", row=len(rows) + 1) from exc
-    return _sheet(rows)
+        row = len(rows) + 1
+        reason = _CSV_ERRORS.get(str(exc), str(exc))
+        raise _reject(f"unreadable CSV on row {row} (line {reader.line_num} of the file): {reason}", row=row) from exc
+    problems: list[dict[str, Any]] = []
+    names = rows[0][1] if rows else []
+    width = max((i + 1 for i, name in enumerate(names) if name.strip()), default=0)  # trailing empty names: none
+    for n, cells in rows:
+        used = max((i + 1 for i, c in enumerate(cells) if c != ""), default=0)  # trailing empty values: none
+        if n > 1 and used and not _blank(cells) and (used > width or len(cells) < width):
+            problems.append({"row": n, "column": None, "reason": (
+                f"{used if used > width else len(cells)} values where the header names {width} "
+                "columns: a value holding a comma, a quote or a line break must be in quotes")})
+        for i, c in enumerate(cells):
+            if "\x00" in c:
+                col = names[i].strip().lower() if n > 1 and i < len(names) and names[i].strip() else None
+                problems.append({"row": n, "column": col,
+                                 "reason": "a NUL character (a zero byte): the file is damaged or not text"})
+    if problems:
+        k = len(problems)
+        raise ImportRejected(f"the CSV file is malformed, nothing was written ({k} problem{'s' if k != 1 else ''})",
+                             details=problems)
+    return _sheet((n, [csv_unescape(c) for c in cells]) for n, cells in rows)
+
+
+# --- XLSX ----------------------------------------------------------------------------------------
+MAX_XLSX_UNPACKED = 512 * 1024 * 1024  # bytes a workbook may unpack to: more is a zip bomb, not an org chart
+
+
+def _looks_like_xml(name: str, head: bytes) -> bool:
+    """By its name, or by its first bytes (after a byte-order mark): a part named oddly is still checked."""
+    return name.lower().endswith((".xml", ".rels", ".vml")) or head.lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n")[:1] == b"<"
+
+
+def _refuse_doctype(*_: Any) -> None:
+    raise _DoctypeFound
+
+
+class _DoctypeFound(Exception):
+    pass
+
+
+def _check_parts(zf: zipfile.ZipFile) -> None:
+    """Every XML part of the workbook is well-formed XML without a DOCTYPE, before openpyxl reads any of it.
+
+    A workbook never needs a DOCTYPE, and without one there are no entities to expand (no "billion laughs",
+    no external entity reading a server file); openpyxl parses through defusedxml as well. A cut-off or
+    damaged part is named, with the line and column where the XML breaks."""
+    infos = zf.infolist()
+    if sum(i.file_size for i in infos) > MAX_XLSX_UNPACKED:
+        raise _reject(f"the workbook unpacks to more than {MAX_XLSX_UNPACKED // 2**20} MB; split it into smaller files")
+    for info in infos:
+        if info.is_dir():
+            continue
+        name = info.filename
+        try:
+            with zf.open(info) as part:
+                chunk = part.read(1 << 16)
+                if not _looks_like_xml(name, chunk):
+                    continue
+                parser = expat.ParserCreate()
+                parser.StartDoctypeDeclHandler = _refuse_doctype
+                while chunk:
+                    parser.Parse(chunk, False)
+                    chunk = part.read(1 << 20)
+                parser.Parse(b"", True)
+        except _DoctypeFound:
+            raise _reject(f"the part {name!r} of the workbook has a DOCTYPE declaration (which can declare "
+                          "entities); a workbook has none, so the file is refused") from None
+        except expat.ExpatError as exc:
+            raise _reject(f"the part {name!r} of the workbook is not well-formed XML (line {exc.lineno}, column "
+                          f"{exc.offset}: {expat.errors.messages[exc.code]}); the file is damaged or cut short") from exc
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError) as exc:
+            raise _reject(f"the part {name!r} of the workbook cannot be unpacked ({exc}); the file is damaged or "
+                          "cut short") from exc
 
 
 def read_xlsx(data: bytes) -> Sheet:
+    """The first worksheet of an XLSX workbook; a damaged or unsafe workbook is refused, saying why."""
     from openpyxl import load_workbook
 
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise _reject(f"not a readable .xlsx workbook ({exc.__class__.__name__})") from exc
-    try:
-        ws = wb.worksheets[0]
-        ws.reset_dimensions()  # some writers store a wrong sheet size; read what is really there
-        # With the dimensions reset, read-only mode yields gap rows as empty tuples: numbering stays true.
-        return _sheet(enumerate(ws.iter_rows(values_only=True), start=1))
-    finally:
-        wb.close()
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _reject("not a readable .xlsx workbook: it is not a zip archive (an .xlsx file is one), or it is "
+                      "cut short") from exc
+    with zf:
+        _check_parts(zf)
+        try:
+            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                if not wb.worksheets:
+                    raise _reject("the workbook has no worksheet")
+                ws = wb.worksheets[0]
+                ws.reset_dimensions()  # some writers store a wrong sheet size; read what is really there
+                # With the dimensions reset, read-only mode yields gap rows as empty tuples: numbering stays true.
+                rows = [(n, [xlsx_unescape(v) if isinstance(v, str) else v for v in cells])
+                        for n, cells in enumerate(ws.iter_rows(values_only=True), start=1)]
+            finally:
+                wb.close()
+        except ImportRejected:
+            raise
+        except Exception as exc:  # openpyxl's errors on a malformed workbook are of many types
+            raise _reject(f"not a readable .xlsx workbook ({exc.__class__.__name__}: {str(exc)[:200]})") from exc
+    return _sheet(rows)
+
+
+# XLSX text is XML, which cannot hold most control characters and turns a carriage return into a line feed.
+# Excel writes such a character as _xHHHH_ (and a "_" that starts such a sequence as _x005F_): the export does
+# the same and the import reads it back, so every text makes the round trip. A NUL or a lone surrogate is
+# not a character a text can hold: such an escape is left as it is.
+_XLSX_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)|[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+_XLSX_UNESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def xlsx_escape(text: str) -> str:
+    return _XLSX_ESCAPE.sub(lambda m: f"_x{ord(m[0]):04X}_", text)
+
+
+def _unescape_one(m: re.Match[str]) -> str:
+    cp = int(m[1], 16)
+    return m[0] if cp == 0 or 0xD800 <= cp <= 0xDFFF else chr(cp)
+
+
+def xlsx_unescape(text: str) -> str:
+    return _XLSX_UNESCAPE.sub(_unescape_one, text) if "_x" in text else text
 
 
 # --- formula injection ---------------------------------------------------------------------------
@@ -139,7 +268,6 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
 def write_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "data") -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title[:31])
@@ -147,7 +275,7 @@ def write_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: s
 
     def cell(v: Any) -> Any:
         if isinstance(v, str):
-            v = ILLEGAL_CHARACTERS_RE.sub("", v)
+            v = xlsx_escape(v)
             if v.startswith("="):
                 # A text that looks like a formula stays text: no formula injection, and it reads back as written.
                 c = WriteOnlyCell(ws, value=v)

@@ -1,5 +1,11 @@
 """Typed reading of one record. A getter that meets a bad value records {row, column, reason} and returns
-None, so a whole file is checked in one pass and every problem is reported together."""
+None, so a whole file is checked in one pass and every problem is reported together.
+
+Text is read exactly as the file holds it: spaces, tabs and line breaks at either end are part of a name
+or a note (``text``). A code or an id (``code``) cannot have white space around it: such a value is
+refused, naming the row and the column, never silently trimmed into another key. Around a number, a date,
+a yes/no or a choice, white space is not part of the value and is ignored. Only a cell with nothing in it
+at all is empty."""
 
 from __future__ import annotations
 
@@ -44,11 +50,11 @@ class Errors:
 
 
 def as_text(v: Any) -> str:
-    """A cell as text, whatever the spreadsheet stored (XLSX cells come typed)."""
+    """A cell as text, whatever the spreadsheet stored (XLSX cells come typed); text exactly as it is."""
     if v is None:
         return ""
     if isinstance(v, str):
-        return v.strip()
+        return v
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, float) and v.is_integer():
@@ -88,11 +94,22 @@ class Cells:
         return col in self._cols
 
     def raw(self, col: str) -> Any:
+        """The cell as the file holds it; None when it is empty (holds nothing at all)."""
         i = self._cols.get(col)
         if i is None or i >= len(self._cells):
             return None
         v = self._cells[i]
-        return None if v is None or (isinstance(v, str) and not v.strip()) else v
+        return None if v is None or v == "" else v
+
+    def _value(self, col: str, required: bool) -> Any:
+        """The cell of a number, date, yes/no or choice column: white space around it is not part of it, and
+        a cell of white space only is empty."""
+        v = self.raw(col)
+        if isinstance(v, str):
+            v = v.strip() or None
+        if v is None:
+            self._missing(col, required)
+        return v
 
     def error(self, col: str | None, reason: str) -> None:
         self.ok = False
@@ -112,15 +129,32 @@ class Cells:
         if max_len is not None and len(s) > max_len:
             self.error(col, f"too long: {len(s)} characters, at most {max_len}")
             return None
-        if pattern is not None and not pattern.match(s):
+        if pattern is not None and not pattern.fullmatch(s):
             self.error(col, f"not a valid {what or col}: {s!r}")
             return None
         return s
 
-    def date(self, col: str, *, required: bool = False) -> date | None:
+    def code(self, col: str, *, required: bool = False, max_len: int | None = 64) -> str | None:
+        """A code or an external id (a key, or a reference to one): exact, and never with white space around it."""
         v = self.raw(col)
         if v is None:
             self._missing(col, required)
+            return None
+        s = as_text(v)
+        if not s.strip():
+            self.error(col, f"only white space: {s!r}; a code is letters, digits and _ . : / -")
+            return None
+        if s != s.strip():
+            self.error(col, f"white space around the code {s!r}: a code has none, and it is not trimmed")
+            return None
+        if max_len is not None and len(s) > max_len:
+            self.error(col, f"too long: {len(s)} characters, at most {max_len}")
+            return None
+        return s
+
+    def date(self, col: str, *, required: bool = False) -> date | None:
+        v = self._value(col, required)
+        if v is None:
             return None
         if isinstance(v, datetime):
             return v.date()
@@ -134,9 +168,8 @@ class Cells:
             return None
 
     def decimal(self, col: str, *, required: bool = False, minimum: Decimal | None = Decimal(0)) -> Decimal | None:
-        v = self.raw(col)
+        v = self._value(col, required)
         if v is None:
-            self._missing(col, required)
             return None
         if isinstance(v, bool):
             self.error(col, f"not a number: {v!r}")
@@ -166,19 +199,16 @@ class Cells:
         return d
 
     def integer(self, col: str, *, required: bool = False, lo: int | None = None, hi: int | None = None) -> int | None:
-        v = self.raw(col)
+        v = self._value(col, required)
         if v is None:
-            self._missing(col, required)
             return None
         n: int | None = None
         if isinstance(v, int) and not isinstance(v, bool):
             n = v
         elif isinstance(v, float) and v.is_integer():
             n = int(v)
-        elif isinstance(v, str):
-            s = v.strip()
-            if re.fullmatch(r"[+-]?\d+(\.0+)?", s):
-                n = int(s.split(".")[0])
+        elif isinstance(v, str) and re.fullmatch(r"[+-]?[0-9]+(\.0+)?", v):
+            n = int(v.split(".")[0])
         if n is None:
             self.error(col, f"not a whole number: {as_text(v)!r}")
             return None
@@ -188,7 +218,7 @@ class Cells:
         return n
 
     def boolean(self, col: str, *, default: bool) -> bool | None:
-        v = self.raw(col)
+        v = self._value(col, False)
         if v is None:
             return default
         if isinstance(v, bool):
@@ -202,9 +232,8 @@ class Cells:
         return None
 
     def choice(self, col: str, cls: type[E], *, required: bool = False, allowed: Sequence[E] | None = None) -> E | None:
-        v = self.raw(col)
+        v = self._value(col, required)
         if v is None:
-            self._missing(col, required)
             return None
         s = as_text(v).lower()
         options = list(allowed or cls)

@@ -25,6 +25,7 @@ from hcm.io.base import (
     key_ids,
     load,
     plan_upsert,
+    same,
     unique_values,
     write_plan,
 )
@@ -140,7 +141,7 @@ def import_employees(ctx: Ctx) -> ImportReport:
 
     items: list[_Emp] = []
     for c in ctx.records():
-        ext = c.text("external_id", required=True, max_len=64)
+        ext = c.code("external_id", required=True)
         f: dict[str, Any] = {"first_name": c.text("first_name", required=True, max_len=100),
                              "last_name": c.text("last_name", required=True, max_len=100),
                              "hire_date": c.date("hire_date", required=True)}
@@ -154,7 +155,7 @@ def import_employees(ctx: Ctx) -> ImportReport:
             f["birth_year"] = c.integer("birth_year", lo=1900, hi=2100)
         pos = UNSET
         if c.has("position_code"):
-            pos = c.text("position_code")
+            pos = c.code("position_code")
             if pos is not None and pos not in posts:
                 c.error("position_code", f"unknown position {pos!r}")
         status = c.choice("status", EmployeeStatus) if c.has("status") else None
@@ -292,9 +293,9 @@ def import_assignments(ctx: Ctx) -> ImportReport:
     steps: list[_Step] = []
     mentioned: set[str] = set()
     for c in ctx.records():
-        ext = c.text("employee_external_id", required=True)
+        ext = c.code("employee_external_id", required=True)
         mentioned.add(ext or "")
-        pcode = c.text("position_code")
+        pcode = c.code("position_code")
         start = c.date("start_date", required=True)
         end = c.date("end_date") if c.has("end_date") else None
         reason = c.choice("reason", MoveReason, required=True)
@@ -368,7 +369,7 @@ def import_assignments(ctx: Ctx) -> ImportReport:
             was = old.pop(s.start, None)
             if was is None:
                 inserts.append({"employee_id": eid, "start_date": s.start, "salary": None, "note": None, **target})
-            elif diff := {k: v for k, v in target.items() if was[k] != v}:
+            elif diff := {k: v for k, v in target.items() if not same(was[k], v)}:
                 updates.append({"id": was["id"], **diff})
             else:
                 unchanged += 1
@@ -401,8 +402,8 @@ def import_proficiencies(ctx: Ctx) -> ImportReport:
     }
     items: list[tuple[int, tuple[str, str, SkillSource], dict[str, Any]]] = []
     for c in ctx.records():
-        ext = c.text("employee_external_id", required=True)
-        skill = c.text("skill_code", required=True)
+        ext = c.code("employee_external_id", required=True)
+        skill = c.code("skill_code", required=True)
         f: dict[str, Any] = {"level": c.integer("level", required=True, lo=1, hi=5),
                              "assessed_on": c.date("assessed_on", required=True)}
         source = c.choice("source", SkillSource, required=True)

@@ -17,12 +17,31 @@ of them in that order; ``*`` = must be in the header of an import):
   proficiencies  employee_external_id*, skill_code*, level*, source*, assessed_on*
 
 Reading: headers match case-insensitively after trimming; other columns are ignored; blank rows are
-skipped. CSV is UTF-8 (a byte-order mark is fine, quoted newlines are fine); XLSX is its first sheet.
-Dates are YYYY-MM-DD (or date cells), yes/no columns take true/false/yes/no/1/0, enums their lower-case
-values. A row number is the spreadsheet row (header = row 1). CSV text that a spreadsheet would run as a
-formula (starting with = + - @, a tab or a carriage return) is exported with a leading apostrophe, the
-spreadsheets' mark for text, and import takes that one apostrophe off (``hcm.io.files.csv_escape``); XLSX
-stores such text as text.
+skipped. A row number is the spreadsheet row (header = row 1).
+
+Text is kept exactly as the file holds it: spaces, tabs and line breaks at either end of a name, a title,
+a description or a note are part of it, and a cell is empty only when it holds nothing at all. Codes and
+ids (code, the *_code columns, external_id, employee_external_id) are exact too and never have white
+space around them: such a value is refused with its row and column, never trimmed into another key
+(head_of's codes may have spaces around the ``;``). Around a number, a date, a yes/no or a choice, white
+space is not part of the value and is ignored; a cell of spaces only is empty there. Dates are
+YYYY-MM-DD (or date cells), yes/no columns take true/false/yes/no/1/0, enums their lower-case values. An
+empty text stored through the API and an empty cell count as the same value.
+
+CSV is UTF-8 (a byte-order mark is fine, quoted newlines are fine) and is read strictly: a quote left
+open, text after a closing quote, a NUL character, a row with more or fewer values than the header has
+names (empty values at the end of a row do not count), or another encoding (UTF-16, Latin-1) rejects
+the whole file, naming the row. CSV text that a spreadsheet would run as a formula (starting with
+= + - @, a tab or a carriage return) is exported with a leading apostrophe, the spreadsheets' mark for
+text, and import takes that one apostrophe off (``hcm.io.files.csv_escape``).
+
+XLSX is its first sheet. A workbook that is not a zip archive or is cut short, has a part that is not
+well-formed XML or cannot be unpacked, has a DOCTYPE (the only place entities can be declared) in any
+part, or unpacks to more than 512 MB is refused, naming the part and the problem; openpyxl also parses
+through defusedxml. Text that looks like a formula is stored as text; a character XML cannot hold (a
+carriage return, another control character) is written as Excel writes it, ``_xHHHH_`` (and a ``_`` that
+would start such a sequence as ``_x005F_``), and read back, so every text makes the round trip in both
+formats.
 
 Upsert: a key already in the database updates that row, a new key inserts one. Only the columns the file
 has are written: an optional column left out of the file leaves the stored value alone, while an empty

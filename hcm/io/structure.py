@@ -59,7 +59,7 @@ def _ref(c: Cells, col: str, ids: dict[str, int], what: str) -> Any:
     """An optional reference column: UNSET if absent, None if empty, else the id (or an error)."""
     if not c.has(col):
         return UNSET
-    code = c.text(col)
+    code = c.code(col)
     if code is None:
         return None
     if code not in ids:
@@ -74,9 +74,9 @@ def import_departments(ctx: Ctx) -> ImportReport:
     code_of = {v["id"]: k for k, v in existing.items()}
     items: list[tuple[Cells, str, dict[str, Any], Any]] = []
     for c in ctx.records():
-        code = c.text("code", required=True, max_len=64)
+        code = c.code("code", required=True)
         f: dict[str, Any] = {"name": c.text("name", required=True, max_len=200)}
-        parent = c.text("parent_code") if c.has("parent_code") else UNSET
+        parent = c.code("parent_code") if c.has("parent_code") else UNSET
         if code is not None:
             check_new_key(c, "code", code, existing)
             items.append((c, code, f, parent))
@@ -124,9 +124,9 @@ def import_positions(ctx: Ctx) -> ImportReport:
     dept_code = {i: k for k, i in depts.items()}
     items: list[tuple[Cells, str, dict[str, Any], Any, Any]] = []
     for c in ctx.records():
-        code = c.text("code", required=True, max_len=64)
+        code = c.code("code", required=True)
         f: dict[str, Any] = {"title": c.text("title", required=True, max_len=200)}
-        dept = c.text("department_code", required=True)
+        dept = c.code("department_code", required=True)
         if dept is not None and dept not in depts:
             c.error("department_code", f"unknown department {dept!r}")
         f["department_id"] = depts.get(dept or "")
@@ -139,7 +139,7 @@ def import_positions(ctx: Ctx) -> ImportReport:
             f["is_key"] = c.boolean("is_key", default=False)
         if c.has("is_active"):
             f["is_active"] = c.boolean("is_active", default=True)
-        boss = c.text("reports_to_code") if c.has("reports_to_code") else UNSET
+        boss = c.code("reports_to_code") if c.has("reports_to_code") else UNSET
         heads: Any = UNSET
         if c.has("head_of"):
             heads = [h.strip() for h in (c.text("head_of") or "").split(HEAD_SEP) if h.strip()]
