@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import sqlite3
 import subprocess
@@ -13,22 +12,7 @@ from pathlib import Path
 
 import pytest
 
-HCM = shutil.which("hcm") or "hcm"
-
-
-def run(args: list[str], tmp: Path, timeout: int = 240, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("HCM_")}
-    base.update({"HCM_DATABASE_URL": f"sqlite:///{tmp / 'cli.db'}", "HCM_DEMO": "true",
-                 "HCM_SECRET_KEY": "cli-test-secret-0123456789", "HCM_GRAPH__ENABLED": "false",
-                 "COLUMNS": "120"})
-    base.update(env)
-    return subprocess.run([HCM, *args], cwd=tmp, env=base, capture_output=True, text=True, timeout=timeout,
-                          check=False)
-
-
-def count(db: Path, table: str) -> int:
-    with sqlite3.connect(db) as c:
-        return int(c.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+from tests.hcm.cli_helpers import HCM, count, run
 
 
 def free_port() -> int:

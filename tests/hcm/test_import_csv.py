@@ -10,8 +10,8 @@ import pytest
 
 from hcm.errors import ImportRejected
 from hcm.io import files, service
-from tests.fixtures.io.helpers import counts
-from tests.hcm.test_cli import count, run
+from tests.hcm.cli_helpers import count, run
+from tests.hcm.io_helpers import counts
 
 GOOD_CSV = b"code,name\r\nSK-1,One\r\nSK-2,Two\r\n"
 

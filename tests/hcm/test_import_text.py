@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 
 from hcm.io import service
 from hcm.models import Assignment, Department, Employee, JobFamily, Skill
-from tests.fixtures.io.helpers import counts, imp, one, rejected
+from tests.hcm.io_helpers import counts, imp, one, rejected
 
 FORMATS = ["csv", "xlsx"]
 ODD = [" leading", "trailing ", "\ttab first", "tab last\t", "two  spaces", "line\nbreak", "crlf\r\nline",

@@ -13,8 +13,8 @@ import pytest
 
 from hcm.errors import ImportRejected
 from hcm.io import files, service
-from tests.fixtures.io.helpers import counts, xlsx_bytes
-from tests.hcm.test_cli import count, run
+from tests.hcm.cli_helpers import count, run
+from tests.hcm.io_helpers import counts, xlsx_bytes
 
 
 def _good_xlsx() -> bytes:

@@ -21,8 +21,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from tests import factories
-from tests.live_server import live_app
-from tests.performance.test_team import build_plan
+from tests.browser import live_app
+from tests.performance.factories import build_plan
 
 HOLD = 20.0  # at most this long a held recompute waits for the other request (seconds; a bound, not a figure)
 
