@@ -19,6 +19,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from hcm import db as dbmod
 from hcm import modules
+from hcm.auth.security import purpose_key
 from hcm.errors import HcmError, Unauthorized, collision
 from hcm.settings import Settings, get_settings
 from hcm.web.render import error_page
@@ -51,7 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Org model, performance cascade, talent graph, succession and careers.",
     )
     app.add_middleware(
-        SessionMiddleware, secret_key=settings.secret_key, session_cookie="hcm_session",
+        SessionMiddleware, secret_key=purpose_key(settings.secret_key, "session"), session_cookie="hcm_session",
         same_site="lax", https_only=False, max_age=settings.token_ttl_minutes * 60,
     )
 

@@ -1,7 +1,9 @@
-"""Password hashing (pwdlib, Argon2) and bearer tokens (PyJWT)."""
+"""Password hashing (pwdlib, Argon2), bearer tokens (PyJWT) and the keys derived from the one secret."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,6 +14,12 @@ from hcm.errors import Unauthorized
 
 _hasher = PasswordHash.recommended()
 _ALGORITHM = "HS256"
+
+
+def purpose_key(secret: str, purpose: str) -> str:
+    """A key for one use of ``HCM_SECRET_KEY`` (``"session"``, ``"csrf"``, ``"token"``): HMAC-SHA256 of the
+    purpose under the secret, so a value signed for one use is never valid for another."""
+    return hmac.new(secret.encode(), f"hcm/{purpose}".encode(), hashlib.sha256).hexdigest()
 
 
 def hash_password(password: str) -> str:
@@ -33,12 +41,13 @@ def issue_token(*, user_id: int, role: str, secret: str, ttl_minutes: int) -> st
         "iat": now,
         "exp": now + timedelta(minutes=ttl_minutes),
     }
-    return jwt.encode(claims, secret, algorithm=_ALGORITHM)
+    return jwt.encode(claims, purpose_key(secret, "token"), algorithm=_ALGORITHM)
 
 
 def read_token(token: str, *, secret: str) -> int:
     try:
-        claims = jwt.decode(token, secret, algorithms=[_ALGORITHM], options={"require": ["exp", "sub"]})
+        claims = jwt.decode(token, purpose_key(secret, "token"), algorithms=[_ALGORITHM],
+                            options={"require": ["exp", "sub"]})
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized("the bearer token has expired; log in again") from exc
     except jwt.PyJWTError as exc:
