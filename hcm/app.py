@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(
         SessionMiddleware, secret_key=purpose_key(settings.secret_key, "session"), session_cookie="hcm_session",
-        same_site="lax", https_only=False, max_age=settings.token_ttl_minutes * 60,
+        same_site="lax", https_only=False, max_age=settings.session_max_hours * 3600,
     )
 
     @app.exception_handler(HcmError)

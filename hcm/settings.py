@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -71,7 +72,12 @@ class Settings(BaseSettings):
     # mode; a demo without it makes its own (DEMO_SECRET_FILE). There is no default value.
     secret_key: str = ""
     demo: bool = False
-    token_ttl_minutes: int = Field(default=480, ge=5, le=60 * 24 * 30)
+    # Bearer tokens of the API: short-lived; a password change or deactivation also ends them at once.
+    token_ttl_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    # Browser sessions (server-side, see hcm.auth.sessions): ended after this long without a request, and
+    # after this long in any case; log-out, a password change and deactivation end them at once.
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    session_max_hours: int = Field(default=8, ge=1, le=24 * 30)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 
@@ -88,6 +94,14 @@ class Settings(BaseSettings):
         if len(self.secret_key) < MIN_SECRET:
             raise ValueError(f"HCM_SECRET_KEY must be at least {MIN_SECRET} characters long.")
         return self
+
+    @property
+    def session_idle(self) -> timedelta:
+        return timedelta(minutes=self.session_idle_minutes)
+
+    @property
+    def session_max_age(self) -> timedelta:
+        return timedelta(hours=self.session_max_hours)
 
     @property
     def is_sqlite(self) -> bool:

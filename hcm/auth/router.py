@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, Form, Request, Response
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from hcm.auth import service
@@ -36,8 +36,24 @@ def token(username: str = Form(...), password: str = Form(...), db: Session = De
     user = service.authenticate(db, username=username, password=password)
     s = get_settings()
     return TokenOut(access_token=issue_token(user_id=user.id, role=user.role.value, secret=s.secret_key,
-                                             ttl_minutes=s.token_ttl_minutes),
+                                             ttl_minutes=s.token_ttl_minutes, token_version=user.token_version),
                     expires_in=s.token_ttl_minutes * 60)
+
+
+class PasswordChangeIn(BaseModel):
+    current_password: str = Field(max_length=1024)
+    new_password: str = Field(max_length=1024)
+
+
+@router.post("/password", status_code=204, response_class=Response)
+def change_password(body: PasswordChangeIn, request: Request, db: Session = Depends(get_db),
+                    who: Principal = Depends(allow(Permission.AUTHENTICATED))):
+    """Change your own password. Every session and bearer token you have ends, this one included: log in
+    again with the new password."""
+    service.change_password(db, user_id=who.user_id, current=body.current_password, new=body.new_password)
+    if "session" in request.scope:
+        request.session.clear()
+    return Response(status_code=204)
 
 
 @router.get("/me", response_model=MeOut)

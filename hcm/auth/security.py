@@ -33,26 +33,33 @@ def verify_password(password: str, password_hash: str) -> bool:
         return False
 
 
-def issue_token(*, user_id: int, role: str, secret: str, ttl_minutes: int) -> str:
+def issue_token(*, user_id: int, role: str, secret: str, ttl_minutes: int, token_version: int = 0) -> str:
+    """A short-lived bearer token; ``ver`` is the user's token version when it was issued (see read_token)."""
     now = datetime.now(UTC)
     claims: dict[str, Any] = {
         "sub": str(user_id),
         "role": role,
+        "ver": token_version,
         "iat": now,
         "exp": now + timedelta(minutes=ttl_minutes),
     }
     return jwt.encode(claims, purpose_key(secret, "token"), algorithm=_ALGORITHM)
 
 
-def read_token(token: str, *, secret: str) -> int:
+def read_token(token: str, *, secret: str) -> tuple[int, int]:
+    """The user id and token version a valid, unexpired token names; the caller compares the version with
+    the user's current one (a password change or deactivation moves it on)."""
     try:
         claims = jwt.decode(token, purpose_key(secret, "token"), algorithms=[_ALGORITHM],
-                            options={"require": ["exp", "sub"]})
+                            options={"require": ["exp", "sub", "ver"]})
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized("the bearer token has expired; log in again") from exc
     except jwt.PyJWTError as exc:
         raise Unauthorized("the bearer token is not valid") from exc
+    user_id, version = claims["sub"], claims["ver"]
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise Unauthorized("the bearer token is not valid")
     try:
-        return int(claims["sub"])
+        return int(user_id), version
     except (TypeError, ValueError) as exc:
         raise Unauthorized("the bearer token is not valid") from exc

@@ -5,10 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hcm.auth import sessions
 from hcm.auth.models import Role, User
 from hcm.auth.security import hash_password, verify_password
 from hcm.db import utcnow
-from hcm.errors import Conflict, Invalid, Unauthorized
+from hcm.errors import Conflict, Invalid, NotFound, Unauthorized
 from hcm.org.models import Employee
 
 MIN_PASSWORD = 8
@@ -24,11 +25,56 @@ def authenticate(db: Session, *, username: str, password: str) -> User:
     return user
 
 
+def revoke_all(db: Session, user: User) -> None:
+    """End everything the user is logged in with: every browser session, and every bearer token issued so far
+    (the token version moves on)."""
+    user.token_version = (user.token_version or 0) + 1
+    sessions.end_all(db, user.id)
+    db.flush()
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(f"password must have at least {MIN_PASSWORD} characters", field="password")
+
+
+def set_password(db: Session, *, user: User, password: str) -> None:
+    """A new password (an administrator's reset, or the user's own change after checking the current one);
+    every session and token of the user ends."""
+    _check_password(password)
+    user.password_hash = hash_password(password)
+    revoke_all(db, user)
+
+
+def change_password(db: Session, *, user_id: int, current: str, new: str) -> None:
+    """The user changes their own password: the current one must be right; then they log in again everywhere."""
+    user = db.get(User, user_id)
+    if user is None or not user.is_active or not verify_password(current, user.password_hash):
+        raise Invalid("the current password is not right", field="current_password")
+    if new == current:
+        raise Invalid("the new password is the same as the current one", field="new_password")
+    set_password(db, user=user, password=new)
+
+
+def by_username(db: Session, username: str) -> User:
+    user = db.scalars(select(User).where(User.username == username)).first()
+    if user is None:
+        raise NotFound("User", username, field="username")
+    return user
+
+
+def set_active(db: Session, *, user: User, active: bool) -> None:
+    """Deactivating a user ends every session and token at once; reactivating lets them log in again."""
+    user.is_active = active
+    if not active:
+        revoke_all(db, user)
+    db.flush()
+
+
 def create_user(
     db: Session, *, username: str, password: str, role: Role, employee_id: int | None = None
 ) -> User:
-    if len(password) < MIN_PASSWORD:
-        raise Invalid(f"password must have at least {MIN_PASSWORD} characters", field="password")
+    _check_password(password)
     if db.scalars(select(User.id).where(User.username == username)).first() is not None:
         raise Conflict(f"username={username!r} is taken", field="username")
     if role in (Role.MANAGER, Role.EMPLOYEE) and employee_id is None:
