@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -22,6 +22,7 @@ from hcm import modules
 from hcm.auth.security import purpose_key
 from hcm.errors import HcmError, Unauthorized, collision
 from hcm.settings import Settings, get_settings
+from hcm.web import csrf
 from hcm.web.render import error_page
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         description="Org model, performance cascade, talent graph, succession and careers.",
+        # Runs before every route's own dependencies, for the platform's routes and every module's.
+        dependencies=[Depends(csrf.protect(settings.trusted_origins))],
     )
     app.add_middleware(
         SessionMiddleware, secret_key=purpose_key(settings.secret_key, "session"), session_cookie="hcm_session",
@@ -62,8 +65,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if isinstance(exc, Unauthorized):
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
-            return error_page(request, exc.status_code, exc.message)
-        return JSONResponse(exc.to_dict(), status_code=exc.status_code)
+            page = error_page(request, exc.status_code, exc.message)
+            page.headers.update(exc.headers)
+            return page
+        return JSONResponse(exc.to_dict(), status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(IntegrityError)
     def _collision(request: Request, exc: IntegrityError) -> Response:

@@ -15,6 +15,7 @@ class HcmError(Exception):
         self.message = message
         self.field = field
         self.details = details
+        self.headers: dict[str, str] = {}  # sent with the response (e.g. Retry-After)
 
     def to_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"error": self.code, "detail": self.message}

@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     # after this long in any case; log-out, a password change and deactivation end them at once.
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     session_max_hours: int = Field(default=8, ge=1, le=24 * 30)
+    # Origins besides the one the request was sent to (its Host) whose form posts are accepted, e.g.
+    # ["https://hr.example.com"] behind a proxy that rewrites Host. Anything else is refused (hcm.web.csrf).
+    trusted_origins: list[str] = Field(default_factory=list)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 

@@ -242,3 +242,18 @@ def test_narrow_screen_and_other_profiles_hidden(page: Any, live: Live, shots: P
     assert width <= 390, "the profile overflows a phone-sized screen"
     page.screenshot(path=str(shots / "employee-profile-narrow.png"), full_page=True)
     assert page.problems == []
+
+
+def test_hr_imports_a_file_through_the_upload_form(page: Any, live: Live) -> None:
+    """The import form posts multipart with the session cookie from app.js: it carries the CSRF token."""
+    _log_in(page, live, "hr")
+    page.goto(live.url + "/io")
+    form = page.locator("form[data-import=grades]")
+    form.locator("input[type=file]").set_input_files(files=[{
+        "name": "grades.csv", "mimeType": "text/csv",
+        "buffer": b"code,name,level,pay_min,pay_mid,pay_max\nG-UP,Uploaded grade,7,1000,2000,3000\n"}])
+    form.locator("button[type=submit]").click()
+    result = form.locator(".upload-result")
+    result.filter(has_text="Imported").wait_for()
+    assert "1 new" in result.inner_text() or "inserted: 1" in result.inner_text(), result.inner_text()
+    assert page.problems == []

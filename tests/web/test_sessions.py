@@ -17,7 +17,7 @@ from hcm.auth.models import User, UserSession
 from hcm.db import utcnow
 from hcm.settings import get_settings
 from tests import factories
-from tests.web.test_pages import logged_in
+from tests.web.test_pages import csrf, logged_in
 
 COOKIE = "hcm_session"
 
@@ -49,7 +49,7 @@ def test_the_cookie_carries_a_random_session_id_whose_hash_only_is_stored(client
     logged_in(client, "hr")
     signed = client.cookies[COOKIE]
     payload = json.loads(base64.b64decode(signed.split(".")[0]))
-    assert set(payload) == {"sid"} and len(payload["sid"]) >= 40  # no user id, no role
+    assert set(payload) <= {"sid", "csrf"} and len(payload["sid"]) >= 40  # no user id, no role
     rows = _session_rows(db, "hr")
     assert [r.token_hash for r in rows] == [hashlib.sha256(payload["sid"].encode()).hexdigest()]
     logged_in(client, "hr")  # logging in again starts another session; the old id is gone from the cookie
@@ -60,7 +60,7 @@ def test_a_cookie_saved_before_log_out_opens_nothing_after(app, client, org, db)
     logged_in(client, "hr")
     saved = client.cookies[COOKIE]
     assert _opens(_replay(app, saved))  # the copy works while the session lives
-    assert client.post("/logout", follow_redirects=False).status_code == 303
+    assert client.post("/logout", headers=csrf(client), follow_redirects=False).status_code == 303
     assert _session_rows(db, "hr") == []
     assert not _opens(_replay(app, saved))
     assert not _opens(client)
@@ -110,11 +110,11 @@ def test_a_password_change_ends_every_session_and_token(app, client, org, db) ->
     browser = TestClient(app)
     logged_in(browser, "employee")
     r = browser.post("/api/auth/password", json={"current_password": "wrong-one", "new_password": "a-new-password-1"},
-                     headers=csrf_header(browser))
+                     headers=csrf(browser))
     assert r.status_code == 422 and r.json()["field"] == "current_password"
     assert _opens(_replay(app, elsewhere))  # a refused change ends nothing
     r = browser.post("/api/auth/password", json={"current_password": factories.PASSWORD,
-                                                 "new_password": "a-new-password-1"}, headers=csrf_header(browser))
+                                                 "new_password": "a-new-password-1"}, headers=csrf(browser))
     assert r.status_code == 204, r.text
     assert _session_rows(db, "employee") == []
     assert not _opens(_replay(app, elsewhere)) and not _opens(browser)
@@ -159,7 +159,3 @@ def test_deactivation_or_an_admin_reset_ends_every_session_and_token(app, client
         db.commit()
         assert api.get("/api/auth/me", headers=token).status_code == 401  # reactivation revives no old token
         assert api.get("/api/auth/me", headers=_token(api, "manager")).status_code == 200
-
-
-def csrf_header(c: TestClient) -> dict[str, str]:
-    return {}
