@@ -19,7 +19,8 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from hcm import db as dbmod
 from hcm import modules
-from hcm.auth.security import purpose_key
+from hcm.auth.security import dummy_hash, purpose_key
+from hcm.auth.throttle import LoginThrottle
 from hcm.errors import HcmError, Unauthorized, collision
 from hcm.settings import Settings, get_settings
 from hcm.web import csrf
@@ -92,6 +93,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if not request.url.path.startswith("/api"):
             return error_page(request, 422, summary)
         return JSONResponse({"error": "invalid", "detail": summary, "errors": errors}, status_code=422)
+
+    # Failed log-ins per user and client (memory, or the Redis every process shares); the dummy hash that makes
+    # an unknown user cost the same as a known one is made now, not on the first log-in.
+    app.state.login_throttle = LoginThrottle.from_settings(settings)
+    dummy_hash()
 
     # Every registered module's routers (the platform's own first); API before pages.
     for router in modules.refs("api_routers") + modules.refs("page_routers"):

@@ -56,6 +56,18 @@ class Forbidden(HcmError):
     code = "forbidden"
 
 
+class TooManyRequests(HcmError):
+    """Refused for now (e.g. too many failed log-ins); ``Retry-After`` says for how long, in seconds."""
+
+    status_code = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 class ImportRejected(HcmError):
     """A file with at least one bad row: nothing was written. ``details`` lists every problem."""
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Where a demo installation keeps the secret it made for itself (relative to the working directory, next to
@@ -78,11 +78,26 @@ class Settings(BaseSettings):
     # after this long in any case; log-out, a password change and deactivation end them at once.
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     session_max_hours: int = Field(default=8, ge=1, le=24 * 30)
+    # Failed log-ins allowed per user name and per client address (``limits`` notation, moving window); past
+    # either a log-in is refused with 429 and Retry-After, right password or not (hcm.auth.throttle).
+    login_limit_per_user: str = "5/15 minutes"
+    login_limit_per_client: str = "20/15 minutes"
+    # Where those counts live: "memory://" (one process) or a Redis URL shared by every process. Unset: the
+    # Redis of HCM_BROKER_URL when that is Redis, else memory.
+    login_limit_storage: str | None = None
     # Origins besides the one the request was sent to (its Host) whose form posts are accepted, e.g.
     # ["https://hr.example.com"] behind a proxy that rewrites Host. Anything else is refused (hcm.web.csrf).
     trusted_origins: list[str] = Field(default_factory=list)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+
+    @field_validator("login_limit_per_user", "login_limit_per_client")
+    @classmethod
+    def _parse_limit(cls, value: str) -> str:
+        from limits import parse
+
+        parse(value)  # ValueError naming what is wrong, e.g. "5 per 15 minutes" or "5/15 minutes"
+        return value
 
     @model_validator(mode="after")
     def _require_secret(self) -> Settings:
@@ -97,6 +112,14 @@ class Settings(BaseSettings):
         if len(self.secret_key) < MIN_SECRET:
             raise ValueError(f"HCM_SECRET_KEY must be at least {MIN_SECRET} characters long.")
         return self
+
+    @property
+    def limits_storage(self) -> str:
+        if self.login_limit_storage:
+            return self.login_limit_storage
+        if self.broker_url and self.broker_url.startswith(("redis://", "rediss://")):
+            return self.broker_url
+        return "memory://"
 
     @property
     def session_idle(self) -> timedelta:

@@ -17,11 +17,14 @@ class Role(enum.StrEnum):
     EMPLOYEE = "employee"
 
 
+USERNAME_LENGTH = 150
+
+
 class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(150), unique=True)
+    username: Mapped[str] = mapped_column(String(USERNAME_LENGTH), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(_enum(Role, "role"))
     employee_id: Mapped[int | None] = mapped_column(

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from hcm.auth import service
 from hcm.auth.security import issue_token
+from hcm.auth.throttle import for_request as login_throttle
 from hcm.deps import get_db
 from hcm.policy import Permission, Principal, allow
 from hcm.settings import get_settings
@@ -30,10 +31,12 @@ class MeOut(BaseModel):
 
 
 @router.post("/token", response_model=TokenOut)
-def token(username: str = Form(...), password: str = Form(...), db: Session = Depends(get_db),
+def token(request: Request, username: str = Form(...), password: str = Form(...), db: Session = Depends(get_db),
           _: None = Depends(allow(Permission.PUBLIC))):
-    """OAuth2 password flow: form fields ``username`` and ``password``."""
-    user = service.authenticate(db, username=username, password=password)
+    """OAuth2 password flow: form fields ``username`` and ``password``. Failed attempts are limited per user name
+    and per client (429 with Retry-After)."""
+    throttle, client = login_throttle(request)
+    user = service.authenticate(db, username=username, password=password, throttle=throttle, client=client)
     s = get_settings()
     return TokenOut(access_token=issue_token(user_id=user.id, role=user.role.value, secret=s.secret_key,
                                              ttl_minutes=s.token_ttl_minutes, token_version=user.token_version),
@@ -50,7 +53,9 @@ def change_password(body: PasswordChangeIn, request: Request, db: Session = Depe
                     who: Principal = Depends(allow(Permission.AUTHENTICATED))):
     """Change your own password. Every session and bearer token you have ends, this one included: log in
     again with the new password."""
-    service.change_password(db, user_id=who.user_id, current=body.current_password, new=body.new_password)
+    throttle, client = login_throttle(request)
+    service.change_password(db, user_id=who.user_id, current=body.current_password, new=body.new_password,
+                            throttle=throttle, client=client)
     if "session" in request.scope:
         request.session.clear()
     return Response(status_code=204)

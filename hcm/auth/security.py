@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import jwt
@@ -24,6 +26,14 @@ def purpose_key(secret: str, purpose: str) -> str:
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
+
+
+@lru_cache(maxsize=1)
+def dummy_hash() -> str:
+    """A hash of a random password nobody knows, made with the same parameters as every user's: a log-in for
+    a user name that does not exist (or is deactivated) is checked against it, so it costs the same time as a
+    real user's wrong password and the answer time does not tell which names exist."""
+    return hash_password(secrets.token_urlsafe(32))
 
 
 def verify_password(password: str, password_hash: str) -> bool:

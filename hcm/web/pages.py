@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 
 from hcm.auth import service as auth_service
 from hcm.auth import sessions
+from hcm.auth.throttle import for_request as login_throttle
+from hcm.auth.throttle import wait_text
 from hcm.deps import get_db
-from hcm.errors import Unauthorized
+from hcm.errors import TooManyRequests, Unauthorized
 from hcm.policy import Permission, Principal, allow
 from hcm.settings import get_settings
 from hcm.web.render import render
@@ -43,8 +45,15 @@ def login_form(request: Request, next: str = "/", me: Principal | None = Depends
 @router.post("/login")
 def login(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/"),
           db: Session = Depends(get_db), _: Principal | None = Depends(allow(Permission.PUBLIC))) -> Response:
+    throttle, client = login_throttle(request)
     try:
-        user = auth_service.authenticate(db, username=username.strip(), password=password)
+        user = auth_service.authenticate(db, username=username.strip(), password=password, throttle=throttle,
+                                         client=client)
+    except TooManyRequests as exc:
+        page = render(request, "login.html", None, status_code=429, next=_safe_next(next), username=username,
+                      error=f"Too many failed log-ins: try again in {wait_text(exc.retry_after)}.")
+        page.headers.update(exc.headers)
+        return page
     except Unauthorized:
         return render(request, "login.html", None, status_code=401, next=_safe_next(next), username=username,
                        error="Unknown user name or wrong password.")
