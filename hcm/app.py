@@ -24,6 +24,7 @@ from hcm.auth.throttle import LoginThrottle
 from hcm.errors import HcmError, Unauthorized, collision
 from hcm.settings import Settings, get_settings
 from hcm.web import csrf
+from hcm.web.headers import SecurityHeaders
 from hcm.web.render import error_page
 
 log = logging.getLogger(__name__)
@@ -57,8 +58,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(
         SessionMiddleware, secret_key=purpose_key(settings.secret_key, "session"), session_cookie="hcm_session",
-        same_site="lax", https_only=False, max_age=settings.session_max_hours * 3600,
+        same_site="lax", https_only=settings.https, max_age=settings.session_max_hours * 3600,
     )
+    app.add_middleware(SecurityHeaders, https=settings.https)  # outermost: every answer gets them
 
     @app.exception_handler(HcmError)
     def _hcm_error(request: Request, exc: HcmError) -> Response:

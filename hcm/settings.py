@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     # Where those counts live: "memory://" (one process) or a Redis URL shared by every process. Unset: the
     # Redis of HCM_BROKER_URL when that is Redis, else memory.
     login_limit_storage: str | None = None
+    # Served over HTTPS (directly or behind a TLS proxy): the session cookie gets Secure, and HSTS is sent.
+    https: bool = False
     # Origins besides the one the request was sent to (its Host) whose form posts are accepted, e.g.
     # ["https://hr.example.com"] behind a proxy that rewrites Host. Anything else is refused (hcm.web.csrf).
     trusted_origins: list[str] = Field(default_factory=list)
