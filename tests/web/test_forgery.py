@@ -55,6 +55,7 @@ def _forged_session(payload: dict[str, object], key: str) -> str:
     return itsdangerous.TimestampSigner(key).sign(data).decode()
 
 
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")  # the attacker's short key
 def test_a_token_or_cookie_signed_with_the_old_default_reads_nothing(demo_app, org, tmp_path) -> None:  # type: ignore[no-untyped-def]
     hr = org.users["hr"].id
     assert (tmp_path / DEMO_SECRET_FILE).exists()  # the demo made its own secret
