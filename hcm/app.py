@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -19,8 +19,12 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from hcm import db as dbmod
 from hcm import modules
+from hcm.auth.security import dummy_hash, purpose_key
+from hcm.auth.throttle import LoginThrottle
 from hcm.errors import HcmError, Unauthorized, collision
 from hcm.settings import Settings, get_settings
+from hcm.web import csrf
+from hcm.web.headers import SecurityHeaders
 from hcm.web.render import error_page
 
 log = logging.getLogger(__name__)
@@ -49,11 +53,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         description="Org model, performance cascade, talent graph, succession and careers.",
+        # Runs before every route's own dependencies, for the platform's routes and every module's.
+        dependencies=[Depends(csrf.protect(settings.trusted_origins))],
     )
     app.add_middleware(
-        SessionMiddleware, secret_key=settings.secret_key, session_cookie="hcm_session",
-        same_site="lax", https_only=False, max_age=settings.token_ttl_minutes * 60,
+        SessionMiddleware, secret_key=purpose_key(settings.secret_key, "session"), session_cookie="hcm_session",
+        same_site="lax", https_only=settings.https, max_age=settings.session_max_hours * 3600,
     )
+    app.add_middleware(SecurityHeaders, https=settings.https)  # outermost: every answer gets them
 
     @app.exception_handler(HcmError)
     def _hcm_error(request: Request, exc: HcmError) -> Response:
@@ -61,8 +68,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if isinstance(exc, Unauthorized):
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
-            return error_page(request, exc.status_code, exc.message)
-        return JSONResponse(exc.to_dict(), status_code=exc.status_code)
+            page = error_page(request, exc.status_code, exc.message)
+            page.headers.update(exc.headers)
+            return page
+        return JSONResponse(exc.to_dict(), status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(IntegrityError)
     def _collision(request: Request, exc: IntegrityError) -> Response:
@@ -86,6 +95,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if not request.url.path.startswith("/api"):
             return error_page(request, 422, summary)
         return JSONResponse({"error": "invalid", "detail": summary, "errors": errors}, status_code=422)
+
+    # Failed log-ins per user and client (memory, or the Redis every process shares); the dummy hash that makes
+    # an unknown user cost the same as a known one is made now, not on the first log-in.
+    app.state.login_throttle = LoginThrottle.from_settings(settings)
+    dummy_hash()
 
     # Every registered module's routers (the platform's own first); API before pages.
     for router in modules.refs("api_routers") + modules.refs("page_routers"):

@@ -203,6 +203,46 @@ def user_create(username: str, role: str, employee_ext: str | None, password: st
     console.print(f"[green]created[/green] user {username} ({role})")
 
 
+@user.command("password")
+@click.argument("username")
+@click.password_option(prompt="New password")
+@_fail_on_domain_errors
+def user_password(username: str, password: str) -> None:
+    """Set a new password for USERNAME; every session and bearer token of theirs ends at once."""
+    from hcm.auth import service
+    from hcm.db import unit_of_work
+
+    with unit_of_work() as s:
+        service.set_password(s, user=service.by_username(s, username), password=password)
+    console.print(f"[green]password set[/green] for {username}; their sessions and tokens have ended")
+
+
+@user.command("deactivate")
+@click.argument("username")
+@_fail_on_domain_errors
+def user_deactivate(username: str) -> None:
+    """Stop USERNAME logging in; every session and bearer token of theirs ends at once."""
+    from hcm.auth import service
+    from hcm.db import unit_of_work
+
+    with unit_of_work() as s:
+        service.set_active(s, user=service.by_username(s, username), active=False)
+    console.print(f"[green]deactivated[/green] {username}; their sessions and tokens have ended")
+
+
+@user.command("activate")
+@click.argument("username")
+@_fail_on_domain_errors
+def user_activate(username: str) -> None:
+    """Let a deactivated USERNAME log in again."""
+    from hcm.auth import service
+    from hcm.db import unit_of_work
+
+    with unit_of_work() as s:
+        service.set_active(s, user=service.by_username(s, username), active=True)
+    console.print(f"[green]activated[/green] {username}")
+
+
 # --- serve / demo --------------------------------------------------------------------------------
 @main.command("serve")
 @click.option("--host", default=None, help="Defaults to HCM_HOST (127.0.0.1).")

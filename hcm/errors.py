@@ -17,6 +17,7 @@ class HcmError(Exception):
         self.message = message
         self.field = field
         self.details = details
+        self.headers: dict[str, str] = {}  # sent with the response (e.g. Retry-After)
 
     def to_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"error": self.code, "detail": self.message}
@@ -64,6 +65,18 @@ class Unauthorized(HcmError):
 class Forbidden(HcmError):
     status_code = 403
     code = "forbidden"
+
+
+class TooManyRequests(HcmError):
+    """Refused for now (e.g. too many failed log-ins); ``Retry-After`` says for how long, in seconds."""
+
+    status_code = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
 
 
 class ImportRejected(HcmError):

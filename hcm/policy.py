@@ -22,6 +22,7 @@ from sqlalchemy import Select, false, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from hcm.auth import sessions
 from hcm.auth.models import Role, User
 from hcm.auth.security import read_token
 from hcm.deps import get_db
@@ -144,22 +145,31 @@ class Principal:
 
 
 def _authenticate(request: Request, db: Session) -> Principal | None:
+    """The caller: a bearer token (whose version must still be the user's) or else a live server-side
+    session named by the session cookie (hcm.auth.sessions). A request with a bearer token is never
+    authenticated by its cookie."""
+    settings = get_settings()
     user_id: int | None = None
+    token_version: int | None = None
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        user_id = read_token(header[7:].strip(), secret=get_settings().secret_key)
+        user_id, token_version = read_token(header[7:].strip(), secret=settings.secret_key)
     elif "session" in request.scope:
-        raw = request.session.get("uid")
-        user_id = int(raw) if isinstance(raw, int) else None
+        sid = request.session.get(sessions.COOKIE_KEY)
+        if isinstance(sid, str) and sid:
+            user_id = sessions.resolve(db, sid, idle=settings.session_idle, max_age=settings.session_max_age)
     if user_id is None:
         return None
     row = db.execute(
-        select(User.id, User.username, User.role, User.employee_id, User.is_active, Employee.position_id)
+        select(User.id, User.username, User.role, User.employee_id, User.is_active, User.token_version,
+               Employee.position_id)
         .outerjoin(Employee, Employee.id == User.employee_id)
         .where(User.id == user_id)
     ).one_or_none()
     if row is None or not row.is_active:
         return None
+    if token_version is not None and token_version != row.token_version:
+        raise Unauthorized("the bearer token was revoked (password change or deactivation); log in again")
     return Principal(row.id, row.username, Role(row.role), row.employee_id, row.position_id)
 
 

@@ -102,11 +102,17 @@ def page(browser: Any, live: Any) -> Iterator[Any]:
             route.abort()
 
     context.route("**/*", only_local)
+    # Anything the Content-Security-Policy blocked: the page's own event, and Chromium's console message.
+    context.add_init_script("""document.addEventListener('securitypolicyviolation', function (e) {
+        console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline'));
+    });""")
     p = context.new_page()
     p.set_default_timeout(8000)
     p.problems = []
     p.on("pageerror", lambda e: p.problems.append(f"script error: {e}"))
     p.on("response", lambda r: r.status >= 400 and p.problems.append(f"{r.status} {r.url}"))
+    p.on("console", lambda m: ("Content Security Policy" in m.text or "CSP violation" in m.text)
+         and p.problems.append(f"CSP: {m.text}"))
     yield p
     context.close()
     assert outside == [], f"the page tried to reach outside the app: {outside}"

@@ -116,6 +116,7 @@ def client(app, db: Session) -> Iterator[TestClient]:  # type: ignore[no-untyped
         db.commit()
 
     app.dependency_overrides[get_db] = _test_db
+    app.state.login_throttle.reset()  # failed log-ins of one test do not count against the next
     with TestClient(app) as c:
         yield c
     app.dependency_overrides.clear()

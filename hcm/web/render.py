@@ -15,10 +15,12 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from hcm import modules
 from hcm.auth.models import Role
 from hcm.policy import Principal
+from hcm.web import csrf
 
 SHELL_TEMPLATES = Path(__file__).parent / "templates"  # base.html, macros.html, error.html, login.html
 FLASH = "flash"
@@ -66,8 +68,11 @@ def render(request: Request, name: str, me: Principal | None, *, section: str | 
     """A page of the shell: ``section`` is the navigation key shown as the current one; a flash message left
     by the previous request (``flash``) is shown once."""
     message = request.session.pop(FLASH, None) if "session" in request.scope else None
+    token = csrf.token(request)  # forms carry {{ csrf_field }} first; scripts send the meta tag's token
     ctx = {"me": me, "nav": nav_for(me), "section": section, "flash": message,
-           "role_label": ROLE_LABELS.get(me.role, "") if me else "", **context}
+           "role_label": ROLE_LABELS.get(me.role, "") if me else "",
+           "csrf_token": token, "csrf_field": Markup('<input type="hidden" name="csrftoken" value="{}">').format(token),
+           **context}
     return templates().TemplateResponse(request, name, ctx, status_code=status_code)
 
 

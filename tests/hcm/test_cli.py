@@ -79,6 +79,36 @@ def test_user_create_and_the_secret_rule(tmp_path: Path) -> None:
     assert r.returncode != 0 and "HCM_SECRET_KEY" in r.stderr
 
 
+def test_user_password_and_deactivate_end_every_session_and_token(tmp_path: Path) -> None:
+    assert run(["db", "upgrade"], tmp_path).returncode == 0
+    assert run(["user", "create", "dora", "--role", "hr_admin", "--password", "a-long-password"], tmp_path).returncode == 0
+    db = tmp_path / "cli.db"
+
+    def sessions() -> int:
+        with sqlite3.connect(db) as c:
+            c.execute("INSERT INTO user_sessions (token_hash, user_id, created_at, last_seen_at) "
+                      "SELECT hex(randomblob(32)), id, datetime('now'), datetime('now') FROM users WHERE username='dora'")
+        return count(db, "user_sessions")
+
+    def user() -> tuple[int, int]:
+        with sqlite3.connect(db) as c:
+            return c.execute("SELECT is_active, token_version FROM users WHERE username='dora'").fetchone()  # type: ignore[no-any-return]
+
+    assert sessions() == 1
+    r = run(["user", "password", "dora", "--password", "another-long-password"], tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert count(db, "user_sessions") == 0 and user() == (1, 1)
+    assert sessions() == 1
+    r = run(["user", "deactivate", "dora"], tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert count(db, "user_sessions") == 0 and user() == (0, 2)
+    assert run(["user", "activate", "dora"], tmp_path).returncode == 0 and user() == (1, 2)
+    r = run(["user", "deactivate", "nobody"], tmp_path)
+    assert r.returncode == 2 and "does not exist" in r.stderr
+    r = run(["user", "password", "dora", "--password", "short"], tmp_path)
+    assert r.returncode == 2 and "at least 8" in r.stderr
+
+
 def test_serve_answers_on_its_port(tmp_path: Path) -> None:
     assert run(["db", "upgrade"], tmp_path).returncode == 0
     port = free_port()

@@ -3,25 +3,40 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from hcm.settings import DEFAULT_SECRET, Settings
+from hcm.settings import DEMO_SECRET_FILE, Settings
+
+OLD_PUBLIC_DEFAULT = "change-me"  # what earlier versions signed with when HCM_SECRET_KEY was unset
 
 
-def test_outside_demo_a_default_or_missing_secret_refuses_to_start(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_outside_demo_a_default_or_missing_secret_refuses_to_start(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("HCM_SECRET_KEY", raising=False)
     monkeypatch.setenv("HCM_DEMO", "false")
     with pytest.raises(ValidationError, match="HCM_SECRET_KEY"):
         Settings()
     with pytest.raises(ValidationError, match="HCM_SECRET_KEY"):
-        Settings(secret_key=DEFAULT_SECRET)
+        Settings(secret_key=OLD_PUBLIC_DEFAULT)
     with pytest.raises(ValidationError, match="at least 16"):
         Settings(secret_key="short")
     assert Settings(secret_key="x" * 32).demo is False
+    assert not (tmp_path / DEMO_SECRET_FILE).exists()  # only a demo makes its own secret
 
 
-def test_demo_runs_with_the_default_secret(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_demo_makes_its_own_secret_once_and_keeps_it(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.delenv("HCM_SECRET_KEY", raising=False)
     monkeypatch.setenv("HCM_DEMO", "true")
-    assert Settings().secret_key == DEFAULT_SECRET
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    monkeypatch.chdir(tmp_path / "a")
+    first = Settings().secret_key
+    kept = tmp_path / "a" / DEMO_SECRET_FILE
+    assert kept.read_text().strip() == first and len(first) >= 48
+    assert kept.stat().st_mode & 0o777 == 0o600  # readable by its owner only
+    assert Settings().secret_key == first  # the next start reuses it
+    monkeypatch.chdir(tmp_path / "b")
+    assert Settings().secret_key not in (first, OLD_PUBLIC_DEFAULT)  # another installation, another secret
+    with pytest.raises(ValidationError, match="HCM_SECRET_KEY"):
+        Settings(secret_key=OLD_PUBLIC_DEFAULT)  # not even a demo signs with the published value
 
 
 def test_nested_env_and_defaults(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -145,3 +145,43 @@ def test_narrow_screen_and_other_profiles_hidden(page: Any, live: Live, shots: P
     assert width <= 390, "the profile overflows a phone-sized screen"
     page.screenshot(path=str(shots / "employee-profile-narrow.png"), full_page=True)
     assert page.problems == []
+
+
+def test_hr_imports_a_file_through_the_upload_form(page: Any, live: Live) -> None:
+    """The import form posts multipart with the session cookie from app.js: it carries the CSRF token."""
+    log_in(page, live.url, "hr")
+    page.goto(live.url + "/io")
+    form = page.locator("form[data-import=grades]")
+    form.locator("input[type=file]").set_input_files(files=[{
+        "name": "grades.csv", "mimeType": "text/csv",
+        "buffer": b"code,name,level,pay_min,pay_mid,pay_max\nG-UP,Uploaded grade,7,1000,2000,3000\n"}])
+    form.locator("button[type=submit]").click()
+    result = form.locator(".upload-result")
+    result.filter(has_text="Imported").wait_for()
+    assert "1 new" in result.inner_text() or "inserted: 1" in result.inner_text(), result.inner_text()
+    assert page.problems == []
+
+
+def test_main_pages_run_under_the_content_security_policy(page: Any, live: Live) -> None:
+    """Every main page, with its charts and scripts, under the real policy: nothing blocked, nothing broken."""
+    log_in(page, live.url, "hr")
+    seen = []
+    for path in ("/", "/org", "/people", f"/people/{live.people['alice']}", "/positions", "/key-posts", "/skills",
+                 "/io", "/performance"):
+        resp = page.goto(live.url + path)
+        assert resp.status == 200, path
+        csp = resp.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp and resp.headers["cache-control"] == "no-store"
+        page.wait_for_load_state("networkidle")
+        seen.append(path)
+    page.goto(live.url + "/")
+    assert _chart_pixels(page)["chart"]  # the chart script ran under the policy
+    assert page.evaluate("() => document.querySelector('meta[name=csrf-token]').content").strip()
+    # a probe: an inline script the policy must block, reported like any violation would be
+    page.evaluate("""() => { const s = document.createElement('script'); s.textContent = 'window.__ran = 1';
+                             document.body.appendChild(s); }""")
+    page.wait_for_timeout(200)
+    assert page.evaluate("() => window.__ran") is None
+    assert [p for p in page.problems if p.startswith("CSP")], "the probe was not reported: the check sees nothing"
+    page.problems.clear()
+    assert len(seen) == 9

@@ -3,7 +3,9 @@ visibility as the API (the pages call the same services). Runs on SQLite and Pos
 
 from __future__ import annotations
 
+import base64
 import enum
+import json
 import re
 from typing import Literal
 
@@ -14,8 +16,29 @@ from tests import factories
 from tests.web.helpers import NAV, attrs
 
 
-def login(client: TestClient, username: str, next_: str | None = None):  # type: ignore[no-untyped-def]
-    data = {"username": username, "password": factories.PASSWORD}
+def form_token(client: TestClient, path: str = "/login") -> str:
+    """The CSRF token a browser finds in the page's form (hcm.web.csrf), as a person's browser would post it."""
+    found = re.search(r'name="csrftoken" value="([^"]+)"', client.get(path).text)
+    assert found, f"no CSRF token in the form of {path}"
+    return found.group(1)
+
+
+def csrf(client: TestClient) -> dict[str, str]:
+    """The header a script on one of the app's pages sends with a post (the token of the page's meta tag)."""
+    found = re.search(r'<meta name="csrf-token" content="([^"]+)">', client.get("/login").text)
+    assert found, "no CSRF token on the page"
+    return {"X-CSRFToken": found.group(1)}
+
+
+def session_of(client: TestClient) -> dict[str, object]:
+    """What the signed session cookie holds (Starlette: base64 JSON, then the signature)."""
+    cookie = client.cookies.get("hcm_session")
+    return json.loads(base64.b64decode(cookie.split(".")[0])) if cookie else {}
+
+
+def login(client: TestClient, username: str, next_: str | None = None,  # type: ignore[no-untyped-def]
+          password: str = factories.PASSWORD):
+    data = {"csrftoken": form_token(client), "username": username, "password": password}
     if next_ is not None:
         data["next"] = next_
     return client.post("/login", data=data, follow_redirects=False)
@@ -55,7 +78,7 @@ def test_log_in_returns_to_next_and_log_out_ends_the_session(client, org):  # ty
     r = login(client, "hr", next_="/people?q=ali")
     assert r.status_code == 303 and r.headers["location"] == "/people?q=ali"
     assert client.get("/people?q=ali").status_code == 200
-    r = client.post("/logout", follow_redirects=False)
+    r = client.post("/logout", headers=csrf(client), follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/login"
     assert client.get("/", follow_redirects=False).status_code == 303
 
@@ -69,11 +92,11 @@ def test_open_redirect_next_is_ignored(client, org, evil):  # type: ignore[no-un
 
 def test_bad_log_in_shows_the_message_and_nothing_else(client, org):  # type: ignore[no-untyped-def]
     for username, password in (("hr", "wrong-password"), ("ghost", "wrong-password")):
-        r = client.post("/login", data={"username": username, "password": password}, follow_redirects=False)
+        r = login(client, username, password=password)
         assert r.status_code == 401
         assert "Unknown user name or wrong password." in r.text
         assert attrs(r.text, "data-nav") == []
-        assert "hcm_session" not in r.cookies
+        assert "sid" not in session_of(client)  # the cookie holds the form's CSRF token, no session
     assert client.get("/", follow_redirects=False).status_code == 303
 
 
@@ -109,11 +132,11 @@ def test_hr_sees_salary_and_employee_only_their_own(client, org):  # type: ignor
     page = client.get(f"/people/{alice}")
     assert page.status_code == 200 and "data-salary" in page.text and "60,000" in page.text
     assert "data-protected" in page.text
-    client.post("/logout")
+    client.post("/logout", headers=csrf(client))
     logged_in(client, "employee")
     own = client.get(f"/people/{alice}")
     assert "data-salary" in own.text and "data-protected" not in own.text
-    client.post("/logout")
+    client.post("/logout", headers=csrf(client))
     logged_in(client, "manager")
     other = client.get(f"/people/{bob}")
     assert other.status_code == 200 and "data-salary" not in other.text and "60,000" not in other.text
@@ -126,7 +149,7 @@ def test_home_summary_and_chart_data_for_hr_and_exec(client, org):  # type: igno
         assert re.search(r'data-stat="headcount"><span class="stat-value">6<', home.text)
         assert re.search(r'data-stat="vacancies"><span class="stat-value">1<', home.text)
         assert 'id="division-chart-data"' in home.text and "/static/vendor/chart.umd.min.js" in home.text
-        client.post("/logout")
+        client.post("/logout", headers=csrf(client))
     logged_in(client, "employee")
     home = client.get("/")
     assert "division-chart" not in home.text and "data-self-summary" in home.text
@@ -151,7 +174,7 @@ def test_key_posts_people_search_and_paging(client, org, db):  # type: ignore[no
     logged_in(client, "exec")
     keys = client.get("/key-posts")
     assert set(attrs(keys.text, "data-position")) == {"CEO", "OPS-H"} and "Bruno Boss" in keys.text
-    client.post("/logout")
+    client.post("/logout", headers=csrf(client))
     for i in range(30):
         factories.employee(db, pos=None, first="Zed", last=f"Pager{i:02d}")
     logged_in(client, "hr")

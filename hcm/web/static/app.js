@@ -96,8 +96,10 @@
         out.className = "upload-result";
         out.textContent = "Uploading…";
         button.disabled = true;
+        // The form carries the CSRF token as its first field; the header says the same for the check.
+        var token = document.querySelector('meta[name="csrf-token"]');
         fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
-                             headers: { "Accept": "application/json" } })
+                             headers: { "Accept": "application/json", "X-CSRFToken": token ? token.content : "" } })
           .then(function (resp) {
             return resp.text().then(function (text) {
               var body;
