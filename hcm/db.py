@@ -145,7 +145,12 @@ def unit_of_work(*, writes: bool = True) -> Iterator[Session]:
     each other (see ``_sqlite_begin``). ``writes=False`` for work that only reads (a GET request): it does not
     queue behind a writer. Elsewhere the flag changes nothing."""
     factory = session_factory()
-    session = factory(bind=get_engine().execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})) if writes else factory()
+    bind = factory.kw.get("bind")
+    # The factory's own engine (a test or an embedding program may have bound the factory to something else).
+    if writes and isinstance(bind, Engine):
+        session = factory(bind=bind.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}))
+    else:
+        session = factory()
     try:
         yield session
         session.commit()
