@@ -27,7 +27,7 @@ from performance.models import PeriodState, RatingEvent, RatingKind, RatingSourc
 from performance.policy import require_calibrator
 from performance.schemas_ratings import Adjustment, DistributionOut, DistributionRow
 from performance.service.lookups import ensure_state, ensure_writable, get_period
-from performance.service.ratings import check_scale, employee_or_invalid, final_rating, latest_approved
+from performance.service.ratings import check_scale, final_rating, latest_approved, rated_person
 
 RATINGS = (1, 2, 3, 4, 5)
 
@@ -104,7 +104,7 @@ def calibrate(db: Session, *, principal: Principal, period_id: int, employee_id:
     require_calibrator(principal, "calibrate ratings")
     period = ensure_writable(db, period_id)
     ensure_state(period, PeriodState.CALIBRATION, action="a calibration adjustment")
-    emp = employee_or_invalid(db, employee_id)
+    emp = rated_person(db, principal, employee_id)
     text = (reason or "").strip()
     if not text:
         raise Invalid("a calibration adjustment needs a reason: say why the rating changes", field="reason")

@@ -170,8 +170,12 @@ def test_employee_checks_in_on_own_indicator_only(client, as_role, hr, plan, per
     r = client.post(f"{API}/indicators/{mine['id']}/checkins", json={"as_of": "2026-04-01", "milestones_done": 2,
                                                                      "comment": "Q1 done"}, headers=emp)
     assert r.status_code == 201
+    # an indicator of a goal she cannot see is not found, exactly like one that does not exist
     r = client.post(f"{API}/indicators/{theirs['id']}/checkins", json={"as_of": "2026-04-01", "actual": 3}, headers=emp)
-    assert r.status_code == 403
+    nobody = client.post(f"{API}/indicators/999999/checkins", json={"as_of": "2026-04-01", "actual": 3}, headers=emp)
+    assert r.status_code == nobody.status_code == 404
+    assert r.json() == {**nobody.json(), "detail": nobody.json()["detail"].replace("999999", str(theirs["id"]))}
+    assert "S1" not in r.text
     assert count(db, Goal) == 5
 
 
