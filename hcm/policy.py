@@ -15,6 +15,8 @@ that request gets exactly the answer of an id that names nobody: 404 for an id i
 string (what is read), 422 naming the field for a reference in a body (what is written). Modules narrow or
 widen the scope of a request with their own named scopes (whom one may rate, recognise), never by answering
 differently for an outsider.
+
+The self-judgement rule: ``judges_self`` -- a judgement of a person is never made by that person alone.
 """
 
 from __future__ import annotations
@@ -319,9 +321,19 @@ def manages(db: Session, principal: Principal, employee_id: int) -> bool:
     return is_manager(principal) and is_in_subtree(db, principal, employee_id)
 
 
+def judges_self(principal: Principal, employee_id: int | None) -> bool:
+    """The self-judgement rule: would a judgement of this person (a rating, a rubric level, a calibration, a
+    manager's or a formal skill level) be made by the person themselves? Nobody judges themselves alone: their
+    own view is a self-assessment, kept beside the judgement of others and counting only as the rules say. The
+    modules ask this one check (``performance.policy.refuse_self_judgement``); whatever the role, HR included."""
+    return principal.employee_id is not None and principal.employee_id == employee_id
+
+
 def can_assess_skill(db: Session, principal: Principal, employee_id: int, source: SkillSource) -> bool:
     """Self-assessment by the person; manager assessment by HR or a manager above them; formal
-    assessments are recorded by HR only."""
+    assessments are recorded by HR only. Nobody records anything but the self-assessment of themselves."""
+    if source is not SkillSource.SELF and judges_self(principal, employee_id):
+        return False
     if is_hr(principal):
         return True
     if source is SkillSource.SELF:

@@ -24,11 +24,12 @@ from hcm.policy import (
     is_executive,
     is_hr,
     is_manager,
+    judges_self,
     manages,
     subtree_position_ids,
     team_filter,
 )
-from performance.models import Goal, GoalLevel, Indicator, RatingSource, ServiceItem
+from performance.models import Goal, GoalLevel, Indicator, IndicatorKind, RatingSource, ServiceItem
 
 
 class PerfPermission(enum.StrEnum):
@@ -62,6 +63,28 @@ SELF_SERVICE_WRITES = frozenset({PerfPermission.CHECKIN, PerfPermission.RATE, Pe
 ANONYMITY_THRESHOLD = 3
 
 
+# --- the self-judgement rule -----------------------------------------------------------------------
+def refuse_self_judgement(principal: Principal, *, employee_id: int | None, what: str, field: str | None = None) -> None:
+    """Forbidden, with the rule named, when the caller would judge themselves (``hcm.policy.judges_self``):
+    nobody sets, approves or calibrates their own rating, nor records the rubric level of their own goal.
+    Their own view is the self rating (source=self), kept beside the others' and never final."""
+    if judges_self(principal, employee_id):
+        raise self_judgement(what, field=field)
+
+
+def self_judgement(what: str, *, field: str | None = None) -> Forbidden:
+    """The refusal of the self-judgement rule, saying what was refused and where one's own view goes."""
+    return Forbidden(f"rule: nobody judges themselves: {what} about yourself is made by your manager or HR; "
+                     "give your own view as a self rating (source=self), which is kept beside theirs", field=field)
+
+
+def judges_holder(db: Session, principal: Principal, *, indicator: Indicator, goal: Goal) -> bool:
+    """A rubric level on a post or employee goal judges the person the goal belongs to: is the caller that
+    person? (Quantitative and milestone indicators report facts, which their owner may check in.)"""
+    return (indicator.kind is IndicatorKind.RUBRIC and goal.level in (GoalLevel.POST, GoalLevel.EMPLOYEE)
+            and principal.employee_id is not None and _goal_person(db, goal) == principal.employee_id)
+
+
 # --- planning and check-ins ------------------------------------------------------------------------
 def may_plan(db: Session, principal: Principal, *, level: GoalLevel, position_id: int | None,
              employee_id: int | None) -> bool:
@@ -92,6 +115,8 @@ def may_check_in(db: Session, principal: Principal, *, indicator: Indicator, goa
     roles that check in at all: an executive may own an indicator, but check-ins are not an executive's write."""
     if not principal.has(PerfPermission.CHECKIN):
         return False
+    if judges_holder(db, principal, indicator=indicator, goal=goal):
+        return False  # the self-judgement rule: the rubric level of one's own goal is someone else's to record
     if is_hr(principal):
         return True
     me = principal.employee_id
@@ -178,12 +203,14 @@ def _department_of(db: Session, employee_id: int | None) -> int | None:
 def check_rater(db: Session, principal: Principal, *, source: RatingSource, employee_id: int) -> None:
     """Who rates whom, by source, for a person in the caller's ``rateable`` scope (checked first: anyone else is
     not found). Refuse with the rule named: 403 when the caller has no right to rate this person from this
-    source, 422 when the source does not
+    source (a manager or HR rating of oneself included: the self-judgement rule), 422 when the source does not
     fit the relationship (e.g. a peer rating of oneself)."""
     me = principal.employee_id
     if source is RatingSource.CALIBRATION:
         raise Invalid("calibration ratings are made only through calibration "
                       "(POST /api/performance/periods/{period_id}/calibration)", field="source")
+    if source in (RatingSource.MANAGER, RatingSource.HR):
+        refuse_self_judgement(principal, employee_id=employee_id, what=f"a {source.value} rating", field="employee_id")
     if source is RatingSource.SELF:
         if me != employee_id:
             raise Forbidden("a self rating is given only by the person rated")
@@ -214,7 +241,10 @@ def check_rater(db: Session, principal: Principal, *, source: RatingSource, empl
 
 
 def may_approve(db: Session, principal: Principal, *, source: RatingSource, employee_id: int) -> bool:
-    """HR approves manager and HR ratings; the person's manager approves manager ratings too."""
+    """HR approves manager and HR ratings; the person's manager approves manager ratings too. Nobody approves a
+    rating of themselves (``refuse_self_judgement`` says why)."""
+    if judges_self(principal, employee_id):
+        return False
     return is_hr(principal) or (source is RatingSource.MANAGER and manages(db, principal, employee_id))
 
 

@@ -3,7 +3,9 @@ with weights; indicators on each goal; check-ins during the period.
 
 Who plans what: HR plans every level; a manager plans post and employee goals for posts in their
 reporting subtree. Check-ins come from HR, the indicator's or goal's owner, the person the goal belongs
-to, or a manager above them. Both rules, and which goals someone sees, are ``performance.policy``'s.
+to, or a manager above them -- except a rubric level of one's own post or employee goal, which judges the
+person and is recorded by their manager or HR (the self-judgement rule). These rules, and which goals someone
+sees, are ``performance.policy``'s.
 
 The scope rule: a goal or indicator id a request names is looked up within the goals the caller sees
 (``get_visible_goal``, ``get_visible_indicator``), and an employee a body names (the employee of an employee
@@ -35,7 +37,7 @@ from performance.models import (
     IndicatorKind,
     PeriodState,
 )
-from performance.policy import goal_owners, may_check_in, may_plan, visible_goals
+from performance.policy import goal_owners, judges_holder, may_check_in, may_plan, self_judgement, visible_goals
 from performance.schemas import CascadeNode, CheckInIn, ChildrenIn, GoalIn, GoalPatch, IndicatorIn, PlanProblem
 from performance.service.lookups import ensure_state, ensure_writable, get_period
 from performance.tasks import recompute_after_commit
@@ -252,6 +254,8 @@ def check_in(db: Session, *, principal: Principal, indicator_id: int, data: Chec
     goal = get_goal(db, ind.goal_id)
     period = ensure_writable(db, goal.period_id)
     ensure_state(period, PeriodState.IN_PROGRESS, PeriodState.REVIEW, action="a check-in")
+    if judges_holder(db, principal, indicator=ind, goal=goal):
+        raise self_judgement(f"the rubric level of indicator {ind.code!r}", field="indicator_id")
     if not may_check_in(db, principal, indicator=ind, goal=goal):
         raise Forbidden(f"the role {principal.role.value!r} may not check in on indicator {ind.code!r}")
     if not period.start_date <= data.as_of <= period.end_date:

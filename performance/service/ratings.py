@@ -19,7 +19,8 @@ Rules
 - Peer and cross-department ratings are only shown aggregated (count of raters, mean of each rater's latest
   value) and only from ``ANONYMITY_THRESHOLD`` raters up.
 - Who may be named at all is ``performance.policy.rateable`` (the scope rule): anyone else is the 422 of an
-  id that names nobody, checked before any other rule.
+  id that names nobody, checked before any other rule. Nobody gives a manager or HR rating of themselves, nor
+  approves or calibrates one (the self-judgement rule, ``performance.policy.refuse_self_judgement``).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from performance.policy import (
     check_rater,
     may_approve,
     rateable,
+    refuse_self_judgement,
     sees_final_ratings_only,
 )
 from performance.schemas import RatingIn, RatingOut
@@ -128,7 +130,7 @@ def get_rating(db: Session, rating_id: int, *, principal: Principal | None = Non
 
 def approve_rating(db: Session, *, principal: Principal, rating_id: int) -> RatingEvent:
     """Append an APPROVED copy of a submitted manager or HR rating (the submitted event stays as it was).
-    Only the latest submission of a rater can be approved, and only once."""
+    Only the latest submission of a rater can be approved, and only once; never by the person rated."""
     ev = get_rating(db, rating_id, principal=principal)
     period = ensure_writable(db, ev.period_id)
     ensure_state(period, *RATING_STATES, action="approving a rating")
@@ -137,6 +139,7 @@ def approve_rating(db: Session, *, principal: Principal, rating_id: int) -> Rati
     if ev.source not in APPROVABLE:
         raise Invalid(f"a {ev.source.value} rating is input to the review and is never approved; "
                       "only manager and HR ratings are", field="rating_id")
+    refuse_self_judgement(principal, employee_id=ev.employee_id, what="approving a rating", field="rating_id")
     if not may_approve(db, principal, source=ev.source, employee_id=ev.employee_id):
         raise Forbidden(f"a {ev.source.value} rating is approved by HR"
                         + (" or the person's manager" if ev.source is RatingSource.MANAGER else ""))

@@ -56,7 +56,7 @@ def test_manager_rating_by_hr_or_a_manager_above(db, org, period, who):  # type:
                        (who["exec"], org.people["boss"])):  # executives are not in the manager role
         with pytest.raises(Forbidden, match="manager rating is given only by HR or a manager"):
             perf.rate(db, rater, period, emp, RatingSource.MANAGER, 3)
-    with pytest.raises(Forbidden, match="manager rating is given only by HR or a manager"):  # not above himself
+    with pytest.raises(Forbidden, match="nobody judges themselves"):  # not above himself
         perf.rate(db, who["manager"], period, org.people["boss"], RatingSource.MANAGER, 3)
     # carol is outside boss's subtree, department and the departments his works with: nobody he may name
     with pytest.raises(Invalid, match=f"employee_id={org.people['carol'].id} does not point at an existing Employee"):
@@ -106,6 +106,31 @@ def test_other_departments_rate_only_where_the_departments_work_together(db, org
     collaboration.create_service_item(db, principal=who["hr"], code="SI-OPS", name="Deliveries",
                                       provider_department_id=org.ops.id, consumer_department_id=org.sales.id)
     assert perf.rate(db, who["carol"], period, alice, RatingSource.CROSS_DEPARTMENT, 3).employee_id == alice.id
+
+
+def test_nobody_sets_or_approves_their_own_final_rating(db, org, period):  # type: ignore[no-untyped-def]
+    """The self-judgement rule, for HR too: an HR admin who is also an employee gives and approves the ratings
+    of others, never their own (their own view is their self rating, which is never final)."""
+    carol = org.people["carol"]
+    me = factories.principal(db, factories.user(db, username="hr-carol", role=Role.HR_ADMIN, emp=carol))
+    hr = org.principal("hr")
+    before = count(db, RatingEvent)
+    for source in (RatingSource.HR, RatingSource.MANAGER):
+        with pytest.raises(Forbidden, match="nobody judges themselves") as exc:
+            perf.rate(db, me, period, carol, source, 5)
+        assert exc.value.field == "employee_id"
+    assert count(db, RatingEvent) == before
+    by_hr = perf.rate(db, hr, period, carol, RatingSource.HR, 3)
+    with pytest.raises(Forbidden, match="nobody judges themselves"):
+        ratings.approve_rating(db, principal=me, rating_id=by_hr.id)
+    assert ratings.final_rating(db, period_id=period.id, employee_id=carol.id) is None
+    assert perf.rate(db, me, period, carol, RatingSource.SELF, 5).status is RatingStatus.SUBMITTED  # self-assessment
+    assert ratings.approve_rating(db, principal=hr, rating_id=by_hr.id).status is RatingStatus.APPROVED
+    assert ratings.final_rating(db, period_id=period.id, employee_id=carol.id).value == 3
+    perf.advance(db, period, PeriodState.CALIBRATION)
+    with pytest.raises(Forbidden, match="nobody judges themselves"):
+        calibration.calibrate(db, principal=me, period_id=period.id, employee_id=carol.id, value=5, reason="modest")
+    assert ratings.final_rating(db, period_id=period.id, employee_id=carol.id).value == 3
 
 
 def test_hr_source_is_hr_only_and_calibration_goes_through_calibration(db, org, period, who):  # type: ignore[no-untyped-def]
@@ -184,7 +209,7 @@ def test_who_approves(db, org, period, who):  # type: ignore[no-untyped-def]
     with pytest.raises(Forbidden, match=r"approved by HR$"):
         ratings.approve_rating(db, principal=who["manager"], rating_id=by_hr.id)  # HR ratings: HR approves
     on_alice = perf.rate(db, who["manager"], period, alice, RatingSource.MANAGER, 5)
-    with pytest.raises(Forbidden, match="HR or the person's manager"):
+    with pytest.raises(Forbidden, match="nobody judges themselves"):
         ratings.approve_rating(db, principal=who["employee"], rating_id=on_alice.id)  # alice sees it, may not approve
     on_boss = perf.rate(db, who["hr"], period, org.people["boss"], RatingSource.MANAGER, 5)
     with pytest.raises(Forbidden, match="HR or the person's manager"):

@@ -28,6 +28,7 @@ from hcm.paging import Page, paginate
 from hcm.policy import (
     Principal,
     can_assess_skill,
+    judges_self,
     visible_employee,
 )
 
@@ -94,7 +95,9 @@ def assess_skill(
     emp = visible_employee(db, principal, employee_id)
     if not can_assess_skill(db, principal, employee_id, data.source):
         raise Forbidden(f"the role {principal.role.value!r} may not record a {data.source.value!r} "
-                        f"assessment for employee {employee_id}")
+                        f"assessment for employee {employee_id}"
+                        + (" (nobody assesses themselves but by self-assessment)" if judges_self(principal, employee_id)
+                           else ""))
     skill = get_or_404(db, Skill, skill_id)
     es = db.scalars(select(EmployeeSkill).where(
         EmployeeSkill.employee_id == employee_id, EmployeeSkill.skill_id == skill_id,
