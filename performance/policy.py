@@ -63,6 +63,26 @@ SELF_SERVICE_WRITES = frozenset({PerfPermission.CHECKIN, PerfPermission.RATE, Pe
 ANONYMITY_THRESHOLD = 3
 
 
+# --- the anonymity rule ----------------------------------------------------------------------------
+def published_inputs(n: int) -> int:
+    """The anonymity rule: of the ``n`` anonymous inputs behind a figure (the ratings of one service item, the
+    raters of one person from one source), how many the figure may rest on -- the earliest, in whole batches
+    of ``ANONYMITY_THRESHOLD``; none below it.
+
+    A figure therefore only ever moves by a whole batch: a read, one more rating, and a second read show the
+    same figure, so their difference tells nothing; when it moves, it moves by the sum of at least
+    ``ANONYMITY_THRESHOLD`` new inputs. (A plain "mean from 3 raters up" gives the n-th rating away as
+    n * mean_n - (n - 1) * mean_n-1.) Every figure built from anonymous input -- on every route, page and
+    score -- is built from the inputs this rule keeps, through ``published_rank`` in SQL."""
+    return n // ANONYMITY_THRESHOLD * ANONYMITY_THRESHOLD
+
+
+def published_rank(rank: Any, total: Any) -> ColumnElement[bool]:
+    """``published_inputs`` inside a query: keep the input ranked ``rank`` (1 = the earliest, a row_number()
+    window) of the ``total`` behind its figure (a count() window over the same partition)."""
+    return rank <= total // ANONYMITY_THRESHOLD * ANONYMITY_THRESHOLD  # type: ignore[no-any-return]
+
+
 # --- the self-judgement rule -----------------------------------------------------------------------
 def refuse_self_judgement(principal: Principal, *, employee_id: int | None, what: str, field: str | None = None) -> None:
     """Forbidden, with the rule named, when the caller would judge themselves (``hcm.policy.judges_self``):

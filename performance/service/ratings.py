@@ -17,7 +17,10 @@ Rules
 - Performance and competency ratings use the 1..5 scale (the distribution and the competency score assume
   it); potential uses 1..3 or 1..5.
 - Peer and cross-department ratings are only shown aggregated (count of raters, mean of each rater's latest
-  value) and only from ``ANONYMITY_THRESHOLD`` raters up.
+  value), under the anonymity rule (``performance.policy.published_inputs``): the aggregate rests on the
+  earliest raters in whole batches of ``ANONYMITY_THRESHOLD``, each with their latest value as of the rating
+  that completed the last batch. Below the threshold nothing is shown, and between two batches nothing moves
+  (neither a new rater nor a changed mind), so two reads never differ by one rating.
 - Who may be named at all is ``performance.policy.rateable`` (the scope rule): anyone else is the 422 of an
   id that names nobody, checked before any other rule. Nobody gives a manager or HR rating of themselves, nor
   approves or calibrates one (the self-judgement rule, ``performance.policy.refuse_self_judgement``).
@@ -40,6 +43,7 @@ from performance.policy import (
     ANONYMITY_THRESHOLD,
     check_rater,
     may_approve,
+    published_inputs,
     rateable,
     refuse_self_judgement,
     sees_final_ratings_only,
@@ -178,22 +182,34 @@ def finals(db: Session, *, period_id: int, employee_id: int) -> list[FinalRating
 
 
 def aggregate(events: list[RatingEvent]) -> list[RatingAggregate]:
-    """Peer / cross-department events -> one aggregate per (kind, source, scale): each rater counts once,
-    with their latest value; below the anonymity threshold neither count nor mean is given."""
-    latest: dict[tuple[RatingKind, RatingSource, int], dict[Any, RatingEvent]] = defaultdict(dict)
-    for ev in sorted(events, key=lambda e: (e.created_at, e.id)):
-        rater = ev.rater_user_id if ev.rater_user_id is not None else ("employee", ev.rater_employee_id)
-        latest[(ev.kind, ev.source, ev.scale_max)][rater] = ev
+    """Peer / cross-department events -> one aggregate per (kind, source, scale) under the anonymity rule
+    (``performance.policy.published_inputs``): the raters in the order of their first rating, the earliest
+    in whole batches of ``ANONYMITY_THRESHOLD``, each counted once with their latest value as of the rating
+    that completed the last batch. Below the threshold neither count nor mean is given."""
+    groups: dict[tuple[RatingKind, RatingSource, int], list[RatingEvent]] = defaultdict(list)
+    for ev in sorted(events, key=lambda e: e.id):
+        groups[(ev.kind, ev.source, ev.scale_max)].append(ev)
     out = []
-    for (kind, source, scale), by_rater in sorted(latest.items(), key=lambda kv: (kv[0][0].value, kv[0][1].value, kv[0][2])):
-        n = len(by_rater)
-        if n >= ANONYMITY_THRESHOLD:
-            mean = round(sum(e.value for e in by_rater.values()) / n, 2)
-            out.append(RatingAggregate(kind=kind, source=source, scale_max=scale, shown=True, raters=n, mean=mean))
-        else:
+    for (kind, source, scale), evs in sorted(groups.items(), key=lambda kv: (kv[0][0].value, kv[0][1].value, kv[0][2])):
+        first_seen: dict[Any, int] = {}  # rater -> position of their first event in evs
+        for i, ev in enumerate(evs):
+            first_seen.setdefault(_rater(ev), i)
+        n = published_inputs(len(first_seen))
+        if n == 0:
             out.append(RatingAggregate(kind=kind, source=source, scale_max=scale, shown=False, raters=None, mean=None,
                                        note=f"hidden (n < {ANONYMITY_THRESHOLD})"))
+            continue
+        cut = sorted(first_seen.values())[n - 1]  # the event that completed the last whole batch
+        latest: dict[Any, float] = {}
+        for ev in evs[:cut + 1]:
+            latest[_rater(ev)] = ev.value
+        mean = round(sum(latest.values()) / n, 2)
+        out.append(RatingAggregate(kind=kind, source=source, scale_max=scale, shown=True, raters=n, mean=mean))
     return out
+
+
+def _rater(ev: RatingEvent) -> Any:
+    return ev.rater_user_id if ev.rater_user_id is not None else ("employee", ev.rater_employee_id)
 
 
 def ratings_for(db: Session, *, principal: Principal, period_id: int, employee_id: int) -> RatingsView:

@@ -304,6 +304,43 @@ def test_peer_ratings_appear_only_from_three_raters(db, org, period, who, sales_
     assert hr_view.events == [] and len(hr_view.aggregates) == 2
 
 
+def test_one_more_peer_rating_never_moves_the_aggregate(client, as_role, db, org, period):  # type: ignore[no-untyped-def]
+    """The attacker's way, over HTTP: alice reads her peer aggregate, one more colleague rates her (or one changes
+    their mind), she reads again. The aggregate moves only when a whole batch of raters is in."""
+    alice = org.people["alice"]
+    for name in ("erin", "finn", "gus", "hana"):
+        pos = factories.position(db, dept=org.ops, title="Operations Planner", reports_to=org.positions["ops_head"])
+        org.people[name] = factories.employee(db, pos=pos, first=name.title(), last="Planner")
+    for name in ("bob", "dana", "erin", "finn", "gus", "hana"):
+        factories.login(db, org, name)
+    view = f"{API}/periods/{period.id}/employees/{alice.id}/ratings"
+
+    def rate(name: str, value: int) -> None:
+        r = client.post(f"{API}/periods/{period.id}/ratings", headers=as_role(name),
+                        json={"employee_id": alice.id, "kind": "performance", "source": "peer", "value": value})
+        assert r.status_code == 201, r.text
+
+    def read() -> dict:  # type: ignore[type-arg]
+        r = client.get(view, headers=as_role("employee"))
+        assert r.status_code == 200
+        return {k: r.json()["aggregates"][0][k] for k in ("shown", "raters", "mean")}
+
+    rate("bob", 2)
+    rate("dana", 4)
+    assert read() == {"shown": False, "raters": None, "mean": None}
+    rate("erin", 3)
+    first = read()
+    assert first == {"shown": True, "raters": 3, "mean": 3.0}
+    rate("finn", 1)  # a fourth rater: 3 * 3.0 - ... would give finn's 1 away
+    assert read() == first
+    rate("bob", 5)  # a changed mind is no difference either
+    assert read() == first
+    rate("gus", 5)
+    assert read() == first
+    rate("hana", 2)  # the batch is whole: the six raters' values as of now, bob's latest included
+    assert read() == {"shown": True, "raters": 6, "mean": round((5 + 4 + 3 + 1 + 5 + 2) / 6, 2)}
+
+
 # --- over HTTP -------------------------------------------------------------------------------------
 def test_rating_api_bad_input_and_roles(client, as_role, db, org, period):  # type: ignore[no-untyped-def]
     alice, bob = org.people["alice"], org.people["bob"]
