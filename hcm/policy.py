@@ -35,7 +35,7 @@ from hcm.auth.models import Role, User
 from hcm.auth.security import read_token
 from hcm.db import get_or_404, get_reference
 from hcm.deps import get_db
-from hcm.errors import Forbidden, Unauthorized
+from hcm.errors import Forbidden, NotFound, Unauthorized
 from hcm.org.models import Employee, Position, SkillSource
 from hcm.settings import get_settings
 
@@ -280,6 +280,20 @@ def visible_employee(db: Session, principal: Principal, employee_id: int, *,
     if reference:
         return get_reference(db, Employee, employee_id, field=field, visible=scope)
     return get_or_404(db, Employee, employee_id, field=field, visible=scope)
+
+
+def visible_employees(db: Session, principal: Principal, employee_ids: Iterable[int], *,
+                      among: ColumnElement[bool] | None = None, field: str = "id") -> None:
+    """``visible_employee`` for a list of ids a request names (``?employee_id=1&employee_id=2``), in one query:
+    the first that names nobody in scope is NotFound, whether it exists or not."""
+    wanted = list(dict.fromkeys(employee_ids))
+    if not wanted:
+        return
+    scope = employee_filter(principal) if among is None else among
+    found = set(db.scalars(select(Employee.id).where(Employee.id.in_(wanted), scope)))
+    for employee_id in wanted:
+        if employee_id not in found:
+            raise NotFound("Employee", employee_id, field=field)
 
 
 def can_see_employee(db: Session, principal: Principal, employee_id: int) -> bool:

@@ -41,6 +41,7 @@ from hcm.policy import (
     subtree_position_ids,
     team_filter,
     visible_employee,
+    visible_employees,
 )
 from performance.errors import LedgerAppendOnly
 from performance.models import PointsEntry, PointsRule
@@ -230,8 +231,11 @@ def _name() -> ColumnElement[str]:
 def balances(db: Session, *, principal: Principal, period_id: int,
              employee_ids: list[int] | None = None) -> list[PointsBalance]:
     """Points per employee in a period, for the people the caller may see. Without ``employee_ids``: the
-    people with entries; with them: each of those the caller may see, zero when they have none."""
+    people with entries; with them: each of those, zero when they have none (each must be someone the caller
+    sees: anyone else is the 404 of nobody)."""
     get_period(db, period_id)
+    if employee_ids is not None:
+        visible_employees(db, principal, employee_ids, field="employee_id")
     total = func.coalesce(func.sum(PointsEntry.amount), 0)
     stmt = select(Employee.id, _name(), total).where(employee_filter(principal))
     if employee_ids is None:

@@ -277,10 +277,15 @@ def test_balances_follow_the_people_scope(db, people, period, known):  # type: i
     got = {b.name.split()[0]: b.points for b in points.balances(db, principal=people.principal("manager"), period_id=p)}
     assert got == {"Alice": 100, "Bob": 40, "Dana": 30, "Bruno": 10}
     assert [b.points for b in points.balances(db, principal=people.principal("employee"), period_id=p)] == [100]
-    ids = [people.people[n].id for n in ("alice", "carol")]
+    alice = people.people["alice"].id
     assert [b.points for b in points.balances(db, principal=people.principal("employee"), period_id=p,
-                                              employee_ids=ids)] == [100]  # carol is not alice's to see
+                                              employee_ids=[alice])] == [100]
+    for other in (people.people["carol"].id, 999_999):  # carol is not alice's to see: she is nobody to ask for
+        with pytest.raises(NotFound) as e:
+            points.balances(db, principal=people.principal("employee"), period_id=p, employee_ids=[alice, other])
+        assert e.value.message == f"Employee with employee_id={other} does not exist"
     q2 = db.scalar(select(PointsEntry.period_id).where(PointsEntry.period_id != p))
+    ids = [people.people[n].id for n in ("alice", "carol")]
     assert points.balances(db, principal=people.principal("hr"), period_id=q2, employee_ids=ids) == [
         PointsBalance(employee_id=ids[0], name="Alice Analyst", points=0),
         PointsBalance(employee_id=ids[1], name="Carol Seller", points=0)]
