@@ -8,9 +8,12 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import Enum, MetaData, create_engine, event
+from sqlalchemy import Enum, MetaData, create_engine, event, inspect, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql.elements import ColumnElement
+
+from hcm.errors import Invalid, NotFound
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -43,18 +46,43 @@ def enum_type(cls: type[enum.Enum], name: str) -> Enum:
     )
 
 
-def get_or_404(db: Session, model: type[M], id_: int, *, entity: str | None = None,
-               lock: Literal["share", "update"] | None = None) -> M:
-    """The row with this primary key, or NotFound naming the entity and the id. ``lock`` ("share" or
-    "update") reads it afresh and locks it until the transaction ends (PostgreSQL; SQLite has one writer)."""
-    from hcm.errors import NotFound
+def _find(db: Session, model: type[M], id_: int, *, visible: ColumnElement[bool] | None,
+          lock: Literal["share", "update"] | None) -> M | None:
+    if visible is None and lock is None:
+        return db.get(model, id_)
+    if visible is None:
+        return db.get(model, id_, populate_existing=True, with_for_update={"read": lock == "share"})
+    key = inspect(model).primary_key[0]
+    stmt = select(model).where(key == id_, visible)
+    if lock is not None:
+        stmt = stmt.with_for_update(read=lock == "share").execution_options(populate_existing=True)
+    return db.scalars(stmt).first()
 
-    if lock is None:
-        obj = db.get(model, id_)
-    else:
-        obj = db.get(model, id_, populate_existing=True, with_for_update={"read": lock == "share"})
+
+def get_or_404(db: Session, model: type[M], id_: int, *, entity: str | None = None,
+               lock: Literal["share", "update"] | None = None, visible: ColumnElement[bool] | None = None,
+               field: str = "id") -> M:
+    """The row with this primary key, or NotFound naming the entity and the id (as ``field``). ``lock`` ("share"
+    or "update") reads it afresh and locks it until the transaction ends (PostgreSQL; SQLite has one writer).
+
+    ``visible`` is the caller's scope, a WHERE clause over ``model`` (``hcm.policy.employee_filter``, a module's
+    named scope): a row outside it is not found either, in the same query and with the very same error, so no
+    answer tells an id that exists apart from one that does not. An id in a path or a query string that names a
+    row the caller may not see comes through here (or a wrapper such as ``hcm.policy.visible_employee``)."""
+    obj = _find(db, model, id_, visible=visible, lock=lock)
     if obj is None:
-        raise NotFound(entity or model.__name__, id_)
+        raise NotFound(entity or model.__name__, id_, field=field)
+    return obj
+
+
+def get_reference(db: Session, model: type[M], id_: int, *, field: str, entity: str | None = None,
+                  visible: ColumnElement[bool] | None = None) -> M:
+    """A row a request *body* refers to (``owner_employee_id``, a rating's ``employee_id``): the row, or Invalid
+    (422) naming the field. Like ``get_or_404``, a row outside ``visible`` gets the very answer of an id that
+    names nothing: the scope rule, for references."""
+    obj = _find(db, model, id_, visible=visible, lock=None)
+    if obj is None:
+        raise Invalid(f"{field}={id_} does not point at an existing {entity or model.__name__}", field=field)
     return obj
 
 

@@ -8,6 +8,15 @@ registered here with ``register_grants``; ``allow`` and ``Principal.has`` then t
 - manager   -> themselves and their reporting subtree (positions that report, directly or not, to theirs)
 - hr_admin  -> everyone
 - executive -> aggregates, key posts and the people who hold them
+
+The scope rule: every employee id a request names (in the path, the query or the body) goes through
+``visible_employee`` before any other rule about that person is asked. Someone outside the caller's scope for
+that request gets exactly the answer of an id that names nobody: 404 for an id in the path or the query
+string (what is read), 422 naming the field for a reference in a body (what is written). Modules narrow or
+widen the scope of a request with their own named scopes (whom one may rate, recognise), never by answering
+differently for an outsider.
+
+The self-judgement rule: ``judges_self`` -- a judgement of a person is never made by that person alone.
 """
 
 from __future__ import annotations
@@ -25,8 +34,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from hcm.auth import sessions
 from hcm.auth.models import Role, User
 from hcm.auth.security import read_token
+from hcm.db import get_or_404, get_reference
 from hcm.deps import get_db
-from hcm.errors import Forbidden, Unauthorized
+from hcm.errors import Forbidden, NotFound, Unauthorized
 from hcm.org.models import Employee, Position, SkillSource
 from hcm.settings import get_settings
 
@@ -255,7 +265,50 @@ def employee_filter(principal: Principal) -> ColumnElement[bool]:
     return own
 
 
+def team_filter(principal: Principal) -> ColumnElement[bool]:
+    """A WHERE clause over ``Employee``: the principal's team, the people whose posts report to the same post as
+    theirs (themselves included; without a boss post, just their own). Names and points only: it is whom one
+    recognises and sees on a leaderboard, not whose records one reads."""
+    if principal.position_id is None:
+        return false()
+    boss = select(Position.reports_to_id).where(Position.id == principal.position_id).scalar_subquery()
+    return or_(Employee.position_id == principal.position_id,
+               Employee.position_id.in_(select(Position.id).where(Position.reports_to_id == boss)))
+
+
+def visible_employee(db: Session, principal: Principal, employee_id: int, *,
+                     among: ColumnElement[bool] | None = None, field: str = "id", reference: bool = False) -> Employee:
+    """The one way an employee id a request names becomes a person: the scope rule (module docstring).
+
+    One query checks that the person exists *and* is in scope; both failures raise the same error, naming the
+    id as ``field``: NotFound (404) for an id in the path or the query string, Invalid (422) when ``reference``
+    (an id in a request body). ``among`` is the request's own named scope (a WHERE clause over ``Employee``:
+    whom one may rate, recognise, make a goal's owner); by default the people scope, ``employee_filter``.
+    Call it before any other rule about the person (has left, is oneself, may be rated from this source...):
+    those answers are only for people in scope."""
+    scope = employee_filter(principal) if among is None else among
+    if reference:
+        return get_reference(db, Employee, employee_id, field=field, visible=scope)
+    return get_or_404(db, Employee, employee_id, field=field, visible=scope)
+
+
+def visible_employees(db: Session, principal: Principal, employee_ids: Iterable[int], *,
+                      among: ColumnElement[bool] | None = None, field: str = "id") -> None:
+    """``visible_employee`` for a list of ids a request names (``?employee_id=1&employee_id=2``), in one query:
+    the first that names nobody in scope is NotFound, whether it exists or not."""
+    wanted = list(dict.fromkeys(employee_ids))
+    if not wanted:
+        return
+    scope = employee_filter(principal) if among is None else among
+    found = set(db.scalars(select(Employee.id).where(Employee.id.in_(wanted), scope)))
+    for employee_id in wanted:
+        if employee_id not in found:
+            raise NotFound("Employee", employee_id, field=field)
+
+
 def can_see_employee(db: Session, principal: Principal, employee_id: int) -> bool:
+    """Whether a person the database gave you (a position's holder, a rating's subject) is in the people
+    scope. For an id a request names use ``visible_employee``: it also answers for ids that name nobody."""
     if is_hr(principal) or principal.employee_id == employee_id:
         return True
     found = db.execute(
@@ -292,9 +345,19 @@ def manages(db: Session, principal: Principal, employee_id: int) -> bool:
     return is_manager(principal) and is_in_subtree(db, principal, employee_id)
 
 
+def judges_self(principal: Principal, employee_id: int | None) -> bool:
+    """The self-judgement rule: would a judgement of this person (a rating, a rubric level, a calibration, a
+    manager's or a formal skill level) be made by the person themselves? Nobody judges themselves alone: their
+    own view is a self-assessment, kept beside the judgement of others and counting only as the rules say. The
+    modules ask this one check (``performance.policy.refuse_self_judgement``); whatever the role, HR included."""
+    return principal.employee_id is not None and principal.employee_id == employee_id
+
+
 def can_assess_skill(db: Session, principal: Principal, employee_id: int, source: SkillSource) -> bool:
     """Self-assessment by the person; manager assessment by HR or a manager above them; formal
-    assessments are recorded by HR only."""
+    assessments are recorded by HR only. Nobody records anything but the self-assessment of themselves."""
+    if source is not SkillSource.SELF and judges_self(principal, employee_id):
+        return False
     if is_hr(principal):
         return True
     if source is SkillSource.SELF:

@@ -7,14 +7,15 @@ checks here, so each rule is written once. The people scope itself (who sees who
 from __future__ import annotations
 
 import enum
+from typing import Any
 
-from sqlalchemy import and_, or_, select, true
+from sqlalchemy import Select, and_, or_, select, true, union
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from hcm.auth.models import Role
 from hcm.errors import Forbidden, Invalid
-from hcm.org.models import Employee, Position
+from hcm.org.models import Department, Employee, EmployeeStatus, Position
 from hcm.org.queries import department_subtree_ids
 from hcm.policy import (
     Permission,
@@ -23,10 +24,12 @@ from hcm.policy import (
     is_executive,
     is_hr,
     is_manager,
+    judges_self,
     manages,
     subtree_position_ids,
+    team_filter,
 )
-from performance.models import Goal, GoalLevel, Indicator, RatingSource
+from performance.models import Goal, GoalLevel, Indicator, IndicatorKind, RatingSource, ServiceItem
 
 
 class PerfPermission(enum.StrEnum):
@@ -60,6 +63,48 @@ SELF_SERVICE_WRITES = frozenset({PerfPermission.CHECKIN, PerfPermission.RATE, Pe
 ANONYMITY_THRESHOLD = 3
 
 
+# --- the anonymity rule ----------------------------------------------------------------------------
+def published_inputs(n: int) -> int:
+    """The anonymity rule: of the ``n`` anonymous inputs behind a figure (the ratings of one service item, the
+    raters of one person from one source), how many the figure may rest on -- the earliest, in whole batches
+    of ``ANONYMITY_THRESHOLD``; none below it.
+
+    A figure therefore only ever moves by a whole batch: a read, one more rating, and a second read show the
+    same figure, so their difference tells nothing; when it moves, it moves by the sum of at least
+    ``ANONYMITY_THRESHOLD`` new inputs. (A plain "mean from 3 raters up" gives the n-th rating away as
+    n * mean_n - (n - 1) * mean_n-1.) Every figure built from anonymous input -- on every route, page and
+    score -- is built from the inputs this rule keeps, through ``published_rank`` in SQL."""
+    return n // ANONYMITY_THRESHOLD * ANONYMITY_THRESHOLD
+
+
+def published_rank(rank: Any, total: Any) -> ColumnElement[bool]:
+    """``published_inputs`` inside a query: keep the input ranked ``rank`` (1 = the earliest, a row_number()
+    window) of the ``total`` behind its figure (a count() window over the same partition)."""
+    return rank <= total // ANONYMITY_THRESHOLD * ANONYMITY_THRESHOLD  # type: ignore[no-any-return]
+
+
+# --- the self-judgement rule -----------------------------------------------------------------------
+def refuse_self_judgement(principal: Principal, *, employee_id: int | None, what: str, field: str | None = None) -> None:
+    """Forbidden, with the rule named, when the caller would judge themselves (``hcm.policy.judges_self``):
+    nobody sets, approves or calibrates their own rating, nor records the rubric level of their own goal.
+    Their own view is the self rating (source=self), kept beside the others' and never final."""
+    if judges_self(principal, employee_id):
+        raise self_judgement(what, field=field)
+
+
+def self_judgement(what: str, *, field: str | None = None) -> Forbidden:
+    """The refusal of the self-judgement rule, saying what was refused and where one's own view goes."""
+    return Forbidden(f"rule: nobody judges themselves: {what} about yourself is made by your manager or HR; "
+                     "give your own view as a self rating (source=self), which is kept beside theirs", field=field)
+
+
+def judges_holder(db: Session, principal: Principal, *, indicator: Indicator, goal: Goal) -> bool:
+    """A rubric level on a post or employee goal judges the person the goal belongs to: is the caller that
+    person? (Quantitative and milestone indicators report facts, which their owner may check in.)"""
+    return (indicator.kind is IndicatorKind.RUBRIC and goal.level in (GoalLevel.POST, GoalLevel.EMPLOYEE)
+            and principal.employee_id is not None and _goal_person(db, goal) == principal.employee_id)
+
+
 # --- planning and check-ins ------------------------------------------------------------------------
 def may_plan(db: Session, principal: Principal, *, level: GoalLevel, position_id: int | None,
              employee_id: int | None) -> bool:
@@ -90,6 +135,8 @@ def may_check_in(db: Session, principal: Principal, *, indicator: Indicator, goa
     roles that check in at all: an executive may own an indicator, but check-ins are not an executive's write."""
     if not principal.has(PerfPermission.CHECKIN):
         return False
+    if judges_holder(db, principal, indicator=indicator, goal=goal):
+        return False  # the self-judgement rule: the rubric level of one's own goal is someone else's to record
     if is_hr(principal):
         return True
     me = principal.employee_id
@@ -101,16 +148,68 @@ def may_check_in(db: Session, principal: Principal, *, indicator: Indicator, goa
 
 def visible_goals(principal: Principal) -> ColumnElement[bool]:
     """Company, department and process goals are visible to everyone; post and employee goals follow the
-    people scope (your own, your subtree's, or all for HR). Executives see post goals of key posts."""
+    people scope (your own, your subtree's, or all for HR). Executives see post goals of key posts. A manager
+    also sees the post goals of vacant posts in their subtree, which they plan.
+
+    This is the scope of every goal id a request names (``cascade.get_visible_goal``): a goal outside it is
+    not found, exactly like a goal that does not exist."""
     if is_hr(principal):
         return true()
     people = select(Employee.id).where(employee_filter(principal))
     held = select(Employee.position_id).where(employee_filter(principal), Employee.position_id.is_not(None))
+    posts: ColumnElement[bool] = Goal.position_id.in_(held)
+    if is_manager(principal) and principal.position_id is not None:
+        posts = or_(posts, Goal.position_id.in_(subtree_position_ids(principal.position_id)))
     return or_(
         Goal.level.in_([GoalLevel.COMPANY, GoalLevel.DEPARTMENT, GoalLevel.PROCESS]),
-        and_(Goal.level == GoalLevel.POST, Goal.position_id.in_(held)),
+        and_(Goal.level == GoalLevel.POST, posts),
         and_(Goal.level == GoalLevel.EMPLOYEE, Goal.employee_id.in_(people)),
     )
+
+
+def goal_owners(principal: Principal) -> ColumnElement[bool]:
+    """Whom a planner may make the owner of a goal or an indicator (which gives check-in rights): the people
+    they see (HR everyone, a manager themselves and their subtree). Anyone else is not found."""
+    return employee_filter(principal)
+
+
+# --- whom a request may name -----------------------------------------------------------------------
+def _departments_working_with(department: Any) -> Select[tuple[int]]:
+    """The departments that work with ``department`` (an id or a scalar subquery): a service item links them,
+    either way, with ``department`` at or below one side and them at or below the other."""
+    up = select(Department.id, Department.parent_id).where(Department.id == department).cte("dept_up", recursive=True)
+    up = up.union_all(select(Department.id, Department.parent_id).where(Department.id == up.c.parent_id))
+    mine = select(up.c.id)
+    roots = union(select(ServiceItem.consumer_department_id).where(ServiceItem.provider_department_id.in_(mine)),
+                  select(ServiceItem.provider_department_id).where(ServiceItem.consumer_department_id.in_(mine)))
+    down = select(Department.id).where(Department.id.in_(roots)).cte("dept_down", recursive=True)
+    down = down.union_all(select(Department.id).where(Department.parent_id == down.c.id))
+    return select(down.c.id)
+
+
+def rateable(principal: Principal) -> ColumnElement[bool]:
+    """Whom the caller may name in a rating, whatever the source (a WHERE clause over ``Employee``): HR
+    everyone; anyone else the people they see (themselves, a manager's subtree), the people of their own
+    department (peers) and of the departments theirs works with (``_departments_working_with``: the other
+    departments' raters). Anyone else is not found; inside it, ``check_rater`` says who rates whom from which
+    source."""
+    if is_hr(principal):
+        return true()
+    if principal.position_id is None:
+        return employee_filter(principal)
+    mine = select(Position.department_id).where(Position.id == principal.position_id).scalar_subquery()
+    near = select(Position.id).where(or_(Position.department_id == mine,
+                                         Position.department_id.in_(_departments_working_with(mine))))
+    return or_(employee_filter(principal), Employee.position_id.in_(near))
+
+
+def recognisable(principal: Principal) -> ColumnElement[bool]:
+    """Whom the caller may name in an award of points, and sees on a leaderboard: HR everyone; anyone else the
+    active people they see and their team (``hcm.policy.team_filter``), which is whom their points page offers.
+    (Only HR learns from an award that someone has left.)"""
+    if is_hr(principal):
+        return true()
+    return and_(or_(employee_filter(principal), team_filter(principal)), Employee.status == EmployeeStatus.ACTIVE)
 
 
 # --- ratings ---------------------------------------------------------------------------------------
@@ -122,12 +221,16 @@ def _department_of(db: Session, employee_id: int | None) -> int | None:
 
 
 def check_rater(db: Session, principal: Principal, *, source: RatingSource, employee_id: int) -> None:
-    """Who rates whom, by source. Refuse with the rule named: 403 when the caller has no right to rate this
-    person from this source, 422 when the source does not fit the relationship (e.g. a peer rating of oneself)."""
+    """Who rates whom, by source, for a person in the caller's ``rateable`` scope (checked first: anyone else is
+    not found). Refuse with the rule named: 403 when the caller has no right to rate this person from this
+    source (a manager or HR rating of oneself included: the self-judgement rule), 422 when the source does not
+    fit the relationship (e.g. a peer rating of oneself)."""
     me = principal.employee_id
     if source is RatingSource.CALIBRATION:
         raise Invalid("calibration ratings are made only through calibration "
                       "(POST /api/performance/periods/{period_id}/calibration)", field="source")
+    if source in (RatingSource.MANAGER, RatingSource.HR):
+        refuse_self_judgement(principal, employee_id=employee_id, what=f"a {source.value} rating", field="employee_id")
     if source is RatingSource.SELF:
         if me != employee_id:
             raise Forbidden("a self rating is given only by the person rated")
@@ -158,7 +261,10 @@ def check_rater(db: Session, principal: Principal, *, source: RatingSource, empl
 
 
 def may_approve(db: Session, principal: Principal, *, source: RatingSource, employee_id: int) -> bool:
-    """HR approves manager and HR ratings; the person's manager approves manager ratings too."""
+    """HR approves manager and HR ratings; the person's manager approves manager ratings too. Nobody approves a
+    rating of themselves (``refuse_self_judgement`` says why)."""
+    if judges_self(principal, employee_id):
+        return False
     return is_hr(principal) or (source is RatingSource.MANAGER and manages(db, principal, employee_id))
 
 

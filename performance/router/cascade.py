@@ -126,8 +126,7 @@ def check_in(indicator_id: int, data: CheckInIn, db: Session = Depends(get_db),
 
 @router.get("/indicators/{indicator_id}/checkins", response_model=list[CheckInOut])
 def list_checkins(indicator_id: int, db: Session = Depends(get_db), who: Principal = READ):
-    ind = cascade.get_indicator(db, indicator_id)
-    cascade.get_visible_goal(db, principal=who, goal_id=ind.goal_id)
+    cascade.get_visible_indicator(db, principal=who, indicator_id=indicator_id)
     return list(db.scalars(select(CheckIn).where(CheckIn.indicator_id == indicator_id)
                            .order_by(CheckIn.as_of.desc(), CheckIn.id.desc())))
 

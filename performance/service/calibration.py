@@ -6,8 +6,8 @@ adjustments (new APPROVED events with source CALIBRATION and a required reason; 
   after receiving a final rating in the period.
 - A final rating is rounded half up to 1..5 for counting; shares are percent of the rated population and
   the gap is share minus target, in percentage points.
-- Adjustments: HR only, while the period is in calibration; the report lists each one with the final
-  rating before it and after it.
+- Adjustments: HR only, while the period is in calibration, never of oneself (the self-judgement rule); the
+  report lists each one with the final rating before it and after it.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from hcm.org.models import Department, Employee, EmployeeStatus, Grade, Position
 from hcm.org.queries import department_subtree_ids
 from hcm.policy import Principal
 from performance.models import PeriodState, RatingEvent, RatingKind, RatingSource, RatingStatus
-from performance.policy import require_calibrator
+from performance.policy import refuse_self_judgement, require_calibrator
 from performance.schemas_ratings import Adjustment, DistributionOut, DistributionRow
 from performance.service.lookups import ensure_state, ensure_writable, get_period
-from performance.service.ratings import check_scale, employee_or_invalid, final_rating, latest_approved
+from performance.service.ratings import check_scale, final_rating, latest_approved, rated_person
 
 RATINGS = (1, 2, 3, 4, 5)
 
@@ -104,7 +104,8 @@ def calibrate(db: Session, *, principal: Principal, period_id: int, employee_id:
     require_calibrator(principal, "calibrate ratings")
     period = ensure_writable(db, period_id)
     ensure_state(period, PeriodState.CALIBRATION, action="a calibration adjustment")
-    emp = employee_or_invalid(db, employee_id)
+    emp = rated_person(db, principal, employee_id)
+    refuse_self_judgement(principal, employee_id=employee_id, what="a calibration", field="employee_id")
     text = (reason or "").strip()
     if not text:
         raise Invalid("a calibration adjustment needs a reason: say why the rating changes", field="reason")

@@ -3,7 +3,14 @@ with weights; indicators on each goal; check-ins during the period.
 
 Who plans what: HR plans every level; a manager plans post and employee goals for posts in their
 reporting subtree. Check-ins come from HR, the indicator's or goal's owner, the person the goal belongs
-to, or a manager above them. Both rules, and which goals someone sees, are ``performance.policy``'s.
+to, or a manager above them -- except a rubric level of one's own post or employee goal, which judges the
+person and is recorded by their manager or HR (the self-judgement rule). These rules, and which goals someone
+sees, are ``performance.policy``'s.
+
+The scope rule: a goal or indicator id a request names is looked up within the goals the caller sees
+(``get_visible_goal``, ``get_visible_indicator``), and an employee a body names (the employee of an employee
+goal, the owner of a goal or indicator) within the people the planner sees (``performance.policy.goal_owners``):
+anything else answers as an id that names nothing, before any other rule.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from sqlalchemy.orm import Session
 from hcm.db import get_or_404
 from hcm.errors import Conflict, Forbidden, Invalid, NotFound
 from hcm.org.models import BusinessProcess, Department, Employee, Position
-from hcm.policy import Principal, require_hr
+from hcm.policy import Principal, require_hr, visible_employee
 from performance import rules, scoring
 from performance.models import (
     CheckIn,
@@ -30,7 +37,7 @@ from performance.models import (
     IndicatorKind,
     PeriodState,
 )
-from performance.policy import may_check_in, may_plan, visible_goals
+from performance.policy import goal_owners, judges_holder, may_check_in, may_plan, self_judgement, visible_goals
 from performance.schemas import CascadeNode, CheckInIn, ChildrenIn, GoalIn, GoalPatch, IndicatorIn, PlanProblem
 from performance.service.lookups import ensure_state, ensure_writable, get_period
 from performance.tasks import recompute_after_commit
@@ -58,6 +65,18 @@ def get_indicator(db: Session, indicator_id: int) -> Indicator:
     return get_or_404(db, Indicator, indicator_id)
 
 
+def get_visible_indicator(db: Session, *, principal: Principal, indicator_id: int) -> Indicator:
+    """An indicator of a goal the caller sees; any other is not found, like one that does not exist."""
+    return get_or_404(db, Indicator, indicator_id,
+                      visible=Indicator.goal_id.in_(select(Goal.id).where(visible_goals(principal))))
+
+
+def _person_ref(db: Session, principal: Principal, employee_id: int | None, field: str) -> None:
+    """An employee a goal or indicator names in its body: someone the planner sees, or the 422 of nobody."""
+    if employee_id is not None:
+        visible_employee(db, principal, employee_id, among=goal_owners(principal), field=field, reference=True)
+
+
 # --- planning rights -------------------------------------------------------------------------------
 def _check_plan_rights(db: Session, principal: Principal, goal: Goal) -> None:
     if not may_plan(db, principal, level=goal.level, position_id=goal.position_id, employee_id=goal.employee_id):
@@ -68,6 +87,8 @@ def _check_plan_rights(db: Session, principal: Principal, goal: Goal) -> None:
 def create_goal(db: Session, *, principal: Principal, period_id: int, data: GoalIn) -> Goal:
     period = ensure_writable(db, period_id)
     ensure_state(period, PeriodState.PLANNING, PeriodState.IN_PROGRESS, action="adding a goal")
+    _person_ref(db, principal, data.employee_id, "employee_id")
+    _person_ref(db, principal, data.owner_employee_id, "owner_employee_id")
     target_field = _LEVEL_TARGET[data.level]
     for f in _TARGET_MODEL:
         value = getattr(data, f)
@@ -78,9 +99,6 @@ def create_goal(db: Session, *, principal: Principal, period_id: int, data: Goal
                 raise Invalid(f"{f}={value} does not point at an existing {_TARGET_MODEL[f].__name__}", field=f)
         elif value is not None and not (f == "position_id" and data.level is GoalLevel.EMPLOYEE):
             raise Invalid(f"a {data.level.value} goal does not take {f}", field=f)
-    if data.owner_employee_id is not None and db.get(Employee, data.owner_employee_id) is None:
-        raise Invalid(f"owner_employee_id={data.owner_employee_id} does not point at an existing Employee",
-                      field="owner_employee_id")
     if not may_plan(db, principal, level=data.level, position_id=data.position_id, employee_id=data.employee_id):
         raise Forbidden(f"the role {principal.role.value!r} may not plan {data.level.value} goals here")
     if db.scalar(select(Goal.id).where(Goal.period_id == period_id, Goal.code == data.code)) is not None:
@@ -92,7 +110,9 @@ def create_goal(db: Session, *, principal: Principal, period_id: int, data: Goal
 
 
 def update_goal(db: Session, *, principal: Principal, goal_id: int, data: GoalPatch) -> Goal:
-    goal = get_goal(db, goal_id)
+    goal = get_visible_goal(db, principal=principal, goal_id=goal_id)
+    if "owner_employee_id" in data.model_fields_set:
+        _person_ref(db, principal, data.owner_employee_id, "owner_employee_id")
     ensure_writable(db, goal.period_id)
     _check_plan_rights(db, principal, goal)
     for k, v in data.model_dump(exclude_unset=True).items():
@@ -102,7 +122,7 @@ def update_goal(db: Session, *, principal: Principal, goal_id: int, data: GoalPa
 
 
 def delete_goal(db: Session, *, principal: Principal, goal_id: int) -> None:
-    goal = get_goal(db, goal_id)
+    goal = get_visible_goal(db, principal=principal, goal_id=goal_id)
     period = ensure_writable(db, goal.period_id)
     ensure_state(period, PeriodState.PLANNING, action="deleting a goal")
     _check_plan_rights(db, principal, goal)
@@ -118,7 +138,7 @@ def delete_goal(db: Session, *, principal: Principal, goal_id: int) -> None:
 def set_children(db: Session, *, principal: Principal, parent_goal_id: int, data: ChildrenIn) -> list[GoalLink]:
     """Replace the complete set of goals supporting ``parent_goal_id``. Weights must add to 100; the
     links must not close a cycle; children belong to the same period and sit at a lower level."""
-    parent = get_goal(db, parent_goal_id)
+    parent = get_visible_goal(db, principal=principal, goal_id=parent_goal_id)
     ensure_writable(db, parent.period_id)
     if parent.level in (GoalLevel.POST, GoalLevel.EMPLOYEE):
         _check_plan_rights(db, principal, parent)
@@ -130,7 +150,7 @@ def set_children(db: Session, *, principal: Principal, parent_goal_id: int, data
     if data.children and not rules.weights_add_to_100(c.weight for c in data.children):
         total = sum(c.weight for c in data.children)
         raise Invalid(f"weights of the children of goal {parent.code!r} add to {total:g}, not 100", field="children")
-    children = {g.id: g for g in db.scalars(select(Goal).where(Goal.id.in_(ids)))} if ids else {}
+    children = {g.id: g for g in db.scalars(select(Goal).where(Goal.id.in_(ids), visible_goals(principal)))} if ids else {}
     for i, cid in enumerate(ids):
         child = children.get(cid)
         if child is None:
@@ -186,7 +206,8 @@ def _validate_indicator(data: IndicatorIn) -> None:
 
 
 def create_indicator(db: Session, *, principal: Principal, goal_id: int, data: IndicatorIn) -> Indicator:
-    goal = get_goal(db, goal_id)
+    goal = get_visible_goal(db, principal=principal, goal_id=goal_id)
+    _person_ref(db, principal, data.owner_employee_id, "owner_employee_id")
     period = ensure_writable(db, goal.period_id)
     ensure_state(period, PeriodState.PLANNING, PeriodState.IN_PROGRESS, action="adding an indicator")
     _check_plan_rights(db, principal, goal)
@@ -229,10 +250,12 @@ def plan_problems(db: Session, *, period_id: int) -> list[PlanProblem]:
 
 # --- check-ins -------------------------------------------------------------------------------------
 def check_in(db: Session, *, principal: Principal, indicator_id: int, data: CheckInIn) -> CheckIn:
-    ind = get_indicator(db, indicator_id)
+    ind = get_visible_indicator(db, principal=principal, indicator_id=indicator_id)
     goal = get_goal(db, ind.goal_id)
     period = ensure_writable(db, goal.period_id)
     ensure_state(period, PeriodState.IN_PROGRESS, PeriodState.REVIEW, action="a check-in")
+    if judges_holder(db, principal, indicator=ind, goal=goal):
+        raise self_judgement(f"the rubric level of indicator {ind.code!r}", field="indicator_id")
     if not may_check_in(db, principal, indicator=ind, goal=goal):
         raise Forbidden(f"the role {principal.role.value!r} may not check in on indicator {ind.code!r}")
     if not period.start_date <= data.as_of <= period.end_date:

@@ -6,19 +6,24 @@ Rules
 - A rating comes from the consumer side: someone whose post sits in the consumer department or below it
   (or HR), once per rater, item and period, score 1..5, while the period is in progress or in review.
 - Ratings are events: a second rating of the same item in the same period is refused, never an update.
-- The report is about departments, not people, and everyone may read it; it is aggregated only. A figure
-  is shown when at least ``performance.policy.ANONYMITY_THRESHOLD`` raters stand behind it. Comments appear only
-  as a count. A department total is also hidden when it would let one subtract a shown item from it and
-  learn a hidden one (the ratings on its hidden items must themselves come from enough raters, or none).
-- The 0-150 score is ``scoring_sql.rubric`` of the average, the very expression ``rollup`` uses for a
-  department's collaboration score, which weighs ``period.collaboration_weight`` in the department score.
+- The report is about departments, not people, and everyone may read it; it is aggregated only. Comments
+  appear only as a count.
+- The anonymity rule (``performance.policy.published_inputs``): every figure rests on the ratings
+  ``published_ratings`` keeps -- per service item, the earliest in whole batches of ``ANONYMITY_THRESHOLD`` --
+  and on nothing else. An item below the threshold shows nothing; a department's figures are those of its
+  items' published ratings together, so subtracting an item from its department reveals nothing either; and
+  a figure moves only when an item completes a batch, so reading, rating once and reading again shows the same
+  figures (one rating is never the difference of two reads).
+- The 0-150 score is ``scoring_sql.rubric`` of the average, the very expression ``units`` uses for a
+  department's collaboration score over the same published ratings, which weighs
+  ``period.collaboration_weight`` in the department score (results, pages, and a closed period's scores).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Float, and_, cast, func, or_, select
+from sqlalchemy import Float, cast, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,7 +32,7 @@ from hcm.org.models import BusinessProcess, Department
 from hcm.policy import Principal, require_hr
 from performance import scoring_sql
 from performance.models import CollaborationRating, PeriodState, ServiceItem
-from performance.policy import ANONYMITY_THRESHOLD, PerfPermission, may_rate_service
+from performance.policy import ANONYMITY_THRESHOLD, PerfPermission, may_rate_service, published_rank
 from performance.schemas_collaboration import (
     CollaborationDepartmentFigures,
     CollaborationItemFigures,
@@ -121,6 +126,25 @@ def _once(item_code: str, period_code: str) -> Conflict:
 
 
 # --- the report ------------------------------------------------------------------------------------
+def published_ratings(period_id: int) -> Any:
+    """The collaboration ratings of a period that figures may rest on: per service item, the earliest (in the
+    order recorded) in whole batches of ``ANONYMITY_THRESHOLD`` (``performance.policy.published_rank``).
+
+    A subquery with ``service_item_id, provider_department_id, rater_user_id, score, comment``. Every figure
+    built from collaboration ratings reads it and nothing else: the report's items and departments here, a
+    department's collaboration score in ``units`` (so the results, the pages and a closed period's scores)."""
+    r = CollaborationRating
+    rank = func.row_number().over(partition_by=r.service_item_id, order_by=r.id)
+    total = func.count().over(partition_by=r.service_item_id)
+    ranked = (select(r.service_item_id, ServiceItem.provider_department_id, r.rater_user_id, r.score, r.comment,
+                     rank.label("rank"), total.label("total"))
+              .join(ServiceItem, ServiceItem.id == r.service_item_id)
+              .where(r.period_id == period_id).subquery("ranked_collaboration"))
+    return (select(ranked.c.service_item_id, ranked.c.provider_department_id, ranked.c.rater_user_id,
+                   ranked.c.score, ranked.c.comment)
+            .where(published_rank(ranked.c.rank, ranked.c.total)).subquery("published_collaboration"))
+
+
 def _figures(n_raters: int, n_ratings: int, avg: float | None, score: float | None, comments: int) -> dict[str, Any]:
     if n_raters < ANONYMITY_THRESHOLD:
         return {"hidden": True, "note": HIDDEN, "raters": None, "ratings": None, "average": None, "score": None,
@@ -133,42 +157,29 @@ def _figures(n_raters: int, n_ratings: int, avg: float | None, score: float | No
 def collaboration_report(db: Session, *, principal: Principal, period_id: int,
                          department_id: int | None = None) -> CollaborationReport:
     """Per provider department and per service item: raters, ratings, average 1..5, score 0..150 and
-    comment count, aggregated and thresholded. ``department_id`` keeps one provider department."""
+    comment count, over the published ratings only (the anonymity rule). ``department_id`` keeps one
+    provider department."""
     period = get_period(db, period_id)
-    r = CollaborationRating
-    avg = func.avg(cast(r.score, Float))
-    n_comments = func.count(r.comment)
+    pub = published_ratings(period_id)
+    avg = func.avg(cast(pub.c.score, Float))
+    figures = (func.count(func.distinct(pub.c.rater_user_id)), func.count(pub.c.score), avg, scoring_sql.rubric(avg),
+               func.count(pub.c.comment))
     item_filter = [] if department_id is None else [ServiceItem.provider_department_id == department_id]
 
     # Items, with or without ratings (an unrated item shows as hidden rather than vanishing).
     items = db.execute(
         select(ServiceItem.id, ServiceItem.code, ServiceItem.name, ServiceItem.provider_department_id,
-               ServiceItem.consumer_department_id, func.count(func.distinct(r.rater_user_id)), func.count(r.id), avg,
-               scoring_sql.rubric(avg), n_comments)
-        .outerjoin(r, and_(r.service_item_id == ServiceItem.id, r.period_id == period_id))
+               ServiceItem.consumer_department_id, *figures)
+        .outerjoin(pub, pub.c.service_item_id == ServiceItem.id)
         .where(*item_filter)
         .group_by(ServiceItem.id, ServiceItem.code, ServiceItem.name, ServiceItem.provider_department_id,
                   ServiceItem.consumer_department_id)
         .order_by(ServiceItem.provider_department_id, ServiceItem.code)
     ).all()
-    # Departments: the same aggregate over all their ratings (what rollup blends into the department score).
+    # Departments: their items' published ratings together (what units blends into the department score).
+    dept_filter = [] if department_id is None else [pub.c.provider_department_id == department_id]
     depts = {row[0]: row for row in db.execute(
-        select(ServiceItem.provider_department_id, func.count(func.distinct(r.rater_user_id)), func.count(r.id), avg,
-               scoring_sql.rubric(avg), n_comments)
-        .join(r, r.service_item_id == ServiceItem.id)
-        .where(r.period_id == period_id, *item_filter)
-        .group_by(ServiceItem.provider_department_id)
-    )}
-    # Raters behind each department's hidden items: a shown total minus its shown items must not reveal them.
-    item_raters = (select(r.service_item_id.label("item_id"))
-                   .where(r.period_id == period_id).group_by(r.service_item_id)
-                   .having(func.count(func.distinct(r.rater_user_id)) < ANONYMITY_THRESHOLD).subquery("hidden_items"))
-    hidden_raters = dict(db.execute(
-        select(ServiceItem.provider_department_id, func.count(func.distinct(r.rater_user_id)))
-        .join(r, r.service_item_id == ServiceItem.id)
-        .where(r.period_id == period_id, r.service_item_id.in_(select(item_raters.c.item_id)), *item_filter)
-        .group_by(ServiceItem.provider_department_id)
-    ).all())
+        select(pub.c.provider_department_id, *figures).where(*dept_filter).group_by(pub.c.provider_department_id))}
     dept_ids = {row[3] for row in items} | set(depts)
     names = {i: (c, n) for i, c, n in db.execute(
         select(Department.id, Department.code, Department.name).where(Department.id.in_(dept_ids)))} if dept_ids else {}
@@ -176,14 +187,9 @@ def collaboration_report(db: Session, *, principal: Principal, period_id: int,
     out: dict[int, CollaborationDepartmentFigures] = {}
     for dept_id in sorted(dept_ids, key=lambda d: names[d][0]):
         raters, ratings, a, s, comments = depts.get(dept_id, (dept_id, 0, 0, None, None, 0))[1:]
-        figures = _figures(raters, ratings, a, s, comments)
-        leftover = hidden_raters.get(dept_id, 0)
-        if not figures["hidden"] and 0 < leftover < ANONYMITY_THRESHOLD:
-            figures = _figures(0, 0, None, None, 0) | {
-                "note": f"hidden: the department total would reveal items with fewer than {ANONYMITY_THRESHOLD} raters"}
         out[dept_id] = CollaborationDepartmentFigures(department_id=dept_id, code=names[dept_id][0],
                                                       name=names[dept_id][1], weight=period.collaboration_weight,
-                                                      **figures, items=[])
+                                                      **_figures(raters, ratings, a, s, comments), items=[])
     for item_id, code, name, provider, consumer, raters, ratings, a, s, comments in items:
         out[provider].items.append(CollaborationItemFigures(service_item_id=item_id, code=code, name=name,
                                                             consumer_department_id=consumer,

@@ -4,15 +4,18 @@ Rules
 - The ledger is append-only. A correction is a new compensating entry (``corrects_entry_id``) and never
   an edit. Three layers hold that line: the API (PATCH/DELETE answer 409), the ORM (mapper and bulk
   statement guards below) and the database (triggers from migration 0003).
+- Whom: the people the giver may name (``performance.policy.recognisable``: HR everyone, anyone else the
+  people they see and their team); anyone else is the 422 of an id that names nobody, checked before any
+  other rule (has left, is oneself).
 - Who awards: HR anyone, with a rule's amount or an explicit amount; a manager anyone in their reporting
   subtree, with a rule's amount; anyone else (and a manager outside their subtree) only
-  ``PEER_RECOGNITION`` for a colleague, at most ``PEER_RECOGNITION_LIMIT`` per period. Nobody awards
-  points to themselves.
+  ``PEER_RECOGNITION`` for a colleague of their team, at most ``PEER_RECOGNITION_LIMIT`` per period. Nobody
+  awards points to themselves.
 - Only HR corrects, only an original entry (not a correction), and never beyond what remains of it.
 - A closed period refuses every write (``lookups.ensure_writable``).
 - Who reads: a ledger and a balance follow the people scope of ``hcm.policy`` (yourself, your subtree,
-  everyone for HR). A leaderboard shows name and points only, so it also shows your own team (the people
-  reporting to your manager), which is normal for recognition.
+  everyone for HR; anyone else's ledger is not found). A leaderboard shows name and points only, so it also
+  shows your own team (the people reporting to your manager): the people you may recognise.
 - Everything is set-based: sums are GROUP BYs and windows, never a query per employee.
 """
 
@@ -30,17 +33,19 @@ from hcm.org.models import Department, Employee, EmployeeStatus, Position
 from hcm.org.queries import department_subtree_ids
 from hcm.policy import (
     Principal,
-    can_see_employee,
     employee_filter,
     is_hr,
     is_manager,
     manages,
     require_hr,
     subtree_position_ids,
+    team_filter,
+    visible_employee,
+    visible_employees,
 )
 from performance.errors import LedgerAppendOnly
 from performance.models import PointsEntry, PointsRule
-from performance.policy import PerfPermission
+from performance.policy import PerfPermission, recognisable
 from performance.schemas_points import Leaderboard, LeaderboardEntry, LedgerEntry, PointsBalance, PointsLedger
 from performance.service.lookups import ensure_writable, get_period
 
@@ -130,6 +135,8 @@ def award(db: Session, *, principal: Principal, period_id: int, employee_id: int
     period = ensure_writable(db, period_id)
     if not principal.has(PerfPermission.POINTS_AWARD):
         raise Forbidden(f"the role {principal.role.value!r} may not award points")
+    emp = visible_employee(db, principal, employee_id, among=recognisable(principal), field="employee_id",
+                           reference=True)
     reason = _text(reason, "reason", 500)
     by_hr = is_hr(principal)
     if amount is not None:
@@ -145,9 +152,6 @@ def award(db: Session, *, principal: Principal, period_id: int, employee_id: int
             raise Invalid(f"points rule {rule_code!r} is no longer active", field="rule_code")
     elif amount is None:
         raise Invalid("give a rule_code (or, for HR, an explicit amount)", field="rule_code")
-    emp = db.get(Employee, employee_id)
-    if emp is None:
-        raise Invalid(f"employee_id={employee_id} does not point at an existing Employee", field="employee_id")
     if emp.status is not EmployeeStatus.ACTIVE:
         raise Invalid(f"employee {emp.external_id!r} has left: points go to active employees", field="employee_id")
     if principal.employee_id is not None and principal.employee_id == employee_id:
@@ -227,8 +231,11 @@ def _name() -> ColumnElement[str]:
 def balances(db: Session, *, principal: Principal, period_id: int,
              employee_ids: list[int] | None = None) -> list[PointsBalance]:
     """Points per employee in a period, for the people the caller may see. Without ``employee_ids``: the
-    people with entries; with them: each of those the caller may see, zero when they have none."""
+    people with entries; with them: each of those, zero when they have none (each must be someone the caller
+    sees: anyone else is the 404 of nobody)."""
     get_period(db, period_id)
+    if employee_ids is not None:
+        visible_employees(db, principal, employee_ids, field="employee_id")
     total = func.coalesce(func.sum(PointsEntry.amount), 0)
     stmt = select(Employee.id, _name(), total).where(employee_filter(principal))
     if employee_ids is None:
@@ -244,11 +251,7 @@ def balances(db: Session, *, principal: Principal, period_id: int,
 def ledger(db: Session, *, principal: Principal, period_id: int, employee_id: int) -> PointsLedger:
     """An employee's entries in a period, oldest first, each with the running balance after it."""
     get_period(db, period_id)
-    emp = db.get(Employee, employee_id)
-    if emp is None:
-        raise NotFound("Employee", employee_id, field="employee_id")
-    if not can_see_employee(db, principal, employee_id):
-        raise Forbidden(f"you may not see the points ledger of employee {employee_id}", field="employee_id")
+    emp = visible_employee(db, principal, employee_id, field="employee_id")
     fix = aliased(PointsEntry)
     corrections = (select(fix.corrects_entry_id.label("entry_id"), func.sum(fix.amount).label("corrected"))
                    .where(fix.corrects_entry_id.is_not(None), fix.period_id == period_id, fix.employee_id == employee_id)
@@ -270,16 +273,6 @@ def ledger(db: Session, *, principal: Principal, period_id: int, employee_id: in
                         balance=entries[-1].balance if entries else 0, entries=entries)
 
 
-def _peers(db: Session, principal: Principal) -> ColumnElement[bool] | None:
-    """The caller's team: the people whose posts report to the same post as the caller's."""
-    if principal.position_id is None:
-        return None
-    boss = db.scalar(select(Position.reports_to_id).where(Position.id == principal.position_id))
-    if boss is None:
-        return Employee.position_id == principal.position_id
-    return Employee.position_id.in_(select(Position.id).where(Position.reports_to_id == boss))
-
-
 def leaderboard(db: Session, *, principal: Principal, period_id: int, scope: str = "team",
                 department_id: int | None = None, limit: int = 20) -> Leaderboard:
     """Ranked points of a group (name and points only). ``team``: for a manager their reporting subtree
@@ -292,9 +285,7 @@ def leaderboard(db: Session, *, principal: Principal, period_id: int, scope: str
         raise Invalid(f"scope must be one of {', '.join(SCOPES)}", field="scope")
     if isinstance(limit, bool) or not 1 <= limit <= MAX_LEADERBOARD:
         raise Invalid(f"limit must be between 1 and {MAX_LEADERBOARD}", field="limit")
-    peers = _peers(db, principal)
-    visible = employee_filter(principal) if peers is None else or_(employee_filter(principal), peers)
-    conds: list[Any] = [visible, Employee.status == EmployeeStatus.ACTIVE]
+    conds: list[Any] = [recognisable(principal), Employee.status == EmployeeStatus.ACTIVE]
     if scope == "team":
         if principal.position_id is None:
             raise Invalid("a team leaderboard needs a post: your account holds none; use department or company",
@@ -303,8 +294,7 @@ def leaderboard(db: Session, *, principal: Principal, period_id: int, scope: str
             conds.append(or_(Employee.position_id == principal.position_id,
                              Employee.position_id.in_(subtree_position_ids(principal.position_id))))
         else:
-            assert peers is not None
-            conds.append(peers)
+            conds.append(team_filter(principal))
     elif scope == "department":
         if department_id is None:
             if principal.position_id is None:

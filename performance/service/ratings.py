@@ -8,7 +8,8 @@ Rules
   ``latest_approved`` is the one definition (roll-up and calibration use it too).
 - Who rates whom, by source: SELF the person themselves; MANAGER HR or a manager whose reporting subtree
   holds the person; PEER a colleague in the same department, never the person rated; CROSS_DEPARTMENT an
-  employee of another department; HR an HR admin; CALIBRATION only through calibration
+  employee of another department that works with the person's (a service item between the two departments);
+  HR an HR admin; CALIBRATION only through calibration
   (``performance.policy.check_rater``, with who approves and who sees only final ratings).
 - Self, manager, peer, cross-department and HR ratings are given while the period is in progress or in
   review; every rating is created SUBMITTED. Manager and HR ratings are approved (HR, or for manager
@@ -16,7 +17,13 @@ Rules
 - Performance and competency ratings use the 1..5 scale (the distribution and the competency score assume
   it); potential uses 1..3 or 1..5.
 - Peer and cross-department ratings are only shown aggregated (count of raters, mean of each rater's latest
-  value) and only from ``ANONYMITY_THRESHOLD`` raters up.
+  value), under the anonymity rule (``performance.policy.published_inputs``): the aggregate rests on the
+  earliest raters in whole batches of ``ANONYMITY_THRESHOLD``, each with their latest value as of the rating
+  that completed the last batch. Below the threshold nothing is shown, and between two batches nothing moves
+  (neither a new rater nor a changed mind), so two reads never differ by one rating.
+- Who may be named at all is ``performance.policy.rateable`` (the scope rule): anyone else is the 422 of an
+  id that names nobody, checked before any other rule. Nobody gives a manager or HR rating of themselves, nor
+  approves or calibrates one (the self-judgement rule, ``performance.policy.refuse_self_judgement``).
 """
 
 from __future__ import annotations
@@ -28,11 +35,19 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from hcm.db import get_or_404
-from hcm.errors import Conflict, Forbidden, Invalid, NotFound
+from hcm.errors import Conflict, Forbidden, Invalid
 from hcm.org.models import Employee
-from hcm.policy import Principal, can_see_employee
+from hcm.policy import Principal, employee_filter, visible_employee
 from performance.models import PeriodState, RatingEvent, RatingKind, RatingSource, RatingStatus
-from performance.policy import ANONYMITY_THRESHOLD, check_rater, may_approve, sees_final_ratings_only
+from performance.policy import (
+    ANONYMITY_THRESHOLD,
+    check_rater,
+    may_approve,
+    published_inputs,
+    rateable,
+    refuse_self_judgement,
+    sees_final_ratings_only,
+)
 from performance.schemas import RatingIn, RatingOut
 from performance.schemas_ratings import FinalRating, RatingAggregate, RatingsView
 from performance.service.lookups import ensure_state, ensure_writable, get_period
@@ -85,11 +100,10 @@ def check_scale(kind: RatingKind, value: float, scale_max: int) -> None:
         raise Invalid(f"value {value:g} is outside the {kind.value} rating scale 1..{scale_max}", field="value")
 
 
-def employee_or_invalid(db: Session, employee_id: int) -> Employee:
-    emp = db.get(Employee, employee_id)
-    if emp is None:
-        raise Invalid(f"employee_id={employee_id} does not point at an existing Employee", field="employee_id")
-    return emp
+def rated_person(db: Session, principal: Principal, employee_id: int) -> Employee:
+    """The person a rating or a calibration names (``employee_id`` in its body), if the caller may rate them:
+    anyone else is the 422 of an id that names nobody (the scope rule)."""
+    return visible_employee(db, principal, employee_id, among=rateable(principal), field="employee_id", reference=True)
 
 
 # --- writes ----------------------------------------------------------------------------------------
@@ -98,7 +112,7 @@ def submit_rating(db: Session, *, principal: Principal, period_id: int, data: Ra
     if data.source is RatingSource.CALIBRATION:
         check_rater(db, principal, source=data.source, employee_id=data.employee_id)
     ensure_state(period, *RATING_STATES, action=f"a {data.source.value} rating")
-    employee_or_invalid(db, data.employee_id)
+    rated_person(db, principal, data.employee_id)
     check_scale(data.kind, data.value, data.scale_max)
     check_rater(db, principal, source=data.source, employee_id=data.employee_id)
     ev = RatingEvent(period_id=period.id, employee_id=data.employee_id, kind=data.kind, source=data.source,
@@ -110,16 +124,18 @@ def submit_rating(db: Session, *, principal: Principal, period_id: int, data: Ra
     return ev
 
 
-def get_rating(db: Session, rating_id: int) -> RatingEvent:
-    return get_or_404(db, RatingEvent, rating_id, entity="Rating")
+def get_rating(db: Session, rating_id: int, *, principal: Principal | None = None) -> RatingEvent:
+    """A rating event; with ``principal``, only one about a person in their people scope (anyone else's is not
+    found, like a rating that does not exist)."""
+    visible = None if principal is None else RatingEvent.employee_id.in_(
+        select(Employee.id).where(employee_filter(principal)))
+    return get_or_404(db, RatingEvent, rating_id, entity="Rating", visible=visible)
 
 
 def approve_rating(db: Session, *, principal: Principal, rating_id: int) -> RatingEvent:
     """Append an APPROVED copy of a submitted manager or HR rating (the submitted event stays as it was).
-    Only the latest submission of a rater can be approved, and only once."""
-    ev = get_rating(db, rating_id)
-    if not can_see_employee(db, principal, ev.employee_id):
-        raise NotFound("Rating", rating_id)  # outside your scope looks like not there: no probing
+    Only the latest submission of a rater can be approved, and only once; never by the person rated."""
+    ev = get_rating(db, rating_id, principal=principal)
     period = ensure_writable(db, ev.period_id)
     ensure_state(period, *RATING_STATES, action="approving a rating")
     if ev.status is RatingStatus.APPROVED:
@@ -127,6 +143,7 @@ def approve_rating(db: Session, *, principal: Principal, rating_id: int) -> Rati
     if ev.source not in APPROVABLE:
         raise Invalid(f"a {ev.source.value} rating is input to the review and is never approved; "
                       "only manager and HR ratings are", field="rating_id")
+    refuse_self_judgement(principal, employee_id=ev.employee_id, what="approving a rating", field="rating_id")
     if not may_approve(db, principal, source=ev.source, employee_id=ev.employee_id):
         raise Forbidden(f"a {ev.source.value} rating is approved by HR"
                         + (" or the person's manager" if ev.source is RatingSource.MANAGER else ""))
@@ -165,30 +182,41 @@ def finals(db: Session, *, period_id: int, employee_id: int) -> list[FinalRating
 
 
 def aggregate(events: list[RatingEvent]) -> list[RatingAggregate]:
-    """Peer / cross-department events -> one aggregate per (kind, source, scale): each rater counts once,
-    with their latest value; below the anonymity threshold neither count nor mean is given."""
-    latest: dict[tuple[RatingKind, RatingSource, int], dict[Any, RatingEvent]] = defaultdict(dict)
-    for ev in sorted(events, key=lambda e: (e.created_at, e.id)):
-        rater = ev.rater_user_id if ev.rater_user_id is not None else ("employee", ev.rater_employee_id)
-        latest[(ev.kind, ev.source, ev.scale_max)][rater] = ev
+    """Peer / cross-department events -> one aggregate per (kind, source, scale) under the anonymity rule
+    (``performance.policy.published_inputs``): the raters in the order of their first rating, the earliest
+    in whole batches of ``ANONYMITY_THRESHOLD``, each counted once with their latest value as of the rating
+    that completed the last batch. Below the threshold neither count nor mean is given."""
+    groups: dict[tuple[RatingKind, RatingSource, int], list[RatingEvent]] = defaultdict(list)
+    for ev in sorted(events, key=lambda e: e.id):
+        groups[(ev.kind, ev.source, ev.scale_max)].append(ev)
     out = []
-    for (kind, source, scale), by_rater in sorted(latest.items(), key=lambda kv: (kv[0][0].value, kv[0][1].value, kv[0][2])):
-        n = len(by_rater)
-        if n >= ANONYMITY_THRESHOLD:
-            mean = round(sum(e.value for e in by_rater.values()) / n, 2)
-            out.append(RatingAggregate(kind=kind, source=source, scale_max=scale, shown=True, raters=n, mean=mean))
-        else:
+    for (kind, source, scale), evs in sorted(groups.items(), key=lambda kv: (kv[0][0].value, kv[0][1].value, kv[0][2])):
+        first_seen: dict[Any, int] = {}  # rater -> position of their first event in evs
+        for i, ev in enumerate(evs):
+            first_seen.setdefault(_rater(ev), i)
+        n = published_inputs(len(first_seen))
+        if n == 0:
             out.append(RatingAggregate(kind=kind, source=source, scale_max=scale, shown=False, raters=None, mean=None,
                                        note=f"hidden (n < {ANONYMITY_THRESHOLD})"))
+            continue
+        cut = sorted(first_seen.values())[n - 1]  # the event that completed the last whole batch
+        latest: dict[Any, float] = {}
+        for ev in evs[:cut + 1]:
+            latest[_rater(ev)] = ev.value
+        mean = round(sum(latest.values()) / n, 2)
+        out.append(RatingAggregate(kind=kind, source=source, scale_max=scale, shown=True, raters=n, mean=mean))
     return out
+
+
+def _rater(ev: RatingEvent) -> Any:
+    return ev.rater_user_id if ev.rater_user_id is not None else ("employee", ev.rater_employee_id)
 
 
 def ratings_for(db: Session, *, principal: Principal, period_id: int, employee_id: int) -> RatingsView:
     """The person sees their own, a manager their subtree, HR everyone; an executive sees only the final
     ratings of key-post holders. Anyone else gets the 404 of a person that does not exist."""
     get_period(db, period_id)
-    if not can_see_employee(db, principal, employee_id):
-        raise NotFound("Employee", employee_id)
+    visible_employee(db, principal, employee_id)
     fin = finals(db, period_id=period_id, employee_id=employee_id)
     if sees_final_ratings_only(principal, employee_id=employee_id):
         return RatingsView(period_id=period_id, employee_id=employee_id, view="final_only", final=fin, events=[],

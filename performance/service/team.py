@@ -27,10 +27,10 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from hcm import clock
 from hcm.auth.models import User
-from hcm.errors import Forbidden, Invalid, NotFound
+from hcm.errors import Forbidden, Invalid
 from hcm.org.models import BusinessProcess, Department, Employee, EmployeeStatus, Position
 from hcm.org.queries import department_subtree_ids
-from hcm.policy import Principal, can_see_employee, is_manager, manages, subtree_position_ids
+from hcm.policy import Principal, is_hr, subtree_position_ids, team_filter, visible_employee
 from performance.models import (
     CheckIn,
     Goal,
@@ -43,7 +43,14 @@ from performance.models import (
     PointsEntry,
     RatingKind,
 )
-from performance.policy import may_calibrate, may_check_in, may_choose_any_team, may_view_teams, visible_goals
+from performance.policy import (
+    may_calibrate,
+    may_check_in,
+    may_choose_any_team,
+    may_view_teams,
+    recognisable,
+    visible_goals,
+)
 from performance.schemas import GoalOut, IndicatorOut, PeriodOut
 from performance.schemas_ratings import RatingsView
 from performance.schemas_team import (
@@ -197,15 +204,10 @@ def _resolve_manager(db: Session, principal: Principal, manager_id: int | None) 
         if may_choose_any_team(principal) or principal.employee_id is None:
             raise Invalid("choose the manager whose team to show", field="manager_id")
         manager_id = principal.employee_id
-    if (not may_choose_any_team(principal) and manager_id != principal.employee_id
-            and not manages(db, principal, manager_id)):
-        raise NotFound("Employee", manager_id, field="manager_id")  # outside your line looks like not there
-    row = db.execute(select(Employee.id, _name(), Employee.position_id).where(Employee.id == manager_id)).first()
-    if row is None:
-        raise NotFound("Employee", manager_id, field="manager_id")
-    if row[2] is None:
-        raise Invalid(f"{row[1]} holds no post, so has no reporting line", field="manager_id")
-    return int(row[0]), str(row[1]), int(row[2])
+    emp = visible_employee(db, principal, manager_id, field="manager_id")  # a manager: themselves or their line
+    if emp.position_id is None:
+        raise Invalid(f"{emp.full_name} holds no post, so has no reporting line", field="manager_id")
+    return emp.id, emp.full_name, emp.position_id
 
 
 def _checkins_due(db: Session, *, period: Period, post_filter: ColumnElement[bool],
@@ -290,13 +292,9 @@ def team_view(db: Session, *, principal: Principal, period_id: int, manager_id: 
 def person_view(db: Session, *, principal: Principal, period_id: int, employee_id: int) -> PersonView:
     """One person's goals, score, points and ratings (final ones, and peer input only aggregated)."""
     period = get_period(db, period_id)
-    if not can_see_employee(db, principal, employee_id):
-        raise NotFound("Employee", employee_id)
-    row = db.execute(select(_name(), Employee.position_id, Position.title)
-                     .outerjoin(Position, Position.id == Employee.position_id).where(Employee.id == employee_id)).first()
-    if row is None:
-        raise NotFound("Employee", employee_id)
-    name, position_id, title = row
+    emp = visible_employee(db, principal, employee_id)
+    name, position_id = emp.full_name, emp.position_id
+    title = db.scalar(select(Position.title).where(Position.id == position_id)) if position_id is not None else None
     post_filter = Goal.position_id == position_id if position_id is not None else literal(False)
     goals = _goal_rows(db, period_id=period.id, post_filter=post_filter, person_filter=Goal.employee_id == employee_id)
     goals = [g for g in goals if g.employee_id == employee_id]
@@ -321,17 +319,13 @@ def managers(db: Session, *, principal: Principal) -> list[ManagerChoice]:
 
 
 def colleagues(db: Session, *, principal: Principal) -> list[Colleague]:
-    """Whom the caller may recognise from the points page: the people reporting to the same post as
-    theirs, and for a manager also their reporting subtree. Names only; never the caller."""
+    """Whom the caller may recognise from the points page (``performance.policy.recognisable``, the rule the
+    award itself asks): the people reporting to the same post as theirs, and for a manager also their
+    reporting subtree. Names only; never the caller."""
     if principal.employee_id is None or principal.position_id is None:
         return []
-    boss = db.scalar(select(Position.reports_to_id).where(Position.id == principal.position_id))
-    near = [Employee.position_id.in_(select(Position.id).where(Position.reports_to_id == boss))] if boss else []
-    if is_manager(principal):
-        near.append(Employee.position_id.in_(subtree_position_ids(principal.position_id)))
-    if not near:
-        return []
-    rows = db.execute(select(Employee.id, _name()).where(or_(*near), Employee.status == EmployeeStatus.ACTIVE,
+    near = team_filter(principal) if is_hr(principal) else recognisable(principal)  # HR: not the whole company
+    rows = db.execute(select(Employee.id, _name()).where(near, Employee.status == EmployeeStatus.ACTIVE,
                                                          Employee.id != principal.employee_id)
                       .order_by(Employee.last_name, Employee.first_name, Employee.id)).all()
     return [Colleague(employee_id=i, name=n) for i, n in rows]

@@ -12,7 +12,8 @@ Rules (one place for each)
   the goals' class scores averaged with the indicator weight behind each (the same as averaging all the
   unit's indicators of that class).
 - A department's score then takes the collaboration it received (process assurance) with the period's
-  collaboration weight, counted only from ``ANONYMITY_THRESHOLD`` raters up. A department with no goals
+  collaboration weight, over the published ratings only (``collaboration.published_ratings``: the
+  anonymity rule, whole batches of ``ANONYMITY_THRESHOLD`` per service item). A department with no goals
   that was rated on collaboration gets its collaboration score.
 - A post is scored on its post goals; an employee on the goals of the post they hold now and their own
   employee goals, then the competency rating (the final one: latest approved) with the period's
@@ -35,18 +36,17 @@ from hcm.errors import Invalid
 from hcm.org.models import Employee
 from performance import scoring_sql
 from performance.models import (
-    CollaborationRating,
     Goal,
     GoalLevel,
     GoalResult,
     Period,
     PeriodState,
     RatingKind,
-    ServiceItem,
     UnitResult,
 )
 from performance.policy import ANONYMITY_THRESHOLD
 from performance.scoring_sql import weighted_mean
+from performance.service import collaboration
 from performance.service.ratings import latest_approved
 
 UNIT_TYPES = ("company", "department", "process", "post", "employee")
@@ -135,17 +135,17 @@ def _goals_of(column: str, ids: Ids | None) -> Any:
 
 
 def _departments(period: Period, ids: Ids | None) -> Any:
+    # the anonymity rule: only the published ratings count (whole batches per service item), so a new rating
+    # never moves the score by itself (collaboration.published_ratings)
+    pub = collaboration.published_ratings(period.id)
     collab_q = (
-        select(ServiceItem.provider_department_id.label("dept"),
-               scoring_sql.rubric(func.avg(cast(CollaborationRating.score, Float))).label("score"))
-        .join(CollaborationRating, CollaborationRating.service_item_id == ServiceItem.id)
-        .where(CollaborationRating.period_id == period.id)
-        .group_by(ServiceItem.provider_department_id)
-        # below the anonymity threshold a score would reveal who rated what: it does not count yet
-        .having(func.count(func.distinct(CollaborationRating.rater_user_id)) >= ANONYMITY_THRESHOLD)
+        select(pub.c.provider_department_id.label("dept"),
+               scoring_sql.rubric(func.avg(cast(pub.c.score, Float))).label("score"))
+        .group_by(pub.c.provider_department_id)
+        .having(func.count(func.distinct(pub.c.rater_user_id)) >= ANONYMITY_THRESHOLD)
     )
     if ids is not None:
-        collab_q = collab_q.where(ServiceItem.provider_department_id.in_(ids))
+        collab_q = collab_q.where(pub.c.provider_department_id.in_(ids))
     collab = collab_q.subquery("collab")
     dept = _class_scores(Goal.department_id, GoalLevel.DEPARTMENT, period_id=period.id,
                          goal_ids=_goals_of("department_id", ids))

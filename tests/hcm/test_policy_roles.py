@@ -105,6 +105,25 @@ def test_skill_assessment_rights(client, as_role, org, db):  # type: ignore[no-u
     assert [(x["skill_name"], x["level"], x["source"]) for x in skills] == [("Forecasting", 3, "self")]
 
 
+def test_hr_records_only_a_self_assessment_of_their_own_skills(client, db, org):  # type: ignore[no-untyped-def]
+    """The self-judgement rule for skills: an HR admin who is an employee too assesses others' skills, and
+    only self-assesses their own."""
+    from hcm.auth.models import Role
+    from tests import factories
+
+    carol = org.people["carol"]
+    me = factories.bearer(factories.user(db, username="hr-carol", role=Role.HR_ADMIN, emp=carol))
+    s = factories.skill(db, name="Negotiation")
+    url = f"/api/employees/{carol.id}/skills/{s.id}"
+    for source in ("manager", "assessment"):
+        r = client.put(url, json={"level": 5, "source": source, "assessed_on": "2026-02-01"}, headers=me)
+        assert r.status_code == 403 and "self-assessment" in r.json()["detail"], r.text
+    assert client.put(url, json={"level": 4, "source": "self", "assessed_on": "2026-02-01"}, headers=me).status_code == 200
+    dana = f"/api/employees/{org.people['dana'].id}/skills/{s.id}"
+    formal = {"level": 3, "source": "assessment", "assessed_on": "2026-02-01"}
+    assert client.put(dana, json=formal, headers=me).status_code == 200
+
+
 def test_password_log_in_gives_a_working_bearer_token(client, org):  # type: ignore[no-untyped-def]
     from tests import factories
 

@@ -128,6 +128,23 @@ def test_employee_checks_in_through_the_form(page: Any, live: Live, shots: Any) 
     assert page.locator("[data-indicator=A1] input[name=actual]").input_value() == "lots"
     page.problems.clear()  # that 422 was the point
 
+    # A2 is a rubric level of her own goal: it judges her, so her manager records it and she gets no form
+    a2 = page.locator("[data-indicator=A2]")
+    assert a2.locator("[data-live-score]").inner_text().strip() == "—"
+    assert a2.locator("select[name=rubric_level]").count() == 0
+    page.screenshot(path=str(shots / "perf-employee-goal.png"), full_page=True)
+
+    page.click("[data-tab=cascade]")
+    page.wait_for_url("**/cascade")
+    codes = page.locator("#cascade-tree [data-goal]")
+    assert {codes.nth(i).get_attribute("data-goal") for i in range(codes.count())} == {"C1", "D-OPS", "D-SAL", "P-ALICE"}
+    page.screenshot(path=str(shots / "perf-employee-cascade.png"), full_page=True)
+    assert page.problems == []
+
+
+def test_manager_records_the_rubric_level_through_the_form(page: Any, live: Live, shots: Any) -> None:
+    log_in(page, live.url, "manager")
+    page.goto(f"{live.url}/performance/goals/{live.goals['P-ALICE']}")
     a2 = page.locator("[data-indicator=A2]")
     assert a2.locator("[data-live-score]").inner_text().strip() == "—"
     a2.locator("select[name=rubric_level]").select_option("5")
@@ -139,7 +156,7 @@ def test_employee_checks_in_through_the_form(page: Any, live: Live, shots: Any) 
     a2 = page.locator("[data-indicator=A2]")
     assert a2.locator("[data-live-score]").inner_text().strip() == "150.0"
     assert a2.get_by_text("Survey says: very good").is_visible()
-    page.screenshot(path=str(shots / "perf-employee-goal.png"), full_page=True)
+    page.screenshot(path=str(shots / "perf-manager-goal.png"), full_page=True)
     # the recompute runs after the commit (in-process here, a worker in production): the goal then counts
     # both indicators, (125 * 60 + 150 * 40) / 100
     deadline = time.monotonic() + 8
@@ -147,12 +164,6 @@ def test_employee_checks_in_through_the_form(page: Any, live: Live, shots: Any) 
         assert time.monotonic() < deadline, "the goal score was not recomputed after the check-in"
         time.sleep(0.2)
         page.reload()
-
-    page.click("[data-tab=cascade]")
-    page.wait_for_url("**/cascade")
-    codes = page.locator("#cascade-tree [data-goal]")
-    assert {codes.nth(i).get_attribute("data-goal") for i in range(codes.count())} == {"C1", "D-OPS", "D-SAL", "P-ALICE"}
-    page.screenshot(path=str(shots / "perf-employee-cascade.png"), full_page=True)
     assert page.problems == []
 
 

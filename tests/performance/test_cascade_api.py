@@ -136,6 +136,34 @@ def test_who_sees_which_goals(client, as_role, plan, period):  # type: ignore[no
     assert r.status_code == 404
 
 
+def test_a_goal_one_cannot_see_is_answered_like_no_goal(client, as_role, plan, org, db):  # type: ignore[no-untyped-def]
+    """The scope rule for goal ids: a manager naming the post goal of someone outside their line (to edit it,
+    delete it, link it, add an indicator, list its indicators or put it under their own goal) gets the very
+    answer of a goal id that names nothing, and its code never shows."""
+    mgr = as_role("manager")
+    theirs, nothing = plan["P-SALH"]["id"], 999_999
+    mine = _goal(client, as_role("hr"), {"id": plan["C1"]["period_id"]}, "P-DEEP", "post",
+                 position_id=org.positions["deep"].id)["id"]
+    indicator = {"code": "X1", "name": "x", "kind": "quantitative", "klass": "operational", "threshold": 1,
+                 "target": 2, "weight": 100}
+    probes = [
+        lambda g: client.patch(f"{API}/goals/{g}", json={"title": "mine now"}, headers=mgr),
+        lambda g: client.delete(f"{API}/goals/{g}", headers=mgr),
+        lambda g: client.put(f"{API}/goals/{g}/children", json={"children": []}, headers=mgr),
+        lambda g: client.post(f"{API}/goals/{g}/indicators", json=indicator, headers=mgr),
+        lambda g: client.get(f"{API}/goals/{g}/indicators", headers=mgr),
+        lambda g: client.get(f"{API}/goals/{g}", headers=mgr),
+        lambda g: client.put(f"{API}/goals/{mine}/children", json={"children": [{"child_goal_id": g, "weight": 100}]},
+                             headers=mgr),
+    ]
+    for probe in probes:
+        seen, none = probe(theirs), probe(nothing)
+        assert seen.status_code == none.status_code and seen.status_code in (404, 422), (seen.text, none.text)
+        assert seen.text.replace(str(theirs), "<id>") == none.text.replace(str(nothing), "<id>")
+        assert "P-SALH" not in seen.text
+    assert db.get(Goal, theirs).title == "P-SALH" and count(db, Indicator) == 0
+
+
 def test_manager_plans_only_their_subtree(client, as_role, period, org):  # type: ignore[no-untyped-def]
     mgr = as_role("manager")
     r = client.post(f"{API}/periods/{period['id']}/goals", json={"code": "PG1", "title": "Faster close", "level": "post",
@@ -170,8 +198,12 @@ def test_employee_checks_in_on_own_indicator_only(client, as_role, hr, plan, per
     r = client.post(f"{API}/indicators/{mine['id']}/checkins", json={"as_of": "2026-04-01", "milestones_done": 2,
                                                                      "comment": "Q1 done"}, headers=emp)
     assert r.status_code == 201
+    # an indicator of a goal she cannot see is not found, exactly like one that does not exist
     r = client.post(f"{API}/indicators/{theirs['id']}/checkins", json={"as_of": "2026-04-01", "actual": 3}, headers=emp)
-    assert r.status_code == 403
+    nobody = client.post(f"{API}/indicators/999999/checkins", json={"as_of": "2026-04-01", "actual": 3}, headers=emp)
+    assert r.status_code == nobody.status_code == 404
+    assert r.json() == {**nobody.json(), "detail": nobody.json()["detail"].replace("999999", str(theirs["id"]))}
+    assert "S1" not in r.text
     assert count(db, Goal) == 5
 
 

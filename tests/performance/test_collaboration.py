@@ -171,8 +171,9 @@ def test_the_report_is_aggregated_and_thresholded(db, sales, items):  # type: ig
     # B: 2 raters -> hidden, and nothing about it leaks
     assert b.hidden and b.note == "hidden: fewer than 3 raters"
     assert (b.raters, b.ratings, b.average, b.score, b.comments) == (None, None, None, None, None)
-    # OPS has 4 raters in all, but its total minus A would reveal B's two ratings: hidden too
-    assert ops.hidden and ops.score is None and "would reveal" in ops.note
+    # OPS has 4 raters in all, but B's two ratings stand behind no figure: OPS shows exactly what A shows, so
+    # subtracting A from it reveals nothing of B
+    assert (ops.hidden, ops.raters, ops.ratings, ops.average, ops.score, ops.comments) == (False, 3, 3, 4.0, 125.0, 1)
     assert ops.weight == report.collaboration_weight == 0.2
     assert sal.hidden and sal.items[0].hidden  # one rater
     # a third rater on B: everything shows
@@ -259,3 +260,47 @@ def test_collaboration_over_http(api, as_role, db, sales):  # type: ignore[no-un
     assert report.status_code == 200
     assert report.json()["departments"][0]["items"][0]["hidden"] is True
     assert count(db, CollaborationRating) == 1
+
+
+def test_one_more_rating_never_shows_in_a_figure(client, as_role, db, sales):  # type: ignore[no-untyped-def]
+    """The attacker's way: read the figures, add one rating, read again. Every figure built from collaboration
+    ratings (the report's item and department, the department's score in the results) moves only when a
+    whole batch of ANONYMITY_THRESHOLD new ratings is in, so no difference of two reads is one rating."""
+    hr = as_role("hr")
+    for name in ("rep4", "rep5"):
+        pos = factories.position(db, dept=sales.sales, title="Sales Rep", reports_to=sales.positions["sales_head"])
+        sales.people[name] = factories.employee(db, pos=pos, first=name.title(), last="Rep")
+        factories.login(db, sales, name)
+    item = _item(db, sales, "SI-A", sales.ops, sales.sales)
+    p = perf.period(db, collaboration_weight=WEIGHT)
+    url = f"{API}/periods/{p.id}/collaboration"
+
+    def rate(name: str, score: int) -> None:
+        r = client.post(url, json={"service_item_id": item.id, "score": score}, headers=as_role(name))
+        assert r.status_code == 201, r.text
+
+    def read() -> tuple[object, ...]:
+        ops = next(d for d in client.get(url, headers=as_role("employee")).json()["departments"] if d["code"] == "OPS")
+        results = client.get(f"{API}/periods/{p.id}/results", params={"unit_type": "department"}, headers=hr).json()
+        score = next((u["collaboration_score"] for u in results["items"] if u["name"] == "Operations"), None)
+        figures = ("hidden", "raters", "ratings", "average", "score", "comments")
+        return (tuple(ops[f] for f in figures), tuple(ops["items"][0][f] for f in figures), score)
+
+    nothing = read()
+    assert nothing[0][0] is True and nothing[2] is None
+    rate("carol", 4)
+    rate("rep1", 3)
+    assert read() == nothing  # below the threshold: nothing, in the report or the results
+    rate("rep2", 3)
+    first = read()
+    # (4 + 3 + 3) / 3 -> 108.33 on the 0-150 scale, in the report and in the department's score alike
+    assert first[0] == first[1] == (False, 3, 3, 3.3333, 108.3333, 0)
+    assert first[2] == 108.33  # the results round to two places
+    rate("rep3", 1)  # the 108.33 -> 87.5 of the issue: one rating recovered from two reads
+    assert read() == first
+    rate("rep4", 5)
+    assert read() == first
+    rate("rep5", 2)  # a whole batch more: the figures move, by three ratings at once
+    second = read()
+    assert second[0] == second[1] == (False, 6, 6, 3.0, 100.0, 0)
+    assert second[2] == pytest.approx(100.0)

@@ -170,7 +170,9 @@ def test_goal_page_and_who_gets_the_check_in_form(web, plan, as_user) -> None:  
     gid = plan.goals["P-ALICE"].id
     mine = web.get(f"/performance/goals/{gid}", headers=as_user("employee"))
     assert set(attrs(mine.text, "data-indicator")) == {"A1", "A2"}
-    assert set(attrs(mine.text, "data-checkin-form")) == {"A1", "A2"}
+    assert set(attrs(mine.text, "data-checkin-form")) == {"A1"}  # A2 is a rubric level of her: her manager's
+    boss = web.get(f"/performance/goals/{gid}", headers=as_user("manager"))
+    assert set(attrs(boss.text, "data-checkin-form")) == {"A1", "A2"}
     assert set(attrs(mine.text, "data-kind")) == {"quantitative", "rubric"}
     assert set(attrs(mine.text, "data-class")) == {"operational", "management"}
     assert 'data-bound="stretch"' in mine.text and "125.0" in mine.text
@@ -182,11 +184,14 @@ def test_goal_page_and_who_gets_the_check_in_form(web, plan, as_user) -> None:  
 
 
 def test_check_in_through_the_form(web, plan, as_user, db) -> None:  # type: ignore[no-untyped-def]
-    h = as_user("employee")
+    h = as_user("manager")
     a2 = plan.indicators["A2"]
     url = f"/performance/indicators/{a2.id}/checkins"
     before = count(db, CheckIn)
     day = plan.today.isoformat()
+    # alice's rubric level judges alice: not hers to record, however she posts it
+    r = web.post(url, data={"as_of": day, "rubric_level": "5"}, headers=as_user("employee"), follow_redirects=False)
+    assert r.status_code == 403 and "nobody judges themselves" in r.text and count(db, CheckIn) == before
     r = web.post(url, data={"as_of": day, "rubric_level": "4", "comment": "Great survey"}, headers=h,
                  follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == f"/performance/goals/{a2.goal_id}#ind-{a2.id}"

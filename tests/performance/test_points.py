@@ -93,8 +93,16 @@ def test_manager_awards_their_subtree_and_only_recognises_others(db, people, rul
 
 def test_employee_only_recognises_a_colleague_never_themselves(db, people, rules, period):  # type: ignore[no-untyped-def]
     assert _award(db, people, "employee", "bob", "PEER_RECOGNITION", period_id=period.id).amount == 10
-    assert _award(db, people, "employee", "carol", "PEER_RECOGNITION", period_id=period.id).amount == 10
     before = factories.count(db, PointsEntry)
+    # outside her team (carol heads Sales, dana reports to bob): the same 422 as an id that names nobody
+    refusals = []
+    for employee_id in (people.people["carol"].id, people.people["dana"].id, 999_999):
+        with pytest.raises(Invalid) as e:
+            points.award(db, principal=people.principal("employee"), period_id=period.id, employee_id=employee_id,
+                         rule_code="PEER_RECOGNITION", reason="thanks")
+        assert e.value.field == "employee_id"
+        refusals.append(e.value.message.replace(str(employee_id), "<id>"))
+    assert refusals == ["employee_id=<id> does not point at an existing Employee"] * 3
     with pytest.raises(Forbidden) as e:
         _award(db, people, "employee", "alice", "PEER_RECOGNITION", period_id=period.id)
     assert e.value.field == "employee_id" and "nobody awards points to themselves" in e.value.message
@@ -109,17 +117,17 @@ def test_employee_only_recognises_a_colleague_never_themselves(db, people, rules
 
 def test_the_sixth_recognition_in_a_period_is_refused(db, people, rules, period):  # type: ignore[no-untyped-def]
     assert points.PEER_RECOGNITION_LIMIT == 5
-    for to in ("bob", "dana", "carol", "boss", "bob"):
-        _award(db, people, "employee", to, "PEER_RECOGNITION", period_id=period.id)
+    for _ in range(5):
+        _award(db, people, "employee", "bob", "PEER_RECOGNITION", period_id=period.id)
     before = factories.count(db, PointsEntry)
     with pytest.raises(Conflict) as e:
-        _award(db, people, "employee", "ceo", "PEER_RECOGNITION", period_id=period.id)
+        _award(db, people, "employee", "bob", "PEER_RECOGNITION", period_id=period.id)
     assert e.value.status_code == 409 and "at most 5 peer recognitions" in e.value.message
     assert factories.count(db, PointsEntry) == before
     # the limit is per giver and per period
     _award(db, people, "bob", "alice", "PEER_RECOGNITION", period_id=period.id)
     q2 = perf.period(db, code="Q2-26", kind=PeriodKind.QUARTER)
-    _award(db, people, "employee", "ceo", "PEER_RECOGNITION", period_id=q2.id)
+    _award(db, people, "employee", "bob", "PEER_RECOGNITION", period_id=q2.id)
     # HR is not limited
     for _ in range(6):
         _award(db, people, "hr", "alice", "PEER_RECOGNITION", period_id=period.id)
@@ -150,7 +158,14 @@ def test_bad_awards_name_the_field_and_write_nothing(db, people, rules, period):
     db.flush()
     with pytest.raises(Invalid) as e:
         points.award(db, principal=hr, period_id=period.id, employee_id=carol.id, rule_code="GOAL_ACHIEVED", reason="x")
-    assert "has left" in e.value.message
+    assert "has left" in e.value.message  # HR sees everyone: it may say so
+    bob = people.people["bob"]
+    bob.status = EmployeeStatus.EXITED
+    db.flush()
+    with pytest.raises(Invalid) as e:  # for a colleague, someone who left is nobody to name
+        points.award(db, principal=people.principal("employee"), period_id=period.id, employee_id=bob.id,
+                     rule_code="PEER_RECOGNITION", reason="x")
+    assert e.value.message == f"employee_id={bob.id} does not point at an existing Employee"
     assert factories.count(db, PointsEntry) == 0
 
 
@@ -262,10 +277,15 @@ def test_balances_follow_the_people_scope(db, people, period, known):  # type: i
     got = {b.name.split()[0]: b.points for b in points.balances(db, principal=people.principal("manager"), period_id=p)}
     assert got == {"Alice": 100, "Bob": 40, "Dana": 30, "Bruno": 10}
     assert [b.points for b in points.balances(db, principal=people.principal("employee"), period_id=p)] == [100]
-    ids = [people.people[n].id for n in ("alice", "carol")]
+    alice = people.people["alice"].id
     assert [b.points for b in points.balances(db, principal=people.principal("employee"), period_id=p,
-                                              employee_ids=ids)] == [100]  # carol is not alice's to see
+                                              employee_ids=[alice])] == [100]
+    for other in (people.people["carol"].id, 999_999):  # carol is not alice's to see: she is nobody to ask for
+        with pytest.raises(NotFound) as e:
+            points.balances(db, principal=people.principal("employee"), period_id=p, employee_ids=[alice, other])
+        assert e.value.message == f"Employee with employee_id={other} does not exist"
     q2 = db.scalar(select(PointsEntry.period_id).where(PointsEntry.period_id != p))
+    ids = [people.people[n].id for n in ("alice", "carol")]
     assert points.balances(db, principal=people.principal("hr"), period_id=q2, employee_ids=ids) == [
         PointsBalance(employee_id=ids[0], name="Alice Analyst", points=0),
         PointsBalance(employee_id=ids[1], name="Carol Seller", points=0)]
@@ -281,11 +301,12 @@ def test_ledger_has_a_running_balance_and_follows_the_people_scope(db, people, p
     assert led.entries[0].corrected == -40 and led.entries[2].corrects_entry_id == known.id
     assert points.ledger(db, principal=people.principal("manager"), period_id=period.id,
                          employee_id=people.people["dana"].id).balance == 30
-    for name, other in (("employee", "bob"), ("manager", "carol")):
-        with pytest.raises(Forbidden):
-            points.ledger(db, principal=people.principal(name), period_id=period.id, employee_id=people.people[other].id)
-    with pytest.raises(NotFound):
-        points.ledger(db, principal=people.principal("hr"), period_id=period.id, employee_id=999_999)
+    for name, other in (("employee", "bob"), ("manager", "carol"), ("hr", None)):  # outsiders are nobody
+        for employee_id in ([people.people[other].id] if other else []) + [999_999]:
+            with pytest.raises(NotFound) as e:
+                points.ledger(db, principal=people.principal(name), period_id=period.id, employee_id=employee_id)
+            assert (e.value.field, e.value.message) == ("employee_id", f"Employee with employee_id={employee_id} "
+                                                                       "does not exist")
 
 
 def test_leaderboards_rank_by_hand_computed_points(db, people, period, known):  # type: ignore[no-untyped-def]
@@ -385,7 +406,7 @@ def test_points_over_http(api, as_role, db, people, rules, period):  # type: ign
     assert r.status_code == 409
     led = api.get(f"{API}/periods/{period.id}/points/ledger", params={"employee_id": bob}, headers=boss).json()
     assert [e["balance"] for e in led["entries"]] == [10, 0]
-    assert api.get(f"{API}/periods/{period.id}/points/ledger", params={"employee_id": bob}, headers=alice).status_code == 403
+    assert api.get(f"{API}/periods/{period.id}/points/ledger", params={"employee_id": bob}, headers=alice).status_code == 404
     assert api.get(f"{API}/periods/{period.id}/points/ledger", headers=alice).json()["balance"] == 0
     board = api.get(f"{API}/periods/{period.id}/points/leaderboard", params={"scope": "company"}, headers=hr).json()
     assert board["entries"] == [{"rank": 1, "employee_id": bob, "name": "Bob Lead", "points": 0}]

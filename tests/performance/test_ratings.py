@@ -10,7 +10,7 @@ from hcm.errors import Conflict, Forbidden, Invalid, NotFound
 from performance.errors import PeriodClosed
 from performance.models import PeriodState, RatingEvent, RatingKind, RatingSource, RatingStatus
 from performance.schemas import RatingIn
-from performance.service import calibration, ratings
+from performance.service import calibration, collaboration, ratings
 from tests import factories
 from tests.factories import count
 from tests.performance import factories as perf
@@ -25,6 +25,14 @@ def who(db, org):  # type: ignore[no-untyped-def]
     for person in ("bob", "dana", "carol"):
         factories.login(db, org, person)
     return {name: org.principal(name) for name in ("hr", "manager", "employee", "exec", "bob", "dana", "carol")}
+
+
+@pytest.fixture
+def sales_serves_ops(db, org):  # type: ignore[no-untyped-def]
+    """A service item from Sales to Operations: the two departments work together, so their people may rate
+    each other from the other department."""
+    return collaboration.create_service_item(db, principal=org.principal("hr"), code="SI-LEADS", name="Leads",
+                                             provider_department_id=org.sales.id, consumer_department_id=org.ops.id)
 
 
 # --- who rates whom --------------------------------------------------------------------------------
@@ -44,16 +52,19 @@ def test_manager_rating_by_hr_or_a_manager_above(db, org, period, who):  # type:
     assert perf.rate(db, who["manager"], period, dana, RatingSource.MANAGER, 3).status is RatingStatus.SUBMITTED
     assert perf.rate(db, who["hr"], period, dana, RatingSource.MANAGER, 3).source is RatingSource.MANAGER
     before = count(db, RatingEvent)
-    for rater, emp in ((who["manager"], org.people["carol"]),  # outside boss's subtree
-                       (who["manager"], org.people["boss"]),  # not above himself
-                       (who["employee"], org.people["bob"]),  # an employee is nobody's manager
+    for rater, emp in ((who["employee"], org.people["bob"]),  # an employee is nobody's manager
                        (who["exec"], org.people["boss"])):  # executives are not in the manager role
         with pytest.raises(Forbidden, match="manager rating is given only by HR or a manager"):
             perf.rate(db, rater, period, emp, RatingSource.MANAGER, 3)
+    with pytest.raises(Forbidden, match="nobody judges themselves"):  # not above himself
+        perf.rate(db, who["manager"], period, org.people["boss"], RatingSource.MANAGER, 3)
+    # carol is outside boss's subtree, department and the departments his works with: nobody he may name
+    with pytest.raises(Invalid, match=f"employee_id={org.people['carol'].id} does not point at an existing Employee"):
+        perf.rate(db, who["manager"], period, org.people["carol"], RatingSource.MANAGER, 3)
     assert count(db, RatingEvent) == before
 
 
-def test_peer_rating_rules(db, org, period, who):  # type: ignore[no-untyped-def]
+def test_peer_rating_rules(db, org, period, who, sales_serves_ops):  # type: ignore[no-untyped-def]
     alice = org.people["alice"]
     assert perf.rate(db, who["bob"], period, alice, RatingSource.PEER, 4).source is RatingSource.PEER
     before = count(db, RatingEvent)
@@ -67,7 +78,7 @@ def test_peer_rating_rules(db, org, period, who):  # type: ignore[no-untyped-def
     assert count(db, RatingEvent) == before
 
 
-def test_cross_department_rating_rules(db, org, period, who):  # type: ignore[no-untyped-def]
+def test_cross_department_rating_rules(db, org, period, who, sales_serves_ops):  # type: ignore[no-untyped-def]
     alice = org.people["alice"]
     assert perf.rate(db, who["carol"], period, alice, RatingSource.CROSS_DEPARTMENT, 3).rater_employee_id == org.people[
         "carol"].id
@@ -77,6 +88,49 @@ def test_cross_department_rating_rules(db, org, period, who):  # type: ignore[no
     with pytest.raises(Invalid, match="person rated"):
         perf.rate(db, who["employee"], period, alice, RatingSource.CROSS_DEPARTMENT, 3)
     assert count(db, RatingEvent) == before
+
+
+def test_other_departments_rate_only_where_the_departments_work_together(db, org, period, who):  # type: ignore[no-untyped-def]
+    """The scope rule for ratings: a cross-department rater names someone of a department theirs works with (a
+    service item, either way); anyone else is the very 422 of an id that names nobody."""
+    alice = org.people["alice"]
+
+    def refusal(employee_id: int) -> str:
+        with pytest.raises(Invalid) as exc:
+            ratings.submit_rating(db, principal=who["carol"], period_id=period.id, data=RatingIn(
+                employee_id=employee_id, kind=RatingKind.PERFORMANCE, source=RatingSource.CROSS_DEPARTMENT, value=3))
+        assert exc.value.field == "employee_id"
+        return exc.value.message.replace(str(employee_id), "<id>")
+
+    assert refusal(alice.id) == refusal(999_999)
+    collaboration.create_service_item(db, principal=who["hr"], code="SI-OPS", name="Deliveries",
+                                      provider_department_id=org.ops.id, consumer_department_id=org.sales.id)
+    assert perf.rate(db, who["carol"], period, alice, RatingSource.CROSS_DEPARTMENT, 3).employee_id == alice.id
+
+
+def test_nobody_sets_or_approves_their_own_final_rating(db, org, period):  # type: ignore[no-untyped-def]
+    """The self-judgement rule, for HR too: an HR admin who is also an employee gives and approves the ratings
+    of others, never their own (their own view is their self rating, which is never final)."""
+    carol = org.people["carol"]
+    me = factories.principal(db, factories.user(db, username="hr-carol", role=Role.HR_ADMIN, emp=carol))
+    hr = org.principal("hr")
+    before = count(db, RatingEvent)
+    for source in (RatingSource.HR, RatingSource.MANAGER):
+        with pytest.raises(Forbidden, match="nobody judges themselves") as exc:
+            perf.rate(db, me, period, carol, source, 5)
+        assert exc.value.field == "employee_id"
+    assert count(db, RatingEvent) == before
+    by_hr = perf.rate(db, hr, period, carol, RatingSource.HR, 3)
+    with pytest.raises(Forbidden, match="nobody judges themselves"):
+        ratings.approve_rating(db, principal=me, rating_id=by_hr.id)
+    assert ratings.final_rating(db, period_id=period.id, employee_id=carol.id) is None
+    assert perf.rate(db, me, period, carol, RatingSource.SELF, 5).status is RatingStatus.SUBMITTED  # self-assessment
+    assert ratings.approve_rating(db, principal=hr, rating_id=by_hr.id).status is RatingStatus.APPROVED
+    assert ratings.final_rating(db, period_id=period.id, employee_id=carol.id).value == 3
+    perf.advance(db, period, PeriodState.CALIBRATION)
+    with pytest.raises(Forbidden, match="nobody judges themselves"):
+        calibration.calibrate(db, principal=me, period_id=period.id, employee_id=carol.id, value=5, reason="modest")
+    assert ratings.final_rating(db, period_id=period.id, employee_id=carol.id).value == 3
 
 
 def test_hr_source_is_hr_only_and_calibration_goes_through_calibration(db, org, period, who):  # type: ignore[no-untyped-def]
@@ -155,8 +209,11 @@ def test_who_approves(db, org, period, who):  # type: ignore[no-untyped-def]
     with pytest.raises(Forbidden, match=r"approved by HR$"):
         ratings.approve_rating(db, principal=who["manager"], rating_id=by_hr.id)  # HR ratings: HR approves
     on_alice = perf.rate(db, who["manager"], period, alice, RatingSource.MANAGER, 5)
-    with pytest.raises(Forbidden, match="HR or the person's manager"):
+    with pytest.raises(Forbidden, match="nobody judges themselves"):
         ratings.approve_rating(db, principal=who["employee"], rating_id=on_alice.id)  # alice sees it, may not approve
+    on_boss = perf.rate(db, who["hr"], period, org.people["boss"], RatingSource.MANAGER, 5)
+    with pytest.raises(Forbidden, match="HR or the person's manager"):
+        ratings.approve_rating(db, principal=who["exec"], rating_id=on_boss.id)  # sees boss, is not his manager
     with pytest.raises(NotFound):
         ratings.approve_rating(db, principal=who["employee"], rating_id=by_hr.id)  # dana is out of alice's sight
     self_rating = perf.rate(db, who["employee"], period, alice, RatingSource.SELF, 5)
@@ -219,7 +276,7 @@ def test_views_by_role(db, org, period, who):  # type: ignore[no-untyped-def]
             ratings.ratings_for(db, principal=who[viewer], period_id=period.id, employee_id=emp.id)
 
 
-def test_peer_ratings_appear_only_from_three_raters(db, org, period, who):  # type: ignore[no-untyped-def]
+def test_peer_ratings_appear_only_from_three_raters(db, org, period, who, sales_serves_ops):  # type: ignore[no-untyped-def]
     alice = org.people["alice"]
     erin_pos = factories.position(db, dept=org.ops, title="Operations Planner", reports_to=org.positions["ops_head"])
     org.people["erin"] = factories.employee(db, pos=erin_pos, first="Erin", last="Planner")
@@ -245,6 +302,43 @@ def test_peer_ratings_appear_only_from_three_raters(db, org, period, who):  # ty
     # the same rule for HR: no one sees peer ratings one by one
     hr_view = ratings.ratings_for(db, principal=who["hr"], period_id=period.id, employee_id=alice.id)
     assert hr_view.events == [] and len(hr_view.aggregates) == 2
+
+
+def test_one_more_peer_rating_never_moves_the_aggregate(client, as_role, db, org, period):  # type: ignore[no-untyped-def]
+    """The attacker's way, over HTTP: alice reads her peer aggregate, one more colleague rates her (or one changes
+    their mind), she reads again. The aggregate moves only when a whole batch of raters is in."""
+    alice = org.people["alice"]
+    for name in ("erin", "finn", "gus", "hana"):
+        pos = factories.position(db, dept=org.ops, title="Operations Planner", reports_to=org.positions["ops_head"])
+        org.people[name] = factories.employee(db, pos=pos, first=name.title(), last="Planner")
+    for name in ("bob", "dana", "erin", "finn", "gus", "hana"):
+        factories.login(db, org, name)
+    view = f"{API}/periods/{period.id}/employees/{alice.id}/ratings"
+
+    def rate(name: str, value: int) -> None:
+        r = client.post(f"{API}/periods/{period.id}/ratings", headers=as_role(name),
+                        json={"employee_id": alice.id, "kind": "performance", "source": "peer", "value": value})
+        assert r.status_code == 201, r.text
+
+    def read() -> dict:  # type: ignore[type-arg]
+        r = client.get(view, headers=as_role("employee"))
+        assert r.status_code == 200
+        return {k: r.json()["aggregates"][0][k] for k in ("shown", "raters", "mean")}
+
+    rate("bob", 2)
+    rate("dana", 4)
+    assert read() == {"shown": False, "raters": None, "mean": None}
+    rate("erin", 3)
+    first = read()
+    assert first == {"shown": True, "raters": 3, "mean": 3.0}
+    rate("finn", 1)  # a fourth rater: 3 * 3.0 - ... would give finn's 1 away
+    assert read() == first
+    rate("bob", 5)  # a changed mind is no difference either
+    assert read() == first
+    rate("gus", 5)
+    assert read() == first
+    rate("hana", 2)  # the batch is whole: the six raters' values as of now, bob's latest included
+    assert read() == {"shown": True, "raters": 6, "mean": round((5 + 4 + 3 + 1 + 5 + 2) / 6, 2)}
 
 
 # --- over HTTP -------------------------------------------------------------------------------------

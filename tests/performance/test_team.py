@@ -106,7 +106,10 @@ def test_goal_detail_scores_links_and_check_in_rights(db, org, plan) -> None:  #
     rows = {r.indicator.code: r for r in d.indicators}
     assert rows["A1"].score == 125.0 and rows["A1"].actual == 110 and len(rows["A1"].checkins) == 1
     assert rows["A2"].score is None and rows["A2"].checkins == []
-    assert rows["A1"].may_check_in and rows["A2"].may_check_in  # her own post's indicators
+    # her own post's facts, but not the rubric level that judges her: her manager records that
+    assert rows["A1"].may_check_in and not rows["A2"].may_check_in
+    boss = team.goal_detail(db, principal=org.principal("manager"), goal_id=plan.goals["P-ALICE"].id, today=plan.today)
+    assert all(r.may_check_in for r in boss.indicators)
     ops = team.goal_detail(db, principal=alice, goal_id=plan.goals["D-OPS"].id, today=plan.today)
     assert [(c.goal.code, c.weight) for c in ops.children] == [("P-ALICE", 50.0)]  # only what she may see
     assert not ops.indicators[0].may_check_in

@@ -30,10 +30,10 @@ from hcm.org.service.common import _apply, _like, _unique
 from hcm.paging import Page, paginate
 from hcm.policy import (
     Principal,
-    can_see_employee,
     can_see_pay,
     can_see_protected,
     employee_filter,
+    visible_employee,
 )
 
 
@@ -84,20 +84,15 @@ def list_employees(
     if status is not None:
         stmt = stmt.where(Employee.status == status)
     if manager_id is not None:
+        visible_employee(db, principal, manager_id, field="manager_id")
         mgr_pos = select(Employee.position_id).where(Employee.id == manager_id).scalar_subquery()
         stmt = stmt.where(Position.reports_to_id == mgr_pos)
     rows, total = paginate(db, stmt, page=page, page_size=page_size)
     return Page(items=[_employee_out(principal, r) for r in rows], total=total, page=page, page_size=page_size)
 
 
-def _visible_or_404(db: Session, principal: Principal, employee_id: int) -> None:
-    # Someone outside your scope gets the same 404 as someone who does not exist: no probing.
-    if not can_see_employee(db, principal, employee_id):
-        raise NotFound("Employee", employee_id)
-
-
 def get_employee(db: Session, *, principal: Principal, employee_id: int) -> EmployeeOut:
-    _visible_or_404(db, principal, employee_id)
+    visible_employee(db, principal, employee_id)
     row = db.execute(_employee_rows().where(Employee.id == employee_id)).first()
     if row is None:
         raise NotFound("Employee", employee_id)
@@ -200,7 +195,7 @@ def list_assignments(
         .order_by(Assignment.employee_id, Assignment.start_date, Assignment.id)
     )
     if employee_id is not None:
-        _visible_or_404(db, principal, employee_id)
+        visible_employee(db, principal, employee_id, field="employee_id")
         stmt = stmt.where(Assignment.employee_id == employee_id)
     if reason is not None:
         stmt = stmt.where(Assignment.reason == reason)

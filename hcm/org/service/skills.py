@@ -10,7 +10,6 @@ from hcm.db import get_or_404
 from hcm.errors import Conflict, Forbidden, NotFound
 from hcm.org import events
 from hcm.org.models import (
-    Employee,
     EmployeeSkill,
     Position,
     PositionSkill,
@@ -25,11 +24,12 @@ from hcm.org.schemas import (
     SkillPatch,
 )
 from hcm.org.service.common import _apply, _like, _unique
-from hcm.org.service.people import _visible_or_404
 from hcm.paging import Page, paginate
 from hcm.policy import (
     Principal,
     can_assess_skill,
+    judges_self,
+    visible_employee,
 )
 
 
@@ -78,7 +78,7 @@ def delete_skill(db: Session, *, skill_id: int) -> None:
 
 
 def employee_skills(db: Session, *, principal: Principal, employee_id: int) -> list[EmployeeSkillOut]:
-    _visible_or_404(db, principal, employee_id)
+    visible_employee(db, principal, employee_id)
     rows = db.execute(
         select(EmployeeSkill, Skill.code, Skill.name)
         .join(Skill, Skill.id == EmployeeSkill.skill_id)
@@ -92,12 +92,13 @@ def employee_skills(db: Session, *, principal: Principal, employee_id: int) -> l
 def assess_skill(
     db: Session, *, principal: Principal, employee_id: int, skill_id: int, data: EmployeeSkillIn
 ) -> EmployeeSkillOut:
-    _visible_or_404(db, principal, employee_id)
+    emp = visible_employee(db, principal, employee_id)
     if not can_assess_skill(db, principal, employee_id, data.source):
         raise Forbidden(f"the role {principal.role.value!r} may not record a {data.source.value!r} "
-                        f"assessment for employee {employee_id}")
+                        f"assessment for employee {employee_id}"
+                        + (" (nobody assesses themselves but by self-assessment)" if judges_self(principal, employee_id)
+                           else ""))
     skill = get_or_404(db, Skill, skill_id)
-    emp = get_or_404(db, Employee, employee_id)
     es = db.scalars(select(EmployeeSkill).where(
         EmployeeSkill.employee_id == employee_id, EmployeeSkill.skill_id == skill_id,
         EmployeeSkill.source == data.source)).first()
