@@ -197,8 +197,10 @@ def _checkin_data(*, as_of: str, actual: str, milestones_done: str, rubric_level
 def check_in(request: Request, indicator_id: int, as_of: str = Form(""), actual: str = Form(""),
              milestones_done: str = Form(""), rubric_level: str = Form(""), comment: str = Form(""),
              db: Session = Depends(get_db), me: Principal = Depends(allow(PerfPermission.CHECKIN))) -> Response:
-    indicator = cascade.get_indicator(db, indicator_id)
-    goal = cascade.get_visible_goal(db, principal=me, goal_id=indicator.goal_id)  # 404 for goals you cannot see
+    # The scope rule: an indicator of a goal one cannot see is answered like one that does not exist (looking
+    # it up unscoped first would name its goal's id in the 404 and so tell that it exists).
+    indicator = cascade.get_visible_indicator(db, principal=me, indicator_id=indicator_id)
+    goal = cascade.get_visible_goal(db, principal=me, goal_id=indicator.goal_id)
     values = {"as_of": as_of, "actual": actual, "milestones_done": milestones_done, "rubric_level": rubric_level,
               "comment": comment}
     try:

@@ -238,6 +238,22 @@ def test_check_ins_outside_ones_reach_are_refused(web, plan, as_user, db) -> Non
     assert count(db, CheckIn) == before + 1
 
 
+def test_a_check_in_on_an_indicator_out_of_sight_is_answered_like_one_that_does_not_exist(web, plan, as_user, db) -> None:  # type: ignore[no-untyped-def]
+    """The scope rule on the page form: the 404 must not name the goal of an indicator she cannot see."""
+    data = {"as_of": plan.today.isoformat(), "milestones_done": "2"}
+    hidden, nobody = plan.indicators["B1"].id, 10**9  # bob's post goal; an id that names nothing
+    before = count(db, CheckIn)
+    answers = []
+    for iid in (hidden, nobody):
+        r = web.post(f"/performance/indicators/{iid}/checkins", data=data, headers=as_user("employee"))
+        assert r.status_code == 404
+        card = re.search(r'<section class="card error-card".*?</section>', r.text, re.S)
+        assert card is not None, r.text
+        answers.append(card.group(0).replace(str(iid), "ID"))
+    assert answers[0] == answers[1]
+    assert count(db, CheckIn) == before
+
+
 def test_calibration_page_and_form(web, plan, as_user, db, org) -> None:  # type: ignore[no-untyped-def]
     hr = as_user("hr")
     pid = plan.period.id
