@@ -194,6 +194,10 @@ def correct(db: Session, *, principal: Principal, entry_id: int, reason: str, am
     without it, whatever remains of the original is reversed."""
     require_hr(principal, "correct points entries")
     original = get_entry(db, entry_id, lock=True)  # serialises concurrent corrections of one entry
+    if principal.employee_id is not None and principal.employee_id == original.employee_id:
+        # A correction is an entry on that person's ledger too: reversing a deduction of one's own is awarding
+        # points to oneself.
+        raise Forbidden("rule: nobody awards points to themselves, nor corrects their own entries", field="entry_id")
     period = ensure_writable(db, original.period_id)
     reason = _text(reason, "reason", 500)
     if original.corrects_entry_id is not None:

@@ -83,3 +83,30 @@ def test_hr_neither_sets_nor_approves_nor_calibrates_their_own_rating(client, as
                        headers=me).status_code == 201
     assert db.scalar(select(RatingEvent.id).where(RatingEvent.employee_id == carol.id,
                                                   RatingEvent.source == "calibration")) is None
+
+
+def test_hr_cannot_reverse_a_deduction_on_their_own_ledger(client, as_role, db, org, plan):  # type: ignore[no-untyped-def]
+    """A correction is an entry on the person's ledger: an HR admin reversing another admin's deduction of
+    their own points would be awarding points to themselves."""
+    carol = org.people["carol"]
+    me = factories.bearer(factories.user(db, username="hr-carol", role=Role.HR_ADMIN, emp=carol))
+    hr = as_role("hr")
+    pid = plan.period.id
+
+    def balance() -> int:
+        r = client.get(f"{API}/periods/{pid}/points/ledger", params={"employee_id": carol.id}, headers=me)
+        assert r.status_code == 200, r.text
+        return int(r.json()["balance"])
+
+    r = client.post(f"{API}/periods/{pid}/points", headers=hr,
+                    json={"employee_id": carol.id, "amount": -50, "reason": "late report"})
+    assert r.status_code == 201, r.text
+    entry, before = r.json()["id"], balance()
+    r = client.post(f"{API}/points/entries/{entry}/corrections", json={"reason": "I disagree"}, headers=me)
+    assert r.status_code == 403 and "nobody awards points to themselves" in r.json()["detail"], r.text
+    assert r.json()["field"] == "entry_id"
+    assert balance() == before
+    # another HR admin still corrects it
+    r = client.post(f"{API}/points/entries/{entry}/corrections", json={"reason": "appeal upheld"}, headers=hr)
+    assert r.status_code == 201, r.text
+    assert balance() == before + 50
