@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -24,7 +24,7 @@ from hcm.auth.throttle import LoginThrottle
 from hcm.errors import HcmError, Unauthorized, collision
 from hcm.settings import Settings, get_settings
 from hcm.web import csrf
-from hcm.web.headers import SecurityHeaders
+from hcm.web.headers import SecurityHeaders, page_headers
 from hcm.web.render import error_page
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             page.headers.update(exc.headers)
             return page
         return JSONResponse(exc.to_dict(), status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    def _unexpected(request: Request, exc: Exception) -> Response:
+        # A bug, not the caller's input: Starlette answers this from its outermost middleware (and then logs the
+        # traceback), outside SecurityHeaders, so the page carries the same headers by itself and says nothing more.
+        return PlainTextResponse("Internal Server Error", status_code=500, headers=page_headers(https=settings.https))
 
     @app.exception_handler(IntegrityError)
     def _collision(request: Request, exc: IntegrityError) -> Response:

@@ -70,6 +70,12 @@ def _secure(csp: ContentSecurityPolicy, *, https: bool, cache: bool) -> Secure:
     )
 
 
+def page_headers(*, https: bool) -> dict[str, str]:
+    """The headers every page gets, for an answer made outside the middleware (the last-resort 500 page, which
+    Starlette sends from its outermost error middleware)."""
+    return dict(_secure(app_policy(), https=https, cache=False).headers)
+
+
 class SecurityHeaders:
     """The middleware: the app's policy on every response, static files cacheable, the docs' own policy."""
 

@@ -12,11 +12,9 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pydantic import BaseModel
-from starlette.routing import Mount
 
-FRAMEWORK = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+from tests.routes import endpoints
 
 # The responses the performance pages and their clients live on, and the schema each must be (by name).
 MAIN_PERFORMANCE = {
@@ -37,17 +35,8 @@ MAIN_PERFORMANCE = {
 
 
 def api_routes(routes: list[Any]) -> Iterator[Any]:
-    """Every /api endpoint (an APIRoute, or the route context of a lazily included router since 0.16x)."""
-    for route in routes:
-        if isinstance(route, Mount) or getattr(route, "path", None) in FRAMEWORK:
-            continue
-        if isinstance(route, APIRoute):
-            found = [route]
-        elif hasattr(route, "effective_route_contexts"):
-            found = list(route.effective_route_contexts())
-        else:
-            raise AssertionError(f"unexpected route type {type(route).__name__}: cannot check its response model")
-        yield from (r for r in found if r.path.startswith("/api"))
+    """Every /api endpoint's route (an APIRoute, or the route context of a lazily included router)."""
+    return (ep.route for ep in endpoints(routes) if ep.path.startswith("/api"))
 
 
 def _without_json_body(route: Any) -> bool:

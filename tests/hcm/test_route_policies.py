@@ -4,13 +4,8 @@ a route without a policy."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
-from fastapi.routing import APIRoute
-from starlette.routing import Mount
 
 from hcm.auth.models import Role
 from hcm.policy import (
@@ -22,9 +17,7 @@ from hcm.policy import (
     registered_permissions,
     roles_for,
 )
-
-# Framework routes that are not ours to guard: the OpenAPI document and its two viewers.
-FRAMEWORK = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+from tests.routes import endpoints
 
 
 def _policies(dependant) -> list[enum.StrEnum]:  # type: ignore[no-untyped-def]
@@ -35,28 +28,6 @@ def _policies(dependant) -> list[enum.StrEnum]:  # type: ignore[no-untyped-def]
             found.append(policy)
         found.extend(_policies(dep))
     return found
-
-
-@dataclass
-class Endpoint:
-    path: str
-    methods: set[str]
-    dependant: Any
-
-
-def endpoints(routes: list[Any]) -> Iterator[Endpoint]:
-    """Every endpoint of the app, whether FastAPI keeps routers flat (APIRoute) or, since 0.16x, as
-    lazily included routers."""
-    for route in routes:
-        if isinstance(route, Mount) or getattr(route, "path", None) in FRAMEWORK:
-            continue
-        if isinstance(route, APIRoute):
-            yield Endpoint(route.path, set(route.methods), route.dependant)
-        elif hasattr(route, "effective_route_contexts"):
-            for ctx in route.effective_route_contexts():
-                yield Endpoint(ctx.path, set(ctx.methods or ()), ctx.dependant)
-        else:
-            raise AssertionError(f"unexpected route type {type(route).__name__}: cannot check its policy")
 
 
 def test_every_route_declares_exactly_one_policy(app) -> None:  # type: ignore[no-untyped-def]

@@ -17,8 +17,8 @@ from hcm.auth.models import UserSession
 from hcm.deps import get_db
 from hcm.web.render import SHELL_TEMPLATES
 from tests import factories
-from tests.hcm.test_route_policies import endpoints
-from tests.web.test_pages import csrf, form_token, logged_in, login
+from tests.routes import endpoints
+from tests.web.helpers import csrf, form_token, logged_in, login
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 ME = "http://testserver"  # the TestClient's origin

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from hcm.settings import DEMO_SECRET_FILE, get_settings
-from tests.web.test_pages import logged_in
+from tests.web.helpers import logged_in
 
 OLD_PUBLIC_DEFAULT = "change-me"
 

@@ -14,7 +14,7 @@ from hcm import modules
 from hcm.settings import get_settings
 from hcm.web.render import SHELL_TEMPLATES
 from tests import factories
-from tests.web.test_pages import logged_in
+from tests.web.helpers import logged_in
 
 PROTECTIVE = {
     "x-frame-options": "DENY",
@@ -113,7 +113,7 @@ def test_over_https_cookies_are_secure_and_hsts_is_sent(https_client) -> None:  
 
 
 def test_the_session_cookie_is_httponly_and_not_secure_over_plain_http(client, org) -> None:  # type: ignore[no-untyped-def]
-    from tests.web.test_pages import login
+    from tests.web.helpers import login
 
     r = login(client, "hr")
     cookie = r.headers["set-cookie"].lower()
@@ -138,3 +138,25 @@ def test_templates_have_no_inline_script_style_or_handler() -> None:
             assert not re.search(r"\son[a-z]+\s*=", text, flags=re.I), f"{template}: an inline event handler"
             assert "javascript:" not in text.lower(), template
     assert found >= 15
+
+
+def test_even_the_last_resort_500_page_carries_the_headers() -> None:
+    """A bug is answered by Starlette's outermost error middleware, outside the headers middleware: the app's own
+    handler for it gives the page the same protection, and says nothing about the error."""
+    from fastapi import APIRouter
+
+    from hcm.app import create_app
+
+    boom = APIRouter()
+
+    @boom.get("/api/boom")
+    def _boom() -> None:
+        raise RuntimeError("a bug with a secret in its message")
+
+    app = create_app()
+    app.include_router(boom)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        r = client.get("/api/boom")
+    assert r.status_code == 500 and r.text == "Internal Server Error"
+    assert_protected(r)
+    assert r.headers["cache-control"] == "no-store"

@@ -15,7 +15,7 @@ from hcm.auth import security
 from hcm.settings import Settings, get_settings
 from tests import factories
 from tests.services import REDIS_URL, missing
-from tests.web.test_pages import form_token, login
+from tests.web.helpers import form_token, login
 
 WRONG = "not-the-password"
 

@@ -3,51 +3,14 @@ visibility as the API (the pages call the same services). Runs on SQLite and Pos
 
 from __future__ import annotations
 
-import base64
 import enum
-import json
 import re
 from typing import Literal
 
 import pytest
-from fastapi.testclient import TestClient
 
 from tests import factories
-from tests.web.helpers import NAV, attrs
-
-
-def form_token(client: TestClient, path: str = "/login") -> str:
-    """The CSRF token a browser finds in the page's form (hcm.web.csrf), as a person's browser would post it."""
-    found = re.search(r'name="csrftoken" value="([^"]+)"', client.get(path).text)
-    assert found, f"no CSRF token in the form of {path}"
-    return found.group(1)
-
-
-def csrf(client: TestClient) -> dict[str, str]:
-    """The header a script on one of the app's pages sends with a post (the token of the page's meta tag)."""
-    found = re.search(r'<meta name="csrf-token" content="([^"]+)">', client.get("/login").text)
-    assert found, "no CSRF token on the page"
-    return {"X-CSRFToken": found.group(1)}
-
-
-def session_of(client: TestClient) -> dict[str, object]:
-    """What the signed session cookie holds (Starlette: base64 JSON, then the signature)."""
-    cookie = client.cookies.get("hcm_session")
-    return json.loads(base64.b64decode(cookie.split(".")[0])) if cookie else {}
-
-
-def login(client: TestClient, username: str, next_: str | None = None,  # type: ignore[no-untyped-def]
-          password: str = factories.PASSWORD):
-    data = {"csrftoken": form_token(client), "username": username, "password": password}
-    if next_ is not None:
-        data["next"] = next_
-    return client.post("/login", data=data, follow_redirects=False)
-
-
-def logged_in(client: TestClient, username: str) -> TestClient:
-    r = login(client, username)
-    assert r.status_code == 303, r.text
-    return client
+from tests.web.helpers import NAV, attrs, csrf, logged_in, login, session_of
 
 
 @pytest.mark.parametrize("username", sorted(NAV))

@@ -17,7 +17,7 @@ from hcm.auth.models import User, UserSession
 from hcm.db import utcnow
 from hcm.settings import get_settings
 from tests import factories
-from tests.web.test_pages import csrf, logged_in
+from tests.web.helpers import csrf, logged_in
 
 COOKIE = "hcm_session"
 
