@@ -9,12 +9,22 @@ is an ``Id``, every other whole number that is stored is an ``Int``, every free-
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, get_args
 
 from annotated_types import Interval, MaxLen
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 # Business keys (department / position / skill / goal codes, employee external ids) and e-mail addresses.
@@ -61,6 +71,16 @@ Int = Annotated[int, Interval(ge=-MAX_INT, le=MAX_INT)]
 Day = Annotated[date, Interval(ge=FIRST_DAY, le=LAST_DAY), BeforeValidator(_iso_day)]
 SearchText = Annotated[str, MaxLen(MAX_SEARCH), AfterValidator(plain_text)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]  # the NUMERIC(14, 2) columns (pay, salary)
+
+
+def _rfc3339(value: datetime) -> str:
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat().replace("+00:00", "Z")
+
+
+# A moment in an answer. The tables keep naive UTC (hcm.db.utcnow); JSON says so, as RFC 3339 (the OpenAPI
+# "date-time" format) requires: 2026-05-01T09:30:00Z. Python callers keep the naive value.
+Timestamp = Annotated[datetime, PlainSerializer(_rfc3339, return_type=str, when_used="json"),
+                      WithJsonSchema({"type": "string", "format": "date-time"})]
 LongText = Annotated[str, MaxLen(MAX_TEXT)]
 
 

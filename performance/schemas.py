@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from hcm.fields import Code, Day, Id, In, Int, LongText, Patch, keep_if_left_out
+from hcm.fields import Code, Day, Id, In, Int, LongText, Patch, Timestamp, keep_if_left_out
 from performance.models import (
     Direction,
     GoalLevel,
@@ -52,7 +52,7 @@ class PeriodOut(_Out):
     collaboration_weight: float
     competency_weight: float
     target_distribution: dict[str, float]
-    closed_at: datetime | None
+    closed_at: Timestamp | None
 
 
 class AdvanceIn(In):
@@ -214,7 +214,7 @@ class CheckInOut(_Out):
     rubric_level: int | None
     comment: str | None
     author_user_id: int | None
-    created_at: datetime
+    created_at: Timestamp
 
 
 class UnitScoreOut(BaseModel):
@@ -250,4 +250,4 @@ class RatingOut(_Out):
     rater_employee_id: int | None
     reason: str | None
     status: RatingStatus
-    created_at: datetime
+    created_at: Timestamp

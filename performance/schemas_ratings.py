@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from hcm.fields import Id, In
+from hcm.fields import Id, In, Timestamp
 from hcm.paging import Page
 from performance.models import RatingKind, RatingSource
 from performance.schemas import RatingOut
@@ -62,7 +61,7 @@ class Adjustment(BaseModel):
     after: float
     reason: str | None
     by_user_id: int | None
-    at: datetime
+    at: Timestamp
 
 
 class DistributionRow(BaseModel):

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from hcm.deps import get_db
-from hcm.fields import Code, Id, In
+from hcm.fields import Code, Id, In, Timestamp
 from hcm.policy import Principal, allow
 from performance.policy import PerfPermission
 from performance.schemas_collaboration import CollaborationReport
@@ -54,7 +52,7 @@ class CollaborationOut(BaseModel):
     service_item_id: int
     score: int
     comment: str | None
-    created_at: datetime
+    created_at: Timestamp
 
 
 @router.post("/service-items", response_model=ServiceItemOut, status_code=201)

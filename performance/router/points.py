@@ -3,7 +3,6 @@ DELETE exist only to answer 409 with the rule (a client that tries learns what t
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -12,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from hcm.deps import get_db
 from hcm.errors import ErrorOut, Invalid
-from hcm.fields import Code, Id, In, Int
+from hcm.fields import Code, Id, In, Int, Timestamp
 from hcm.policy import Principal, allow
 from performance.policy import PerfPermission
 from performance.schemas_points import Leaderboard, PointsBalance, PointsLedger
@@ -61,7 +60,7 @@ class EntryOut(BaseModel):
     reason: str
     corrects_entry_id: Id | None
     created_by_user_id: Id | None
-    created_at: datetime
+    created_at: Timestamp
 
 
 @router.get("/points/rules", response_model=list[RuleOut])
