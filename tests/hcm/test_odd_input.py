@@ -122,6 +122,11 @@ def test_text_no_database_can_store_is_a_422(client, hr, org) -> None:  # type: 
     refused(client.get("/api/employees", params={"q": "a\x00b"}, headers=hr), "q")
 
 
+def test_a_log_in_with_text_no_database_can_store_is_refused_not_a_500(client, org) -> None:  # type: ignore[no-untyped-def]
+    r = client.post("/api/auth/token", data={"username": "hr\x00", "password": "x"})
+    assert r.status_code in (401, 422), r.text  # PostgreSQL refuses the NUL (the DataError net), SQLite finds nobody
+
+
 def test_money_past_its_column_is_a_422(client, hr, org) -> None:  # type: ignore[no-untyped-def]
     refused(client.patch(f"/api/employees/{org.people['bob'].id}", json={"salary": 1e15}, headers=hr), "salary")
     refused(client.patch(f"/api/employees/{org.people['bob'].id}", json={"salary": "NaN"}, headers=hr), "salary")
