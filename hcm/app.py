@@ -7,13 +7,14 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -21,7 +22,7 @@ from hcm import db as dbmod
 from hcm import modules
 from hcm.auth.security import dummy_hash, purpose_key
 from hcm.auth.throttle import LoginThrottle
-from hcm.errors import HcmError, Unauthorized, collision
+from hcm.errors import HcmError, InvalidOut, Unauthorized, collision, refused_value
 from hcm.settings import Settings, get_settings
 from hcm.web import csrf
 from hcm.web.headers import SecurityHeaders, page_headers
@@ -37,6 +38,22 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, object]]:
         loc = [str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path", "form")]
         out.append({"field": ".".join(loc) or "body", "reason": e.get("msg", "invalid")})
     return out
+
+
+def _document_invalid(schema: dict[str, Any]) -> None:
+    """Every 422 in /openapi.json is the app's own ``InvalidOut`` (what ``_invalid`` and ``HcmError`` answer),
+    not FastAPI's default ``HTTPValidationError``, which no response of this app has."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    if components.pop("HTTPValidationError", None) is None:
+        return
+    components.pop("ValidationError", None)
+    own = InvalidOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    components.update(own.pop("$defs", {}))
+    components[InvalidOut.__name__] = own
+    for operation in (op for path in schema.get("paths", {}).values() for op in path.values()):
+        invalid = operation.get("responses", {}).get("422", {})
+        for media in invalid.get("content", {}).values():
+            media["schema"] = {"$ref": f"#/components/schemas/{InvalidOut.__name__}"}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -86,6 +103,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.warning("write stopped by a database constraint on %s: %s", request.url.path, exc.orig)
         return _hcm_error(request, collision(exc))
 
+    @app.exception_handler(DataError)
+    def _refused(request: Request, exc: DataError) -> Response:
+        # Validation in front of the services stops odd values (ids past the id columns, NUL in text, ...);
+        # a value that gets past it to the database is still the caller's mistake: a 422, not a 500.
+        log.warning("value refused by the database on %s: %s", request.url.path, exc.orig)
+        return _hcm_error(request, refused_value(exc))
+
     @app.exception_handler(StarletteHTTPException)
     def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         # Unknown pages and wrong methods get the app's own error page; the API keeps JSON.
@@ -110,5 +134,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Every registered module's routers (the platform's own first); API before pages.
     for router in modules.refs("api_routers") + modules.refs("page_routers"):
         app.include_router(router)
+
+    generate_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            _document_invalid(generate_openapi())
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -37,6 +37,24 @@ class ErrorOut(BaseModel):
     errors: Any = None  # every problem, when there are several (e.g. the rows of a rejected import)
 
 
+class Problem(BaseModel):
+    """One problem of a refused request (``field``) or of a rejected file (``row`` and ``column``)."""
+
+    reason: str
+    field: str | None = None  # the field or parameter at fault, dotted for nested ones (children.0.weight)
+    row: int | None = None
+    column: str | None = None
+
+
+class InvalidOut(BaseModel):
+    """The JSON body of a 422: the request was refused and nothing was written."""
+
+    error: str  # invalid (a field or parameter), import_rejected (a file's rows)
+    detail: str
+    field: str | None = None
+    errors: list[Problem] | None = None  # every problem, when there are several
+
+
 class NotFound(HcmError):
     status_code = 404
     code = "not_found"
@@ -104,3 +122,14 @@ def collision(exc: Exception) -> Conflict:
     what = f" {field!r}" if field else ""
     return Conflict(f"the{what} value was saved by someone else at the same time ({rule or 'a database rule'}); "
                     "nothing was saved: reload and try again", field=field)
+
+
+def refused_value(exc: Exception) -> Invalid:
+    """The database refused a value the request's validation let through (a number out of a column's range, a
+    text it cannot store). Validation in front of the services is meant to stop every such value; this is the net
+    behind it, a 422 the caller can act on instead of a 500. Named after the column where the database says it."""
+    orig = getattr(exc, "orig", exc)
+    diag = getattr(orig, "diag", None)
+    field: str | None = getattr(diag, "column_name", None)
+    what = getattr(diag, "message_primary", None) or "a value the database cannot store"
+    return Invalid(f"{field + ': ' if field else ''}{what}; nothing was saved", field=field)

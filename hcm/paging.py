@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
+from annotated_types import Interval
 from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hcm.errors import Invalid
+from hcm.fields import MAX_INT
 
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 500
+
+# The ``page`` and ``page_size`` parameters of every list (``page: PageNo = 1, page_size: PageSize = 100``).
+PageNo = Annotated[int, Interval(ge=1, le=MAX_INT)]
+PageSize = Annotated[int, Interval(ge=1, le=MAX_PAGE_SIZE)]
 
 
 class Page(BaseModel, Generic[T]):
@@ -23,8 +29,8 @@ class Page(BaseModel, Generic[T]):
 
 
 def check_page(page: int, page_size: int) -> None:
-    if page < 1:
-        raise Invalid("page starts at 1", field="page")
+    if not 1 <= page <= MAX_INT:
+        raise Invalid(f"page must be between 1 and {MAX_INT}", field="page")
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise Invalid(f"page_size must be between 1 and {MAX_PAGE_SIZE}", field="page_size")
 

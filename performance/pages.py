@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from hcm import clock
 from hcm.deps import get_db
 from hcm.errors import Forbidden, HcmError, Invalid
+from hcm.fields import MAX_INT, Id
 from hcm.org.models import Department, Employee
 from hcm.policy import Principal, allow, is_manager, own_profile_id
 from hcm.web.render import flash, pager, render
@@ -78,9 +79,12 @@ def _opt_int(raw: str | None, field: str) -> int | None:
     if not raw:
         return None
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise Invalid(f"{field}: {raw!r} is not a whole number", field=field) from None
+    if not -MAX_INT <= value <= MAX_INT:  # past the INTEGER columns (ids, counts) it is nobody's
+        raise Invalid(f"{field}: {raw!r} is out of range", field=field)
+    return value
 
 
 def _req_int(raw: str | None, field: str, what: str) -> int:
@@ -147,7 +151,7 @@ def overview(request: Request, period: str = "", manager: str = "", db: Session 
 
 # --- cascade ---------------------------------------------------------------------------------------
 @router.get("/performance/periods/{period_id}/cascade")
-def cascade_page(request: Request, period_id: int, db: Session = Depends(get_db),
+def cascade_page(request: Request, period_id: Id, db: Session = Depends(get_db),
                  me: Principal = Depends(allow(PerfPermission.READ))) -> Response:
     period = lookups.get_period(db, period_id)
     roots = cascade.cascade_tree(db, principal=me, period_id=period_id)
@@ -170,7 +174,7 @@ def _goal_response(request: Request, db: Session, me: Principal, goal_id: int, *
 
 
 @router.get("/performance/goals/{goal_id}")
-def goal_page(request: Request, goal_id: int, db: Session = Depends(get_db),
+def goal_page(request: Request, goal_id: Id, db: Session = Depends(get_db),
               me: Principal = Depends(allow(PerfPermission.READ))) -> Response:
     return _goal_response(request, db, me, goal_id)
 
@@ -194,7 +198,7 @@ def _checkin_data(*, as_of: str, actual: str, milestones_done: str, rubric_level
 
 
 @router.post("/performance/indicators/{indicator_id}/checkins")
-def check_in(request: Request, indicator_id: int, as_of: str = Form(""), actual: str = Form(""),
+def check_in(request: Request, indicator_id: Id, as_of: str = Form(""), actual: str = Form(""),
              milestones_done: str = Form(""), rubric_level: str = Form(""), comment: str = Form(""),
              db: Session = Depends(get_db), me: Principal = Depends(allow(PerfPermission.CHECKIN))) -> Response:
     # The scope rule: an indicator of a goal one cannot see is answered like one that does not exist (looking
@@ -233,13 +237,13 @@ def _calibration_response(request: Request, db: Session, me: Principal, period_i
 
 
 @router.get("/performance/periods/{period_id}/calibration")
-def calibration_page(request: Request, period_id: int, department: str = "", db: Session = Depends(get_db),
+def calibration_page(request: Request, period_id: Id, department: str = "", db: Session = Depends(get_db),
                      me: Principal = Depends(allow(PerfPermission.CALIBRATE))) -> Response:
     return _calibration_response(request, db, me, period_id, _opt_int(department, "department"))
 
 
 @router.post("/performance/periods/{period_id}/calibration")
-def calibrate(request: Request, period_id: int, employee_id: str = Form(""), value: str = Form(""),
+def calibrate(request: Request, period_id: Id, employee_id: str = Form(""), value: str = Form(""),
               reason: str = Form(""), department: str = Form(""), db: Session = Depends(get_db),
               me: Principal = Depends(allow(PerfPermission.CALIBRATE))) -> Response:
     department_id = _opt_int(department, "department")
@@ -261,7 +265,7 @@ def calibrate(request: Request, period_id: int, employee_id: str = Form(""), val
 
 # --- 9-box -----------------------------------------------------------------------------------------
 @router.get("/performance/periods/{period_id}/ninebox")
-def ninebox_page(request: Request, period_id: int, scope: str = "", department: str = "", cell: str = "",
+def ninebox_page(request: Request, period_id: Id, scope: str = "", department: str = "", cell: str = "",
                  page: str = "", db: Session = Depends(get_db),
                  me: Principal = Depends(allow(PerfPermission.READ))) -> Response:
     period = lookups.get_period(db, period_id)
@@ -322,14 +326,14 @@ def _points_response(request: Request, db: Session, me: Principal, period_id: in
 
 
 @router.get("/performance/periods/{period_id}/points")
-def points_page(request: Request, period_id: int, scope: str = "", department: str = "", employee: str = "",
+def points_page(request: Request, period_id: Id, scope: str = "", department: str = "", employee: str = "",
                 db: Session = Depends(get_db), me: Principal = Depends(allow(PerfPermission.READ))) -> Response:
     return _points_response(request, db, me, period_id, scope=scope, department_id=_opt_int(department, "department"),
                             employee_id=_opt_int(employee, "employee"))
 
 
 @router.post("/performance/periods/{period_id}/points/recognition")
-def recognise(request: Request, period_id: int, employee_id: str = Form(""), reason: str = Form(""),
+def recognise(request: Request, period_id: Id, employee_id: str = Form(""), reason: str = Form(""),
               db: Session = Depends(get_db), me: Principal = Depends(allow(PerfPermission.POINTS_AWARD))) -> Response:
     values = {"employee_id": employee_id, "reason": reason}
     try:

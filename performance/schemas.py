@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from hcm.fields import Code
+from hcm.fields import Code, Day, Id, In, Int, LongText, Patch, Timestamp, keep_if_left_out
 from performance.models import (
     Direction,
     GoalLevel,
@@ -24,13 +24,13 @@ class _Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class PeriodIn(BaseModel):
+class PeriodIn(In):
     code: str = Field(min_length=1, max_length=32)
     name: str = Field(min_length=1, max_length=100)
     kind: PeriodKind
-    start_date: date
-    end_date: date
-    parent_id: int | None = None
+    start_date: Day
+    end_date: Day
+    parent_id: Id | None = None
     dept_operational_share: float = Field(default=0.8, ge=0, le=1)
     post_operational_share: float = Field(default=0.3, ge=0, le=1)
     collaboration_weight: float = Field(default=0.1, ge=0, le=1)
@@ -52,29 +52,29 @@ class PeriodOut(_Out):
     collaboration_weight: float
     competency_weight: float
     target_distribution: dict[str, float]
-    closed_at: datetime | None
+    closed_at: Timestamp | None
 
 
-class AdvanceIn(BaseModel):
+class AdvanceIn(In):
     to: PeriodState
 
 
-class GoalIn(BaseModel):
+class GoalIn(In):
     code: Code
     title: str = Field(min_length=1, max_length=300)
-    description: str | None = None
+    description: LongText | None = None
     level: GoalLevel
-    department_id: int | None = None
-    process_id: int | None = None
-    position_id: int | None = None
-    employee_id: int | None = None
-    owner_employee_id: int | None = None
+    department_id: Id | None = None
+    process_id: Id | None = None
+    position_id: Id | None = None
+    employee_id: Id | None = None
+    owner_employee_id: Id | None = None
 
 
-class GoalPatch(BaseModel):
-    title: str | None = Field(default=None, min_length=1, max_length=300)
-    description: str | None = None
-    owner_employee_id: int | None = None
+class GoalPatch(Patch):
+    title: str = keep_if_left_out(min_length=1, max_length=300)
+    description: LongText | None = None
+    owner_employee_id: Id | None = None
 
 
 class GoalOut(_Out):
@@ -91,12 +91,12 @@ class GoalOut(_Out):
     owner_employee_id: int | None
 
 
-class LinkIn(BaseModel):
-    child_goal_id: int
+class LinkIn(In):
+    child_goal_id: Id
     weight: float = Field(gt=0, le=100)
 
 
-class ChildrenIn(BaseModel):
+class ChildrenIn(In):
     """The complete set of goals supporting one parent; their weights must add to 100."""
 
     children: list[LinkIn]
@@ -138,7 +138,7 @@ class RecomputeOut(BaseModel):
     goals: int  # goal results written, one per goal of the period
 
 
-class IndicatorIn(BaseModel):
+class IndicatorIn(In):
     code: Code
     name: str = Field(min_length=1, max_length=300)
     kind: IndicatorKind
@@ -155,8 +155,8 @@ class IndicatorIn(BaseModel):
     threshold_high: float | None = None
     milestones_total: int | None = Field(default=None, ge=1, le=1000)
     weight: float = Field(gt=0, le=100)
-    owner_employee_id: int | None = None
-    formula: str | None = None  # default from kind/direction: linear, range, milestone, rubric
+    owner_employee_id: Id | None = None
+    formula: str | None = Field(default=None, max_length=32)  # default from kind/direction: linear, range, milestone, rubric
 
     @model_validator(mode="after")
     def _shape(self) -> IndicatorIn:
@@ -197,10 +197,10 @@ class IndicatorOut(_Out):
     formula_version: int
 
 
-class CheckInIn(BaseModel):
-    as_of: date
+class CheckInIn(In):
+    as_of: Day
     actual: float | None = None
-    milestones_done: int | None = Field(default=None, ge=0)
+    milestones_done: Int | None = Field(default=None, ge=0)
     rubric_level: int | None = Field(default=None, ge=1, le=5)
     comment: str | None = Field(default=None, max_length=4000)
 
@@ -214,7 +214,7 @@ class CheckInOut(_Out):
     rubric_level: int | None
     comment: str | None
     author_user_id: int | None
-    created_at: datetime
+    created_at: Timestamp
 
 
 class UnitScoreOut(BaseModel):
@@ -230,8 +230,8 @@ class UnitScoreOut(BaseModel):
     score: float | None
 
 
-class RatingIn(BaseModel):
-    employee_id: int
+class RatingIn(In):
+    employee_id: Id
     kind: RatingKind
     source: RatingSource
     value: float
@@ -250,4 +250,4 @@ class RatingOut(_Out):
     rater_employee_id: int | None
     reason: str | None
     status: RatingStatus
-    created_at: datetime
+    created_at: Timestamp

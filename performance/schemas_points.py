@@ -3,10 +3,11 @@ entries themselves are in ``performance.router.points``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel
+
+from hcm.fields import Timestamp
 
 
 class PointsBalance(BaseModel):
@@ -17,7 +18,7 @@ class PointsBalance(BaseModel):
 
 class LedgerEntry(BaseModel):
     id: int
-    created_at: datetime
+    created_at: Timestamp
     rule_code: str | None
     amount: int
     reason: str

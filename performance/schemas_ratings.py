@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from hcm.fields import Id, In, Timestamp
 from hcm.paging import Page
 from performance.models import RatingKind, RatingSource
 from performance.schemas import RatingOut
@@ -44,8 +44,8 @@ class RatingsView(BaseModel):
     aggregates: list[RatingAggregate]  # peer and cross-department, never one by one
 
 
-class CalibrateIn(BaseModel):
-    employee_id: int
+class CalibrateIn(In):
+    employee_id: Id
     value: float
     reason: str | None = Field(default=None, max_length=2000)  # required: checked by the service (422 naming it)
     kind: RatingKind = RatingKind.PERFORMANCE
@@ -61,7 +61,7 @@ class Adjustment(BaseModel):
     after: float
     reason: str | None
     by_user_id: int | None
-    at: datetime
+    at: Timestamp
 
 
 class DistributionRow(BaseModel):

@@ -3,10 +3,11 @@ form offers to choose from, and a goal's page."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
+from hcm.fields import Timestamp
 from performance.schemas import GoalOut, IndicatorOut, PeriodOut
 
 
@@ -45,7 +46,7 @@ class GoalResultOut(BaseModel):
     score: float | None
     progress: float | None
     at_risk: bool
-    computed_at: datetime
+    computed_at: Timestamp
 
 
 class LinkedGoal(BaseModel):

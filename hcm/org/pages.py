@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from hcm.deps import get_db
 from hcm.errors import Forbidden, NotFound
+from hcm.fields import Id, SearchText
 from hcm.org import service
 from hcm.org.models import EmployeeStatus, Grade, JobFamily, SkillSource
+from hcm.paging import PageNo
 from hcm.policy import Permission, Principal, allow, is_hr, is_manager, own_profile_id
 from hcm.web.render import error_page, in_nav, pager, render
 
@@ -91,7 +93,7 @@ def org_tree(request: Request, db: Session = Depends(get_db),
 
 
 @router.get("/departments/{department_id}")
-def department(request: Request, department_id: int, db: Session = Depends(get_db),
+def department(request: Request, department_id: Id, db: Session = Depends(get_db),
                me: Principal = Depends(allow(Permission.ORG_READ))) -> Response:
     _, index = _departments(db)
     node = index.get(department_id)
@@ -103,7 +105,7 @@ def department(request: Request, department_id: int, db: Session = Depends(get_d
 
 
 @router.get("/positions")
-def positions(request: Request, q: str = "", key: str = "", vacant: str = "", page: int = Query(1, ge=1),
+def positions(request: Request, q: SearchText = "", key: str = "", vacant: str = "", page: PageNo = 1,
               db: Session = Depends(get_db), me: Principal = Depends(allow(Permission.ORG_READ))) -> Response:
     result = service.list_positions(db, principal=me, q=q or None, is_key=_flag(key), vacant=_flag(vacant), page=page,
                                     page_size=PAGE_SIZE)
@@ -113,7 +115,7 @@ def positions(request: Request, q: str = "", key: str = "", vacant: str = "", pa
 
 
 @router.get("/positions/{position_id}")
-def position(request: Request, position_id: int, db: Session = Depends(get_db),
+def position(request: Request, position_id: Id, db: Session = Depends(get_db),
              me: Principal = Depends(allow(Permission.ORG_READ))) -> Response:
     pos = service.get_position(db, principal=me, position_id=position_id)
     boss = service.get_position(db, principal=me, position_id=pos.reports_to_id) if pos.reports_to_id else None
@@ -128,7 +130,7 @@ def position(request: Request, position_id: int, db: Session = Depends(get_db),
 
 
 @router.get("/key-posts")
-def key_posts(request: Request, page: int = Query(1, ge=1), db: Session = Depends(get_db),
+def key_posts(request: Request, page: PageNo = 1, db: Session = Depends(get_db),
               me: Principal = Depends(allow(Permission.KEY_POSTS))) -> Response:
     result = service.list_positions(db, principal=me, is_key=True, page=page, page_size=PAGE_SIZE)
     _, depts = _departments(db)
@@ -137,7 +139,7 @@ def key_posts(request: Request, page: int = Query(1, ge=1), db: Session = Depend
 
 
 @router.get("/skills")
-def skills(request: Request, q: str = "", category: str = "", page: int = Query(1, ge=1),
+def skills(request: Request, q: SearchText = "", category: SearchText = "", page: PageNo = 1,
            db: Session = Depends(get_db), me: Principal = Depends(allow(Permission.ORG_READ))) -> Response:
     result = service.list_skills(db, q=q or None, category=category or None, page=page, page_size=PAGE_SIZE)
     return render(request, "org/skills.html", me, section="skills", result=result, q=q, category=category,
@@ -146,7 +148,7 @@ def skills(request: Request, q: str = "", category: str = "", page: int = Query(
 
 # --- people --------------------------------------------------------------------------------------
 @router.get("/people")
-def people(request: Request, q: str = "", status: str = "", page: int = Query(1, ge=1),
+def people(request: Request, q: SearchText = "", status: str = "", page: PageNo = 1,
            db: Session = Depends(get_db), me: Principal = Depends(allow(Permission.PEOPLE_READ))) -> Response:
     wanted = EmployeeStatus(status) if status in set(EmployeeStatus) else None
     result = service.list_employees(db, principal=me, q=q or None, status=wanted, page=page, page_size=PAGE_SIZE)
@@ -157,7 +159,7 @@ def people(request: Request, q: str = "", status: str = "", page: int = Query(1,
 
 
 @router.get("/team")
-def team(request: Request, q: str = "", page: int = Query(1, ge=1), db: Session = Depends(get_db),
+def team(request: Request, q: SearchText = "", page: PageNo = 1, db: Session = Depends(get_db),
          me: Principal = Depends(allow(Permission.PEOPLE_READ))) -> Response:
     if not is_manager(me):
         raise Forbidden("'My team' is the managers' view of their reporting line")
@@ -178,7 +180,7 @@ def my_profile(request: Request, me: Principal = Depends(allow(Permission.PEOPLE
 
 
 @router.get("/people/{employee_id}")
-def profile(request: Request, employee_id: int, db: Session = Depends(get_db),
+def profile(request: Request, employee_id: Id, db: Session = Depends(get_db),
             me: Principal = Depends(allow(Permission.PEOPLE_READ))) -> Response:
     emp = service.get_employee(db, principal=me, employee_id=employee_id)  # NotFound outside the caller's scope
     pos = service.get_position(db, principal=me, position_id=emp.position_id) if emp.position_id else None

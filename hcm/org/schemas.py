@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from hcm.fields import Code, Email
+from hcm.fields import Code, Day, Email, Id, In, LongText, Money, Patch, keep_if_left_out
 from hcm.org.models import EmployeeStatus, Gender, Importance, MoveReason, SkillSource
 
 
@@ -16,17 +16,17 @@ class _Out(BaseModel):
 
 
 # --- departments & processes ---------------------------------------------------------------------
-class DepartmentIn(BaseModel):
+class DepartmentIn(In):
     code: Code
     name: str = Field(min_length=1, max_length=200)
-    parent_id: int | None = None
-    head_position_id: int | None = None
+    parent_id: Id | None = None
+    head_position_id: Id | None = None
 
 
-class DepartmentPatch(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    parent_id: int | None = None
-    head_position_id: int | None = None
+class DepartmentPatch(Patch):
+    name: str = keep_if_left_out(min_length=1, max_length=200)
+    parent_id: Id | None = None
+    head_position_id: Id | None = None
 
 
 class DepartmentOut(_Out):
@@ -48,19 +48,19 @@ class DepartmentNode(BaseModel):
     children: list[DepartmentNode]  # by name
 
 
-class ProcessIn(BaseModel):
+class ProcessIn(In):
     code: Code
     name: str = Field(min_length=1, max_length=200)
-    description: str | None = None
-    owner_department_id: int | None = None
-    department_ids: list[int] = Field(default_factory=list)
+    description: LongText | None = None
+    owner_department_id: Id | None = None
+    department_ids: list[Id] = Field(default_factory=list)
 
 
-class ProcessPatch(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    description: str | None = None
-    owner_department_id: int | None = None
-    department_ids: list[int] | None = None
+class ProcessPatch(Patch):
+    name: str = keep_if_left_out(min_length=1, max_length=200)
+    description: LongText | None = None
+    owner_department_id: Id | None = None
+    department_ids: list[Id] = keep_if_left_out()  # the complete list, [] for none
 
 
 class ProcessOut(_Out):
@@ -73,13 +73,13 @@ class ProcessOut(_Out):
 
 
 # --- job families & grades -----------------------------------------------------------------------
-class JobFamilyIn(BaseModel):
+class JobFamilyIn(In):
     code: Code
     name: str = Field(min_length=1, max_length=200)
 
 
-class JobFamilyPatch(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+class JobFamilyPatch(Patch):
+    name: str = keep_if_left_out(min_length=1, max_length=200)
 
 
 class JobFamilyOut(_Out):
@@ -88,13 +88,13 @@ class JobFamilyOut(_Out):
     name: str
 
 
-class GradeIn(BaseModel):
+class GradeIn(In):
     code: Code
     name: str = Field(min_length=1, max_length=200)
     level: int = Field(ge=0, le=100)
-    pay_min: Decimal = Field(ge=0)
-    pay_mid: Decimal = Field(ge=0)
-    pay_max: Decimal = Field(ge=0)
+    pay_min: Money
+    pay_mid: Money
+    pay_max: Money
 
     @model_validator(mode="after")
     def _band(self) -> GradeIn:
@@ -103,12 +103,12 @@ class GradeIn(BaseModel):
         return self
 
 
-class GradePatch(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    level: int | None = Field(default=None, ge=0, le=100)
-    pay_min: Decimal | None = Field(default=None, ge=0)
-    pay_mid: Decimal | None = Field(default=None, ge=0)
-    pay_max: Decimal | None = Field(default=None, ge=0)
+class GradePatch(Patch):
+    name: str = keep_if_left_out(min_length=1, max_length=200)
+    level: int = keep_if_left_out(ge=0, le=100)
+    pay_min: Money = keep_if_left_out()
+    pay_mid: Money = keep_if_left_out()
+    pay_max: Money = keep_if_left_out()
 
 
 class GradeOut(_Out):
@@ -122,24 +122,24 @@ class GradeOut(_Out):
 
 
 # --- positions -----------------------------------------------------------------------------------
-class PositionIn(BaseModel):
+class PositionIn(In):
     code: Code
     title: str = Field(min_length=1, max_length=200)
-    department_id: int
-    grade_id: int | None = None
-    job_family_id: int | None = None
-    reports_to_id: int | None = None
+    department_id: Id
+    grade_id: Id | None = None
+    job_family_id: Id | None = None
+    reports_to_id: Id | None = None
     is_key: bool = False
 
 
-class PositionPatch(BaseModel):
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    department_id: int | None = None
-    grade_id: int | None = None
-    job_family_id: int | None = None
-    reports_to_id: int | None = None
-    is_key: bool | None = None
-    is_active: bool | None = None
+class PositionPatch(Patch):
+    title: str = keep_if_left_out(min_length=1, max_length=200)
+    department_id: Id = keep_if_left_out()
+    grade_id: Id | None = None
+    job_family_id: Id | None = None
+    reports_to_id: Id | None = None
+    is_key: bool = keep_if_left_out()
+    is_active: bool = keep_if_left_out()
 
 
 class PositionOut(_Out):
@@ -159,23 +159,23 @@ class PositionOut(_Out):
 
 
 # --- employees & assignments --------------------------------------------------------------------
-class EmployeeIn(BaseModel):
+class EmployeeIn(In):
     external_id: Code
     first_name: str = Field(min_length=1, max_length=100)
     last_name: str = Field(min_length=1, max_length=100)
     email: Email | None = None
-    hire_date: date
-    position_id: int | None = None
-    salary: Decimal | None = Field(default=None, ge=0)
+    hire_date: Day
+    position_id: Id | None = None
+    salary: Money | None = None
     gender: Gender | None = None
     birth_year: int | None = Field(default=None, ge=1900, le=2100)
 
 
-class EmployeePatch(BaseModel):
-    first_name: str | None = Field(default=None, min_length=1, max_length=100)
-    last_name: str | None = Field(default=None, min_length=1, max_length=100)
+class EmployeePatch(Patch):
+    first_name: str = keep_if_left_out(min_length=1, max_length=100)
+    last_name: str = keep_if_left_out(min_length=1, max_length=100)
     email: Email | None = None
-    salary: Decimal | None = Field(default=None, ge=0)
+    salary: Money | None = None
     gender: Gender | None = None
     birth_year: int | None = Field(default=None, ge=1900, le=2100)
 
@@ -199,13 +199,13 @@ class EmployeeOut(_Out):
     birth_year: int | None = None
 
 
-class MoveIn(BaseModel):
+class MoveIn(In):
     """Move someone: to another post (promotion / lateral / demotion) or out (an exit reason)."""
 
     reason: MoveReason
-    effective_date: date
-    position_id: int | None = None
-    salary: Decimal | None = Field(default=None, ge=0)
+    effective_date: Day
+    position_id: Id | None = None
+    salary: Money | None = None
     note: str | None = Field(default=None, max_length=500)
 
     @model_validator(mode="after")
@@ -230,19 +230,19 @@ class AssignmentOut(_Out):
 
 
 # --- skills ---------------------------------------------------------------------------------------
-class SkillIn(BaseModel):
+class SkillIn(In):
     code: Code
     name: str = Field(min_length=1, max_length=300)
     category: str | None = Field(default=None, max_length=100)
     taxonomy_uri: str | None = Field(default=None, max_length=500)
-    description: str | None = None
+    description: LongText | None = None
 
 
-class SkillPatch(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=300)
+class SkillPatch(Patch):
+    name: str = keep_if_left_out(min_length=1, max_length=300)
     category: str | None = Field(default=None, max_length=100)
     taxonomy_uri: str | None = Field(default=None, max_length=500)
-    description: str | None = None
+    description: LongText | None = None
 
 
 class SkillOut(_Out):
@@ -254,10 +254,10 @@ class SkillOut(_Out):
     description: str | None
 
 
-class EmployeeSkillIn(BaseModel):
+class EmployeeSkillIn(In):
     level: int = Field(ge=1, le=5)
     source: SkillSource
-    assessed_on: date
+    assessed_on: Day
 
 
 class EmployeeSkillOut(_Out):
@@ -269,7 +269,7 @@ class EmployeeSkillOut(_Out):
     assessed_on: date
 
 
-class RequirementIn(BaseModel):
+class RequirementIn(In):
     required_level: int = Field(ge=1, le=5)
     importance: Importance = Importance.MEDIUM
 
