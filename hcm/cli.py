@@ -222,11 +222,7 @@ def user_password(username: str, password: str) -> None:
 @_fail_on_domain_errors
 def user_deactivate(username: str) -> None:
     """Stop USERNAME logging in; every session and bearer token of theirs ends at once."""
-    from hcm.auth import service
-    from hcm.db import unit_of_work
-
-    with unit_of_work() as s:
-        service.set_active(s, user=service.by_username(s, username), active=False)
+    _set_active(username, active=False)
     console.print(f"[green]deactivated[/green] {username}; their sessions and tokens have ended")
 
 
@@ -235,12 +231,16 @@ def user_deactivate(username: str) -> None:
 @_fail_on_domain_errors
 def user_activate(username: str) -> None:
     """Let a deactivated USERNAME log in again."""
+    _set_active(username, active=True)
+    console.print(f"[green]activated[/green] {username}")
+
+
+def _set_active(username: str, *, active: bool) -> None:
     from hcm.auth import service
     from hcm.db import unit_of_work
 
     with unit_of_work() as s:
-        service.set_active(s, user=service.by_username(s, username), active=True)
-    console.print(f"[green]activated[/green] {username}")
+        service.set_active(s, user=service.by_username(s, username), active=active)
 
 
 # --- serve / demo --------------------------------------------------------------------------------

@@ -24,3 +24,10 @@ def run(args: list[str], tmp: Path, timeout: int = 240, **env: str) -> subproces
 def count(db: Path, table: str) -> int:
     with sqlite3.connect(db) as c:
         return int(c.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def migrated_dir(tmp: Path) -> Path:
+    """A folder whose SQLite file has the current schema (``hcm db upgrade`` run there)."""
+    r = run(["db", "upgrade"], tmp)
+    assert r.returncode == 0, r.stderr
+    return tmp

@@ -10,7 +10,7 @@ import pytest
 
 from hcm.errors import ImportRejected
 from hcm.io import files, service
-from tests.hcm.cli_helpers import count, run
+from tests.hcm.cli_helpers import count, migrated_dir, run
 from tests.hcm.io_helpers import counts
 
 GOOD_CSV = b"code,name\r\nSK-1,One\r\nSK-2,Two\r\n"
@@ -72,10 +72,7 @@ def test_the_api_answers_malformed_csv_with_a_422_naming_the_row(client, as_role
 # --- through the command line ----------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def cli_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("cli-csv")
-    r = run(["db", "upgrade"], tmp)
-    assert r.returncode == 0, r.stderr
-    return tmp
+    return migrated_dir(tmp_path_factory.mktemp("cli-csv"))
 
 
 @pytest.mark.slow

@@ -13,7 +13,7 @@ import pytest
 
 from hcm.errors import ImportRejected
 from hcm.io import files, service
-from tests.hcm.cli_helpers import count, run
+from tests.hcm.cli_helpers import count, migrated_dir, run
 from tests.hcm.io_helpers import counts, xlsx_bytes
 
 
@@ -137,10 +137,7 @@ def test_the_api_answers_a_broken_workbook_with_a_422_saying_why(client, as_role
 # --- through the command line ----------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def cli_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("cli-xlsx")
-    r = run(["db", "upgrade"], tmp)
-    assert r.returncode == 0, r.stderr
-    return tmp
+    return migrated_dir(tmp_path_factory.mktemp("cli-xlsx"))
 
 
 @pytest.mark.slow
