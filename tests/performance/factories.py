@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from hcm import migrate
+from hcm.db import make_engine
 from hcm.org.models import Employee
 from hcm.policy import Principal
 from performance.models import (
@@ -180,3 +183,19 @@ def build_plan(db: Session, org: Org, *, start: date = PLAN_START, code: str = "
                  rule_code="GOAL_ACHIEVED")
     db.flush()
     return plan
+
+
+def plan_database(folder: Path) -> tuple[str, Plan, Org]:
+    """A fresh, migrated SQLite file in ``folder`` holding the small org and the plan, committed, for a live app
+    to serve; returns its URL, the plan and the org (their objects keep their loaded values)."""
+    url = f"sqlite:///{folder / 'plan.db'}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    try:
+        with Session(engine, expire_on_commit=False) as db:
+            org = factories.small_org(db)
+            plan = build_plan(db, org)
+            db.commit()
+    finally:
+        engine.dispose()
+    return url, plan, org

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy.orm import Session
 
 from tests import factories
 from tests.browser import live_app, log_in
-from tests.performance.factories import build_plan
+from tests.performance.factories import plan_database
 
 pytestmark = pytest.mark.browser
 
@@ -32,16 +31,7 @@ class Live:
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     """The app on a free loopback port over a fresh migrated SQLite file with the plan; the process-wide
     engine points at it for the server's life (also for the in-process recompute after a check-in)."""
-    from hcm import migrate
-    from hcm.db import make_engine
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('perf-browser-db') / 'web.db'}"
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    with Session(engine, expire_on_commit=False) as db:
-        plan = build_plan(db, factories.small_org(db))
-        db.commit()
-    engine.dispose()
+    url, plan, _ = plan_database(tmp_path_factory.mktemp("perf-browser-db"))
     with factories.today_pinned(plan.today), live_app(url) as base:  # the pages' and the recompute's today
         yield Live(base, plan.period.id, {k: g.id for k, g in plan.goals.items()},
                    {k: i.id for k, i in plan.indicators.items()})

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from tests import factories
 from tests.browser import live_app
-from tests.performance.factories import build_plan
+from tests.performance.factories import plan_database
 
 HOLD = 20.0  # at most this long a held recompute waits for the other request (seconds; a bound, not a figure)
 
@@ -37,21 +37,10 @@ class Live:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    from hcm import migrate
-    from hcm.auth.models import User
-    from hcm.db import make_engine
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('sqlite-writers') / 'demo.db'}"
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    with Session(engine, expire_on_commit=False) as db:
-        org = factories.small_org(db)
-        plan = build_plan(db, org)
-        db.commit()
-        hr = factories.bearer(db.get(User, org.users["hr"].id))  # type: ignore[arg-type]
-        today = plan.today.isoformat()
-        indicators = {k: i.id for k, i in plan.indicators.items()}
-    engine.dispose()
+    url, plan, org = plan_database(tmp_path_factory.mktemp("sqlite-writers"))
+    hr = factories.bearer(org.users["hr"])
+    today = plan.today.isoformat()
+    indicators = {k: i.id for k, i in plan.indicators.items()}
     with live_app(url) as base:
         yield Live(base, today, indicators, hr)
 
