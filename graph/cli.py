@@ -29,6 +29,58 @@ def sync_cmd() -> None:
         console.print(f"[green]graph in sync[/green]: {n} events applied")
 
 
+@graph_group.command("rebuild")
+@click.option("--batch", default=10_000, show_default=True, help="rows per UNWIND statement")
+def rebuild_cmd(batch: int) -> None:
+    """Throw the graph away and project it afresh from the database (not a replay of the outbox)."""
+    from graph import client
+    from graph.rebuild import rebuild
+    from hcm.console import progress_bar
+
+    settings = get_settings()
+    with embedded_server(settings, console), _graph_errors(settings), progress_bar() as progress:
+        report = rebuild(client.get_driver(settings), settings.graph.database, batch=batch, progress=progress)
+    console.print(f"[green]graph rebuilt[/green]: {report.total:,} rows in {report.seconds:.1f} s "
+                  f"({report.rows_per_second:,.0f} rows/s); outbox marked up to event {report.outbox_mark} "
+                  f"({report.outbox_marked:,} events)")
+
+
+@graph_group.command("check")
+@click.option("--examples", default=10, show_default=True, help="differences shown per label or type")
+def check_cmd(examples: int) -> None:
+    """Compare the graph with the database: counts, checksums and differences per label and type.
+    Exits 1 when they differ."""
+    from graph import client
+    from graph.check import check
+    from hcm.db import unit_of_work
+
+    settings = get_settings()
+    with (embedded_server(settings, console), _graph_errors(settings), unit_of_work(writes=False) as session,
+          console.status("comparing the graph with the database ...")):
+        report = check(session, client.get_driver(settings), settings.graph.database, examples=examples)
+    for s in report.sets:
+        mark = "[green]ok[/green]" if s.clean else "[red]differs[/red]"
+        click.echo(f"{s.name:<14} database {s.expected:>9,}  graph {s.actual:>9,}  "
+                   f"checksum {s.expected_checksum} / {s.actual_checksum}  ", nl=False)
+        console.print(mark, highlight=False)
+    if report.clean:
+        console.print("[green]the graph equals the database[/green]")
+        return
+    for line in report.lines():
+        click.echo(line)
+    raise SystemExit(1)
+
+
+@contextmanager
+def _graph_errors(settings: Settings) -> Iterator[None]:
+    from graph.sync import GRAPH_ERRORS
+
+    try:
+        yield
+    except GRAPH_ERRORS as exc:
+        raise click.ClickException(f"the graph at {settings.graph.uri} is not reachable: {exc}") from exc
+
+
 def drain(settings: Settings) -> int:
     from graph.tasks import drain_all
 

@@ -22,12 +22,14 @@ log = logging.getLogger(__name__)
 
 # Business keys of the projection. Uniqueness constraints (each backed by an index) must exist before the first
 # MERGE: without them MERGE scans, and two concurrent MERGEs of one key could both create it.
-KEYED_LABELS: tuple[LiteralString, ...] = ("Employee", "Position", "Department", "Skill")
+KEYED_LABELS: tuple[LiteralString, ...] = ("Employee", "Position", "Department", "Skill", "Role", "JobFamily")
 _CONSTRAINTS: dict[str, LiteralString] = {
     "Employee": "CREATE CONSTRAINT employee_key IF NOT EXISTS FOR (n:Employee) REQUIRE n.key IS UNIQUE",
     "Position": "CREATE CONSTRAINT position_key IF NOT EXISTS FOR (n:Position) REQUIRE n.key IS UNIQUE",
     "Department": "CREATE CONSTRAINT department_key IF NOT EXISTS FOR (n:Department) REQUIRE n.key IS UNIQUE",
     "Skill": "CREATE CONSTRAINT skill_key IF NOT EXISTS FOR (n:Skill) REQUIRE n.key IS UNIQUE",
+    "Role": "CREATE CONSTRAINT role_key IF NOT EXISTS FOR (n:Role) REQUIRE n.key IS UNIQUE",
+    "JobFamily": "CREATE CONSTRAINT job_family_key IF NOT EXISTS FOR (n:JobFamily) REQUIRE n.key IS UNIQUE",
 }
 
 # A graph that is down must not hold a web request or a worker for the driver's default 30 s of retries: the

@@ -1,8 +1,10 @@
-"""Outbox events -> the talent graph.
+"""Outbox events -> the talent graph (the model and the topics: docs/graph.md).
 
     (:Employee {key})-[:HOLDS]->(:Position {key})-[:IN]->(:Department {key})-[:PART_OF]->(:Department)
-    (:Position)-[:REPORTS_TO]->(:Position)
+    (:Position)-[:REPORTS_TO]->(:Position)   (:Position)-[:OF_ROLE]->(:Role)-[:IN_FAMILY]->(:JobFamily)
     (:Employee)-[:HAS_SKILL {level, source}]->(:Skill {key})<-[:REQUIRES {level, importance}]-(:Position)
+    (:Employee)-[:SUCCESSOR_FOR {readiness, rank}]->(:Position)   (:JobFamily)-[:RELATED_TO]->(:JobFamily)
+    (:Role)-[:CAREER_STEP {kind, observed, median_months}]->(:Role)   derived from the database: graph.careers
 
 Events carry the full current state of one row (see the ``_emit_*`` calls in ``hcm.org.service``), so applying
 them is a set of idempotent MERGEs keyed on business keys: replaying any prefix again gives the same graph.
@@ -120,9 +122,14 @@ def _department(op: str, events: Sequence[EventLike]) -> list[Statement]:
 
 def _position(op: str, events: Sequence[EventLike]) -> list[Statement]:
     if op == "delete":
-        return [("UNWIND $keys AS k MATCH (p:Position {key: k}) DETACH DELETE p", {"keys": [e.key for e in events]})]
-    rows = [_node_row(e, ("department", "reports_to")) for e in events]
-    return [
+        return [("UNWIND $keys AS k MATCH (p:Position {key: k}) DETACH DELETE p", {"keys": [e.key for e in events]}),
+                _DROP_UNUSED_ROLES]
+    role_fields = ("role_family", "role_grade", "role_level")
+    rows = [_node_row(e, ("department", "reports_to", "role"), skip=role_fields) for e in events]
+    roles = {p["role"]: {"key": p["role"], "family": p.get("role_family"), "grade": p.get("role_grade"),
+                         "level": p.get("role_level")}
+             for p in (e.payload or {} for e in events) if p.get("role")}
+    out: list[Statement] = [
         ("UNWIND $rows AS r MERGE (p:Position {key: r.key}) SET p += r.props", {"rows": rows}),
         *_relink(
             rows, "department",
@@ -138,6 +145,85 @@ def _position(op: str, events: Sequence[EventLike]) -> list[Statement]:
             "MERGE (p)-[:REPORTS_TO]->(b)",
         ),
     ]
+    if roles:
+        out.append(("UNWIND $rows AS r MERGE (o:Role {key: r.key}) "
+                    "SET o.family = r.family, o.grade = r.grade, o.level = r.level "
+                    "MERGE (f:JobFamily {key: r.family}) MERGE (o)-[:IN_FAMILY]->(f)", {"rows": list(roles.values())}))
+    out += _relink(
+        rows, "role",
+        "UNWIND $rows AS r MATCH (p:Position {key: r.key})-[old:OF_ROLE]->(o:Role) "
+        "WHERE r.to IS NULL OR o.key <> r.to DELETE old",
+        "UNWIND $rows AS r MATCH (p:Position {key: r.key}) MATCH (o:Role {key: r.to}) MERGE (p)-[:OF_ROLE]->(o)",
+    )
+    out.append(_DROP_UNUSED_ROLES)
+    return out
+
+
+# A role exists while some position is of it (its career steps go with it).
+_DROP_UNUSED_ROLES: Statement = ("MATCH (o:Role) WHERE NOT (o)<-[:OF_ROLE]-(:Position) DETACH DELETE o", {})
+
+
+def _job_family(op: str, events: Sequence[EventLike]) -> list[Statement]:
+    if op != "upsert":
+        raise ProjectionError(events[0], "job families are only ever upserted (a family in use is never deleted)")
+    rows = []
+    for e in events:
+        p = e.payload or {}
+        related = p.get("related", [])
+        if not isinstance(related, list) or not all(isinstance(x, str) and x for x in related):
+            raise ProjectionError(e, "'related' must be a list of job family codes")
+        rows.append({"key": e.key, "name": p.get("name"), "related": sorted(set(related) - {e.key})})
+    return [
+        ("UNWIND $rows AS r MERGE (f:JobFamily {key: r.key}) SET f.name = r.name", {"rows": rows}),
+        # related is symmetric: both directions are stored, and both go when either end drops the pair
+        ("UNWIND $rows AS r MATCH (f:JobFamily {key: r.key})-[old:RELATED_TO]-(o:JobFamily) "
+         "WHERE NOT o.key IN r.related DELETE old", {"rows": rows}),
+        ("UNWIND $rows AS r MATCH (f:JobFamily {key: r.key}) UNWIND r.related AS other "
+         "MERGE (o:JobFamily {key: other}) MERGE (f)-[:RELATED_TO]->(o) MERGE (o)-[:RELATED_TO]->(f)",
+         {"rows": rows}),
+    ]
+
+
+def _grade(op: str, events: Sequence[EventLike]) -> list[Statement]:
+    if op != "upsert":
+        raise ProjectionError(events[0], "grades are only ever upserted")
+    rows = []
+    for e in events:
+        level = (e.payload or {}).get("level")
+        if not isinstance(level, int) or isinstance(level, bool):
+            raise ProjectionError(e, "a grade upsert needs an integer 'level'")
+        rows.append({"key": e.key, "level": level})
+    return [("UNWIND $rows AS r MATCH (o:Role) WHERE o.grade = r.key SET o.level = r.level", {"rows": rows})]
+
+
+def _career_history(op: str, events: Sequence[EventLike]) -> list[Statement]:
+    """Nothing to write from the event itself: the drain derives the career steps from the database again
+    (``graph.careers``) after a batch that holds one of ``CAREER_TOPICS``."""
+    return []
+
+
+def _successor(op: str, events: Sequence[EventLike]) -> list[Statement]:
+    rows: Rows = []
+    for e in events:
+        p = e.payload or {}
+        emp, pos = _pair(e, p, "employee", "position")
+        if op == "delete":
+            rows.append({"employee": emp, "position": pos})
+            continue
+        readiness, rank = p.get("readiness"), p.get("rank")
+        if readiness not in READINESS:
+            raise ProjectionError(e, f"readiness must be one of {READINESS}")
+        if not isinstance(rank, int) or isinstance(rank, bool) or rank < 1:
+            raise ProjectionError(e, "rank must be a positive integer")
+        rows.append({"employee": emp, "position": pos, "readiness": readiness, "rank": rank})
+    if op == "delete":
+        return [("UNWIND $rows AS r MATCH (e:Employee {key: r.employee})-[s:SUCCESSOR_FOR]->"
+                 "(p:Position {key: r.position}) DELETE s", {"rows": rows})]
+    return [("UNWIND $rows AS r MERGE (e:Employee {key: r.employee}) MERGE (p:Position {key: r.position}) "
+             "MERGE (e)-[s:SUCCESSOR_FOR]->(p) SET s.readiness = r.readiness, s.rank = r.rank", {"rows": rows})]
+
+
+READINESS = ("ready_now", "ready_1_2", "ready_3_plus", "emergency")
 
 
 def _employee(op: str, events: Sequence[EventLike]) -> list[Statement]:
@@ -201,29 +287,48 @@ def _requirement(op: str, events: Sequence[EventLike]) -> list[Statement]:
              "MERGE (p)-[q:REQUIRES]->(s) SET q.level = r.level, q.importance = r.importance", {"rows": rows})]
 
 
-def _performance_scores(op: str, events: Sequence[EventLike]) -> list[Statement]:
-    """A chunk of employees' period scores (``performance.service.rollup.emit_scores``) -> properties on the
-    Employee nodes: the latest score sent wins (events are applied in id order)."""
+def _period_rows(events: Sequence[EventLike], op: str, items_field: str,
+                 fields: tuple[str, ...]) -> Rows:
+    """The per-employee rows of chunked period events (``performance_scores``, ``performance_ratings``)."""
     if op != "upsert":
-        raise ProjectionError(events[0], "performance scores are only ever upserted")
+        raise ProjectionError(events[0], "period results are only ever upserted")
     rows: Rows = []
     for e in events:
         p = e.payload or {}
-        scores, period = p.get("scores"), p.get("period")
-        if not isinstance(scores, list) or not isinstance(period, str):
-            raise ProjectionError(e, "performance scores need 'period' and a list of 'scores'")
-        for item in scores:
+        items, period, end = p.get(items_field), p.get("period"), p.get("period_end")
+        if not isinstance(items, list) or not isinstance(period, str) or not isinstance(end, str):
+            raise ProjectionError(e, f"period results need 'period', 'period_end' and a list of {items_field!r}")
+        for item in items:
             if not isinstance(item, Mapping) or not isinstance(item.get("employee"), str):
-                raise ProjectionError(e, "each score needs an 'employee' business key")
-            rows.append({"key": item["employee"], "score": item.get("score"), "period": period,
-                         "final": bool(p.get("final"))})
+                raise ProjectionError(e, f"each of {items_field!r} needs an 'employee' business key")
+            rows.append({"key": item["employee"], "period": period, "end": end, "final": bool(p.get("final")),
+                         **{f: item.get(f) for f in fields}})
+    return rows
+
+
+def _performance_scores(op: str, events: Sequence[EventLike]) -> list[Statement]:
+    """Employees' period scores (``performance.service.rollup.emit_scores``) -> properties on the Employee
+    nodes: the score of the latest period (by its end date) that has one; a recompute of an older period
+    does not overwrite a newer one."""
+    rows = _period_rows(events, op, "scores", ("score",))
     return [("UNWIND $rows AS r MATCH (e:Employee {key: r.key}) "
-             "SET e.perf_score = r.score, e.perf_period = r.period, e.perf_final = r.final", {"rows": rows})]
+             "WITH e, r WHERE e.perf_period_end IS NULL OR e.perf_period_end <= r.end "
+             "SET e.perf_score = r.score, e.perf_period = r.period, e.perf_period_end = r.end, "
+             "e.perf_final = r.final", {"rows": rows})]
 
 
-def _node_row(event: EventLike, relation_fields: tuple[str, ...]) -> dict[str, Any]:
+def _performance_ratings(op: str, events: Sequence[EventLike]) -> list[Statement]:
+    """Employees' final rating and potential of a period -> Employee properties, latest period wins."""
+    rows = _period_rows(events, op, "ratings", ("final_rating", "potential"))
+    return [("UNWIND $rows AS r MATCH (e:Employee {key: r.key}) "
+             "WITH e, r WHERE e.rating_period_end IS NULL OR e.rating_period_end <= r.end "
+             "SET e.final_rating = r.final_rating, e.potential = r.potential, e.rating_period = r.period, "
+             "e.rating_period_end = r.end", {"rows": rows})]
+
+
+def _node_row(event: EventLike, relation_fields: tuple[str, ...], skip: tuple[str, ...] = ()) -> dict[str, Any]:
     payload = event.payload or {}
-    row: dict[str, Any] = {"key": event.key, "props": _props(event, payload, relation_fields)}
+    row: dict[str, Any] = {"key": event.key, "props": _props(event, payload, (*relation_fields, *skip))}
     for name in relation_fields:
         if name in payload:
             value = payload[name]
@@ -241,7 +346,14 @@ BUILDERS: dict[str, Callable[[str, Sequence[EventLike]], list[Statement]]] = {
     "employee_skill": _employee_skill,
     "requirement": _requirement,
     "performance_scores": _performance_scores,
+    "performance_ratings": _performance_ratings,
+    "job_family": _job_family,
+    "grade": _grade,
+    "career_history": _career_history,
+    "successor": _successor,
 }
+# After a batch holding one of these the drain derives the career steps from the database again.
+CAREER_TOPICS: frozenset[str] = frozenset({"career_history", "job_family", "grade"})
 # The topics this projection understands; the drain leaves any other topic waiting in the outbox.
 TOPICS: frozenset[str] = frozenset(BUILDERS)
 OPS = ("upsert", "delete")

@@ -24,7 +24,9 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from graph.projection import TOPICS, ProjectionError, apply_events
+from graph import careers
+from graph.projection import CAREER_TOPICS, TOPICS, ProjectionError, apply_events
+from graph.rebuild import drains_may_run
 from hcm.db import utcnow
 from hcm.outbox import OutboxEvent
 
@@ -60,11 +62,19 @@ def _mark_done(rows: Sequence[OutboxEvent]) -> None:
         row.last_error = None
 
 
-def _one_by_one(driver: Driver, database: str, rows: Sequence[OutboxEvent]) -> int:
+def _apply(session: Session, driver: Driver, database: str, rows: Sequence[OutboxEvent]) -> None:
+    """The events, then (when one of them changed the history or the job architecture) the career steps derived
+    again from the database as this transaction sees it."""
+    apply_events(driver, database, rows)
+    if any(row.topic in CAREER_TOPICS for row in rows):
+        careers.refresh(session, driver, database)
+
+
+def _one_by_one(session: Session, driver: Driver, database: str, rows: Sequence[OutboxEvent]) -> int:
     """Find the event a batch failed on: apply singly up to it, mark it failed, stop there."""
     for i, row in enumerate(rows):
         try:
-            apply_events(driver, database, [row])
+            _apply(session, driver, database, [row])
         except (ProjectionError, ClientError) as exc:
             if isinstance(exc, AuthError):
                 _mark_failed(rows[i:], exc)
@@ -87,6 +97,9 @@ class BatchResult(NamedTuple):
 
 def drain_batch(session: Session, driver: Driver, database: str, *, batch: int = 1000) -> BatchResult:
     """Apply up to ``batch`` pending events, oldest first. Flushes, never commits."""
+    if not drains_may_run(session):
+        log.info("the talent graph is being rebuilt; the outbox waits")
+        return BatchResult(0, False)
     rows = list(session.scalars(
         select(OutboxEvent).where(*_pending()).order_by(OutboxEvent.id).limit(batch)
         .with_for_update(skip_locked=True)
@@ -100,13 +113,13 @@ def drain_batch(session: Session, driver: Driver, database: str, *, batch: int =
     try:
         # A server that is not there fails here at once; inside execute_write the driver would retry it for seconds.
         driver.verify_connectivity()
-        apply_events(driver, database, rows)
+        _apply(session, driver, database, rows)
     except (ProjectionError, ClientError) as exc:
         if isinstance(exc, AuthError):
             _mark_failed(rows, exc)
             applied = 0
         else:
-            applied = _one_by_one(driver, database, rows)
+            applied = _one_by_one(session, driver, database, rows)
         session.flush()
         return BatchResult(applied, False)
     except GRAPH_ERRORS as exc:  # connection refused, timeout, server error: the graph is not usable now

@@ -114,6 +114,9 @@ class Module:
     on_shutdown: tuple[str, ...] = ()  # called as the web app stops
     worker_process_init: tuple[str, ...] = ()  # called in each worker process as it starts
     worker_shutdown: tuple[str, ...] = ()
+    # What this module contributes to extension points that other packages define, by the point's name:
+    # ``{"graph.sources": ("performance.graph:SOURCES",)}``. The platform only carries them (``provided``).
+    provides: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
     description: str = field(default="", compare=False)
 
 
@@ -189,6 +192,11 @@ def _register_permissions(modules: Iterable[Module]) -> None:
 def refs(attr: str) -> list[Any]:
     """Every module's ``attr`` (a tuple of references), resolved, in module order."""
     return [resolve(ref) for m in installed() for ref in getattr(m, attr)]
+
+
+def provided(point: str) -> list[Any]:
+    """Every module's contributions to the extension point ``point``, resolved, in module order."""
+    return [resolve(ref) for m in installed() for ref in m.provides.get(point, ())]
 
 
 def call_all(attr: str, *args: Any, **kwargs: Any) -> None:

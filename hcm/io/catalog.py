@@ -23,6 +23,7 @@ from hcm.io.base import (
 )
 from hcm.org import events, rules
 from hcm.org.models import Grade, Importance, JobFamily, Position, PositionSkill, Skill
+from hcm.org.service.catalog import related_families
 
 JOB_FAMILIES = Spec(("code", "name"), ("code", "name"))
 GRADES = Spec(("code", "name", "level", "pay_min", "pay_mid", "pay_max"),
@@ -47,6 +48,12 @@ def import_job_families(ctx: Ctx) -> ImportReport:
     plan = plan_upsert(existing, "code", ((k, f) for _, k, f in items), {})
     bulk_insert(ctx.db, JobFamily, plan.inserts)
     bulk_update(ctx.db, JobFamily, plan.updates)
+    if plan.changed_keys:
+        ids = key_ids(ctx.db, JobFamily.code)
+        related = related_families(ctx.db, [ids[k] for k in plan.changed_keys])
+        names = {k: f["name"] for _, k, f in items}
+        emit_bulk(ctx.db, (events.job_family(k, name=names[k], related=related.get(ids[k], []))
+                           for k in plan.changed_keys))
     return ImportReport(ctx.kind, len(ctx.sheet.records), len(plan.inserts), len(plan.updates), plan.unchanged)
 
 
@@ -71,6 +78,9 @@ def import_grades(ctx: Ctx) -> ImportReport:
     plan = plan_upsert(existing, "code", ((k, f) for _, k, f in items), {})
     bulk_insert(ctx.db, Grade, plan.inserts)
     bulk_update(ctx.db, Grade, plan.updates)
+    levels = {k: f["level"] for _, k, f in items}
+    moved = [k for k in plan.changed_keys if k in existing and existing[k]["level"] != levels[k]]
+    emit_bulk(ctx.db, (events.grade(k, level=levels[k]) for k in moved))  # the graph's roles carry the level
     return ImportReport(ctx.kind, len(ctx.sheet.records), len(plan.inserts), len(plan.updates), plan.unchanged)
 
 

@@ -385,6 +385,8 @@ def import_assignments(ctx: Ctx) -> ImportReport:
                                if people[ext]["position_id"] not in (None, d["position_id"])])
     bulk_update(db, Employee, [{"id": people[ext]["id"], **d} for ext, d in moved.items()])
     _emit_employees(db, {ext: {**people[ext], **d} for ext, d in moved.items()}, code_of)
+    if inserts or updates or drop:  # the graph derives its career steps from the history again
+        emit_bulk(db, [events.career_history(next(iter(sorted(mentioned))))])
     return ImportReport(ctx.kind, len(ctx.sheet.records), len(inserts), len(updates), unchanged, len(drop))
 
 

@@ -121,7 +121,6 @@ def import_positions(ctx: Ctx) -> ImportReport:
     existing = load(db, Position.code, attrs)
     pos_code = {v["id"]: k for k, v in existing.items()}
     depts, grades, families = key_ids(db, Department.code), key_ids(db, Grade.code), key_ids(db, JobFamily.code)
-    dept_code = {i: k for k, i in depts.items()}
     items: list[tuple[Cells, str, dict[str, Any], Any, Any]] = []
     for c in ctx.records():
         code = c.code("code", required=True)
@@ -200,7 +199,10 @@ def import_positions(ctx: Ctx) -> ImportReport:
     bulk_update(db, Department, [{"id": d, "head_position_id": p} for d, p in dept_changes.items()])
 
     final = {k: {**defaults, **existing.get(k, {}), **f} for _, k, f, _, _ in items}
-    emit_bulk(db, (events.position(k, title=final[k]["title"], department=dept_code.get(final[k]["department_id"]),
-                                   reports_to=parent_of.get(k), is_key=final[k]["is_key"]) for k in changed))
+    emit_bulk(db, events.positions_from_db(db, (ids[k] for k in changed)))
+    role_moved = [k for k in changed if k in existing and any(
+        final[k].get(a) != existing[k].get(a) for a in ("grade_id", "job_family_id"))]
+    if role_moved:  # the careers through these posts now count as steps of their new roles
+        emit_bulk(db, [events.career_history(f"position:{role_moved[0]}")])
     n_upd = sum(1 for k in changed if k in existing)
     return ImportReport(ctx.kind, len(ctx.sheet.records), len(new), n_upd, unchanged)

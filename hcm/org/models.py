@@ -107,7 +107,20 @@ class BusinessProcess(Base):
     departments: Mapped[list[Department]] = relationship(secondary=process_departments, lazy="raise")
 
 
+job_family_relations = Table(
+    "job_family_relations",
+    Base.metadata,
+    # Stored once per pair with family_id < related_id; "related" is symmetric (a lateral move either way).
+    Column("family_id", ForeignKey("job_families.id", ondelete="CASCADE"), primary_key=True),
+    Column("related_id", ForeignKey("job_families.id", ondelete="CASCADE"), primary_key=True),
+    CheckConstraint("family_id < related_id", name="ordered_pair"),
+)
+
+
 class JobFamily(Base):
+    """A family of jobs (engineering, finance ...). Related families are where a same-grade (lateral) move is
+    a step the job architecture allows."""
+
     __tablename__ = "job_families"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from hcm.deps import get_db
 from hcm.fields import Day, Id, SearchText
 from hcm.org import service
-from hcm.org.models import Department, EmployeeStatus, Grade, JobFamily, MoveReason, Skill
+from hcm.org.models import Department, EmployeeStatus, Grade, MoveReason, Skill
 from hcm.org.schemas import (
     AssignmentOut,
     DepartmentIn,
@@ -119,7 +119,8 @@ def update_process(process_id: Id, data: ProcessPatch, db: Session = Depends(get
 @router.get("/job-families", response_model=Page[JobFamilyOut])
 def list_job_families(page: PageNo = 1, page_size: PageSize = 100, db: Session = Depends(get_db),
                       _: Principal = READ):
-    return _page(service.list_job_families(db, page=page, page_size=page_size), JobFamilyOut)
+    page_ = service.list_job_families(db, page=page, page_size=page_size)
+    return {"items": page_.items, "total": page_.total, "page": page_.page, "page_size": page_.page_size}
 
 
 @router.post("/job-families", response_model=JobFamilyOut, status_code=201)
@@ -129,7 +130,7 @@ def create_job_family(data: JobFamilyIn, db: Session = Depends(get_db), _: Princ
 
 @router.get("/job-families/{job_family_id}", response_model=JobFamilyOut)
 def get_job_family(job_family_id: Id, db: Session = Depends(get_db), _: Principal = READ):
-    return service.get_or_404(db, JobFamily, job_family_id)
+    return service.get_job_family(db, job_family_id=job_family_id)
 
 
 @router.patch("/job-families/{job_family_id}", response_model=JobFamilyOut)

@@ -76,16 +76,20 @@ class ProcessOut(_Out):
 class JobFamilyIn(In):
     code: Code
     name: str = Field(min_length=1, max_length=200)
+    # codes of the families a same-grade (lateral) move to is a step the job architecture allows
+    related: list[Code] = Field(default_factory=list, max_length=100)
 
 
 class JobFamilyPatch(Patch):
     name: str = keep_if_left_out(min_length=1, max_length=200)
+    related: list[Code] = keep_if_left_out(max_length=100)
 
 
 class JobFamilyOut(_Out):
     id: int
     code: str
     name: str
+    related: list[str] = []
 
 
 class GradeIn(In):

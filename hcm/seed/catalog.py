@@ -114,6 +114,11 @@ FAMILIES: tuple[Family, ...] = (
             "Bioinformatics", "Grant writing", "Technology scouting"), 0.38, _IC_HIGH, -0.1),
 )
 FAMILY_INDEX = {f.code: i for i, f in enumerate(FAMILIES)}
+# Families between which a same-grade move is a step the job architecture allows (stored once per pair).
+RELATED_FAMILIES: tuple[tuple[str, str], ...] = (
+    ("ENG", "IT"), ("ENG", "PRD"), ("ENG", "RND"), ("IT", "PRD"), ("SAL", "MKT"), ("SAL", "CS"), ("MKT", "PRD"),
+    ("FIN", "EXE"), ("FIN", "LEG"), ("OPS", "SCM"), ("OPS", "CS"), ("HR", "EXE"), ("LEG", "EXE"),
+)
 
 LEADERSHIP_SKILLS = (
     "People leadership", "Coaching and feedback", "Strategic thinking", "Decision making", "Delegation",

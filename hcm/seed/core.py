@@ -194,9 +194,9 @@ def _write(conn: Connection, co: Company, *, password_hash: str, progress: Progr
     n_sk = len(sk.emp)
     proc_links = sorted({(pi + 1, d + 1) for pi, p in enumerate(org.processes) for d in p[4]})
     users = [(u, r, e) for u, r, e in co.users]
-    n_out = D + len(org.skill_code) + P + n + n_req + n_sk
-    total = (D + len(C.FAMILIES) + len(C.GRADES) + P + len(org.processes) + len(proc_links) + len(org.skill_code)
-             + n_req + n + n_asg + n_sk + len(users) + n_out)
+    n_out = D + len(C.FAMILIES) + len(org.skill_code) + P + n + n_req + n_sk + 1
+    total = (D + len(C.FAMILIES) + len(C.RELATED_FAMILIES) + len(C.GRADES) + P + len(org.processes) + len(proc_links)
+             + len(org.skill_code) + n_req + n + n_asg + n_sk + len(users) + n_out)
     w = Writer(conn, total=total, progress=progress)
     w.drop_foreign_keys(("departments", "positions", "business_processes", "process_departments", "position_skills",
                          "employees", "assignments", "employee_skills", "users"))
@@ -209,6 +209,9 @@ def _write(conn: Connection, co: Company, *, password_hash: str, progress: Progr
            [[(i + 1, dept_code[i], org.dept_name[i], parent[i] + 1 if parent[i] >= 0 else None, ts, ts)
              for i in range(D)]])
     w.rows("job_families", ("id", "code", "name"), [[(i + 1, f.code, f.name) for i, f in enumerate(C.FAMILIES)]])
+    fam_id = {f.code: i + 1 for i, f in enumerate(C.FAMILIES)}
+    w.rows("job_family_relations", ("family_id", "related_id"),
+           [[tuple(sorted((fam_id[a], fam_id[b]))) for a, b in C.RELATED_FAMILIES]])
     w.rows("grades", ("id", "code", "name", "level", "pay_min", "pay_mid", "pay_max"),
            [[(lvl, code, name, lvl, *C.band(lvl)) for lvl, (code, name, _) in enumerate(C.GRADES, start=1)]])
     pd_, pg, pf, pb, pk = (org.pos_dept.tolist(), org.pos_grade.tolist(), org.pos_family.tolist(),
@@ -266,9 +269,17 @@ def _write(conn: Connection, co: Company, *, password_hash: str, progress: Progr
                              for i in range(D)]])
     w.rows("outbox", cols, [[ev(events.skill(org.skill_code[i], name=org.skill_name[i], category=org.skill_category[i]))
                              for i in range(len(org.skill_code))]])
+    related: dict[str, list[str]] = {f.code: [] for f in C.FAMILIES}
+    for a, b in C.RELATED_FAMILIES:
+        related[a].append(b)
+        related[b].append(a)
+    w.rows("outbox", cols, [[ev(events.job_family(f.code, name=f.name, related=related[f.code])) for f in C.FAMILIES]])
+    fam_code = [f.code for f in C.FAMILIES]
+    grade_code = [code for code, _, _ in C.GRADES]
     w.rows("outbox", cols, chunked(P, lambda lo, hi: [ev(events.position(
         pos_code[i], title=org.pos_title[i], department=dept_code[pd_[i]],
-        reports_to=pos_code[pb[i]] if pb[i] >= 0 else None, is_key=pk[i])) for i in range(lo, hi)]))
+        reports_to=pos_code[pb[i]] if pb[i] >= 0 else None, is_key=pk[i], active=True, family=fam_code[pf[i]],
+        grade=grade_code[pg[i] - 1], grade_level=pg[i])) for i in range(lo, hi)]))
     w.rows("outbox", cols, chunked(n, lambda lo, hi: [ev(events.employee(
         ext[i], name=f"{first[i]} {last[i]}", status=status[i], position=pos_code[cur[i]] if cur[i] >= 0 else None))
         for i in range(lo, hi)]))
@@ -276,6 +287,8 @@ def _write(conn: Connection, co: Company, *, password_hash: str, progress: Progr
         pos_code[rp[j]], org.skill_code[rs[j]], level=rl[j], importance=IMPORTANCE[ri[j]])) for j in range(lo, hi)]))
     w.rows("outbox", cols, chunked(n_sk, lambda lo, hi: [ev(events.employee_skill(
         ext[se[j]], org.skill_code[ss[j]], level=sl[j], source=SOURCES[so[j]])) for j in range(lo, hi)]))
+    # the history is in: the graph derives its career steps from it
+    w.rows("outbox", cols, [[ev(events.career_history("seed"))]])
     w.restore_foreign_keys()
     w.finish(("departments", "job_families", "grades", "positions", "business_processes", "skills", "position_skills",
               "employees", "assignments", "employee_skills", "users", "outbox"))

@@ -252,7 +252,8 @@ def emit_scores(db: Session, *, period_id: int, final: bool) -> int:
     for i in range(0, len(rows), EMIT_CHUNK):
         part = [{"employee": ext, "score": round(float(s or 0.0), 2)} for ext, s in rows[i:i + EMIT_CHUNK]]
         outbox.emit(db, "performance_scores", f"{period.code}#{i // EMIT_CHUNK}",
-                    {"period": period.code, "final": final, "scores": part})
+                    {"period": period.code, "period_end": period.end_date.isoformat(), "final": final,
+                     "scores": part})
         chunks += 1
     return chunks
 

@@ -224,18 +224,23 @@ def test_plan_batches_a_run_into_one_unwind() -> None:
     assert query.startswith("UNWIND $rows") and len(params["rows"]) == 500
 
 
-def test_performance_scores_land_on_employees_latest_wins(graph: Driver) -> None:
+def test_performance_scores_land_on_employees_latest_period_wins(graph: Driver) -> None:
     apply_events(graph, DATABASE, org_events())
     n = len(org_events())
-    scores = [
-        Event("performance_scores", "FY26#0", payload={"period": "FY26", "final": False, "scores": [
-            {"employee": "E-CORA", "score": 90.0}, {"employee": "E-BRUNO", "score": 70.5}]}, id=n + 1),
-        Event("performance_scores", "FY26#0", payload={"period": "FY26", "final": True, "scores": [
-            {"employee": "E-CORA", "score": 95.0}, {"employee": "E-BRUNO", "score": 71.0}]}, id=n + 2),
-    ]
-    apply_events(graph, DATABASE, scores)
+
+    def scores(i: int, period: str, end: str, final: bool, cora: float, bruno: float) -> Event:
+        return Event("performance_scores", f"{period}#0", id=n + i, payload={
+            "period": period, "period_end": end, "final": final,
+            "scores": [{"employee": "E-CORA", "score": cora}, {"employee": "E-BRUNO", "score": bruno}]})
+
+    apply_events(graph, DATABASE, [scores(1, "FY26", "2026-12-31", False, 90.0, 70.5),
+                                   scores(2, "FY26", "2026-12-31", True, 95.0, 71.0)])
+    # a recompute of an older period, sent later, does not overwrite the newer period's score
+    apply_events(graph, DATABASE, [scores(3, "FY25", "2025-12-31", True, 10.0, 10.0)])
     rows = q(graph, "MATCH (e:Employee) RETURN e.key AS k, e.perf_score AS s, e.perf_period AS p, e.perf_final AS f "
                     "ORDER BY k")
     assert rows == [{"k": "E-BRUNO", "s": 71.0, "p": "FY26", "f": True}, {"k": "E-CORA", "s": 95.0, "p": "FY26", "f": True}]
     with pytest.raises(ProjectionError, match="scores"):
-        plan([Event("performance_scores", "X#0", payload={"period": "X"}, id=1)])
+        plan([Event("performance_scores", "X#0", payload={"period": "X", "period_end": "2026-01-01"}, id=1)])
+    with pytest.raises(ProjectionError, match="period_end"):
+        plan([Event("performance_scores", "X#0", payload={"period": "X", "scores": []}, id=1)])

@@ -78,7 +78,8 @@ def test_service_changes_reach_the_graph(db: Session, graph: Driver) -> None:
     assert all(r.processed_at is not None and r.last_error is None for r in outbox_rows(db))
     assert pending_count(db) == 0
     assert holds(graph) == {("X-CORA", "CEO"), ("X-ANN", "OPS-1")}
-    assert client.counts(graph, DATABASE) == {"Employee": 2, "Position": 3, "Department": 2, "Skill": 1}
+    assert client.counts(graph, DATABASE) == {"Employee": 2, "Position": 3, "Department": 2, "Skill": 1,
+                                              "Role": 0, "JobFamily": 0}
     assert q(graph, "MATCH (:Position {key: 'OPS-H'})-[r:REQUIRES]->(s:Skill) RETURN s.key AS s, r.level AS l") == \
         [{"s": "LEAD", "l": 4}]
     assert q(graph, "MATCH (:Employee {key: 'X-ANN'})-[h:HAS_SKILL]->(:Skill {key: 'LEAD'}) "
@@ -90,7 +91,7 @@ def test_service_changes_reach_the_graph(db: Session, graph: Driver) -> None:
                  data=MoveIn(reason=MoveReason.PROMOTION, effective_date=date(2024, 6, 1), position_id=org["head"].id))
     service.move(db, employee_id=org["cora"].id,
                  data=MoveIn(reason=MoveReason.EXIT_VOLUNTARY, effective_date=date(2024, 7, 1)))
-    assert drain_outbox(db, graph, DATABASE, batch=1) == 2  # one event per batch, still in order
+    assert drain_outbox(db, graph, DATABASE, batch=1) == 4  # employee + career history per move, in order
     assert holds(graph) == {("X-ANN", "OPS-H")}
     assert q(graph, "MATCH (e:Employee {key: 'X-CORA'}) RETURN e.status AS s") == [{"s": "exited"}]
 

@@ -123,7 +123,7 @@ def test_a_real_worker_drains_committed_changes_into_the_graph(worker: dict[str,
             emp = service.hire(s, data=EmployeeIn(external_id="W-1", first_name="Wen", last_name="Worker",
                                                   hire_date=date(2022, 1, 3), position_id=head.id))
             emp_id, ceo_id = emp.id, ceo.id
-        assert sync(worker) == 4  # department, two positions, the hire
+        assert sync(worker) == 5  # department, two positions, the hire and its career history
 
         rows = client.read(driver, DATABASE, "MATCH (e:Employee)-[:HOLDS]->(p:Position)-[:IN]->(d:Department) "
                                              "RETURN e.key AS e, p.key AS p, d.key AS d")
@@ -134,7 +134,7 @@ def test_a_real_worker_drains_committed_changes_into_the_graph(worker: dict[str,
         with Session(engine) as s, s.begin():
             service.move(s, employee_id=emp_id, data=MoveIn(reason=MoveReason.PROMOTION,
                                                            effective_date=date(2024, 1, 2), position_id=ceo_id))
-        assert sync(worker) == 1
+        assert sync(worker) == 2  # the person and their career history
         assert sync(worker) == 0  # delivered again: nothing left, nothing changes
         rows = client.read(driver, DATABASE, "MATCH (e:Employee)-[:HOLDS]->(p) RETURN e.key AS e, p.key AS p")
         assert rows == [{"e": "W-1", "p": "W-CEO"}]

@@ -88,7 +88,9 @@ def test_good_file_of_every_kind_loads(db, fmt):  # type: ignore[no-untyped-def]
     events = {(e.topic, e.key): e.payload for e in db.scalars(select(OutboxEvent))}
     assert events[("department", "T-ENG")] == {"name": "Engineering", "parent": "T-HQ"}
     assert events[("position", "T-DEV")] == {"title": "Developer", "department": "T-ENG", "reports_to": "T-CTO",
-                                             "is_key": False}
+                                             "is_key": False, "active": True, "role": "JF-ENG/G1",
+                                             "role_family": "JF-ENG", "role_grade": "G1", "role_level": 1}
+    assert ("job_family", "JF-ENG") in events and any(t == "career_history" for t, _ in events)
     assert events[("employee", "T-1")] == {"name": "Ann Dev", "status": "active", "position": "T-DEV"}
     assert events[("skill", "SK-LEAD")] == {"name": "Leadership", "category": None}
     assert events[("requirement", "T-DEV|SK-PY")] == {"position": "T-DEV", "skill": "SK-PY", "level": 4,

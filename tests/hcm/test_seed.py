@@ -28,6 +28,7 @@ from hcm.org.models import (
     Employee,
     EmployeeSkill,
     Grade,
+    JobFamily,
     Position,
     PositionSkill,
 )
@@ -261,11 +262,16 @@ def test_outbox_mirrors_the_projected_rows(db: Session) -> None:
         "skill": db.scalar(select(func.count()).select_from(Base.metadata.tables["skills"])),
         "requirement": db.scalar(select(func.count(PositionSkill.id))),
         "employee_skill": db.scalar(select(func.count(EmployeeSkill.id))),
+        "job_family": db.scalar(select(func.count(JobFamily.id))),
+        "career_history": 1,  # the history is written once: one refresh of the derived career steps
     }
     first = {t: db.scalars(select(OutboxEvent).where(OutboxEvent.topic == t).order_by(OutboxEvent.id).limit(1)).one()
              for t in topics}
     assert first["department"].payload == {"name": first["department"].payload["name"], "parent": None}
-    assert set(first["position"].payload) == {"title", "department", "reports_to", "is_key"}
+    assert set(first["position"].payload) == {"title", "department", "reports_to", "is_key", "active", "role",
+                                              "role_family", "role_grade", "role_level"}
+    assert first["position"].payload["role"] == (f"{first['position'].payload['role_family']}/"
+                                                 f"{first['position'].payload['role_grade']}")
     assert set(first["employee"].payload) == {"name", "status", "position"}
     es = first["employee_skill"]
     assert es.key == f"{es.payload['employee']}|{es.payload['skill']}" and es.payload["source"] in ("self", "manager")

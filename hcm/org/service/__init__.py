@@ -10,8 +10,10 @@ from hcm.org.service.aggregates import org_summary
 from hcm.org.service.catalog import (
     create_grade,
     create_job_family,
+    get_job_family,
     list_grades,
     list_job_families,
+    related_families,
     update_grade,
     update_job_family,
 )
@@ -65,6 +67,7 @@ __all__ = [
     "department_tree",
     "employee_skills",
     "get_employee",
+    "get_job_family",
     "get_or_404",
     "get_position",
     "get_process",
@@ -81,6 +84,7 @@ __all__ = [
     "org_summary",
     "paginate",
     "position_parents",
+    "related_families",
     "remove_requirement",
     "requirements",
     "set_requirement",

@@ -129,6 +129,8 @@ def hire(db: Session, *, data: EmployeeIn) -> Employee:
                           reason=MoveReason.HIRE, salary=data.salary))
     db.flush()
     _emit_employee(db, emp)
+    if data.position_id is not None:
+        outbox.emit(db, *events.career_history(emp.external_id))
     return emp
 
 
@@ -173,6 +175,7 @@ def move(db: Session, *, employee_id: int, data: MoveIn) -> Assignment:
         emp.status, emp.exit_date = EmployeeStatus.EXITED, data.effective_date
     db.flush()
     _emit_employee(db, emp)
+    outbox.emit(db, *events.career_history(emp.external_id))
     return step
 
 

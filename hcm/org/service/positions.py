@@ -90,10 +90,12 @@ def get_position(db: Session, *, principal: Principal | None, position_id: int) 
     return _position_out(db, principal, row)
 
 
-def _emit_position(db: Session, p: Position) -> None:
-    dept = db.scalar(select(Department.code).where(Department.id == p.department_id))
-    boss = db.scalar(select(Position.code).where(Position.id == p.reports_to_id)) if p.reports_to_id else None
-    outbox.emit(db, *events.position(p.code, title=p.title, department=dept, reports_to=boss, is_key=p.is_key))
+def _emit_position(db: Session, p: Position, *, role_before: tuple[int | None, int | None] | None = None) -> None:
+    for event in events.positions_from_db(db, [p.id]):
+        outbox.emit(db, *event)
+    if role_before is not None and role_before != (p.job_family_id, p.grade_id):
+        # the careers through this post now count as steps of its new role
+        outbox.emit(db, *events.career_history(f"position:{p.code}"))
 
 
 def create_position(db: Session, *, data: PositionIn) -> Position:
@@ -124,9 +126,10 @@ def update_position(db: Session, *, position_id: int, data: PositionPatch) -> Po
                 f"reports_to_id={data.reports_to_id} would make position {pos.code!r} report to itself (a cycle)",
                 field="reports_to_id",
             )
+    role_before = (pos.job_family_id, pos.grade_id)
     _apply(pos, data)
     db.flush()
-    _emit_position(db, pos)
+    _emit_position(db, pos, role_before=role_before)
     return pos
 
 
