@@ -34,9 +34,9 @@ from hcm.db import make_engine  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.services import REDIS_URL, fresh_pg_database, missing  # noqa: E402
 
-# The background-task recorder (autouse, tests/background.py) and the browser fixtures every package's browser
-# tests use (tests/browser.py).
-pytest_plugins = ("tests.background", "tests.browser")
+# The background-task recorder (autouse, tests/background.py), the browser fixtures every package's browser
+# tests use (tests/browser.py) and the capture of every Cypher statement sent, linted at the end (tests/cypher_lint.py).
+pytest_plugins = ("tests.background", "tests.browser", "tests.cypher_lint")
 
 if TYPE_CHECKING:
     from tests.background import TaskRecorder
