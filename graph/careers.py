@@ -123,10 +123,10 @@ def career_steps(session: Session) -> list[Step]:
     return sorted(steps.values())
 
 
-REPLACE_STEPS: LiteralString = ("UNWIND $rows AS r MATCH (a:Role {key: r.from}) MATCH (b:Role {key: r.to}) "
+REPLACE_STEPS_CYPHER: LiteralString = ("UNWIND $rows AS r MATCH (a:Role {key: r.from}) MATCH (b:Role {key: r.to}) "
                                 "MERGE (a)-[x:CAREER_STEP]->(b) SET x.kind = r.kind, x.observed = r.observed, "
                                 "x.median_months = r.median_months")
-DROP_STALE_STEPS: LiteralString = ("MATCH (a:Role)-[x:CAREER_STEP]->(b:Role) "
+DROP_STALE_STEPS_CYPHER: LiteralString = ("MATCH (a:Role)-[x:CAREER_STEP]->(b:Role) "
                                    "WHERE NOT a.key + '>' + b.key IN $keep DELETE x")
 
 
@@ -135,5 +135,6 @@ def refresh(session: Session, driver: Driver, database: str) -> int:
     steps = career_steps(session)
     rows = [{"from": s.source, "to": s.target, **s.props()} for s in steps]
     keep = [f"{s.source}>{s.target}" for s in steps]
-    client.write_batches(driver, database, [(DROP_STALE_STEPS, {"keep": keep}), (REPLACE_STEPS, {"rows": rows})])
+    client.write_batches(driver, database, [(DROP_STALE_STEPS_CYPHER, {"keep": keep}),
+                                            (REPLACE_STEPS_CYPHER, {"rows": rows})])
     return len(steps)

@@ -23,8 +23,8 @@ from graph.snapshot import EdgeSet, NodeSet, PropertySet, Sources, all_sources
 
 log = logging.getLogger(__name__)
 
-LABEL_COUNTS: LiteralString = "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS n"
-TYPE_COUNTS: LiteralString = "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n"
+LABEL_COUNTS_CYPHER: LiteralString = "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS n"
+TYPE_COUNTS_CYPHER: LiteralString = "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n"
 
 
 @dataclass
@@ -141,8 +141,8 @@ def check(session: Session, driver: Driver, database: str, *, examples: int = 10
 
     known_labels = {n.label for n in nodes}
     known_types = {e.type for e in edges}
-    unknown = {f":{r['label']}": int(r["n"]) for r in client.read(driver, database, LABEL_COUNTS)
+    unknown = {f":{r['label']}": int(r["n"]) for r in client.read(driver, database, LABEL_COUNTS_CYPHER)
                if r["label"] not in known_labels}
-    unknown |= {f"[:{r['type']}]": int(r["n"]) for r in client.read(driver, database, TYPE_COUNTS)
+    unknown |= {f"[:{r['type']}]": int(r["n"]) for r in client.read(driver, database, TYPE_COUNTS_CYPHER)
                 if r["type"] not in known_types}
     return CheckReport(sets, unknown)

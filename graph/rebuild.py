@@ -43,7 +43,7 @@ Progress = Callable[[str, int, int], None]
 BATCH = 10_000
 # One key for "the graph is being rebuilt": the rebuild holds it exclusively, each drain batch shares it.
 ADVISORY_KEY = 0x6863_6D67  # "hcmg"
-WIPE: LiteralString = "MATCH (n) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS n"
+WIPE_CYPHER: LiteralString = "MATCH (n) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS n"
 
 
 @dataclass
@@ -95,7 +95,7 @@ def wipe(driver: Driver, database: str, *, batch: int = BATCH, progress: Progres
     """Delete every node (and so every relationship) in batches; returns how many nodes went."""
     gone = 0
     while True:
-        n = int(client.write(driver, database, WIPE, limit=batch)[0]["n"])
+        n = int(client.write(driver, database, WIPE_CYPHER, limit=batch)[0]["n"])
         gone += n
         if progress is not None:
             progress("emptying the graph", gone, gone)

@@ -282,12 +282,6 @@ CORE = Sources(
     ),
 )
 
-# The relationship types and labels the projection knows, for the check (a module's set of a type not listed
-# here, SUCCESSOR_FOR say, is compared the same way once the module provides it).
-SUCCESSOR_FOR_READ: LiteralString = ("MATCH (a:Employee)-[x:SUCCESSOR_FOR]->(b:Position) "
-                                     "RETURN a.key AS from, b.key AS to, properties(x) AS props")
-
-
 def all_sources() -> list[Sources]:
     """The platform's sets first, then every module's ``graph.sources``."""
     return [CORE, *modules.provided(SOURCES_POINT)]
