@@ -6,12 +6,14 @@ from graph.projection import TOPICS
 from hcm.modules import Module, OutboxConsumer, Periodic
 
 SYNC_TASK = "graph.sync_outbox"
+CHECK_TASK = "graph.check_drift"
 
 MODULE = Module(
     name="graph",
     label="Talent graph",
     tasks=("graph.tasks",),
-    periodic=(Periodic("sync-graph", SYNC_TASK, 60.0),),  # a graph that was down catches up without a commit
+    periodic=(Periodic("sync-graph", SYNC_TASK, 60.0),  # a graph that was down catches up without a commit
+              Periodic("check-graph", CHECK_TASK, 6 * 3600.0)),  # drift between the graph and the tables is logged
     outbox=(OutboxConsumer(SYNC_TASK, TOPICS),),  # a commit writing another topic sends no drain
     cli=("graph.cli:graph_group",),
     serve_hooks=("graph.cli:serve_hook",),

@@ -22,7 +22,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, LiteralString
@@ -68,25 +68,42 @@ def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
 
 
 def _prefetched(chunks: Iterator[list[Row]], depth: int = 3) -> Iterator[list[Row]]:
-    """The same chunks, read ahead by a thread so the database read overlaps the graph write."""
+    """The same chunks, read ahead by a thread so the database read overlaps the graph write. When the consumer
+    stops early (a graph write failed), the reader is stopped and joined before the error goes on, so no cursor
+    is left reading on the session."""
     q: queue.Queue[Any] = queue.Queue(maxsize=depth)
     done = object()
+    stop = threading.Event()
     failure: list[BaseException] = []
 
     def read() -> None:
         try:
             for chunk in chunks:
+                if stop.is_set():
+                    break
                 q.put(chunk)
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer
             failure.append(exc)
         finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
             q.put(done)
 
     t = threading.Thread(target=read, name="graph-rebuild-reader", daemon=True)
     t.start()
-    while (item := q.get()) is not done:
-        yield item
-    t.join()
+    try:
+        while (item := q.get()) is not done:
+            yield item
+    finally:
+        stop.set()
+        while t.is_alive():  # unblock a reader waiting on a full queue
+            try:
+                if q.get(timeout=0.1) is done:
+                    break
+            except queue.Empty:
+                pass
+        t.join()
     if failure:
         raise failure[0]
 
@@ -104,10 +121,14 @@ def wipe(driver: Driver, database: str, *, batch: int = BATCH, progress: Progres
 
 
 @contextmanager
-def _snapshot() -> Iterator[Session]:
-    with unit_of_work() as session:  # SQLite: the write lock as it begins
-        if session.get_bind().dialect.name == "postgresql":
+def _snapshot(given: Session | None) -> Iterator[Session]:
+    """The caller's session (it owns the transaction), or a unit of work of our own (SQLite: the write lock as
+    it begins; PostgreSQL: REPEATABLE READ)."""
+    with nullcontext(given) if given is not None else unit_of_work() as session:
+        postgres = session.get_bind().dialect.name == "postgresql"
+        if postgres and given is None:
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        if postgres:
             # exclusive: waits for drain batches in flight, keeps new ones out until the rebuild commits
             session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_KEY})
         yield session
@@ -120,11 +141,13 @@ def drains_may_run(session: Session) -> bool:
     return bool(session.scalar(text("SELECT pg_try_advisory_xact_lock_shared(:k)"), {"k": ADVISORY_KEY}))
 
 
-def rebuild(driver: Driver, database: str, *, batch: int = BATCH, progress: Progress | None = None) -> RebuildReport:
-    """Empty the graph and project the database into it; mark the outbox up to what was read."""
+def rebuild(driver: Driver, database: str, *, batch: int = BATCH, progress: Progress | None = None,
+            session: Session | None = None) -> RebuildReport:
+    """Empty the graph and project the database into it; mark the outbox up to what was read. With ``session``
+    everything happens in the caller's transaction (flushed, not committed)."""
     started = time.perf_counter()
     report = RebuildReport()
-    with _snapshot() as session:
+    with _snapshot(session) as session:
         mark = int(session.scalar(select(func.max(OutboxEvent.id))) or 0)
         sources = all_sources()
         wipe(driver, database, batch=batch, progress=progress)

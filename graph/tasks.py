@@ -13,7 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from graph import client
-from graph.module import SYNC_TASK
+from graph.check import CheckReport, check
+from graph.module import CHECK_TASK, SYNC_TASK
 from graph.sync import BatchResult, drain_batch
 from hcm.db import unit_of_work
 from hcm.settings import get_settings
@@ -63,6 +64,32 @@ def drain_all(*, batch: int = 1000, on_batch: Callable[[int], None] | None = Non
             on_batch(total)
         if result.graph_down or not result.more:
             return total, result.graph_down
+
+
+@celery_app.task(name=CHECK_TASK, acks_late=True)  # type: ignore[untyped-decorator]
+def check_drift() -> bool:
+    """Compare the graph with the database and log what differs (beat runs it; ``hcm graph check`` by hand).
+    Returns whether they agree; a graph that is down is logged and counts as not checked."""
+    settings = get_settings()
+    if not settings.graph.enabled:
+        return True
+    from graph.sync import GRAPH_ERRORS
+
+    try:
+        with unit_of_work(writes=False) as session:
+            report = check(session, client.get_driver(settings), settings.graph.database)
+    except GRAPH_ERRORS as exc:
+        log.warning("talent graph not checked: the graph is not reachable (%s)", exc)
+        return False
+    return log_drift(report)
+
+
+def log_drift(report: CheckReport) -> bool:
+    if report.clean:
+        log.info("the talent graph equals the database (%d sets checked)", len(report.sets))
+        return True
+    log.warning("talent graph drift (run `hcm graph rebuild` to start afresh):\n%s", "\n".join(report.lines()))
+    return False
 
 
 def worker_process_init(**_: Any) -> None:
