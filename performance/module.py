@@ -19,6 +19,8 @@ MODULE = Module(
     models=("performance.models",),
     tasks=("performance.tasks",),
     demo_steps=(DemoStep("performance", "performance.module:seed_demo", order=20),),
+    # the Employee scores and ratings the drain sets from performance_scores / performance_ratings
+    provides={"graph.sources": ("performance.graph:SOURCES",)},
 )
 
 

@@ -27,7 +27,7 @@ from performance.models import PeriodState, RatingEvent, RatingKind, RatingSourc
 from performance.policy import refuse_self_judgement, require_calibrator
 from performance.schemas_ratings import Adjustment, DistributionOut, DistributionRow
 from performance.service.lookups import ensure_state, ensure_writable, get_period
-from performance.service.ratings import check_scale, final_rating, latest_approved, rated_person
+from performance.service.ratings import announce, check_scale, final_rating, latest_approved, rated_person
 
 RATINGS = (1, 2, 3, 4, 5)
 
@@ -117,6 +117,7 @@ def calibrate(db: Session, *, principal: Principal, period_id: int, employee_id:
                      rater_user_id=principal.user_id, reason=text, status=RatingStatus.APPROVED)
     db.add(ev)
     db.flush()
+    announce(db, ev)
     return Adjustment(event_id=ev.id, employee_id=employee_id, employee_name=emp.full_name, kind=kind,
                       before=current.value if current is not None else None, after=value, reason=text,
                       by_user_id=principal.user_id, at=ev.created_at)

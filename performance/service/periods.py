@@ -77,8 +77,10 @@ def advance(db: Session, *, period_id: int, to: PeriodState) -> Period:
 
 def close(db: Session, *, period: Period) -> Period:
     """Freeze the scores (recomputed one last time with each indicator's recorded formula version) and
-    tell the graph and the models through the outbox."""
+    tell the graph and the models through the outbox: the final scores, and everyone's final rating and
+    potential."""
     rollup.refresh(db, period_id=period.id, final=True)
+    rollup.emit_ratings(db, period_id=period.id)  # everyone's final rating and potential, as they stay
     period.state = PeriodState.CLOSED
     period.closed_at = utcnow()
     db.flush()

@@ -121,6 +121,7 @@ def submit_rating(db: Session, *, principal: Principal, period_id: int, data: Ra
                      status=RatingStatus.SUBMITTED)
     db.add(ev)
     db.flush()
+    announce(db, ev)
     return ev
 
 
@@ -167,7 +168,17 @@ def approve_rating(db: Session, *, principal: Principal, rating_id: int) -> Rati
                        status=RatingStatus.APPROVED)
     db.add(copy)
     db.flush()
+    announce(db, copy)
     return copy
+
+
+def announce(db: Session, event: RatingEvent) -> None:
+    """Every rating event written goes through here once flushed (calibration's too): an approved one
+    changes what the talent graph shows (``performance.service.rollup.rating_written``)."""
+    # rollup imports this module (latest_approved, through units): imported here, not at the top
+    from performance.service import rollup
+
+    rollup.rating_written(db, event)
 
 
 # --- reads -----------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, delete, func, insert, literal, null, select, text, union_all
+from sqlalchemy import Float, and_, case, cast, delete, func, insert, literal, null, or_, select, text, union_all
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
@@ -38,11 +38,15 @@ from performance.models import (
     IndicatorResult,
     Period,
     PeriodState,
+    RatingEvent,
+    RatingKind,
+    RatingStatus,
     UnitResult,
 )
 from performance.scoring_sql import weight_of, weighted_mean
 from performance.service import units
 from performance.service.lookups import ensure_writable, get_period
+from performance.service.ratings import latest_approved
 
 AT_RISK_TOLERANCE = 0.1
 EMIT_CHUNK = 5000
@@ -236,25 +240,93 @@ def refresh(db: Session, *, period_id: int, final: bool = False, today: date | N
     return counts
 
 
-def emit_scores(db: Session, *, period_id: int, final: bool) -> int:
+def emit_scores(db: Session, *, period_id: int, final: bool, employee_id: int | None = None) -> int:
     """Tell the graph and the models about the employees' scores: a few outbox rows of up to
-    ``EMIT_CHUNK`` employees each (not one row per person: a company-wide recompute stays cheap)."""
+    ``EMIT_CHUNK`` employees each (not one row per person: a company-wide recompute stays cheap). With
+    ``employee_id``, only that person's score (their competency rating changed it), in a row of its own."""
     period = db.get(Period, period_id)
     assert period is not None
-    scores = units.scores(period, "employee")
+    ids = None if employee_id is None else [employee_id]
+    scores = units.scores(period, "employee", ids=ids)
     rows = db.execute(
         select(Employee.external_id, scores.c.score)
         .join(scores, scores.c.unit_id == Employee.id)
         .where(scores.c.score.is_not(None))
         .order_by(Employee.id)
     ).all()
+    items = [score_item(ext, s) for ext, s in rows]
+    return emit_period(db, "performance_scores", period, "scores", items, final=final,
+                       person=None if employee_id is None else _external_id(db, employee_id))
+
+
+def score_item(external_id: str, score: float | None) -> dict[str, Any]:
+    """One employee's entry of a ``performance_scores`` event (what ``performance.graph`` reproduces)."""
+    return {"employee": external_id, "score": round(float(score or 0.0), 2)}
+
+
+def emit_ratings(db: Session, *, period_id: int, employee_id: int | None = None) -> int:
+    """Tell the graph about the final performance rating and the potential of a period (the latest approved
+    event of each kind): for everyone rated when the period closes, for one person when an approved event
+    changes theirs. Only people with at least one of the two are sent."""
+    period = db.get(Period, period_id)
+    assert period is not None
+    ids = None if employee_id is None else [employee_id]
+    perf = latest_approved(period_id, RatingKind.PERFORMANCE, employee_ids=ids)
+    pot = latest_approved(period_id, RatingKind.POTENTIAL, employee_ids=ids)
+    rows = db.execute(
+        select(Employee.external_id, perf.c.value, pot.c.value)
+        .outerjoin(perf, perf.c.employee_id == Employee.id)
+        .outerjoin(pot, pot.c.employee_id == Employee.id)
+        .where(or_(perf.c.value.is_not(None), pot.c.value.is_not(None)),
+               *(() if employee_id is None else (Employee.id == employee_id,)))
+        .order_by(Employee.id)
+    ).all()
+    items = [rating_item(ext, f, p) for ext, f, p in rows]
+    return emit_period(db, "performance_ratings", period, "ratings", items,
+                       person=None if employee_id is None else _external_id(db, employee_id))
+
+
+def rating_item(external_id: str, final_rating: float | None, potential: float | None) -> dict[str, Any]:
+    """One employee's entry of a ``performance_ratings`` event."""
+    return {"employee": external_id, "final_rating": final_rating, "potential": potential}
+
+
+def rating_written(db: Session, event: RatingEvent) -> int:
+    """Every rating event written (``performance.service.ratings``, ``.calibration``) comes here, flushed:
+    an approved one is the person's new final rating of its kind. Performance and potential are what the
+    graph shows; competency moves the person's score of an open period (``units``), so that is sent again.
+    Submitted events change neither."""
+    if event.status is not RatingStatus.APPROVED:
+        return 0
+    if event.kind is RatingKind.COMPETENCY:
+        return emit_scores(db, period_id=event.period_id, final=False, employee_id=event.employee_id)
+    return emit_ratings(db, period_id=event.period_id, employee_id=event.employee_id)
+
+
+def emit_period(db: Session, topic: str, period: Period, field: str, items: list[dict[str, Any]], *,
+                final: bool | None = None, person: str | None = None) -> int:
+    """The one way a period's per-employee results reach the outbox: ``items`` in rows of up to ``EMIT_CHUNK``
+    keyed ``<period>#<chunk>``, each carrying the period's code and end date (and ``final`` for scores).
+
+    One person's change (``person``, their external id) is a row of its own keyed ``<period>|<person>``: the
+    drain keeps only the newest event per key within a batch, so it must never share a key with another
+    person's change or with a chunk of everyone. Returns the number of rows; nothing to send, none."""
+    head: dict[str, Any] = {"period": period.code, "period_end": period.end_date.isoformat()}
+    if final is not None:
+        head["final"] = final
+    if person is not None:
+        if not items:
+            return 0
+        outbox.emit(db, topic, f"{period.code}|{person}", {**head, field: items})
+        return 1
     chunks = 0
-    for i in range(0, len(rows), EMIT_CHUNK):
-        part = [{"employee": ext, "score": round(float(s or 0.0), 2)} for ext, s in rows[i:i + EMIT_CHUNK]]
-        outbox.emit(db, "performance_scores", f"{period.code}#{i // EMIT_CHUNK}",
-                    {"period": period.code, "period_end": period.end_date.isoformat(), "final": final,
-                     "scores": part})
+    for i in range(0, len(items), EMIT_CHUNK):
+        outbox.emit(db, topic, f"{period.code}#{i // EMIT_CHUNK}", {**head, field: items[i:i + EMIT_CHUNK]})
         chunks += 1
     return chunks
 
 
+def _external_id(db: Session, employee_id: int) -> str:
+    ext = db.scalar(select(Employee.external_id).where(Employee.id == employee_id))
+    assert ext is not None
+    return ext
