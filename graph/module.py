@@ -11,6 +11,8 @@ CHECK_TASK = "graph.check_drift"
 MODULE = Module(
     name="graph",
     label="Talent graph",
+    api_routers=("graph.router:router",),
+    permissions="graph.policy:GRANTS",
     tasks=("graph.tasks",),
     periodic=(Periodic("sync-graph", SYNC_TASK, 60.0),  # a graph that was down catches up without a commit
               Periodic("check-graph", CHECK_TASK, 6 * 3600.0)),  # drift between the graph and the tables is logged

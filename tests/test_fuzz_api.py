@@ -6,7 +6,8 @@ schemathesis's coverage cases (boundary values such as an id one past its maximu
 fields, unknown keys). PostgreSQL only: its INTEGER columns are the ones that overflow. The data is the small org
 with its plan (tests/performance/factories.py) inside the test's rolled-back transaction, so nothing the fuzzer
 writes outlives the test; background tasks a check-in sends run on that transaction too, and one that raised
-fails the test (tests/background.py).
+fails the test (tests/background.py). The graph routes read the test graph server, holding the small known
+company of tests/graph/company.py (a graph that is switched off would answer every one of them with a 503).
 
 The engine is the one ``schemathesis run`` drives (examples, coverage and fuzzing phases; the stateful phase is
 off: it would need links between operations and is unbounded), fed the app directly as ASGI, no network.
@@ -21,16 +22,21 @@ from typing import Any
 
 import pytest
 import schemathesis
+from neo4j import Driver
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events, from_schema
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from graph import client as graph_client
+from graph.deps import GraphConnection, graph_connection
 from hcm.db import make_engine
 from tests.factories import Org
+from tests.graph.company import build_company
+from tests.graph.fixtures import DATABASE, shared_server
 from tests.performance import factories as perf
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.graph]
 
 SEED = 20260501
 EXAMPLES = 3  # generated per operation and role, on top of the coverage cases (about 35 s a role here)
@@ -47,7 +53,19 @@ def engine(_engines: dict[str, Engine], request: pytest.FixtureRequest) -> Engin
 
 
 @pytest.fixture
-def api(app: Any, client: Any, db: Session) -> Iterator[Any]:
+def talent_graph() -> Iterator[Driver]:
+    """The test graph server holding the small known company (tests/graph/company.py): the graph routes answer
+    from it, as they would in the app, instead of a 503 for a graph that is switched off."""
+    server = shared_server()
+    driver = graph_client.make_driver(server.uri, *server.auth)
+    graph_client.write(driver, DATABASE, "MATCH (n) DETACH DELETE n")
+    build_company(driver, DATABASE)
+    yield driver
+    driver.close()
+
+
+@pytest.fixture
+def api(app: Any, client: Any, db: Session, talent_graph: Driver) -> Iterator[Any]:
     """The app on the test's transaction, each request in a SAVEPOINT of its own that a failed request rolls back,
     as ``hcm.deps.get_db`` rolls back its transaction: on PostgreSQL one refused statement would otherwise abort
     the whole test's transaction, and every later request would fail for it."""
@@ -62,6 +80,7 @@ def api(app: Any, client: Any, db: Session) -> Iterator[Any]:
             raise
 
     app.dependency_overrides[get_db] = _request_db
+    app.dependency_overrides[graph_connection] = lambda: GraphConnection(talent_graph, DATABASE)
     yield app  # the ``client`` fixture clears the overrides afterwards
 
 

@@ -1,0 +1,154 @@
+"""Talent search: active people ranked by their proficiency-aware match to a set of skill requirements
+(docs/graph.md "Proficiency-aware match", "Effective proficiency" and "Queries")."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any, LiteralString
+
+from neo4j import Driver, ManagedTransaction
+
+from graph.queries.common import (
+    IMPORTANCE_WEIGHT,
+    MAX_LEVEL,
+    MIN_LEVEL,
+    Requirement,
+    as_float,
+    as_int,
+    as_str,
+    assess,
+    check_limit,
+    position_ref,
+    rows,
+    run_read,
+)
+from graph.queries.results import PersonRef, TalentMatch
+from hcm.errors import Invalid, NotFound
+
+MAX_SKILLS = 50
+DEFAULT_LIMIT = 20
+
+SKILLS_CYPHER: LiteralString = (
+    "UNWIND $skills AS skill_key "
+    "MATCH (s:Skill {key: skill_key}) "
+    "RETURN s.key AS skill, s.name AS name"
+)
+
+# The department and every department under it (PART_OF, any depth).
+DEPARTMENT_SUBTREE_CYPHER: LiteralString = (
+    "MATCH (root:Department {key: $department}) "
+    "OPTIONAL MATCH (d:Department)-[:PART_OF*1..]->(root) "
+    "RETURN root.key AS root, collect(DISTINCT d.key) AS below"
+)
+
+# From the Skill nodes (found by key through their index) to the people who have them: only the holders of at
+# least one required skill are ever read. Per (person, skill) the effective level is the most trusted source's:
+# min(trust * 10 + level) % 10 with trust 0 assessment, 1 manager, 2 self, 3 anything else (levels are 1..5).
+# Per person, ``met`` is the importance-weighted sum of min(have, need) / need over the skills they have; the
+# skills they lack add 0, so match = met / (the sum of all the weights) — computed in Python, which knows it.
+# The filters (department subtree, grade level of the post's role, score) apply to the people found.
+TALENT_SEARCH_CYPHER: LiteralString = (
+    "UNWIND $requirements AS req "
+    "MATCH (s:Skill {key: req.skill})<-[h:HAS_SKILL]-(e:Employee) "
+    "WHERE e.status = 'active' "
+    "WITH e, req, min(CASE h.source WHEN 'assessment' THEN 0 WHEN 'manager' THEN 10 WHEN 'self' THEN 20 "
+    "ELSE 30 END + toInteger(h.level)) % 10 AS have "
+    "WITH e, collect({skill: req.skill, have: have}) AS haves, "
+    "sum(req.weight * toFloat(CASE WHEN have < req.level THEN have ELSE req.level END) / req.level) AS met "
+    "OPTIONAL MATCH (e)-[:HOLDS]->(p:Position) "
+    "OPTIONAL MATCH (p)-[:IN]->(d:Department) "
+    "OPTIONAL MATCH (p)-[:OF_ROLE]->(r:Role) "
+    "WITH e, haves, met, p, d, r "
+    "WHERE ($departments IS NULL OR d.key IN $departments) "
+    "AND ($min_level IS NULL OR r.level >= $min_level) "
+    "AND ($max_level IS NULL OR r.level <= $max_level) "
+    "AND ($min_score IS NULL OR e.perf_score >= $min_score) "
+    "WITH e, haves, met, p, d, r, round(met * 1000000.0) AS score "
+    "ORDER BY score DESC, e.key "
+    "LIMIT $limit "
+    "RETURN e.key AS employee, e.name AS name, e.perf_score AS perf_score, p.key AS position, p.title AS title, "
+    "d.key AS department, r.key AS role, r.level AS grade_level, haves, met"
+)
+
+SkillNeed = tuple[str, int, str]  # (skill key, level 1..5, importance low/medium/high)
+
+
+def _requirements(skills: Sequence[SkillNeed]) -> list[tuple[str, int, str]]:
+    if not skills:
+        raise Invalid("name at least one skill to search for", field="skills")
+    if len(skills) > MAX_SKILLS:
+        raise Invalid(f"search for {MAX_SKILLS} skills at most", field="skills")
+    seen: set[str] = set()
+    out = []
+    for i, item in enumerate(skills):
+        try:
+            skill, level, importance = item
+        except (TypeError, ValueError):
+            raise Invalid(f"skills[{i}] must be (skill, level, importance)", field="skills") from None
+        if not isinstance(skill, str) or not skill:
+            raise Invalid(f"skills[{i}]: the skill must be a skill code", field="skills")
+        if isinstance(level, bool) or not isinstance(level, int) or not MIN_LEVEL <= level <= MAX_LEVEL:
+            raise Invalid(f"skills[{i}]: the level must be {MIN_LEVEL}..{MAX_LEVEL}", field="skills")
+        if importance not in IMPORTANCE_WEIGHT:
+            raise Invalid(f"skills[{i}]: the importance must be one of {', '.join(IMPORTANCE_WEIGHT)}", field="skills")
+        if skill in seen:
+            raise Invalid(f"skills[{i}]: the skill {skill!r} is named twice", field="skills")
+        seen.add(skill)
+        out.append((skill, level, str(importance)))
+    return out
+
+
+def _optional_level(value: int | None, field: str) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise Invalid(f"{field} must be a whole number", field=field)
+
+
+def talent_search(driver: Driver, database: str, *, skills: Sequence[SkillNeed], department: str | None = None,
+                  min_grade_level: int | None = None, max_grade_level: int | None = None,
+                  min_score: float | None = None, limit: int = DEFAULT_LIMIT) -> list[TalentMatch]:
+    """Active people with at least one of ``skills``, best match first (then by key), at most ``limit``.
+
+    ``department``: only people whose post is in it or below it. ``min_grade_level``/``max_grade_level``: the
+    grade level of their post's role. ``min_score``: their performance score (people without one are left out)."""
+    wanted = _requirements(skills)
+    check_limit(limit)
+    _optional_level(min_grade_level, "min_grade_level")
+    _optional_level(max_grade_level, "max_grade_level")
+    if min_grade_level is not None and max_grade_level is not None and min_grade_level > max_grade_level:
+        raise Invalid("min_grade_level is above max_grade_level", field="min_grade_level")
+    if min_score is not None and (isinstance(min_score, bool) or not isinstance(min_score, int | float)
+                                  or not math.isfinite(min_score)):
+        raise Invalid("min_score must be a finite number", field="min_score")
+
+    def work(tx: ManagedTransaction) -> tuple[NotFound | None, dict[str, str | None], list[dict[str, Any]]]:
+        names = {r["skill"]: as_str(r["name"]) for r in rows(tx, SKILLS_CYPHER, skills=[s for s, _, _ in wanted])}
+        missing = next((s for s, _, _ in wanted if s not in names), None)
+        if missing is not None:
+            return NotFound("Skill", missing, field="skills"), names, []
+        departments: list[str] | None = None
+        if department is not None:
+            tree = rows(tx, DEPARTMENT_SUBTREE_CYPHER, department=department)
+            if not tree:
+                return NotFound("Department", department, field="department"), names, []
+            departments = [tree[0]["root"], *[k for k in tree[0]["below"] if isinstance(k, str)]]
+        found = rows(tx, TALENT_SEARCH_CYPHER, limit=limit, departments=departments, min_level=min_grade_level,
+                     max_level=max_grade_level, min_score=None if min_score is None else float(min_score),
+                     requirements=[{"skill": s, "level": lvl, "weight": IMPORTANCE_WEIGHT[imp]}
+                                   for s, lvl, imp in wanted])
+        return None, names, found
+
+    missing, names, found = run_read(driver, database, work)
+    if missing is not None:
+        raise missing
+    requirements = [Requirement(s, names.get(s), lvl, imp) for s, lvl, imp in wanted]
+    out = []
+    for r in found:
+        levels = {h["skill"]: lvl for h in r["haves"] if (lvl := as_int(h.get("have"))) is not None}
+        gaps, total_gap, match = assess(requirements, levels)
+        out.append(TalentMatch(
+            employee=PersonRef(key=r["employee"], name=as_str(r["name"])),
+            position=position_ref(r["position"], r["title"]), department=as_str(r["department"]),
+            role=as_str(r["role"]), grade_level=as_int(r["grade_level"]), perf_score=as_float(r["perf_score"]),
+            match=round(match, 6), total_gap=total_gap, skills=gaps))
+    return out
