@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from graph.projection import TOPICS
-from hcm.modules import Module, OutboxConsumer, Periodic
+from hcm.modules import Module, NavEntry, OutboxConsumer, Periodic
 
 SYNC_TASK = "graph.sync_outbox"
 CHECK_TASK = "graph.check_drift"
@@ -12,6 +14,9 @@ MODULE = Module(
     name="graph",
     label="Talent graph",
     api_routers=("graph.router:router",),
+    page_routers=("graph.pages:router",),
+    templates=(Path(__file__).parent / "templates",),
+    nav=(NavEntry("graph", "Talent graph", "/graph", {"hr_admin": 400, "executive": 400}),),
     permissions="graph.policy:GRANTS",
     tasks=("graph.tasks",),
     periodic=(Periodic("sync-graph", SYNC_TASK, 60.0),  # a graph that was down catches up without a commit
