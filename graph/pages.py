@@ -49,8 +49,11 @@ def graph_page(request: Request, skills: str = Query("", max_length=MAX_SKILLS_T
                me: Principal = Depends(allow(GraphPermission.SUCCESSION))) -> Response:
     ctx: dict[str, Any] = {"pending": pending_count(db), "skills": skills, "department": department,
                            "can_search": me.has(GraphPermission.TALENT_SEARCH),
-                           "error": None, "unavailable": None, "matches": None, "bench": None}
+                           "error": None, "unavailable": None, "matches": None, "bench": None,
+                           "switched_off": graph.driver is None}
     status = 200
+    if graph.driver is None:  # configured so (HCM_GRAPH__ENABLED=false): not an outage, nothing to wait for
+        return render(request, "graph/graph.html", me, section="graph", **ctx)
     try:
         driver, database = graph.require()
         bench = queries.bench_strength(driver, database)

@@ -93,3 +93,10 @@ def test_a_graph_that_is_down_is_said_with_since_when(client: Any, app: Any, gra
     assert page.status_code == 503 and 'data-graph="unavailable"' in page.text
     assert "has not answered since" in page.text and "<time datetime=" in page.text
     assert other.status_code == 200
+
+
+def test_a_graph_switched_off_is_said_plainly(client: Any, app: Any, graph_app: Any) -> None:
+    app.dependency_overrides[graph_connection] = lambda: GraphConnection(None, DATABASE)
+    page = logged_in(client, "hr").get("/graph", params={"skills": "PY:4"})
+    assert page.status_code == 200 and 'data-graph="off"' in page.text and "HCM_GRAPH__ENABLED=false" in page.text
+    assert "talent-search" not in page.text
