@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     graph: GraphSettings = Field(default_factory=GraphSettings)
     # None = run background tasks in-process (embedded default); a URL = Celery over that broker.
     broker_url: str | None = None
+    # Celery's broker_transport_options, as JSON: HCM_BROKER_TRANSPORT_OPTIONS='{"visibility_timeout": 7200}'. Unset
+    # = kombu's defaults. With Redis, a message whose whole worker died (SIGKILL, lost machine) stays unacknowledged
+    # and is delivered again only after visibility_timeout (kombu's default: 1 hour); keep it longer than the longest
+    # task, or a task still running is delivered a second time. (A prefork child killed alone is requeued by its
+    # parent at once: reject_on_worker_lost, hcm.tasks.)
+    broker_transport_options: dict[str, int | float | str | bool] = Field(default_factory=dict)
     # Signs session cookies, CSRF tokens and bearer tokens (one key derived per purpose). Required outside demo
     # mode; a demo without it makes its own (DEMO_SECRET_FILE). There is no default value.
     secret_key: str = ""

@@ -49,6 +49,7 @@ def make_celery(settings: Settings | None = None) -> Celery:
         accept_content=["json"],
         result_expires=3600,
         broker_connection_retry_on_startup=True,
+        broker_transport_options=dict(settings.broker_transport_options),  # HCM_BROKER_TRANSPORT_OPTIONS
         timezone="UTC",
         # For `celery beat`, if run: the modules' periodic tasks (the graph catching up after it was down...).
         beat_schedule={p.name: {"task": p.task, "schedule": p.seconds} for p in modules.periodic()},
