@@ -27,23 +27,12 @@ from hcm.org.models import MoveReason
 from hcm.org.schemas import DepartmentIn, EmployeeIn, MoveIn, PositionIn
 from hcm.outbox import OutboxEvent
 from tests.graph.fixtures import DATABASE, shared_server
-from tests.services import REDIS_URL, fresh_pg_database, missing
+from tests.services import fresh_pg_database
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow, pytest.mark.graph, pytest.mark.postgres]
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULT_TIMEOUT = 60
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> str:
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except (redis.RedisError, OSError) as exc:
-        missing("redis", str(exc).splitlines()[0])
-    return REDIS_URL
 
 
 @pytest.fixture(scope="module")

@@ -52,7 +52,7 @@ from hcm import migrate, seed
 from hcm.db import make_engine, utcnow
 from hcm.outbox import OutboxEvent
 from tests.graph.fixtures import DATABASE
-from tests.services import REDIS_URL, fresh_pg_database, missing
+from tests.services import fresh_pg_database
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow, pytest.mark.graph, pytest.mark.postgres]
 
@@ -65,17 +65,6 @@ DEADLINE = 60  # seconds for any one wait
 
 
 # --- services --------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def redis_url() -> str:
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except (redis.RedisError, OSError) as exc:
-        missing("redis", str(exc).splitlines()[0])
-    return REDIS_URL
-
-
 @pytest.fixture(scope="module")
 def company_db() -> Iterator[str]:
     """A database of its own holding the seeded company: the workers commit."""
