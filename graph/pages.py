@@ -58,7 +58,7 @@ def graph_page(request: Request, skills: str = Query("", max_length=MAX_SKILLS_T
         driver, database = graph.require()
         bench = queries.bench_strength(driver, database)
         ctx["bench"] = {"key_posts": len(bench), "covered": sum(1 for b in bench if b.covered),
-                        "uncovered": [b for b in bench if not b.covered][:20]}
+                        "uncovered": [b for b in bench if not b.covered][:10]}
         if skills.strip() and ctx["can_search"]:
             ctx["matches"] = queries.talent_search(driver, database, skills=parse_skills(skills),
                                                    department=department.strip() or None, limit=25)
