@@ -260,7 +260,14 @@ def test_best_first_search_agrees_with_enumerating_every_path() -> None:
 
     expected = sorted(every((), ("R0",)), key=rank)[:15]
     assert len(expected) == 15
-    assert best_paths("R0", "R1", steps, max_steps=4, limit=15, gap_of_role=gaps) == expected
+    asked: list[str] = []
+
+    def gaps_for(roles: list[str]) -> dict[str, int]:
+        asked.extend(roles)
+        return {r: gaps[r] for r in roles}
+
+    assert best_paths("R0", "R1", steps, max_steps=4, limit=15, gaps_for=gaps_for) == expected
+    assert len(asked) == len(set(asked))  # each role's gap asked for once
 
 
 def test_paths_search_a_few_hundred_roles_quickly() -> None:
@@ -271,7 +278,7 @@ def test_paths_search_a_few_hundred_roles_quickly() -> None:
     steps = [Step(a, b, "vertical", rnd.randint(0, 30), None) for a in roles for b in rnd.sample(roles, 25) if a != b]
     gaps = {r: rnd.randint(0, 12) for r in roles}
     started = time.perf_counter()
-    found = best_paths("R0", "R1", steps, max_steps=4, limit=10, gap_of_role=gaps)
+    found = best_paths("R0", "R1", steps, max_steps=4, limit=10, gaps_for=lambda roles: {r: gaps[r] for r in roles})
     found_plain = best_paths("R0", "R1", steps, max_steps=4, limit=10)
     took = time.perf_counter() - started
     assert len(found) == len(found_plain) == 10
@@ -359,9 +366,10 @@ def test_talent_search_refuses_odd_arguments(company: Driver) -> None:
     assert (nf.value.entity, nf.value.key) == ("Department", "NOPE")
 
 
-def test_talent_search_starts_from_the_skills(company: Driver) -> None:
-    """The statement begins at the Skill nodes, found by key: no label scan of the employees."""
-    assert talent.TALENT_SEARCH_CYPHER.startswith("UNWIND $requirements AS req MATCH (s:Skill {key: req.skill})")
+def test_talent_search_starts_from_the_skills() -> None:
+    """Both statements begin at the Skill nodes, found by key: no label scan of the employees."""
+    for statement in (talent.TALENT_SEARCH_CYPHER, talent.TALENT_SEARCH_BY_POST_CYPHER):
+        assert statement.startswith("UNWIND $requirements AS req MATCH (s:Skill {key: req.skill})<-[h:HAS_SKILL]-")
 
 
 # --- 8. vacancy chain ---------------------------------------------------------------------------------
@@ -462,7 +470,7 @@ def test_the_statements_are_literal_and_take_parameters_only() -> None:
     """Every *_CYPHER constant of the query modules names its inputs as $parameters: none is formatted in."""
     modules = (succession, talent, careers, common)
     statements = {name: value for m in modules for name, value in vars(m).items() if name.endswith("_CYPHER")}
-    assert len(statements) >= 15
+    assert len(statements) >= 17
     for name, text in statements.items():
         for banned in ("apoc.", "CALL ", "elementId(", " id(", "$$"):
             assert banned not in text, (name, banned)
