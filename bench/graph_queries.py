@@ -157,6 +157,10 @@ def main() -> None:
         timed("talent search, 3 common skills, department DIV3 + grade 3..5",
               lambda: Q.talent_search(driver, DATABASE, skills=common, department="DIV3", min_grade_level=3,
                                       max_grade_level=5))
+        timed("talent search, 3 common skills, department T3 (1 %)",
+              lambda: Q.talent_search(driver, DATABASE, skills=common, department="T3"))
+        timed("talent search, 3 common skills, department CO (everyone)",
+              lambda: Q.talent_search(driver, DATABASE, skills=common, department="CO"))
         timed("talent search, 3 common skills, min score 90",
               lambda: Q.talent_search(driver, DATABASE, skills=common, min_score=90))
         timed("talent search, 2 rare skills (S150 S120)", lambda: Q.talent_search(driver, DATABASE, skills=rare))
@@ -165,7 +169,10 @@ def main() -> None:
         timed("bench strength (1,000 key posts)", lambda: Q.bench_strength(driver, DATABASE))
         timed("single points of failure", lambda: Q.single_points_of_failure(driver, DATABASE, min_posts=1))
         timed("successors of P0", lambda: Q.successors(driver, DATABASE, position="P0"))
-        timed("vacancy chain, depth 5", lambda: Q.vacancy_chain(driver, DATABASE, employee="E0", depth=5))
+        leaver = client.read(driver, DATABASE, "MATCH (e:Employee)-[:HOLDS]->(p:Position)<-[:SUCCESSOR_FOR]-() "
+                                               "WHERE p.is_key = true RETURN e.key AS key ORDER BY key LIMIT 1")[0]["key"]
+        timed(f"vacancy chain of {leaver}, depth 5",
+              lambda: Q.vacancy_chain(driver, DATABASE, employee=leaver, depth=5))
         timed("next roles of P1 for E1", lambda: Q.next_roles(driver, DATABASE, position="P1", employee="E1"))
         timed("paths F0/G2 -> F2/G5, 4 steps", lambda: Q.paths(driver, DATABASE, from_role="F0/G2", to_role="F2/G5",
                                                                 max_steps=4))
