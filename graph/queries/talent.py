@@ -51,7 +51,7 @@ DEPARTMENT_POSTS_CYPHER: LiteralString = (
 # The department and every department under it (PART_OF, any depth).
 DEPARTMENT_SUBTREE_CYPHER: LiteralString = (
     "MATCH (root:Department {key: $department}) "
-    "OPTIONAL MATCH (d:Department)-[:PART_OF*1..]->(root) "
+    "OPTIONAL MATCH (root)<-[:PART_OF*1..]-(d:Department) "
     "RETURN root.key AS root, collect(DISTINCT d.key) AS below"
 )
 
