@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from itertools import count
 from typing import Any, LiteralString
@@ -143,15 +143,16 @@ def _distances_to(target: str, incoming: Mapping[str, list[Step]], horizon: int)
 
 
 def best_paths(start: str, target: str, steps: list[Step], *, max_steps: int, limit: int,
-               gap_of_role: Mapping[str, int] | None = None) -> list[tuple[Step, ...]]:
+               gaps_for: Callable[[list[str]], Mapping[str, int]] | None = None) -> list[tuple[Step, ...]]:
     """The ``limit`` best simple paths (no role twice) of at most ``max_steps`` steps from ``start`` to
-    ``target``, best first, by (total gap, -the least observed step, steps, the roles' keys); without
-    ``gap_of_role`` the total gap is 0 throughout.
+    ``target``, best first, by (total gap, -the least observed step, steps, the roles' keys). ``gaps_for(roles)``
+    gives the person's gap against each of those roles; without it the total gap is 0 throughout.
 
     Best-first search: every extension of a path ranks no better than the path itself (gaps only add up, the
     least observed step only gets less observed, and a path is longer and sorts after its own prefix), so
     the paths that reach ``target`` come off the heap best first and the search stops at the ``limit``-th.
-    Roles farther from ``target`` than the steps left are never entered."""
+    Roles farther from ``target`` than the steps left are never entered, and gaps are asked for lazily, for the
+    next roles of each path taken off the heap (one call for all of them): only the roles the search reaches."""
     outgoing: dict[str, list[Step]] = {}
     incoming: dict[str, list[Step]] = {}
     for step in steps:
@@ -160,7 +161,7 @@ def best_paths(start: str, target: str, steps: list[Step], *, max_steps: int, li
     dist = _distances_to(target, incoming, max_steps)
     if start not in dist:
         return []
-    gaps = gap_of_role or {}
+    known: dict[str, int] = {}
     tie = count()
     # (total gap, -min observed, steps, role keys), tie, path
     heap: list[tuple[tuple[int, float, int, tuple[str, ...]], int, tuple[Step, ...]]] = [
@@ -173,11 +174,12 @@ def best_paths(start: str, target: str, steps: list[Step], *, max_steps: int, li
             found.append(path)
             continue
         left = max_steps - length - 1
-        for step in outgoing.get(last, []):
-            nxt = step.target
-            if nxt in keys or dist.get(nxt, max_steps + 1) > left:
-                continue
-            key = (gap + gaps.get(nxt, 0), max(neg_min, -step.observed), length + 1, (*keys, nxt))
+        nexts = [s for s in outgoing.get(last, []) if s.target not in keys and dist.get(s.target, max_steps + 1) <= left]
+        if gaps_for is not None and (unknown := sorted({s.target for s in nexts} - known.keys())):
+            got = gaps_for(unknown)
+            known.update({role: got.get(role, 0) for role in unknown})
+        for step in nexts:
+            key = (gap + known.get(step.target, 0), max(neg_min, -step.observed), length + 1, (*keys, step.target))
             heapq.heappush(heap, (key, next(tie), (*path, step)))
     return found
 
@@ -187,37 +189,35 @@ def paths(driver: Driver, database: str, *, to_role: str, from_role: str | None 
     """The best career paths (``CAREER_STEP`` sequences, no role twice) of at most ``max_steps`` steps from
     ``from_role`` (or ``position``'s role) to ``to_role``: ranked by the person's total gap (the sum of their
     gaps against each step's role) when ``employee`` is given, then by the least observed step (more first),
-    then fewer steps, then the roles' keys."""
+    then fewer steps, then the roles' keys. The search runs inside the read transaction, which gives it the
+    requirements of the roles it reaches as it reaches them."""
     if (from_role is None) == (position is None):
         raise Invalid("give exactly one of from_role and position", field="from_role")
     if isinstance(max_steps, bool) or not isinstance(max_steps, int) or not 1 <= max_steps <= MAX_PATH_STEPS:
         raise Invalid(f"max_steps must be a whole number between 1 and {MAX_PATH_STEPS}", field="max_steps")
     check_limit(limit)
 
-    def work(tx: ManagedTransaction) -> tuple[NotFound | Invalid | None, str, dict[str, RoleRef], list[Step],
-                                              dict[str, int] | None, dict[str, list[Requirement]]]:
+    def work(tx: ManagedTransaction) -> CareerPaths | NotFound | Invalid:
         start = from_role or ""
         if position is not None:
             held = rows(tx, POSITION_ROLE_CYPHER, position=position)
             if not held:
-                return NotFound("Position", position, field="position"), start, {}, [], None, {}
+                return NotFound("Position", position, field="position")
             if not isinstance(held[0]["role"], str):
-                return (Invalid(f"the position {position!r} has no role in the graph", field="position"),
-                        start, {}, [], None, {})
+                return Invalid(f"the position {position!r} has no role in the graph", field="position")
             start = held[0]["role"]
         roles = {r["key"]: ref for r in rows(tx, ROLES_CYPHER) if (ref := role_ref(r, "")) is not None}
         if start not in roles:
-            return NotFound("Role", start, field="from_role"), start, roles, [], None, {}
+            return NotFound("Role", start, field="from_role")
         if to_role not in roles:
-            return NotFound("Role", to_role, field="to_role"), start, roles, [], None, {}
+            return NotFound("Role", to_role, field="to_role")
         if start == to_role:
-            return Invalid("the path starts where it ends: from and to are one role", field="to_role"), start, \
-                roles, [], None, {}
+            return Invalid("the path starts where it ends: from and to are one role", field="to_role")
         levels = None
         if employee is not None:
             levels = person_levels(tx, employee)
             if levels is None:
-                return NotFound("Employee", employee, field="employee"), start, roles, [], None, {}
+                return NotFound("Employee", employee, field="employee")
         by_pair: dict[tuple[str, str], Step] = {}
         for r in rows(tx, CAREER_STEPS_CYPHER):
             source, target = r["source"], r["target"]
@@ -226,41 +226,35 @@ def paths(driver: Driver, database: str, *, to_role: str, from_role: str | None 
             step = _step(r, source, target)
             if (source, target) not in by_pair or step.observed > by_pair[source, target].observed:
                 by_pair[source, target] = step
-        steps = list(by_pair.values())
-        requirements: dict[str, list[Requirement]] = {}
-        if levels is not None:
-            # Only the roles a path can pass through: reachable from the start and able to reach the target
-            # in the steps left.
-            incoming: dict[str, list[Step]] = {}
-            for s in steps:
-                incoming.setdefault(s.target, []).append(s)
-            near = _distances_to(to_role, incoming, max_steps)
-            requirements = role_requirements(tx, (k for k in near if k != start))
-        return None, start, roles, steps, levels, requirements
+        assessed: dict[str, tuple[list[SkillGap], int]] = {}
 
-    problem, start, roles, steps, levels, requirements = run_read(driver, database, work)
-    if problem is not None:
-        raise problem
-    assessed: dict[str, tuple[list[SkillGap], int]] = {}
-    if levels is not None:
-        for role, reqs in requirements.items():
-            role_gaps, role_gap, _ = assess(reqs, levels)
-            assessed[role] = (role_gaps, role_gap)
-    gap_of_role = {role: gap for role, (_, gap) in assessed.items()} if levels is not None else None
-    found = best_paths(start, to_role, steps, max_steps=max_steps, limit=limit, gap_of_role=gap_of_role)
-    out = []
-    for path in found:
-        path_steps = []
-        for s in path:
-            gaps: list[SkillGap] | None = None
-            gap: int | None = None
-            if s.target in assessed:
-                gaps, gap = assessed[s.target]
-            path_steps.append(PathStep(from_role=s.source, role=roles[s.target], kind=s.kind, observed=s.observed,
-                                       median_months=s.median_months, gap=gap, gaps=gaps))
-        out.append(CareerPath(
-            steps=path_steps,
-            total_gap=sum(p.gap or 0 for p in path_steps) if levels is not None else None,
-            min_observed=min(s.observed for s in path), total_observed=sum(s.observed for s in path)))
-    return CareerPaths(from_role=roles[start], to_role=roles[to_role], employee=employee, max_steps=max_steps,
-                       paths=out)
+        def gaps_for(wanted: list[str]) -> dict[str, int]:
+            assert levels is not None
+            for role, reqs in role_requirements(tx, wanted).items():
+                role_gaps, role_gap, _ = assess(reqs, levels)
+                assessed[role] = (role_gaps, role_gap)
+            return {role: assessed[role][1] for role in wanted if role in assessed}
+
+        found = best_paths(start, to_role, list(by_pair.values()), max_steps=max_steps, limit=limit,
+                           gaps_for=gaps_for if levels is not None else None)
+        out = []
+        for path in found:
+            path_steps = []
+            for s in path:
+                gaps: list[SkillGap] | None = None
+                gap: int | None = None
+                if s.target in assessed:
+                    gaps, gap = assessed[s.target]
+                path_steps.append(PathStep(from_role=s.source, role=roles[s.target], kind=s.kind, observed=s.observed,
+                                           median_months=s.median_months, gap=gap, gaps=gaps))
+            out.append(CareerPath(
+                steps=path_steps,
+                total_gap=sum(p.gap or 0 for p in path_steps) if levels is not None else None,
+                min_observed=min(s.observed for s in path), total_observed=sum(s.observed for s in path)))
+        return CareerPaths(from_role=roles[start], to_role=roles[to_role], employee=employee, max_steps=max_steps,
+                           paths=out)
+
+    answer = run_read(driver, database, work)
+    if isinstance(answer, NotFound | Invalid):
+        raise answer
+    return answer

@@ -67,8 +67,8 @@ UNCOVERED_KEY_POSITIONS_CYPHER: LiteralString = _BENCH + "WHERE ready_now = 0 " 
 # For each active key post, its active ready-now successors; a post with exactly one names that person. People
 # named so for at least $min_posts posts are single points of failure.
 SINGLE_POINTS_OF_FAILURE_CYPHER: LiteralString = (
-    "MATCH (e:Employee)-[s:SUCCESSOR_FOR]->(p:Position) "
-    "WHERE s.readiness = 'ready_now' AND e.status = 'active' AND p.is_key = true AND p.active = true "
+    "MATCH (p:Position) WHERE p.is_key = true AND p.active = true "
+    "MATCH (p)<-[s:SUCCESSOR_FOR]-(e:Employee) WHERE s.readiness = 'ready_now' AND e.status = 'active' "
     "WITH p, collect(DISTINCT e.key) AS ready "
     "WHERE size(ready) = 1 "
     "WITH ready[0] AS only, p "
@@ -87,9 +87,10 @@ CHAIN_START_CYPHER: LiteralString = (
     "RETURN e.key AS employee, e.name AS name, e.status AS status, p.key AS position, p.title AS title, "
     "p.is_key AS is_key"
 )
-# ... and the active successors of an opened post, with the post each of them would leave.
+# ... and the active successors of an opened post, with the post each of them would leave. (Every pattern starts
+# at the node its key finds: ArcadeDB matches a pattern from its first node.)
 CHAIN_CANDIDATES_CYPHER: LiteralString = (
-    "MATCH (e:Employee)-[s:SUCCESSOR_FOR]->(p:Position {key: $position}) "
+    "MATCH (p:Position {key: $position})<-[s:SUCCESSOR_FOR]-(e:Employee) "
     "WHERE e.status = 'active' "
     "OPTIONAL MATCH (e)-[:HOLDS]->(c:Position) "
     "RETURN e.key AS employee, e.name AS name, s.readiness AS readiness, s.rank AS rank, "

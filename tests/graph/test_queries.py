@@ -260,7 +260,14 @@ def test_best_first_search_agrees_with_enumerating_every_path() -> None:
 
     expected = sorted(every((), ("R0",)), key=rank)[:15]
     assert len(expected) == 15
-    assert best_paths("R0", "R1", steps, max_steps=4, limit=15, gap_of_role=gaps) == expected
+    asked: list[str] = []
+
+    def gaps_for(roles: list[str]) -> dict[str, int]:
+        asked.extend(roles)
+        return {r: gaps[r] for r in roles}
+
+    assert best_paths("R0", "R1", steps, max_steps=4, limit=15, gaps_for=gaps_for) == expected
+    assert len(asked) == len(set(asked))  # each role's gap asked for once
 
 
 def test_paths_search_a_few_hundred_roles_quickly() -> None:
@@ -271,7 +278,7 @@ def test_paths_search_a_few_hundred_roles_quickly() -> None:
     steps = [Step(a, b, "vertical", rnd.randint(0, 30), None) for a in roles for b in rnd.sample(roles, 25) if a != b]
     gaps = {r: rnd.randint(0, 12) for r in roles}
     started = time.perf_counter()
-    found = best_paths("R0", "R1", steps, max_steps=4, limit=10, gap_of_role=gaps)
+    found = best_paths("R0", "R1", steps, max_steps=4, limit=10, gaps_for=lambda roles: {r: gaps[r] for r in roles})
     found_plain = best_paths("R0", "R1", steps, max_steps=4, limit=10)
     took = time.perf_counter() - started
     assert len(found) == len(found_plain) == 10
@@ -314,7 +321,20 @@ def test_talent_search_ranks_active_people_by_proficiency_aware_match(company: D
     assert (dan.skills[1].have, dan.skills[1].gap, dan.skills[1].met) == (None, 3, 0.0)
 
 
-def test_talent_search_filters(company: Driver) -> None:
+@pytest.mark.parametrize("start", ["skills", "department"])
+def test_talent_search_filters(company: Driver, start: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A search by department starts from the skills' holders or from the department's posts, whichever reads
+    # less (talent.EDGES_PER_PERSON): both must answer the same.
+    monkeypatch.setattr(talent, "EDGES_PER_PERSON", 10**9 if start == "skills" else 1)
+    ran: list[str] = []
+    real_rows = talent.rows
+
+    def spy(tx: Any, query: Any, /, **params: Any) -> list[dict[str, Any]]:
+        ran.append(query)
+        return real_rows(tx, query, **params)
+
+    monkeypatch.setattr(talent, "rows", spy)
+
     def search(**kwargs: Any) -> list[str]:
         return [m.employee.key for m in Q.talent_search(company, DATABASE, skills=PY_K8S, **kwargs)]
 
@@ -329,7 +349,14 @@ def test_talent_search_filters(company: Driver) -> None:
     # scores: Ana 82.5, Jon 70, Lee 80, Cat 71, Ben 64, Dan 90, Fay 88, Eve 55
     assert search(min_score=80) == ["E-ANA", "E-LEE", "E-DAN", "E-FAY"]
     assert search(department="APPS", min_score=60) == ["E-DAN"]
+    assert search(department="ENG", min_grade_level=3, limit=2) == ["E-ANA", "E-LEE"]
     assert search(limit=3) == ["E-ANA", "E-JON", "E-LEE"]
+    by_department = talent.TALENT_SEARCH_IN_DEPARTMENTS_CYPHER in ran
+    assert by_department == (start == "department")
+    found = Q.talent_search(company, DATABASE, skills=PY_K8S, department="PLAT")
+    assert [(m.employee.key, m.match, m.total_gap, m.department, m.grade_level) for m in found] == [
+        ("E-ANA", 1.0, 0, "PLAT", 3), ("E-LEE", 0.85, 1, "PLAT", 3), ("E-CAT", pytest.approx(0.716667), 2, "PLAT", 2),
+        ("E-BEN", 0.7, 2, "PLAT", 2)]
 
 
 def test_one_low_importance_skill(company: Driver) -> None:
@@ -359,9 +386,10 @@ def test_talent_search_refuses_odd_arguments(company: Driver) -> None:
     assert (nf.value.entity, nf.value.key) == ("Department", "NOPE")
 
 
-def test_talent_search_starts_from_the_skills(company: Driver) -> None:
-    """The statement begins at the Skill nodes, found by key: no label scan of the employees."""
-    assert talent.TALENT_SEARCH_CYPHER.startswith("UNWIND $requirements AS req MATCH (s:Skill {key: req.skill})")
+def test_talent_search_starts_from_the_skills() -> None:
+    """Both statements begin at the Skill nodes, found by key: no label scan of the employees."""
+    for statement in (talent.TALENT_SEARCH_CYPHER, talent.TALENT_SEARCH_BY_POST_CYPHER):
+        assert statement.startswith("UNWIND $requirements AS req MATCH (s:Skill {key: req.skill})<-[h:HAS_SKILL]-")
 
 
 # --- 8. vacancy chain ---------------------------------------------------------------------------------
@@ -462,7 +490,7 @@ def test_the_statements_are_literal_and_take_parameters_only() -> None:
     """Every *_CYPHER constant of the query modules names its inputs as $parameters: none is formatted in."""
     modules = (succession, talent, careers, common)
     statements = {name: value for m in modules for name, value in vars(m).items() if name.endswith("_CYPHER")}
-    assert len(statements) >= 15
+    assert len(statements) >= 19
     for name, text in statements.items():
         for banned in ("apoc.", "CALL ", "elementId(", " id(", "$$"):
             assert banned not in text, (name, banned)
