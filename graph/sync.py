@@ -66,8 +66,20 @@ def _apply(session: Session, driver: Driver, database: str, rows: Sequence[Outbo
     """The events, then (when one of them changed the history or the job architecture) the career steps derived
     again from the database as this transaction sees it."""
     apply_events(driver, database, rows)
-    if any(row.topic in CAREER_TOPICS for row in rows):
+    if _career_refresh_due(session, rows):
         careers.refresh(session, driver, database)
+
+
+def _career_refresh_due(session: Session, rows: Sequence[OutboxEvent]) -> bool:
+    """A batch holding a history or architecture event refreshes the career steps, unless a later such event is
+    still waiting: that one's batch derives them from the database anyway (and if the drain stops before it, it
+    stays pending until it does), so a long drain derives them once instead of once per batch."""
+    if not any(row.topic in CAREER_TOPICS for row in rows):
+        return False
+    later = session.scalar(select(OutboxEvent.id).where(
+        OutboxEvent.processed_at.is_(None), OutboxEvent.topic.in_(sorted(CAREER_TOPICS)),
+        OutboxEvent.id > rows[-1].id).limit(1))
+    return later is None
 
 
 def _one_by_one(session: Session, driver: Driver, database: str, rows: Sequence[OutboxEvent]) -> int:

@@ -384,3 +384,21 @@ def test_a_graph_server_stopped_in_the_middle_of_a_drain_loses_nothing(
     finally:
         driver.close()
         server.stop()
+
+
+def test_a_long_drain_derives_the_career_steps_once_and_still_exactly(
+        db: Session, graph: Driver, monkeypatch: pytest.MonkeyPatch) -> None:
+    from graph import careers as careers_mod
+
+    company(db)  # career events spread over the whole outbox
+    real = careers_mod.refresh
+    calls: list[int] = []
+
+    def counted(session: Session, driver: Driver, database: str) -> int:
+        calls.append(1)
+        return real(session, driver, database)
+
+    monkeypatch.setattr(careers_mod, "refresh", counted)
+    drain_outbox(db, graph, DATABASE, batch=3)  # many batches, several of them holding a career event
+    assert len(calls) == 1 and steps(graph) == EXPECTED_STEPS
+    assert_clean(db, graph)
