@@ -100,8 +100,13 @@ class Sources:
 
 
 def stream(session: Session, stmt: Select[*tuple[Any, ...]]) -> Iterator[Any]:
-    """Rows of a large select, fetched in chunks (server-side cursor on PostgreSQL)."""
-    yield from session.execute(stmt.execution_options(yield_per=STREAM))
+    """Rows of a large select, fetched in chunks (server-side cursor on PostgreSQL), in the session's transaction.
+
+    Core rows on the session's connection, not ``session.execute``: the statements name columns only, and the ORM's
+    result processing of column rows took three quarters of the read (270,000 HAS_SKILL rows: 2.8 s -> 0.7 s)."""
+    if session.autoflush:
+        session.flush()  # what session.execute does first
+    yield from session.connection().execute(stmt.execution_options(yield_per=STREAM))
 
 
 def _count(stmt: Select[*tuple[Any, ...]]) -> CountOf:
