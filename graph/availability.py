@@ -16,15 +16,14 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable
-
+from graph import client
 from hcm.errors import HcmError
 
 log = logging.getLogger(__name__)
 
 # What a driver raises when the graph cannot answer (ServiceUnavailable is a DriverError; it is named because it
 # is the common one: nobody listens on the port).
-DRIVER_ERRORS: tuple[type[BaseException], ...] = (ServiceUnavailable, DriverError, Neo4jError, OSError)
+DRIVER_ERRORS = client.GRAPH_ERRORS
 
 # A client that got a 503 may ask again after this many seconds (``Retry-After``).
 RETRY_AFTER_SECONDS = 30

@@ -73,7 +73,7 @@ def check_cmd(examples: int) -> None:
 
 @contextmanager
 def _graph_errors(settings: Settings) -> Iterator[None]:
-    from graph.sync import GRAPH_ERRORS
+    from graph.client import GRAPH_ERRORS
 
     try:
         yield

@@ -32,6 +32,10 @@ _CONSTRAINTS: dict[str, LiteralString] = {
     "JobFamily": "CREATE CONSTRAINT job_family_key IF NOT EXISTS FOR (n:JobFamily) REQUIRE n.key IS UNIQUE",
 }
 
+# What a graph that is down or failing raises (ServiceUnavailable is a DriverError). The drain, the queries, the
+# CLI and the health checks all catch exactly these; anything else is a bug and propagates.
+GRAPH_ERRORS: tuple[type[BaseException], ...] = (Neo4jError, DriverError, OSError)
+
 # A graph that is down must not hold a web request or a worker for the driver's default 30 s of retries: the
 # outbox keeps the events and the next drain catches up.
 DEFAULT_CONFIG: dict[str, Any] = {
@@ -143,7 +147,7 @@ def ping(driver: Driver, database: str) -> bool:
     """True when the graph answers a query on ``database`` (for health pages)."""
     try:
         return read(driver, database, "RETURN 1 AS ok") == [{"ok": 1}]
-    except (Neo4jError, DriverError, OSError) as exc:
+    except GRAPH_ERRORS as exc:
         log.info("graph not reachable: %s", exc)
         return False
 

@@ -156,7 +156,7 @@ def rebuild(driver: Driver, database: str, *, batch: int = BATCH, progress: Prog
                            *(e for s in sources for e in s.edges)]
         for item in sets:
             name = phase = item.name
-            total = item.count(session)
+            total = item.count(session) if item.count is not None else 0
             done = 0
             if progress is not None:
                 progress(phase, 0, total)

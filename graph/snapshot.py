@@ -36,7 +36,7 @@ from hcm.org.service.catalog import related_families
 
 Row = dict[str, Any]
 RowsOf = Callable[[Session], Iterator[Row]]
-CountOf = Callable[[Session], int]
+CountOf = Callable[[Session], int] | None  # None: the set is derived, its size known once it is written
 SOURCES_POINT = "graph.sources"
 STREAM = 10_000  # rows fetched from the database at a time
 
@@ -109,7 +109,7 @@ def stream(session: Session, stmt: Select[*tuple[Any, ...]]) -> Iterator[Any]:
     yield from session.connection().execute(stmt.execution_options(yield_per=STREAM))
 
 
-def _count(stmt: Select[*tuple[Any, ...]]) -> CountOf:
+def _count(stmt: Select[*tuple[Any, ...]]) -> Callable[[Session], int]:
     return lambda s: int(s.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
 
 
@@ -213,10 +213,6 @@ def _career_steps(s: Session) -> Iterator[Row]:
         yield {"from": step.source, "to": step.target, "props": step.props()}
 
 
-def _career_count(s: Session) -> int:
-    return len(career_steps(s))
-
-
 CORE = Sources(
     nodes=(
         NodeSet("Department", ("name",), _departments, _count(_DEPTS),
@@ -280,7 +276,7 @@ CORE = Sources(
                 "UNWIND $rows AS r MATCH (a:Position {key: r.from}) MATCH (b:Skill {key: r.to}) "
                 "MERGE (a)-[x:REQUIRES]->(b) SET x += r.props",
                 "MATCH (a:Position)-[x:REQUIRES]->(b:Skill) RETURN a.key AS from, b.key AS to, properties(x) AS props"),
-        EdgeSet("CAREER_STEP", ("kind", "observed", "median_months"), _career_steps, _career_count,
+        EdgeSet("CAREER_STEP", ("kind", "observed", "median_months"), _career_steps, None,  # derived: counted as written
                 "UNWIND $rows AS r MATCH (a:Role {key: r.from}) MATCH (b:Role {key: r.to}) "
                 "MERGE (a)-[x:CAREER_STEP]->(b) SET x += r.props",
                 "MATCH (a:Role)-[x:CAREER_STEP]->(b:Role) RETURN a.key AS from, b.key AS to, properties(x) AS props"),

@@ -19,12 +19,12 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from neo4j import Driver
-from neo4j.exceptions import AuthError, ClientError, DriverError, Neo4jError
+from neo4j.exceptions import AuthError, ClientError
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from graph import careers
+from graph import careers, client
 from graph.projection import CAREER_TOPICS, TOPICS, ProjectionError, apply_events
 from graph.rebuild import drains_may_run
 from hcm.db import utcnow
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 MAX_ERROR_CHARS = 2000
 # What a graph that is down or failing raises. Anything else is a bug here: it propagates, the caller's
 # transaction rolls back, and the rows stay exactly as they were.
-GRAPH_ERRORS = (Neo4jError, DriverError, OSError)
+GRAPH_ERRORS = client.GRAPH_ERRORS
 
 
 def _pending() -> list[ColumnElement[bool]]:

@@ -73,12 +73,10 @@ def check_drift() -> bool:
     settings = get_settings()
     if not settings.graph.enabled:
         return True
-    from graph.sync import GRAPH_ERRORS
-
     try:
         with unit_of_work(writes=False) as session:
             report = check(session, client.get_driver(settings), settings.graph.database)
-    except GRAPH_ERRORS as exc:
+    except client.GRAPH_ERRORS as exc:
         log.warning("talent graph not checked: the graph is not reachable (%s)", exc)
         return False
     return log_drift(report)
