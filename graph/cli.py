@@ -38,8 +38,10 @@ def rebuild_cmd(batch: int) -> None:
     from hcm.console import progress_bar
 
     settings = get_settings()
-    with embedded_server(settings, console), _graph_errors(settings), progress_bar() as progress:
-        report = rebuild(client.get_driver(settings), settings.graph.database, batch=batch, progress=progress)
+    with embedded_server(settings, console) as server, _graph_errors(settings), progress_bar() as progress:
+        admin = server.admin() if server is not None else None
+        report = rebuild(client.get_driver(settings), settings.graph.database, batch=batch, progress=progress,
+                         admin=admin)
     console.print(f"[green]graph rebuilt[/green]: {report.total:,} rows in {report.seconds:.1f} s "
                   f"({report.rows_per_second:,.0f} rows/s); outbox marked up to event {report.outbox_mark} "
                   f"({report.outbox_marked:,} events)")

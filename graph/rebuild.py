@@ -2,10 +2,13 @@
 
 1. One database transaction gives a consistent view (PostgreSQL: REPEATABLE READ; SQLite: its write lock,
    which also holds writers back for the few seconds it takes), and the newest outbox id it can see.
-2. The graph is emptied in batches, the uniqueness constraints made sure of, then every set of
-   ``graph.snapshot`` (nodes first, then module properties, then relationships) is written in
-   ``UNWIND $rows`` batches, each its own graph transaction. Reading the next batch from the database overlaps
-   with writing the last one (a reader thread).
+2. The graph is emptied (the bundled server drops and creates its database through its HTTP API, given
+   ``admin``; any other Bolt server, Neo4j included, deletes in Cypher batches), the uniqueness constraints made
+   sure of, then every set of ``graph.snapshot`` (nodes first, then module properties, then relationships) is
+   written in ``UNWIND $rows`` batches, each its own graph transaction, with each set's ``load`` statement: CREATE,
+   since the graph is empty (MERGE would look for what cannot be there), relationships grouped by their start
+   node so it is looked up once per group. Reading the next batch from the database overlaps with writing the
+   last one (a reader thread).
 3. The outbox events up to that id are marked done: the graph already holds what they say. Later events are
    drained as usual; they carry full state, so applying them over the rebuild is exact.
 
@@ -25,15 +28,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any, LiteralString
+from typing import TYPE_CHECKING, Any, LiteralString
 
 from neo4j import Driver
+
+if TYPE_CHECKING:
+    from graph.server import ServerAdmin
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from graph import client
 from graph.projection import TOPICS
-from graph.snapshot import Row, all_sources
+from graph.snapshot import EdgeSet, Row, all_sources
 from hcm.db import unit_of_work, utcnow
 from hcm.outbox import OutboxEvent
 
@@ -65,6 +71,30 @@ class RebuildReport:
 def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
     while chunk := list(islice(rows, size)):
         yield chunk
+
+
+def _grouped(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
+    """Relationship rows ``{"from", "to", "props"}`` as batches of ``{"from", "to": [{"key", "props"}, ...]}``:
+    consecutive rows of one start node make one group, a batch holds about ``size`` relationships (a group is cut
+    where a batch fills). Rows need not be sorted; sorted by start node they group best."""
+    batch: list[Row] = []
+    group: Row | None = None
+    n = 0
+    for row in rows:
+        if group is None or row["from"] != group["from"]:
+            group = {"from": row["from"], "to": []}
+            batch.append(group)
+        group["to"].append({"key": row["to"], "props": row["props"]})
+        n += 1
+        if n >= size:
+            yield batch
+            batch, group, n = [], None, 0
+    if batch:
+        yield batch
+
+
+def _edges(chunk: list[Row]) -> int:
+    return sum(len(g["to"]) for g in chunk)
 
 
 def _prefetched(chunks: Iterator[list[Row]], depth: int = 3) -> Iterator[list[Row]]:
@@ -141,16 +171,37 @@ def drains_may_run(session: Session) -> bool:
     return bool(session.scalar(text("SELECT pg_try_advisory_xact_lock_shared(:k)"), {"k": ADVISORY_KEY}))
 
 
+def empty(driver: Driver, database: str, *, admin: ServerAdmin | None = None, batch: int = BATCH,
+          progress: Progress | None = None) -> None:
+    """An empty graph: the database dropped and created again through ``admin`` (the bundled server), else (or
+    should the server refuse) every node deleted in Cypher batches (``wipe``)."""
+    if admin is not None:
+        from graph.server import GraphServerError
+
+        if progress is not None:
+            progress("emptying the graph", 0, 1)
+        try:
+            admin.recreate_database(database)
+        except GraphServerError as exc:
+            log.warning("could not recreate the graph database (%s); deleting its nodes in batches instead", exc)
+        else:
+            if progress is not None:
+                progress("emptying the graph", 1, 1)
+            return
+    wipe(driver, database, batch=batch, progress=progress)
+
+
 def rebuild(driver: Driver, database: str, *, batch: int = BATCH, progress: Progress | None = None,
-            session: Session | None = None) -> RebuildReport:
+            session: Session | None = None, admin: ServerAdmin | None = None) -> RebuildReport:
     """Empty the graph and project the database into it; mark the outbox up to what was read. With ``session``
-    everything happens in the caller's transaction (flushed, not committed)."""
+    everything happens in the caller's transaction (flushed, not committed). ``admin``: the bundled server's
+    administration, to empty the graph by recreating its database (``empty``)."""
     started = time.perf_counter()
     report = RebuildReport()
     with _snapshot(session) as session:
         mark = int(session.scalar(select(func.max(OutboxEvent.id))) or 0)
         sources = all_sources()
-        wipe(driver, database, batch=batch, progress=progress)
+        empty(driver, database, admin=admin, batch=batch, progress=progress)
         client.ensure_schema(driver, database)
         sets: list[Any] = [*(n for s in sources for n in s.nodes), *(p for s in sources for p in s.properties),
                            *(e for s in sources for e in s.edges)]
@@ -160,9 +211,11 @@ def rebuild(driver: Driver, database: str, *, batch: int = BATCH, progress: Prog
             done = 0
             if progress is not None:
                 progress(phase, 0, total)
-            for chunk in _prefetched(_batches(item.rows(session), batch)):
-                client.write_batches(driver, database, [(item.write, {"rows": chunk})])
-                done += len(chunk)
+            edges = isinstance(item, EdgeSet)
+            chunks = (_grouped if edges else _batches)(item.rows(session), batch)
+            for chunk in _prefetched(chunks):
+                client.write_batches(driver, database, [(item.load, {"rows": chunk})])
+                done += _edges(chunk) if edges else len(chunk)
                 if progress is not None:
                     progress(phase, done, max(total, done))
             report.rows[name] = report.rows.get(name, 0) + done

@@ -14,6 +14,7 @@ import atexit
 import contextlib
 import ctypes
 import importlib.util
+import json
 import logging
 import os
 import secrets
@@ -23,6 +24,9 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
+from base64 import b64encode
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -85,6 +89,40 @@ def _port_open(host: str, port: int, timeout: float = 0.25) -> bool:
             return True
     except OSError:
         return False
+
+
+class ServerAdmin:
+    """The bundled server's own administration over its HTTP API (not Bolt): what Cypher cannot do fast.
+
+    ``recreate_database`` drops and creates a database in milliseconds, where emptying it with Cypher
+    (``DETACH DELETE`` in batches) takes minutes at 100,000 people and grows faster than the graph. Neo4j has no
+    such call in its Community edition, so a rebuild against Neo4j empties the graph with Cypher instead."""
+
+    def __init__(self, base_url: str, auth: tuple[str, str], timeout: float = 60.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._auth = "Basic " + b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+        self.timeout = timeout
+
+    def _server_command(self, command: str) -> None:
+        req = urllib.request.Request(f"{self.base_url}/api/v1/server", method="POST",
+                                     data=json.dumps({"command": command}).encode(),
+                                     headers={"Content-Type": "application/json", "Authorization": self._auth})
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+                resp.read()
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode("utf-8", errors="replace")[:500]
+            raise GraphServerError(f"the graph server refused {command!r}: HTTP {exc.code} {detail}") from None
+        except OSError as exc:
+            raise GraphServerError(f"the graph server did not answer {command!r}: {exc}") from None
+
+    def recreate_database(self, name: str) -> None:
+        """An empty database of that name, without its constraints (the caller makes them again)."""
+        self._server_command(f"drop database {name}")
+        self._server_command(f"create database {name}")
+
+    def __repr__(self) -> str:
+        return f"<ServerAdmin {self.base_url}>"
 
 
 class GraphServer:
@@ -159,6 +197,12 @@ class GraphServer:
     @property
     def auth(self) -> tuple[str, str]:
         return (self.user, self.password)
+
+    def admin(self) -> ServerAdmin:
+        """Its HTTP administration (``recreate_database``), for a rebuild that starts from an empty graph."""
+        if not self.running:
+            raise GraphServerError("the graph server is not running")
+        return ServerAdmin(f"http://{self.host}:{self.http_port}", self.auth)
 
     @property
     def pid(self) -> int | None:

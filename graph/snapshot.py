@@ -51,6 +51,7 @@ class NodeSet:
     count: CountOf
     write: LiteralString  # UNWIND $rows AS r MERGE (n:Label {key: r.key}) SET n += r.props
     read: LiteralString  # RETURN key, props for every node of the label
+    load: LiteralString  # the rebuild's form, into an empty graph: UNWIND $rows AS r CREATE (n:Label) SET ...
 
     @property
     def name(self) -> str:
@@ -71,6 +72,10 @@ class PropertySet:
     def name(self) -> str:
         return f"{self.label}.{'/'.join(self.props)}"
 
+    @property
+    def load(self) -> LiteralString:  # the same over an empty graph's fresh nodes
+        return self.write
+
 
 @dataclass(frozen=True)
 class EdgeSet:
@@ -81,8 +86,11 @@ class EdgeSet:
     props: tuple[str, ...]
     rows: RowsOf
     count: CountOf
-    write: LiteralString
+    write: LiteralString  # the plain form: UNWIND $rows AS r MATCH (a ..) MATCH (b ..) MERGE (a)-[..]->(b) SET ..
     read: LiteralString  # RETURN from, to, props
+    # The rebuild's form, into an empty graph: CREATE, not MERGE (nothing to find), over rows grouped by their
+    # start node, ``{"from", "to": [{"key", "props"}, ...]}`` (``grouped``), so each start node is looked up once.
+    load: LiteralString
     identity: tuple[str, ...] = ()
 
     @property
@@ -133,10 +141,10 @@ _HOLDS = (select(Employee.external_id, Position.code).join(Position, Position.id
 _SKILLS = select(Skill.code, Skill.name, Skill.category).order_by(Skill.id)
 _HAS_SKILL = (select(Employee.external_id, Skill.code, EmployeeSkill.level, EmployeeSkill.source)
               .join(Employee, Employee.id == EmployeeSkill.employee_id).join(Skill, Skill.id == EmployeeSkill.skill_id)
-              .order_by(EmployeeSkill.id))
+              .order_by(EmployeeSkill.employee_id, EmployeeSkill.skill_id, EmployeeSkill.source))  # grouped by person
 _REQUIRES = (select(Position.code, Skill.code, PositionSkill.required_level, PositionSkill.importance)
              .join(Position, Position.id == PositionSkill.position_id).join(Skill, Skill.id == PositionSkill.skill_id)
-             .order_by(PositionSkill.id))
+             .order_by(PositionSkill.position_id, PositionSkill.skill_id))  # grouped by post
 
 
 def _departments(s: Session) -> Iterator[Row]:
@@ -217,69 +225,95 @@ CORE = Sources(
     nodes=(
         NodeSet("Department", ("name",), _departments, _count(_DEPTS),
                 "UNWIND $rows AS r MERGE (n:Department {key: r.key}) SET n += r.props",
-                "MATCH (n:Department) RETURN n.key AS key, properties(n) AS props"),
+                "MATCH (n:Department) RETURN n.key AS key, properties(n) AS props",
+                "UNWIND $rows AS r CREATE (n:Department) SET n = r.props, n.key = r.key"),
         NodeSet("JobFamily", ("name",), _families, _count(_FAMILIES),
                 "UNWIND $rows AS r MERGE (n:JobFamily {key: r.key}) SET n += r.props",
-                "MATCH (n:JobFamily) RETURN n.key AS key, properties(n) AS props"),
+                "MATCH (n:JobFamily) RETURN n.key AS key, properties(n) AS props",
+                "UNWIND $rows AS r CREATE (n:JobFamily) SET n = r.props, n.key = r.key"),
         NodeSet("Role", ("family", "grade", "level"), _roles, _count(_ROLES),
                 "UNWIND $rows AS r MERGE (n:Role {key: r.key}) SET n += r.props",
-                "MATCH (n:Role) RETURN n.key AS key, properties(n) AS props"),
+                "MATCH (n:Role) RETURN n.key AS key, properties(n) AS props",
+                "UNWIND $rows AS r CREATE (n:Role) SET n = r.props, n.key = r.key"),
         NodeSet("Position", ("title", "is_key", "active"), _positions, _count(_POSITIONS),
                 "UNWIND $rows AS r MERGE (n:Position {key: r.key}) SET n += r.props",
-                "MATCH (n:Position) RETURN n.key AS key, properties(n) AS props"),
+                "MATCH (n:Position) RETURN n.key AS key, properties(n) AS props",
+                "UNWIND $rows AS r CREATE (n:Position) SET n = r.props, n.key = r.key"),
         NodeSet("Employee", ("name", "status"), _people, _count(_PEOPLE),
                 "UNWIND $rows AS r MERGE (n:Employee {key: r.key}) SET n += r.props",
-                "MATCH (n:Employee) RETURN n.key AS key, properties(n) AS props"),
+                "MATCH (n:Employee) RETURN n.key AS key, properties(n) AS props",
+                "UNWIND $rows AS r CREATE (n:Employee) SET n = r.props, n.key = r.key"),
         NodeSet("Skill", ("name", "category"), _skills, _count(_SKILLS),
                 "UNWIND $rows AS r MERGE (n:Skill {key: r.key}) SET n += r.props",
-                "MATCH (n:Skill) RETURN n.key AS key, properties(n) AS props"),
+                "MATCH (n:Skill) RETURN n.key AS key, properties(n) AS props",
+                "UNWIND $rows AS r CREATE (n:Skill) SET n = r.props, n.key = r.key"),
     ),
     edges=(
         EdgeSet("PART_OF", (), _pairs(_PARENTS), _count(_PARENTS),
                 "UNWIND $rows AS r MATCH (a:Department {key: r.from}) MATCH (b:Department {key: r.to}) "
                 "MERGE (a)-[:PART_OF]->(b)",
                 "MATCH (a:Department)-[x:PART_OF]->(b:Department) RETURN a.key AS from, b.key AS to, "
-                "properties(x) AS props"),
+                "properties(x) AS props",
+                "UNWIND $rows AS r MATCH (a:Department {key: r.from}) UNWIND r.to AS t "
+                "MATCH (b:Department {key: t.key}) CREATE (a)-[:PART_OF]->(b)"),
         EdgeSet("IN", (), _pairs(_POS_DEPT), _count(_POS_DEPT),
                 "UNWIND $rows AS r MATCH (a:Position {key: r.from}) MATCH (b:Department {key: r.to}) "
                 "MERGE (a)-[:IN]->(b)",
-                "MATCH (a:Position)-[x:IN]->(b:Department) RETURN a.key AS from, b.key AS to, properties(x) AS props"),
+                "MATCH (a:Position)-[x:IN]->(b:Department) RETURN a.key AS from, b.key AS to, properties(x) AS props",
+                "UNWIND $rows AS r MATCH (a:Position {key: r.from}) UNWIND r.to AS t "
+                "MATCH (b:Department {key: t.key}) CREATE (a)-[:IN]->(b)"),
         EdgeSet("REPORTS_TO", (), _pairs(_POS_BOSS), _count(_POS_BOSS),
                 "UNWIND $rows AS r MATCH (a:Position {key: r.from}) MATCH (b:Position {key: r.to}) "
                 "MERGE (a)-[:REPORTS_TO]->(b)",
                 "MATCH (a:Position)-[x:REPORTS_TO]->(b:Position) RETURN a.key AS from, b.key AS to, "
-                "properties(x) AS props"),
+                "properties(x) AS props",
+                "UNWIND $rows AS r MATCH (a:Position {key: r.from}) UNWIND r.to AS t "
+                "MATCH (b:Position {key: t.key}) CREATE (a)-[:REPORTS_TO]->(b)"),
         EdgeSet("OF_ROLE", (), _of_role, _count(_POS_ROLE),
                 "UNWIND $rows AS r MATCH (a:Position {key: r.from}) MATCH (b:Role {key: r.to}) "
                 "MERGE (a)-[:OF_ROLE]->(b)",
-                "MATCH (a:Position)-[x:OF_ROLE]->(b:Role) RETURN a.key AS from, b.key AS to, properties(x) AS props"),
+                "MATCH (a:Position)-[x:OF_ROLE]->(b:Role) RETURN a.key AS from, b.key AS to, properties(x) AS props",
+                "UNWIND $rows AS r MATCH (a:Position {key: r.from}) UNWIND r.to AS t "
+                "MATCH (b:Role {key: t.key}) CREATE (a)-[:OF_ROLE]->(b)"),
         EdgeSet("IN_FAMILY", (), _in_family, _count(_ROLES),
                 "UNWIND $rows AS r MATCH (a:Role {key: r.from}) MATCH (b:JobFamily {key: r.to}) "
                 "MERGE (a)-[:IN_FAMILY]->(b)",
                 "MATCH (a:Role)-[x:IN_FAMILY]->(b:JobFamily) RETURN a.key AS from, b.key AS to, "
-                "properties(x) AS props"),
+                "properties(x) AS props",
+                "UNWIND $rows AS r MATCH (a:Role {key: r.from}) UNWIND r.to AS t "
+                "MATCH (b:JobFamily {key: t.key}) CREATE (a)-[:IN_FAMILY]->(b)"),
         EdgeSet("RELATED_TO", (), _related, _related_count,
                 "UNWIND $rows AS r MATCH (a:JobFamily {key: r.from}) MATCH (b:JobFamily {key: r.to}) "
                 "MERGE (a)-[:RELATED_TO]->(b)",
                 "MATCH (a:JobFamily)-[x:RELATED_TO]->(b:JobFamily) RETURN a.key AS from, b.key AS to, "
-                "properties(x) AS props"),
+                "properties(x) AS props",
+                "UNWIND $rows AS r MATCH (a:JobFamily {key: r.from}) UNWIND r.to AS t "
+                "MATCH (b:JobFamily {key: t.key}) CREATE (a)-[:RELATED_TO]->(b)"),
         EdgeSet("HOLDS", (), _pairs(_HOLDS), _count(_HOLDS),
                 "UNWIND $rows AS r MATCH (a:Employee {key: r.from}) MATCH (b:Position {key: r.to}) "
                 "MERGE (a)-[:HOLDS]->(b)",
-                "MATCH (a:Employee)-[x:HOLDS]->(b:Position) RETURN a.key AS from, b.key AS to, properties(x) AS props"),
+                "MATCH (a:Employee)-[x:HOLDS]->(b:Position) RETURN a.key AS from, b.key AS to, properties(x) AS props",
+                "UNWIND $rows AS r MATCH (a:Employee {key: r.from}) UNWIND r.to AS t "
+                "MATCH (b:Position {key: t.key}) CREATE (a)-[:HOLDS]->(b)"),
         EdgeSet("HAS_SKILL", ("level", "source"), _has_skill, _count(_HAS_SKILL),
                 "UNWIND $rows AS r MATCH (a:Employee {key: r.from}) MATCH (b:Skill {key: r.to}) "
                 "MERGE (a)-[x:HAS_SKILL {source: r.props.source}]->(b) SET x.level = r.props.level",
                 "MATCH (a:Employee)-[x:HAS_SKILL]->(b:Skill) RETURN a.key AS from, b.key AS to, properties(x) AS props",
+                "UNWIND $rows AS r MATCH (a:Employee {key: r.from}) UNWIND r.to AS t "
+                "MATCH (b:Skill {key: t.key}) CREATE (a)-[x:HAS_SKILL]->(b) SET x = t.props",
                 identity=("source",)),
         EdgeSet("REQUIRES", ("level", "importance"), _requires, _count(_REQUIRES),
                 "UNWIND $rows AS r MATCH (a:Position {key: r.from}) MATCH (b:Skill {key: r.to}) "
                 "MERGE (a)-[x:REQUIRES]->(b) SET x += r.props",
-                "MATCH (a:Position)-[x:REQUIRES]->(b:Skill) RETURN a.key AS from, b.key AS to, properties(x) AS props"),
+                "MATCH (a:Position)-[x:REQUIRES]->(b:Skill) RETURN a.key AS from, b.key AS to, properties(x) AS props",
+                "UNWIND $rows AS r MATCH (a:Position {key: r.from}) UNWIND r.to AS t "
+                "MATCH (b:Skill {key: t.key}) CREATE (a)-[x:REQUIRES]->(b) SET x = t.props"),
         EdgeSet("CAREER_STEP", ("kind", "observed", "median_months"), _career_steps, None,  # derived: counted as written
                 "UNWIND $rows AS r MATCH (a:Role {key: r.from}) MATCH (b:Role {key: r.to}) "
                 "MERGE (a)-[x:CAREER_STEP]->(b) SET x += r.props",
-                "MATCH (a:Role)-[x:CAREER_STEP]->(b:Role) RETURN a.key AS from, b.key AS to, properties(x) AS props"),
+                "MATCH (a:Role)-[x:CAREER_STEP]->(b:Role) RETURN a.key AS from, b.key AS to, properties(x) AS props",
+                "UNWIND $rows AS r MATCH (a:Role {key: r.from}) UNWIND r.to AS t "
+                "MATCH (b:Role {key: t.key}) CREATE (a)-[x:CAREER_STEP]->(b) SET x = t.props"),
     ),
 )
 

@@ -228,10 +228,12 @@ def constant_statements() -> list[tuple[str, dict[str, Any] | None, str]]:
         for name, value in sorted(vars(module).items()):
             if name == "STATEMENTS" or (name.endswith("_CYPHER") and isinstance(value, str)):
                 out.extend((q, p, f"{module_name}.{name}") for q, p in _statements_in(value))
-    # what the rebuild writes and the check reads, for every registered module's row sets
+    # what the rebuild writes (load), the bare loader of the benchmark (write) and the check reads, for every
+    # registered module's row sets
     for source in snapshot.all_sources():
         for item in (*source.nodes, *source.properties, *source.edges):
             out.append((item.write, {"rows": []}, f"graph.snapshot {item.name}.write"))
+            out.append((item.load, {"rows": []}, f"graph.snapshot {item.name}.load"))
             if hasattr(item, "read"):
                 out.append((item.read, {}, f"graph.snapshot {item.name}.read"))
     return out

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from neo4j import Driver
+from neo4j.exceptions import ConstraintError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -20,7 +21,7 @@ from graph import client
 from graph import rebuild as rebuild_mod
 from graph.check import check
 from graph.rebuild import rebuild
-from graph.server import GraphServer
+from graph.server import GraphServer, ServerAdmin, free_port
 from graph.sync import drain_outbox, pending_count
 from graph.tasks import log_drift
 from hcm.auth.models import Role
@@ -157,6 +158,35 @@ def test_drain_and_rebuild_give_the_same_graph_with_hand_checked_career_steps(db
     report = rebuild(graph, DATABASE, session=db, batch=3)  # small batches: several per set
     assert dump(graph) == drained
     assert report.rows["CAREER_STEP"] == len(EXPECTED_STEPS) and report.rows["Employee"] == 4
+    assert_clean(db, graph)
+
+
+def test_a_rebuild_that_recreates_the_bundled_database_gives_the_same_graph_and_the_driver_carries_on(
+        db: Session, graph: Driver, graph_server: GraphServer) -> None:
+    company(db)
+    drain_outbox(db, graph, DATABASE)
+    drained = dump(graph)
+    client.write(graph, DATABASE, "CREATE (:Stray {key: 'left over'})")  # what a Cypher wipe would also remove
+    steps: list[str] = []
+    report = rebuild(graph, DATABASE, session=db, batch=2, admin=graph_server.admin(),
+                     progress=lambda phase, done, total: steps.append(phase))
+    assert steps[0] == "emptying the graph" and steps.count("emptying the graph") == 2  # one call, not batches
+    assert dump(graph) == drained
+    assert report.rows["HAS_SKILL"] == 1 and report.rows["CAREER_STEP"] == len(EXPECTED_STEPS)  # edges, not groups
+    assert_clean(db, graph)
+    # the database is new: its uniqueness constraints were made again, and the pooled connections still work
+    with pytest.raises(ConstraintError):
+        client.write(graph, DATABASE, "CREATE (:Skill {key: 'PY'})")
+
+
+def test_a_server_that_refuses_to_recreate_its_database_is_emptied_in_batches_instead(
+        db: Session, graph: Driver, caplog: pytest.LogCaptureFixture) -> None:
+    company(db)
+    client.write(graph, DATABASE, "CREATE (:Stray {key: 'left over'})")
+    nowhere = ServerAdmin(f"http://127.0.0.1:{free_port()}", ("root", "not-the-password"), timeout=2.0)
+    with caplog.at_level(logging.WARNING, logger="graph.rebuild"):
+        rebuild(graph, DATABASE, session=db, admin=nowhere)
+    assert "deleting its nodes in batches instead" in caplog.text
     assert_clean(db, graph)
 
 
