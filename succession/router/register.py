@@ -1,0 +1,5 @@
+"""Succession API: register (filled in by its service's owner)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api/succession", tags=["succession"])
