@@ -15,7 +15,15 @@ from __future__ import annotations
 
 import enum
 
+from sqlalchemy import false, select, true
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
 from hcm.auth.models import Role
+from hcm.db import get_or_404
+from hcm.org.models import Position
+from hcm.policy import Principal, is_executive, is_hr, is_manager, subtree_position_ids
+from succession import settings
 
 
 class SuccPermission(enum.StrEnum):
@@ -43,3 +51,42 @@ GRANTS: dict[SuccPermission, frozenset[Role]] = {
     SuccPermission.SETTINGS: _HR,
     SuccPermission.OWN_NOMINATIONS: frozenset(Role),
 }
+
+
+# --- named row checks ----------------------------------------------------------------------------------
+def plan_filter(db: Session, principal: Principal) -> ColumnElement[bool]:
+    """A WHERE clause over ``Position``: the posts whose succession plans the principal may see. HR and
+    executives: all; a manager: the posts reporting (directly or not) to theirs, when HR allows it
+    (``managers_see_plans_below``), never their own; anyone else: none."""
+    if is_hr(principal) or is_executive(principal):
+        return true()
+    if is_manager(principal) and principal.position_id is not None and settings.managers_see_plans_below(db):
+        return Position.id.in_(subtree_position_ids(principal.position_id))
+    return false()
+
+
+def can_see_plan(db: Session, principal: Principal, position: Position) -> bool:
+    """Whether the principal may see the plan of ``position`` (a post the database gave you): ``plan_filter``."""
+    if is_hr(principal) or is_executive(principal):
+        return True
+    found = db.scalar(select(Position.id).where(Position.id == position.id, plan_filter(db, principal)))
+    return found is not None
+
+
+def visible_plan_position(db: Session, principal: Principal, position_id: int, *, field: str = "position_id",
+                          lock: bool = False) -> Position:
+    """The post a request names, for its plan: in one query, a post the principal may not see the plan of is
+    the very 404 of a post that does not exist (the scope rule)."""
+    return get_or_404(db, Position, position_id, field=field, visible=plan_filter(db, principal),
+                      lock="update" if lock else None)
+
+
+def may_change_plans(principal: Principal) -> bool:
+    """Plans, slates, readiness, the emergency successor and development actions are HR's to change."""
+    return is_hr(principal)
+
+
+def can_see_own_nominations(db: Session, principal: Principal) -> bool:
+    """An employee (anyone with an employee record) sees the slates they stand on, their own entries only, when
+    HR enables it (``employees_see_own_nominations``); otherwise nobody has "my nominations"."""
+    return principal.employee_id is not None and settings.employees_see_own_nominations(db)
