@@ -13,4 +13,5 @@ MODULE = Module(
     templates=(Path(__file__).parent / "templates",),
     permissions="succession.policy:GRANTS",
     models=("succession.models",),
+    provides={"graph.sources": ("succession.graph:SOURCES",)},
 )
