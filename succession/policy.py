@@ -15,7 +15,14 @@ from __future__ import annotations
 
 import enum
 
+from sqlalchemy import false, true
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
 from hcm.auth.models import Role
+from hcm.org.models import Position
+from hcm.policy import Principal, is_executive, is_hr, is_manager, subtree_position_ids
+from succession.models import SuccessionSettings
 
 
 class SuccPermission(enum.StrEnum):
@@ -43,3 +50,21 @@ GRANTS: dict[SuccPermission, frozenset[Role]] = {
     SuccPermission.SETTINGS: _HR,
     SuccPermission.OWN_NOMINATIONS: frozenset(Role),
 }
+
+
+# --- named row checks --------------------------------------------------------------------------------
+def managers_see_plans_below(db: Session) -> bool:
+    """HR's choice (``SuccessionSettings``; no row: the default, off)."""
+    settings = db.get(SuccessionSettings, 1)
+    return settings is not None and bool(settings.managers_see_plans_below)
+
+
+def plan_positions(db: Session, principal: Principal) -> ColumnElement[bool]:
+    """A WHERE clause over ``Position``: the posts whose plans the caller sees (their slate, what it takes, the
+    suggested candidates). HR and executives every post; a manager the posts of their reporting subtree (not
+    their own) when HR allows it; anyone else none. A post outside it is a 404, like one that does not exist."""
+    if is_hr(principal) or is_executive(principal):
+        return true()
+    if is_manager(principal) and principal.position_id is not None and managers_see_plans_below(db):
+        return Position.id.in_(subtree_position_ids(principal.position_id))
+    return false()
