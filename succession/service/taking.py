@@ -18,13 +18,14 @@ action made from any of those gaps in one click (docs/succession.md "What it tak
 from __future__ import annotations
 
 import statistics
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from graph.careers import DAYS_PER_MONTH, career_steps
@@ -45,7 +46,9 @@ from hcm.org.models import (
     Position,
     PositionSkill,
     Skill,
+    job_family_relations,
 )
+from hcm.outbox import OutboxEvent
 from hcm.policy import Principal
 from performance.models import Period, RatingKind
 from performance.service import units
@@ -121,14 +124,53 @@ class CareerGraph:
     fallback_months: float  # what a step without a median counts
 
     @classmethod
-    def from_db(cls, db: Session) -> CareerGraph:
+    def derive(cls, db: Session) -> CareerGraph:
         steps = [PathStep(s.source, s.target, s.kind, s.observed, s.median_months) for s in career_steps(db)]
         medians = [s.median_months for s in steps if s.median_months is not None]
         return cls(steps, round(statistics.median(medians), 1) if medians else DEFAULT_STEP_MONTHS)
 
+    @classmethod
+    def from_db(cls, db: Session) -> CareerGraph:
+        """``derive``, kept per database while what it is derived from stays the same (``career_inputs``):
+        deriving reads every assignment (seconds at 100,000 employees); the fingerprint costs a few aggregates."""
+        key = str(db.get_bind().engine.url)
+        mark = career_inputs(db)
+        with _cache_lock:
+            cached = _cache.get(key)
+        if cached is not None and cached[0] == mark:
+            return cached[1]
+        graph = cls.derive(db)
+        with _cache_lock:
+            _cache[key] = (mark, graph)
+        return graph
+
     def into(self, role: str) -> list[PathStep]:
         """The steps that lead to ``role`` (one per source role)."""
         return [s for s in self.steps if s.target == role and s.source != role]
+
+
+_cache: dict[str, tuple[tuple[Any, ...], CareerGraph]] = {}
+_cache_lock = threading.Lock()
+CAREER_TOPICS = ("career_history", "position", "job_family", "grade")
+
+
+def career_inputs(db: Session) -> tuple[Any, ...]:
+    """A fingerprint of everything ``career_steps`` reads, from a few cheap aggregates: the assignments (added, never
+    edited, but by an import that replaces a history, which emits ``career_history`` like every change of one), the
+    posts' families and grades, the grades' levels, the families and their relations, and the newest outbox event
+    of the topics that announce a change of any of them. The newest rows' own times (``utcnow``) are part of it,
+    so a row rolled back and written again under the same id still changes it."""
+    newest = select(func.max(Assignment.id)).scalar_subquery()
+    a = db.execute(select(func.count(), func.max(Assignment.id),
+                          select(Assignment.created_at).where(Assignment.id == newest).scalar_subquery())).one()
+    p = db.execute(select(func.count(), func.max(Position.id), func.max(Position.updated_at))).one()
+    g = db.execute(select(func.count(), func.max(Grade.id), func.sum(Grade.level))).one()
+    f = db.execute(select(func.count(), func.max(JobFamily.id))).one()
+    rel = job_family_relations.c
+    r = db.execute(select(func.count(), func.sum(rel.family_id), func.sum(rel.related_id))).one()
+    o = db.execute(select(OutboxEvent.id, OutboxEvent.created_at).where(OutboxEvent.topic.in_(CAREER_TOPICS))
+                   .order_by(OutboxEvent.id.desc()).limit(1)).first()
+    return (*a, *p, *g, *f, *r, *(o or (None, None)))
 
 
 def requirements_of(db: Session, position_id: int) -> list[tuple[int, Requirement]]:

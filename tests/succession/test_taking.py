@@ -13,6 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hcm.errors import Conflict, Invalid, NotFound
+from hcm.org import service
+from hcm.org.models import Grade, MoveReason, Position
+from hcm.org.schemas import MoveIn, PositionIn
 from performance.models import PeriodState, UnitResult
 from succession.models import DevelopmentAction, GapKind, Readiness, SuccessionAudit
 from succession.service import taking
@@ -210,3 +213,38 @@ def test_only_hr_makes_an_action_from_a_gap(client: Any, db: Session, company: C
                     headers=c.headers("hr"))
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "gap_kind"
     assert factories.count(db, DevelopmentAction) == 1
+
+
+def test_the_career_steps_follow_the_history(db: Session, company: Company) -> None:
+    """The steps are kept while what they are derived from stays the same, and derived again when it changes: a
+    move through the org service, and a post's grade changed straight in its table."""
+    c = company
+    nominate(db, c, "ENG-H", "Dan", Readiness.READY_3_PLUS, 5)
+    first = taking.CareerGraph.from_db(db)
+    assert taking.CareerGraph.from_db(db) is first  # nothing changed: the same steps
+    assert _takes(db, c)["Dan"].experience.reachable is False
+    eng_1 = c.posts["ENG-1"]
+    new = service.create_position(db, data=PositionIn(code="ENG-3", title="Engineer", department_id=eng_1.department_id,
+                                                      job_family_id=eng_1.job_family_id, grade_id=eng_1.grade_id,
+                                                      reports_to_id=c.posts["ENG-L"].id))
+    service.move(db, employee_id=c.people["Dan"].id, data=MoveIn(reason=MoveReason.LATERAL,
+                                                                 effective_date=date(2026, 1, 1), position_id=new.id))
+    # SAL/G2 -> ENG/G2 after 48.0 months; then ENG/G2 -> ENG/G3 (18.0 less his 180 days = 5.9 months in the role)
+    # -> MGT/G3 (30.0)
+    dan = _takes(db, c)["Dan"]
+    assert [(p.from_role, p.to_role, p.months) for p in dan.experience.path] == [
+        ("ENG/G2", "ENG/G3", 12.1), ("ENG/G3", "MGT/G3", 30.0)]
+    steps = {(s.source, s.target): (s.observed, s.median_months) for s in taking.CareerGraph.from_db(db).steps}
+    assert steps[("SAL/G2", "ENG/G2")] == (1, 48.0)
+
+    # ENG-A, a post of a new grade G5 in ENG, written straight to the tables: a new role, and the step to it that
+    # the job architecture allows
+    before = taking.CareerGraph.from_db(db)
+    g5 = Grade(code="G5", name="Grade 5", level=5, pay_min=1, pay_mid=2, pay_max=3)
+    db.add(g5)
+    db.flush()
+    db.add(Position(code="ENG-A", title="Architect", department_id=eng_1.department_id,
+                    job_family_id=eng_1.job_family_id, grade_id=g5.id))
+    db.flush()
+    after = taking.CareerGraph.from_db(db)
+    assert after is not before and ("ENG/G3", "ENG/G5") in {(s.source, s.target) for s in after.steps}
