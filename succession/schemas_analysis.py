@@ -4,12 +4,15 @@ candidates of a key post (docs/succession.md)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from hcm.fields import Code, Id, In, Timestamp
+from hcm.fields import CODE_PATTERN, Day, Id, In, Timestamp
 from succession.models import ActionStatus, GapKind, Readiness
+
+# A role's key, "<family code>/<grade code>" (hcm.org.events.role_key): two codes and the slash.
+RoleKey = Annotated[str, Field(min_length=3, max_length=129, pattern=CODE_PATTERN)]
 
 
 class PersonOut(BaseModel):
@@ -133,8 +136,8 @@ class GapActionIn(In):
 
     gap_kind: Literal["skill", "experience", "performance"]
     skill_id: Id | None = None  # a skill gap
-    target_role: Code | None = None  # an experience gap: the role key
-    as_of: date | None = None  # the day the estimate counts from (default today)
+    target_role: RoleKey | None = None  # an experience gap: the role key
+    as_of: Day | None = None  # the day the estimate counts from (default today)
 
 
 class ActionOut(BaseModel):
