@@ -121,6 +121,7 @@ SAMPLES: dict[tuple[str, str], dict[str, list[Request]]] = {
         lambda w, e: ({"period_id": w.period.id}, {"employee_id": [e]}, None)]},
     ("GET", "/api/performance/periods/{period_id}/points/ledger"): {"employee_id": [
         lambda w, e: ({"period_id": w.period.id}, {"employee_id": e}, None)]},
+    ("GET", "/api/succession/what-if"): {"employee_id": [lambda w, e: ({}, {"employee_id": [e], "depth": 2}, None)]},
 }
 
 
