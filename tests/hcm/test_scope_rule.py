@@ -22,6 +22,10 @@ from sqlalchemy.orm import Session
 from hcm.org.models import Employee
 from performance.models import GoalLevel, Period, PeriodState
 from performance.service import points
+from succession import settings as succ_settings
+from succession.models import GapKind, Readiness
+from succession.schemas import ActionIn, PlanIn
+from succession.service import actions, keyposts, plans
 from tests import factories
 from tests.factories import Org
 from tests.performance import factories as perf
@@ -45,6 +49,8 @@ class World:
     calibrating: Period  # in calibration
     post_goal: int  # a post goal of alice's post, planned by HR
     skill: int
+    key_post: int  # a vacant key post below the manager's, with a plan: bob and dana on the slate, alice nominable
+    action: int  # a development action of bob's nomination there
 
     def person(self, name: str) -> int:
         return self.org.people[name].id
@@ -65,8 +71,21 @@ def world(db: Session, org: Org) -> World:
     for code, amount in (("PEER_RECOGNITION", 10), ("GOAL_ACHIEVED", 100)):
         points.create_rule(db, principal=hr, code=code, name=code.title(), amount=amount)
     calibrating = perf.period(db, code="FY25-S", state=PeriodState.CALIBRATION, start=date(2025, 1, 1))
+    # Succession: plans are HR's and the executives'; a manager sees those below their post once HR allows it, so
+    # the key post reports to the manager's and the walk asks the manager past the plan check too. The outsider
+    # is on no slate: an executive sees every plan, and with it its nominees.
+    deputy = factories.position(db, dept=org.ops, title="Deputy Head of Operations", code="OPS-D",
+                                reports_to=org.positions["ops_head"])
+    keyposts.mark_key(db, principal=hr, position=deputy, reason="runs operations when the head is away")
+    plans.create_plan(db, principal=hr, position_id=deputy.id, data=PlanIn())
+    for name in ("bob", "dana"):
+        plans.nominate(db, principal=hr, position_id=deputy.id, employee_id=org.people[name].id,
+                       readiness=Readiness.READY_1_2)
+    action = actions.create_action(db, principal=hr, position_id=deputy.id, employee_id=org.people["bob"].id,
+                                   data=ActionIn(title="Lead the quarterly planning", gap_kind=GapKind.EXPERIENCE))
+    succ_settings.update(db, principal=hr, managers_see_plans_below=True)
     return World(org=org, outsider=outsider, period=period, calibrating=calibrating, post_goal=goal.id,
-                 skill=factories.skill(db, name="Forecasting").id)
+                 skill=factories.skill(db, name="Forecasting").id, key_post=deputy.id, action=action.id)
 
 
 # (method, path template) -> {the field or parameter naming the employee: [requests, each (path params, query,
@@ -76,6 +95,10 @@ Request = Callable[[World, int], tuple[dict[str, Any], dict[str, Any], dict[str,
 
 def _code() -> str:
     return f"S{next(_codes)}"
+
+
+_PLAN = "/api/succession/positions/{position_id}/plan"  # the sample plan is the key post's (World.key_post)
+_NOMINEE = _PLAN + "/nominees/{employee_id}"
 
 
 SAMPLES: dict[tuple[str, str], dict[str, list[Request]]] = {
@@ -122,6 +145,25 @@ SAMPLES: dict[tuple[str, str], dict[str, list[Request]]] = {
     ("GET", "/api/performance/periods/{period_id}/points/ledger"): {"employee_id": [
         lambda w, e: ({"period_id": w.period.id}, {"employee_id": e}, None)]},
     ("GET", "/api/succession/what-if"): {"employee_id": [lambda w, e: ({}, {"employee_id": [e], "depth": 2}, None)]},
+    ("POST", f"{_PLAN}/nominees"): {"employee_id": [
+        lambda w, e: ({"position_id": w.key_post}, {}, {"employee_id": e, "readiness": "ready_3_plus"})]},
+    ("PUT", f"{_PLAN}/emergency"): {"employee_id": [lambda w, e: ({"position_id": w.key_post}, {}, {"employee_id": e})]},
+    ("POST", f"{_NOMINEE}/readiness"): {"employee_id": [
+        lambda w, e: ({"position_id": w.key_post, "employee_id": e}, {}, {"readiness": "ready_now", "reason": "ready"})]},
+    ("POST", f"{_NOMINEE}/remove"): {"employee_id": [
+        lambda w, e: ({"position_id": w.key_post, "employee_id": e}, {}, {"reason": "moved on"})]},
+    ("GET", f"{_NOMINEE}/actions"): {"employee_id": [
+        lambda w, e: ({"position_id": w.key_post, "employee_id": e}, {}, None)]},
+    ("POST", f"{_NOMINEE}/actions"): {
+        "employee_id": [lambda w, e: ({"position_id": w.key_post, "employee_id": e}, {},
+                                      {"title": "Sample", "gap_kind": "other"})],
+        "owner_employee_id": [lambda w, e: ({"position_id": w.key_post, "employee_id": w.person("bob")}, {},
+                                            {"title": "Sample", "gap_kind": "other", "owner_employee_id": e})]},
+    ("PATCH", f"{_NOMINEE}/actions/{{action_id}}"): {
+        "employee_id": [lambda w, e: ({"position_id": w.key_post, "employee_id": e, "action_id": w.action}, {},
+                                      {"status": "in_progress"})],
+        "owner_employee_id": [lambda w, e: ({"position_id": w.key_post, "employee_id": w.person("bob"),
+                                             "action_id": w.action}, {}, {"owner_employee_id": e})]},
 }
 
 
