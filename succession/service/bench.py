@@ -92,17 +92,18 @@ def _counts(noms: Any) -> Any:
             .group_by(s.c.position_id).subquery("counts"))
 
 
-def _post_stmt(department_id: int | None) -> Any:
+def _post_stmt(department_id: int | None, *, uncovered_only: bool = False) -> Any:
     c = _counts(open_nominations())
     holder = aliased(Employee)
     ready = func.coalesce(c.c.ready_now, 0)
-    return (select(Position.id, Position.code, Position.title, Position.department_id, Department.name, holder.id,
+    stmt = (select(Position.id, Position.code, Position.title, Position.department_id, Department.name, holder.id,
                    holder.first_name, holder.last_name, ready.label("ready_now"), func.coalesce(c.c.r12, 0),
                    func.coalesce(c.c.r3, 0), func.coalesce(c.c.n, 0).label("n"))
             .join(Department, Department.id == Position.department_id)
             .outerjoin(holder, and_(holder.position_id == Position.id, holder.status == EmployeeStatus.ACTIVE))
             .outerjoin(c, c.c.position_id == Position.id)
             .where(key_posts(department_id)))
+    return stmt.where(ready == 0) if uncovered_only else stmt
 
 
 def _post_out(r: Any) -> KeyPostBench:
@@ -118,11 +119,7 @@ def key_post_bench(db: Session, *, principal: Principal, department_id: int | No
     """A page of the key posts (of a department subtree; only the uncovered ones), by code, with their successors
     counted per readiness."""
     _check_department(db, department_id)
-    stmt = _post_stmt(department_id)
-    if uncovered_only:
-        sub = _counts(open_nominations())
-        covered = select(sub.c.position_id).where(sub.c.ready_now > 0)
-        stmt = stmt.where(Position.id.not_in(covered))
+    stmt = _post_stmt(department_id, uncovered_only=uncovered_only)
     rows, total = paginate(db, stmt.order_by(Position.code, Position.id), page=page, page_size=page_size)
     return Page[KeyPostBench](items=[_post_out(r) for r in rows], total=total, page=page, page_size=page_size)
 
@@ -203,7 +200,8 @@ def bench(db: Session, *, principal: Principal, department_id: int | None = None
     _check_department(db, department_id)
     if not 1 <= min_slates <= 100:
         raise Invalid("min_slates must be between 1 and 100", field="min_slates")
-    noms = open_nominations().where(SuccessionPlan.position_id.in_(select(Position.id).where(key_posts(department_id))))
+    kp = key_posts(department_id)  # one subtree CTE, used twice
+    noms = open_nominations().where(SuccessionPlan.position_id.in_(select(Position.id).where(kp)))
     ns = noms.subquery("noms")
     c = _counts(noms)
     only = (select(ns.c.position_id, func.max(ns.c.employee_id).label("only"))
@@ -213,7 +211,7 @@ def bench(db: Session, *, principal: Principal, department_id: int | None = None
                              func.coalesce(c.c.n, 0), only.c.only)
                       .outerjoin(c, c.c.position_id == Position.id)
                       .outerjoin(only, only.c.position_id == Position.id)
-                      .where(key_posts(department_id))).all()
+                      .where(kp)).all()
     posts = [_Post(pid, dept, int(now), int(n), o) for pid, dept, now, n, o in rows]
     top, under = _children_of(db, department_id)
     depts = {d.id: d for d in db.scalars(select(Department).where(Department.id.in_(top)))} if top else {}

@@ -71,9 +71,11 @@ def eligible_filter(min_level: int | None) -> Any:
 
 def _groups(db: Session, ids: Any, eligible: Any) -> list[tuple[str | None, int | None, bool, int]]:
     """(gender, birth year, eligible?, count) of the people ``ids`` selects (active ones)."""
-    rows = db.execute(select(Employee.gender, Employee.birth_year, case((eligible, 1), else_=0), func.count())
-                      .where(Employee.id.in_(ids), Employee.status == EmployeeStatus.ACTIVE)
-                      .group_by(Employee.gender, Employee.birth_year, case((eligible, 1), else_=0))).all()
+    people = (select(Employee.gender.label("gender"), Employee.birth_year.label("birth_year"),
+                     case((eligible, 1), else_=0).label("eligible"))
+              .where(Employee.id.in_(ids), Employee.status == EmployeeStatus.ACTIVE).subquery("people"))
+    rows = db.execute(select(people.c.gender, people.c.birth_year, people.c.eligible, func.count())
+                      .group_by(people.c.gender, people.c.birth_year, people.c.eligible)).all()
     return [(g.value if g is not None else None, by, bool(e), int(n)) for g, by, e, n in rows]
 
 
