@@ -51,7 +51,7 @@ from succession.schemas_register import (
     PoolOut,
     PoolPatch,
 )
-from succession.service.register import _record_audit, effective_levels
+from succession.service.register import effective_levels, record_audit
 
 # The lowest final potential rating of each band, per scale: what ``ninebox.potential_band`` answers (a test
 # holds the two together). 1..3: rounded half up; 1..5: 1-2 low, 3 medium, 4-5 high (half up).
@@ -285,8 +285,8 @@ def create_pool(db: Session, *, principal: Principal, data: PoolIn) -> PoolDetai
                       created_at=now, updated_at=now)
     db.add(pool)
     db.flush()
-    _record_audit(db, principal=principal, entity="pool", entity_id=pool.id, action="create", before=None,
-                  after=_audit_view(pool))
+    record_audit(db, principal=principal, entity="pool", entity_id=pool.id, position_id=None, action="create",
+                 before=None, after=_audit_view(pool))
     db.flush()
     return pool_detail(db, principal=principal, pool_id=pool.id)
 
@@ -314,8 +314,8 @@ def update_pool(db: Session, *, principal: Principal, pool_id: int, data: PoolPa
     if after != before:
         pool.updated_at = utcnow()
         db.flush()
-        _record_audit(db, principal=principal, entity="pool", entity_id=pool.id, action="update", before=before,
-                      after=after)
+        record_audit(db, principal=principal, entity="pool", entity_id=pool.id, position_id=None, action="update",
+                     before=before, after=after)
         db.flush()
     return pool_detail(db, principal=principal, pool_id=pool.id)
 
@@ -407,8 +407,8 @@ def add_member(db: Session, *, principal: Principal, pool_id: int, data: MemberI
                    added_at=utcnow())
     db.add(m)
     db.flush()
-    _record_audit(db, principal=principal, entity="pool_member", entity_id=m.id, action="add", before=None,
-                  after={"pool": pool.code, "employee_id": person.id, "reason": reason})
+    record_audit(db, principal=principal, entity="pool_member", entity_id=m.id, position_id=None, action="add",
+                 before=None, after={"pool": pool.code, "employee_id": person.id, "reason": reason})
     db.flush()
     return _one_member(db, m.id)
 
@@ -433,8 +433,8 @@ def remove_member(db: Session, *, principal: Principal, pool_id: int, employee_i
     m.removed_by_user_id = principal.user_id
     m.removal_reason = reason
     db.flush()
-    _record_audit(db, principal=principal, entity="pool_member", entity_id=m.id, action="remove",
-                  before={"pool": pool.code, "employee_id": employee_id, "reason": m.reason},
-                  after={"removed": True, "reason": reason})
+    record_audit(db, principal=principal, entity="pool_member", entity_id=m.id, position_id=None, action="remove",
+                 before={"pool": pool.code, "employee_id": employee_id, "reason": m.reason},
+                 after={"removed": True, "reason": reason})
     db.flush()
     return _one_member(db, m.id)

@@ -65,7 +65,7 @@ from hcm.org.queries import department_subtree_ids
 from hcm.org.schemas import PositionPatch
 from hcm.org.service import department_parents, update_position
 from hcm.paging import Page, check_page
-from hcm.policy import Principal
+from hcm.policy import Principal, require_hr
 from performance.models import Goal, GoalLevel, GoalLink, Period
 from succession.models import KeyPostDecision, Nomination, SuccessionAudit, SuccessionPlan
 from succession.schemas_register import (
@@ -510,12 +510,43 @@ def register_entry(db: Session, *, principal: Principal, position_id: int, as_of
 
 
 # --- decisions --------------------------------------------------------------------------------------
-def _record_audit(db: Session, *, principal: Principal, entity: str, entity_id: int | None, action: str,
-                  before: dict[str, Any] | None, after: dict[str, Any] | None, position_id: int | None = None) -> None:
-    """Stand-in for ``succession.audit.record`` (owned by the plans engineer) until it lands: one row in
-    ``succ_audit`` in the caller's transaction."""
-    db.add(SuccessionAudit(entity=entity, entity_id=entity_id, position_id=position_id, action=action,
-                           before=before, after=after, user_id=principal.user_id, at=utcnow()))
+# Stand-ins for the plans engineer's ``succession.audit.record`` and ``succession.service.keyposts.decide``, which
+# are not on this branch yet: the same keyword signatures and rules, so reconciling is swapping the names.
+def record_audit(db: Session, *, principal: Principal | None, entity: str, entity_id: int | None,
+                 position_id: int | None, action: str, before: dict[str, Any] | None,
+                 after: dict[str, Any] | None) -> SuccessionAudit:
+    """One ``succ_audit`` row in the caller's transaction (stand-in for ``succession.audit.record``)."""
+    row = SuccessionAudit(entity=entity, entity_id=entity_id, position_id=position_id, action=action,
+                          before=before, after=after, user_id=principal.user_id if principal is not None else None,
+                          at=utcnow())
+    db.add(row)
+    db.flush()
+    return row
+
+
+def decide_key(db: Session, *, principal: Principal, position: Position, is_key: bool, reason: str | None,
+               criticality: dict[str, Any] | None = None) -> KeyPostDecision:
+    """HR sets, confirms or withdraws a key post with the reason and the criticality shown: the decision row, the
+    flag through the org service (the ``position`` event carries it to the graph), the audit (stand-in for
+    ``succession.service.keyposts.decide``)."""
+    require_hr(principal, "decide which posts are key")
+    why = (reason or "").strip()
+    if not why:
+        raise Invalid("reason is required: say why", field="reason")
+    if is_key and not position.is_active:
+        raise Invalid(f"position {position.code!r} is inactive: an inactive post cannot be key", field="position_id")
+    was = bool(position.is_key)
+    if was != is_key:
+        update_position(db, position_id=position.id, data=PositionPatch(is_key=is_key))
+    decision = KeyPostDecision(position_id=position.id, is_key=is_key, reason=why, criticality=criticality,
+                               decided_by_user_id=principal.user_id, decided_at=utcnow())
+    db.add(decision)
+    db.flush()
+    action = ("confirm_key" if was else "set_key") if is_key else "withdraw_key"
+    record_audit(db, principal=principal, entity="key_post", entity_id=decision.id, position_id=position.id,
+                 action=action, before={"is_key": was},
+                 after={"is_key": is_key, "reason": why, "criticality": decision.criticality})
+    return decision
 
 
 def active_successors(db: Session, position_id: int) -> int:
@@ -527,34 +558,22 @@ def active_successors(db: Session, position_id: int) -> int:
 def decide(db: Session, *, principal: Principal, position_id: int, is_key: bool, reason: str,
            as_of: date | None = None) -> DecisionOut:
     """HR sets (``is_key`` on a post that is not key), confirms (on a key post) or withdraws (``is_key`` false)
-    a key post, with a reason; the decision keeps who, when and the criticality the register showed. The post's
-    flag changes through the org service (so the graph hears of it). Refused, with nothing written: a blank
-    reason, an inactive post made key, withdrawing a post that is not key or whose plan still has successors."""
+    a key post, with a reason; the decision keeps who, when and the criticality the register showed (with
+    ``was_key``, so the history can tell a confirmation from a setting). Refused, with nothing written: a blank
+    reason, an inactive post made key (422), withdrawing a post that is not key or whose plan still has
+    successors (409: remove them first, a plan is for a key post). HR only."""
     pos = get_or_404(db, Position, position_id, lock="update", field="position_id")
-    reason = (reason or "").strip()
-    if not reason:
-        raise Invalid("a key-post decision needs a reason", field="reason")
-    if is_key and not pos.is_active:
-        raise Conflict(f"position {pos.code!r} is inactive: an inactive post cannot be key", field="position_id")
-    if not is_key and not pos.is_key:
-        raise Conflict(f"position {pos.code!r} is not a key post: there is nothing to withdraw", field="is_key")
-    if not is_key and (n := active_successors(db, pos.id)):
-        raise Conflict(f"position {pos.code!r} has {n} successor(s) on its plan: remove them before withdrawing "
-                       "the key post", field="is_key")
-    was_key = pos.is_key
+    if not (reason or "").strip():
+        raise Invalid("reason is required: say why", field="reason")
+    if not is_key:
+        if not pos.is_key:
+            raise Conflict(f"position {pos.code!r} is not a key post: there is nothing to withdraw", field="is_key")
+        if n := active_successors(db, pos.id):
+            raise Conflict(f"position {pos.code!r} has {n} successor(s) on its plan: remove them before withdrawing "
+                           "the key post", field="is_key")
     crit = post_criticality(db, position_id=pos.id, as_of=as_of) if pos.is_active else None
-    snapshot: dict[str, Any] = {"was_key": was_key, "as_of": (as_of or clock.today()).isoformat()}
+    snapshot: dict[str, Any] = {"was_key": bool(pos.is_key), "as_of": (as_of or clock.today()).isoformat()}
     if crit is not None:
         snapshot.update(crit.model_dump(mode="json"))
-    d = KeyPostDecision(position_id=pos.id, is_key=is_key, reason=reason, criticality=snapshot,
-                        decided_by_user_id=principal.user_id, decided_at=utcnow())
-    db.add(d)
-    if was_key != is_key:
-        update_position(db, position_id=pos.id, data=PositionPatch(is_key=is_key))
-    db.flush()
-    out = decision_out(d, principal.username)
-    _record_audit(db, principal=principal, entity="key_post", entity_id=d.id, position_id=pos.id, action=out.action,
-                  before={"is_key": was_key}, after={"is_key": is_key, "reason": reason,
-                                                     "score": crit.score if crit is not None else None})
-    db.flush()
-    return out
+    d = decide_key(db, principal=principal, position=pos, is_key=is_key, reason=reason, criticality=snapshot)
+    return decision_out(d, principal.username)

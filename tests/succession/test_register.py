@@ -130,8 +130,9 @@ def test_set_confirm_and_withdraw_a_key_post(db: Session, acme: Acme) -> None:
     audit = db.scalars(select(SuccessionAudit).where(SuccessionAudit.position_id == salh.id)
                        .order_by(SuccessionAudit.id)).all()
     assert [(x.entity, x.action, x.before, x.after["is_key"]) for x in audit] == [  # type: ignore[index]
-        ("key_post", "set", {"is_key": False}, True), ("key_post", "confirm", {"is_key": True}, True),
-        ("key_post", "withdraw", {"is_key": True}, False)]
+        ("key_post", "set_key", {"is_key": False}, True), ("key_post", "confirm_key", {"is_key": True}, True),
+        ("key_post", "withdraw_key", {"is_key": True}, False)]
+    assert audit[0].after["criticality"]["score"] == 32.1  # type: ignore[index]
 
 
 @pytest.mark.parametrize(("post", "body", "status", "field"), [
@@ -160,7 +161,7 @@ def test_an_inactive_post_cannot_be_made_key(client: Any, db: Session, acme: Acm
     db.flush()
     r = client.post(f"/api/succession/register/{acme.posts['SAL1'].id}/decisions",
                     json={"is_key": True, "reason": "x"}, headers=acme.headers("hr"))
-    assert r.status_code == 409 and r.json()["field"] == "position_id"
+    assert r.status_code == 422 and r.json()["field"] == "position_id"
     assert factories.count(db, KeyPostDecision) == 0
 
 
