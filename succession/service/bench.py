@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import DateTime, Integer, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -231,22 +231,30 @@ def bench(db: Session, *, principal: Principal, department_id: int | None = None
                             .join(post, post.id == ns.c.position_id)
                             .outerjoin(held, held.id == person.position_id)
                             .order_by(ns.c.employee_id, post.code)).all()
-    people: dict[int, SlatePerson] = {}
-    ready_posts: dict[int, list[PostRef]] = defaultdict(list)
+    # plain tuples while counting (thousands of nominees); answer objects only for the people listed
+    who: dict[int, tuple[str, str | None]] = {}
+    slates_of: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    ready_count: dict[int, int] = defaultdict(int)
+    only_posts: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
     only_of = {p.position_id: p.only_ready for p in posts}
     for e, first, last, title, readiness, pid, code, ptitle in slate_rows:
-        sp = people.setdefault(e, SlatePerson(employee_id=e, name=f"{first} {last}", position_title=title, slates=0,
-                                              ready_now=0, posts=[]))
-        sp.slates += 1
-        ref = PostRef(position_id=pid, code=code, title=ptitle)
-        sp.posts.append(ref)
+        who.setdefault(e, (f"{first} {last}", title))
+        ref = (pid, code, ptitle)
+        slates_of[e].append(ref)
         if readiness == Readiness.READY_NOW:
-            sp.ready_now += 1
+            ready_count[e] += 1
             if only_of.get(pid) == e:
-                ready_posts[e].append(ref)
-    many = sorted((p for p in people.values() if p.slates >= min_slates), key=lambda p: (-p.slates, p.name, p.employee_id))
-    single = sorted((people[e].model_copy(update={"posts": refs}) for e, refs in ready_posts.items()
-                     if len(refs) >= SINGLE_POINT_POSTS), key=lambda p: (-len(p.posts), p.name, p.employee_id))
+                only_posts[e].append(ref)
+
+    def listed(e: int, refs: list[tuple[int, str, str]]) -> SlatePerson:
+        return SlatePerson(employee_id=e, name=who[e][0], position_title=who[e][1], slates=len(slates_of[e]),
+                           ready_now=ready_count[e],
+                           posts=[PostRef(position_id=pid, code=code, title=t) for pid, code, t in refs])
+
+    many = sorted((listed(e, refs) for e, refs in slates_of.items() if len(refs) >= min_slates),
+                  key=lambda p: (-p.slates, p.name, p.employee_id))
+    single = sorted((listed(e, refs) for e, refs in only_posts.items() if len(refs) >= SINGLE_POINT_POSTS),
+                    key=lambda p: (-len(p.posts), p.name, p.employee_id))
     return BenchOut(department_id=department_id, figures=figures(posts), departments=departments,
                     min_slates=min_slates, many_slates=many, single_points=single)
 
@@ -278,15 +286,18 @@ def _period_ends(db: Session, as_of: date, n: int) -> list[tuple[date, str]]:
 
 def key_posts_on(db: Session, days: list[date], department_id: int | None) -> list[set[int]]:
     """For each day, the ids of the posts that were key at its end (the module's docstring: the register's
-    decisions, else the current flag), among the active posts (of a department subtree)."""
-    scope = select(Position.id, Position.is_key).where(Position.is_active.is_(True))
-    if department_id is not None:
-        scope = scope.where(Position.department_id.in_(department_subtree_ids(department_id)))
-    current = dict(db.execute(scope).all())
+    decisions, else the current flag), among the active posts (of a department subtree). Reads the posts flagged
+    key now and the decisions (both a few thousand rows, not every post)."""
     d = KeyPostDecision
+    active: ColumnElement[bool] = Position.is_active.is_(True)
+    if department_id is not None:
+        active = and_(active, Position.department_id.in_(department_subtree_ids(department_id)))
+    decided = select(d.position_id)
+    flagged = set(db.scalars(select(Position.id).where(active, Position.is_key.is_(True),
+                                                       Position.id.not_in(decided))))
     was_key = d.criticality["was_key"].as_boolean()
     rows = db.execute(select(d.position_id, d.is_key, d.decided_at, was_key)
-                      .where(d.position_id.in_(select(scope.subquery().c.id)))
+                      .join(Position, Position.id == d.position_id).where(active)
                       .order_by(d.position_id, d.decided_at, d.id)).all()
     history: dict[int, list[tuple[datetime, bool, bool | None]]] = defaultdict(list)
     for pid, is_key, at, was in rows:
@@ -294,13 +305,8 @@ def key_posts_on(db: Session, days: list[date], department_id: int | None) -> li
     out = []
     for day in days:
         end = datetime.combine(day + timedelta(days=1), time())
-        keys = set()
-        for pid, flag in current.items():
-            events = history.get(pid)
-            if not events:
-                if flag:
-                    keys.add(pid)
-                continue
+        keys = set(flagged)  # never decided on: their current flag
+        for pid, events in history.items():
             state: bool | None = None
             for at, is_key, _ in events:
                 if at < end:
@@ -316,50 +322,87 @@ def key_posts_on(db: Session, days: list[date], department_id: int | None) -> li
     return out
 
 
-def _posts_on(db: Session, days: list[date], department_id: int | None) -> list[dict[int, _Post]]:
+DaySlates = tuple[dict[int, int], dict[int, list[int]]]  # per post: its successors; its ready-now successors
+
+
+def _posts_on(db: Session, days: list[date], department_id: int | None) -> list[DaySlates]:
     """For each day, per post (active, of the department subtree) with an open nomination at its end: the
-    successors and the one ready-now successor (one statement over every day: a table of the days joined to the
-    nominations)."""
+    successors and the one ready-now successor. Two set-wise reads, whatever the number of days (the nominations
+    of those posts that were open at some point before the last day, with their nominees' exits, and those
+    nominations' readiness events), then each day is replayed in memory: a few rows per key post, where one
+    statement per day, or correlated lookups per day and nomination, cost far more."""
     if not days:
         return []
+    last = datetime.combine(max(days) + timedelta(days=1), time())
+    first = datetime.combine(min(days) + timedelta(days=1), time())
     scope = select(Position.id).where(Position.is_active.is_(True))
     if department_id is not None:
         scope = scope.where(Position.department_id.in_(department_subtree_ids(department_id)))
-    moments = union_all(*(select(literal(i, Integer).label("i"),
-                                 literal(datetime.combine(day + timedelta(days=1), time()), DateTime).label("at"),
-                                 literal(day).label("day"))
-                          for i, day in enumerate(days))).cte("moments")
     n = Nomination
-    rc = aliased(ReadinessChange)
-    latest = (select(rc.after).where(rc.nomination_id == n.id, rc.changed_at < moments.c.at)
-              .order_by(rc.changed_at.desc(), rc.id.desc()).limit(1).correlate(n, moments).scalar_subquery())
-    rn = aliased(ReadinessChange)
-    first_after = (select(func.coalesce(rn.before, rn.after)).where(rn.nomination_id == n.id, rn.changed_at >= moments.c.at)
-                   .order_by(rn.changed_at, rn.id).limit(1).correlate(n, moments).scalar_subquery())
-    readiness = func.coalesce(latest, first_after, n.readiness)
-    active_then = and_(or_(Employee.exit_date.is_(None), Employee.exit_date > moments.c.day),
-                       or_(Employee.status == EmployeeStatus.ACTIVE, Employee.exit_date.is_not(None)))
-    rows = (select(moments.c.i, SuccessionPlan.position_id, n.employee_id, readiness.label("readiness"))
-            .select_from(moments)
-            .join(n, and_(n.nominated_at < moments.c.at, or_(n.removed_at.is_(None), n.removed_at >= moments.c.at)))
+    noms = (select(n.id, SuccessionPlan.position_id, n.employee_id, n.readiness, n.nominated_at, n.removed_at,
+                   Employee.exit_date, Employee.status)
             .join(SuccessionPlan, SuccessionPlan.id == n.plan_id)
             .join(Employee, Employee.id == n.employee_id)
-            .where(active_then, SuccessionPlan.position_id.in_(scope))).subquery("then")
-    ready = rows.c.readiness == Readiness.READY_NOW
-    agg = db.execute(select(rows.c.i, rows.c.position_id, func.sum(case((ready, 1), else_=0)), func.count(),
-                            func.max(case((ready, rows.c.employee_id), else_=None)))
-                     .group_by(rows.c.i, rows.c.position_id)).all()
-    out: list[dict[int, _Post]] = [{} for _ in days]
-    for i, pid, now, total, some in agg:
-        out[int(i)][pid] = _Post(pid, 0, int(now), int(total), some if int(now) == 1 else None)
+            .where(SuccessionPlan.position_id.in_(scope), n.nominated_at < last,
+                   or_(n.removed_at.is_(None), n.removed_at >= first)))
+    rows = db.execute(noms).all()
+    if not rows:
+        return [({}, {}) for _ in days]
+    wanted = noms.with_only_columns(n.id).subquery("wanted")
+    events: dict[int, list[tuple[datetime, Readiness | None, Readiness]]] = defaultdict(list)
+    for nid, at, before, after in db.execute(
+            select(ReadinessChange.nomination_id, ReadinessChange.changed_at, ReadinessChange.before,
+                   ReadinessChange.after).where(ReadinessChange.nomination_id.in_(select(wanted.c.id)))
+            .order_by(ReadinessChange.nomination_id, ReadinessChange.changed_at, ReadinessChange.id)):
+        events[nid].append((at, before, after))
+    out: list[DaySlates] = []
+    for day in days:
+        end = datetime.combine(day + timedelta(days=1), time())
+        ready: dict[int, list[int]] = defaultdict(list)
+        total: dict[int, int] = defaultdict(int)
+        for nid, pid, emp, current, nominated, removed, exit_date, status in rows:
+            if nominated >= end or (removed is not None and removed < end):
+                continue
+            if (exit_date is not None and exit_date <= day) or (exit_date is None and status != EmployeeStatus.ACTIVE):
+                continue
+            total[pid] += 1
+            if _readiness_at(events.get(nid, ()), end, current) == Readiness.READY_NOW:
+                ready[pid].append(emp)
+        out.append((total, ready))
     return out
+
+
+def _readiness_at(events: Iterable[tuple[datetime, Readiness | None, Readiness]], end: datetime,
+                  current: Readiness) -> Readiness:
+    """A nomination's readiness before ``end``: its latest event before then; before its first event, what that
+    event changed from (or to, for the event of the nomination itself); without events, its current readiness."""
+    state: Readiness | None = None
+    for at, before, after in events:
+        if at < end:
+            state = after
+        else:
+            return state if state is not None else (before or after)
+    return state if state is not None else current
 
 
 def figures_on(db: Session, days: list[date], department_id: int | None = None) -> list[BenchFigures]:
     """The bench figures at the end of each day, from the history (the module's docstring)."""
     keys = key_posts_on(db, days, department_id)
     slates = _posts_on(db, days, department_id)
-    return [figures(slates[i].get(pid, _Post(pid, 0, 0, 0, None)) for pid in keys[i]) for i in range(len(days))]
+    out = []
+    for day_keys, (total, ready) in zip(keys, slates, strict=True):
+        n = len(day_keys)
+        covered = sum(1 for p in day_keys if ready.get(p))
+        two = sum(1 for p in day_keys if total.get(p, 0) >= 2)
+        only: dict[int, int] = defaultdict(int)
+        for p in day_keys:
+            r = ready.get(p)
+            if r is not None and len(r) == 1:
+                only[r[0]] += 1
+        out.append(BenchFigures(key_posts=n, covered=covered, covered_share=round(covered / n, 4) if n else None,
+                                two_plus=two, two_plus_share=round(two / n, 4) if n else None, uncovered=n - covered,
+                                single_points=sum(1 for c in only.values() if c >= SINGLE_POINT_POSTS)))
+    return out
 
 
 def trend(db: Session, *, principal: Principal, basis: Literal["months", "periods"] = "months", points: int = 12,

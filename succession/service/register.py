@@ -7,7 +7,8 @@ known is left out and the others' weights scaled up to one):
 impact
 - ``level``: the post's grade level, min-max over the grade levels of the active posts (all equal: 0).
 - ``span``: the active people in the post's reporting subtree (below it, any depth), ``log(1 + span) /
-  log(1 + the largest span)``: the chief executive's post is 1, a post nobody reports to is 0.
+  log(N)`` with N the active people holding a post (N - 1 is the chief executive's span in a company of one
+  reporting tree): the chief executive's post is 1, a post nobody reports to is 0.
 - ``goals``: the share of the company goals carried by the goals of the post's department and the departments
   below it, in the latest period (started by the as-of date) that has company goals: each company goal counts
   ``1 / N`` (the company score is their plain mean) and passes to each supporting department goal its link
@@ -65,7 +66,7 @@ from hcm.org.queries import department_subtree_ids
 from hcm.org.schemas import PositionPatch
 from hcm.org.service import department_parents, update_position
 from hcm.paging import Page, check_page
-from hcm.policy import Principal, require_hr
+from hcm.policy import Principal, require_hr, subtree_position_ids
 from performance.models import Goal, GoalLevel, GoalLink, Period
 from succession.models import KeyPostDecision, Nomination, SuccessionAudit, SuccessionPlan
 from succession.schemas_register import (
@@ -210,6 +211,20 @@ def spans(db: Session) -> dict[int, int]:
     return below
 
 
+def span_of(db: Session, position_id: int) -> int:
+    """One post's span (the active people holding the posts below it), by the recursive subtree."""
+    return db.scalar(select(func.count()).select_from(Employee).where(
+        Employee.status == EmployeeStatus.ACTIVE, Employee.position_id.in_(subtree_position_ids(position_id)))) or 0
+
+
+def largest_span(db: Session) -> int:
+    """The span the normalisation divides by: the active people holding a post, less one (the span of a chief
+    executive over everyone, which a company of one reporting tree has)."""
+    held = db.scalar(select(func.count()).select_from(Employee).where(
+        Employee.status == EmployeeStatus.ACTIVE, Employee.position_id.is_not(None))) or 0
+    return max(0, held - 1)
+
+
 def goals_period(db: Session, as_of: date, period_id: int | None = None) -> Period | None:
     """The period whose cascade weighs the departments: ``period_id``, else the latest started by ``as_of``
     that has company goals."""
@@ -250,29 +265,43 @@ def department_goal_shares(db: Session, period: Period | None) -> dict[int, floa
 
 
 LEVELS = (1, 2, 3, 4, 5)
+FEW_SKILLS = 30
+
+
+def _holder_level(holder_id: Any, skill_id: Any) -> Any:
+    """The effective level of one person in one skill (a correlated lookup on the (employee, skill, source) key)."""
+    es = aliased(EmployeeSkill)
+    trust = case((es.source == SkillSource.ASSESSMENT, 3), (es.source == SkillSource.MANAGER, 2), else_=1)
+    return (select(func.max(trust * 10 + es.level) % 10)
+            .where(es.employee_id == holder_id, es.skill_id == skill_id).scalar_subquery())
 
 
 def _scarcity_rows(db: Session, where: ColumnElement[bool]) -> Any:
     """Per requirement of the posts ``where`` keeps: the active people other than the holder at the level.
 
-    The effective levels of the required skills are computed once (a CTE); the people at or above each level
-    per skill are a small table (skills x 5), joined to the requirements."""
-    eff = effective_levels(skill_ids=select(PositionSkill.skill_id).distinct()).cte("eff")
+    The effective levels of the required skills are aggregated once into a small table (per skill and level
+    1..5: the people at that level or above), joined to the requirements; the holder's own level is a lookup.
+    A few posts (one entry, a decision) require few skills: only those skills' holders are read (by the skill's
+    index); many posts require most skills, and reading every skill at once is then the cheaper plan."""
+    skills = list(db.scalars(select(PositionSkill.skill_id).distinct()
+                             .join(Position, Position.id == PositionSkill.position_id)
+                             .where(where).limit(FEW_SKILLS + 1)))
+    eff = effective_levels(skill_ids=skills if len(skills) <= FEW_SKILLS else None).subquery("eff")
+    per_level = (select(eff.c.skill_id, eff.c.level, func.count().label("n"))
+                 .group_by(eff.c.skill_id, eff.c.level).subquery("per_level"))
     levels = union_all(*(select(literal(lv).label("level")) for lv in LEVELS)).subquery("levels")
-    at_least = (select(eff.c.skill_id, levels.c.level, func.count().label("n"))
-                .join(levels, eff.c.level >= levels.c.level)
-                .group_by(eff.c.skill_id, levels.c.level).subquery("at_least"))
+    at_least = (select(per_level.c.skill_id, levels.c.level, func.sum(per_level.c.n).label("n"))
+                .join(levels, per_level.c.level >= levels.c.level)
+                .group_by(per_level.c.skill_id, levels.c.level).subquery("at_least"))
     holder = aliased(Employee)
-    holder_eff = eff.alias("holder_eff")
     ps = PositionSkill
-    holder_has = case((holder_eff.c.level >= ps.required_level, 1), else_=0)
+    holder_has = case((_holder_level(holder.id, ps.skill_id) >= ps.required_level, 1), else_=0)
     return (
         select(ps.position_id, ps.skill_id, ps.required_level, ps.importance,
                (func.coalesce(at_least.c.n, 0) - holder_has).label("others"))
         .join(Position, Position.id == ps.position_id)
         .outerjoin(at_least, and_(at_least.c.skill_id == ps.skill_id, at_least.c.level == ps.required_level))
         .outerjoin(holder, and_(holder.position_id == ps.position_id, holder.status == EmployeeStatus.ACTIVE))
-        .outerjoin(holder_eff, and_(holder_eff.c.employee_id == holder.id, holder_eff.c.skill_id == ps.skill_id))
         .where(Position.is_active.is_(True), where)
     )
 
@@ -300,13 +329,17 @@ def _vacancies(db: Session, where: ColumnElement[bool] | None) -> Any:
             .where(s.c.end_date.is_not(None), s.c.next_start.is_not(None)).subquery("vacancies"))
 
 
-def _time_to_fill(db: Session, where: ColumnElement[bool]) -> tuple[dict[int, float], float | None]:
+def _time_to_fill(db: Session, where: ColumnElement[bool]) -> dict[int, float]:
     mine = _vacancies(db, where)
-    per_post = {pid: float(d) for pid, d in db.execute(
+    return {pid: float(d) for pid, d in db.execute(
         select(mine.c.position_id, func.avg(mine.c.days)).group_by(mine.c.position_id))}
+
+
+def company_vacancy_days(db: Session) -> float | None:
+    """The mean of every observed vacancy in the company (the time to fill of a post never refilled)."""
     every = _vacancies(db, None)
     company = db.scalar(select(func.avg(every.c.days)))
-    return per_post, (float(company) if company is not None else None)
+    return float(company) if company is not None else None
 
 
 def _grade_range(db: Session) -> tuple[int | None, int | None]:
@@ -320,11 +353,12 @@ def _facts(db: Session, where: ColumnElement[bool], *, as_of: date, period_id: i
     posts = _post_rows(db, where)
     if not posts:
         return [], {}
-    span = spans(db)
+    span = spans(db) if len(posts) > 1 else {posts[0].position_id: span_of(db, posts[0].position_id)}
     period = goals_period(db, as_of, period_id)
     shares = department_goal_shares(db, period)
     scarce = _scarcity(db, where)
-    fill, company_fill = _time_to_fill(db, where)
+    fill = _time_to_fill(db, where)
+    company_fill = company_vacancy_days(db) if any(p.position_id not in fill for p in posts) else None
     risks = flight_risks(db, [p.holder_id for p in posts if p.holder_id is not None])
     for p in posts:
         p.span = span.get(p.position_id, 0)
@@ -335,7 +369,7 @@ def _facts(db: Session, where: ColumnElement[bool], *, as_of: date, period_id: i
         p.vacancy_days = fill.get(p.position_id, company_fill)
         p.flight_risk = risks.get(p.holder_id) if p.holder_id is not None else None
     lo, hi = _grade_range(db)
-    context = {"max_span": max(span.values(), default=0), "grade_min": lo, "grade_max": hi,
+    context = {"max_span": largest_span(db), "grade_min": lo, "grade_max": hi,
                "period": period.code if period is not None else None, "company_vacancy_days": company_fill}
     return posts, context
 
@@ -344,64 +378,104 @@ def _clamp(x: float) -> float:
     return max(0.0, min(1.0, x))
 
 
-def criticality_of(p: PostFacts, context: dict[str, Any], as_of: date) -> Criticality:
-    """Weigh one post's facts (the module's docstring says how each factor is normalised)."""
-    values: dict[str, tuple[float | None, float | None, str]] = {}
+Measure = tuple[float | None, float | None]  # (the normalised value 0..1 or None, the raw measure)
+FACTOR_KEYS = tuple(WEIGHTS)
+
+
+def measures(p: PostFacts, context: dict[str, Any], as_of: date) -> dict[str, Measure]:
+    """One post's factors, normalised (the module's docstring says how), without the words: cheap enough for
+    every post of the company, so the register can sort and filter all of them before it explains one page."""
+    out: dict[str, Measure] = {}
     lo, hi = context.get("grade_min"), context.get("grade_max")
     if p.grade_level is None or lo is None or hi is None:
-        values["level"] = (None, None, "no grade")
+        out["level"] = (None, None)
     else:
-        values["level"] = (0.0 if hi == lo else _clamp((p.grade_level - lo) / (hi - lo)), float(p.grade_level),
-                           f"grade level {p.grade_level} of {lo}..{hi}")
+        out["level"] = (0.0 if hi == lo else _clamp((p.grade_level - lo) / (hi - lo)), float(p.grade_level))
     max_span = context.get("max_span") or 0
-    values["span"] = (math.log1p(p.span) / math.log1p(max_span) if max_span else 0.0, float(p.span),
-                      f"{p.span} people in its reporting subtree (largest {max_span})")
-    period = context.get("period")
-    values["goals"] = ((None, None, "no period with company goals") if p.goals is None else
-                       (_clamp(p.goals), p.goals, f"{p.goals:.0%} of the company goals of {period} "
-                                                  f"through {p.department_name} and below"))
-    values["scarcity"] = ((None, None, "no skill requirements") if p.scarcity is None else
-                          (_clamp(p.scarcity), p.scarcity,
-                           f"mean of 1/(1 + others with the skill at level) over {p.requirements} requirement(s)"))
-    if p.vacancy_days is None:
-        values["time_to_fill"] = (None, None, "no vacancy observed in the company")
-    else:
-        where = "observed on the post" if p.vacancy_observed else "company mean (never refilled)"
-        values["time_to_fill"] = (_clamp(p.vacancy_days / TIME_TO_FILL_CAP_DAYS), p.vacancy_days,
-                                  f"{p.vacancy_days:.0f} days to fill, {where}; {TIME_TO_FILL_CAP_DAYS} days or more = 1")
+    out["span"] = (math.log1p(p.span) / math.log1p(max_span) if max_span else 0.0, float(p.span))
+    out["goals"] = (None, None) if p.goals is None else (_clamp(p.goals), p.goals)
+    out["scarcity"] = (None, None) if p.scarcity is None else (_clamp(p.scarcity), p.scarcity)
+    out["time_to_fill"] = ((None, None) if p.vacancy_days is None else
+                           (_clamp(p.vacancy_days / TIME_TO_FILL_CAP_DAYS), p.vacancy_days))
     if p.holder_id is None:
-        for key in ("flight_risk", "retirement", "time_in_post"):
-            values[key] = (None, None, "vacant post")
+        out["flight_risk"] = out["retirement"] = out["time_in_post"] = (None, None)
+        return out
+    out["flight_risk"] = (None, None) if p.flight_risk is None else (_clamp(p.flight_risk), p.flight_risk)
+    age = age_on(p.birth_year, as_of)
+    if age is None:
+        out["retirement"] = (None, None)
     else:
-        values["flight_risk"] = ((None, None, "no flight-risk model yet") if p.flight_risk is None else
-                                 (_clamp(p.flight_risk), p.flight_risk, "the model's flight risk"))
-        age = age_on(p.birth_year, as_of)
-        if age is None:
-            values["retirement"] = (None, None, "birth year not known")
-        else:
-            left = RETIREMENT_AGE - age
-            values["retirement"] = (_clamp(1 - left / RETIREMENT_WINDOW_YEARS), float(left),
-                                    f"{left} year(s) to retirement age {RETIREMENT_AGE}" if left > 0
-                                    else f"eligible to retire (age {RETIREMENT_AGE})")
-        if p.in_post_since is None:
-            values["time_in_post"] = (None, None, "start in post not known")
-        else:
-            years = max(0.0, (as_of - p.in_post_since).days / 365.25)
-            values["time_in_post"] = (_clamp(years / TIME_IN_POST_CAP_YEARS), round(years, 2),
-                                      f"{years:.1f} years in post; {TIME_IN_POST_CAP_YEARS} or more = 1")
+        left = RETIREMENT_AGE - age
+        out["retirement"] = (_clamp(1 - left / RETIREMENT_WINDOW_YEARS), float(left))
+    if p.in_post_since is None:
+        out["time_in_post"] = (None, None)
+    else:
+        years = max(0.0, (as_of - p.in_post_since).days / 365.25)
+        out["time_in_post"] = (_clamp(years / TIME_IN_POST_CAP_YEARS), round(years, 2))
+    return out
+
+
+def weighted(values: dict[str, Measure], keys: Iterable[str] = FACTOR_KEYS) -> float | None:
+    """The weighted mean of the known factors among ``keys`` (None when none is known)."""
+    total = acc = 0.0
+    for k in keys:
+        v = values[k][0]
+        if v is not None:
+            total += WEIGHTS[k]
+            acc += WEIGHTS[k] * v
+    return acc / total if total else None
+
+
+def score_of(values: dict[str, Measure]) -> float | None:
+    """The criticality score, 0..100 to one decimal."""
+    s = weighted(values)
+    return None if s is None else round(100 * s, 1)
+
+
+def _note(key: str, raw: float | None, p: PostFacts, context: dict[str, Any]) -> str:
+    if key == "level":
+        return "no grade" if raw is None else \
+            f"grade level {p.grade_level} of {context.get('grade_min')}..{context.get('grade_max')}"
+    if key == "span":
+        return f"{p.span} people in its reporting subtree (largest {context.get('max_span') or 0})"
+    if key == "goals":
+        return "no period with company goals" if raw is None else \
+            f"{raw:.0%} of the company goals of {context.get('period')} through {p.department_name} and below"
+    if key == "scarcity":
+        return "no skill requirements" if raw is None else \
+            f"mean of 1/(1 + others with the skill at level) over {p.requirements} requirement(s)"
+    if key == "time_to_fill":
+        if raw is None:
+            return "no vacancy observed in the company"
+        where = "observed on the post" if p.vacancy_observed else "company mean (never refilled)"
+        return f"{raw:.0f} days to fill, {where}; {TIME_TO_FILL_CAP_DAYS} days or more = 1"
+    if p.holder_id is None:
+        return "vacant post"
+    if key == "flight_risk":
+        return "no flight-risk model yet" if raw is None else "the model's flight risk"
+    if key == "retirement":
+        if raw is None:
+            return "birth year not known"
+        return (f"{raw:.0f} year(s) to retirement age {RETIREMENT_AGE}" if raw > 0
+                else f"eligible to retire (age {RETIREMENT_AGE})")
+    return "start in post not known" if raw is None else \
+        f"{raw:.1f} years in post; {TIME_IN_POST_CAP_YEARS} or more = 1"
+
+
+def criticality_of(p: PostFacts, context: dict[str, Any], as_of: date,
+                   values: dict[str, Measure] | None = None) -> Criticality:
+    """One post's criticality with every factor explained."""
+    values = values if values is not None else measures(p, context, as_of)
     factors = [Factor.model_validate({"key": k, "group": GROUPS[k], "weight": WEIGHTS[k],
-                                      "value": None if v is None else round(v, 4), "raw": raw, "note": note})
-               for k, (v, raw, note) in values.items()]
-
-    def mean(keys: Iterable[str]) -> float | None:
-        known = [(WEIGHTS[k], v) for k in keys if (v := values[k][0]) is not None]
-        total = sum(w for w, _ in known)
-        return sum(w * v for w, v in known) / total if total else None
-
-    score = mean(WEIGHTS)
-    groups = {g: mean(k for k in WEIGHTS if GROUPS[k] == g) for g in ("impact", "difficulty", "vacancy_risk")}
-    return Criticality(score=None if score is None else round(100 * score, 1),
-                       **{g: (None if v is None else round(v, 4)) for g, v in groups.items()}, factors=factors)
+                                      "value": None if v is None else round(v, 4), "raw": raw,
+                                      "note": _note(k, raw, p, context)})
+               for k, (v, raw) in values.items()]
+    groups: dict[str, float | None] = {}
+    for g in ("impact", "difficulty", "vacancy_risk"):
+        m = weighted(values, (k for k in FACTOR_KEYS if GROUPS[k] == g))
+        groups[g] = None if m is None else round(m, 4)
+    return Criticality(score=score_of(values), impact=groups["impact"], difficulty=groups["difficulty"],
+                       vacancy_risk=groups["vacancy_risk"], factors=factors)
 
 
 def _row(p: PostFacts, crit: Criticality) -> RegisterRow:
@@ -442,23 +516,23 @@ def register(db: Session, *, principal: Principal, as_of: date | None = None, de
     as_of = as_of or clock.today()
     posts, context = _facts(db, _filter(db, department_id=department_id, key_only=key_only, q=q), as_of=as_of,
                             period_id=period_id)
-    rows = [_row(p, criticality_of(p, context, as_of)) for p in posts]
+    scored = [(p, v, score_of(v)) for p in posts for v in (measures(p, context, as_of),)]
     if min_criticality is not None:
-        rows = [r for r in rows if r.criticality.score is not None and r.criticality.score >= min_criticality]
+        scored = [x for x in scored if x[2] is not None and x[2] >= min_criticality]
     if max_criticality is not None:
-        rows = [r for r in rows if r.criticality.score is not None and r.criticality.score <= max_criticality]
+        scored = [x for x in scored if x[2] is not None and x[2] <= max_criticality]
     desc = (sort in ("criticality", "level", "span")) if descending is None else descending
-    spans_of = {p.position_id: p.span for p in posts}
     keys: dict[str, Any] = {
-        "criticality": lambda r: (r.criticality.score if r.criticality.score is not None else -1.0),
-        "code": lambda r: r.code, "title": lambda r: r.title.lower(),
-        "level": lambda r: (r.grade_level if r.grade_level is not None else -1),
-        "span": lambda r: spans_of[r.position_id], "department": lambda r: r.department_name.lower(),
+        "criticality": lambda x: x[2] if x[2] is not None else -1.0,
+        "code": lambda x: x[0].code, "title": lambda x: x[0].title.lower(),
+        "level": lambda x: x[0].grade_level if x[0].grade_level is not None else -1,
+        "span": lambda x: x[0].span, "department": lambda x: x[0].department_name.lower(),
     }
-    rows.sort(key=lambda r: r.code)  # ties in the code's order whichever way the sort goes
-    rows.sort(key=keys[sort], reverse=desc)
+    scored.sort(key=lambda x: x[0].code)  # ties in the code's order whichever way the sort goes
+    scored.sort(key=keys[sort], reverse=desc)
     first = (page - 1) * page_size
-    return Page[RegisterRow](items=rows[first:first + page_size], total=len(rows), page=page, page_size=page_size)
+    items = [_row(p, criticality_of(p, context, as_of, v)) for p, v, _ in scored[first:first + page_size]]
+    return Page[RegisterRow](items=items, total=len(scored), page=page, page_size=page_size)
 
 
 def _one(db: Session, position_id: int, as_of: date, period_id: int | None) -> tuple[PostFacts, Criticality]:
