@@ -29,6 +29,7 @@ from succession import settings
 class SuccPermission(enum.StrEnum):
     PLANS_READ = "succession.plans.read"  # slates, readiness, what it takes (managers: row-checked, see above)
     PLANS_WRITE = "succession.plans.write"  # nominate, rank, readiness, emergency successor, development actions
+    REGISTER_READ = "succession.register.read"  # every post's criticality and its factors (retirement: protected)
     REGISTER_WRITE = "succession.register.write"  # set, confirm or withdraw a key post, with a reason
     POOLS_READ = "succession.pools.read"
     POOLS_WRITE = "succession.pools.write"
@@ -43,6 +44,9 @@ _HR_EXEC = frozenset({Role.HR_ADMIN, Role.EXECUTIVE})
 GRANTS: dict[SuccPermission, frozenset[Role]] = {
     SuccPermission.PLANS_READ: frozenset({Role.HR_ADMIN, Role.EXECUTIVE, Role.MANAGER}),
     SuccPermission.PLANS_WRITE: _HR,
+    # HR only: the criticality's factors include retirement eligibility, derived from the birth year, which
+    # only HR reads (hcm.policy.can_see_protected)
+    SuccPermission.REGISTER_READ: _HR,
     SuccPermission.REGISTER_WRITE: _HR,
     SuccPermission.POOLS_READ: _HR_EXEC,
     SuccPermission.POOLS_WRITE: _HR,

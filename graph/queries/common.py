@@ -13,6 +13,7 @@ from graph import client
 from graph.availability import guard
 from graph.queries.results import PositionRef, RoleRef, SkillGap
 from hcm.errors import Invalid
+from hcm.org.rules import SOURCE_TRUST
 
 T = TypeVar("T")
 
@@ -22,7 +23,6 @@ IMPORTANCE_WEIGHT: dict[str, int] = {"low": 1, "medium": 2, "high": 3}
 IMPORTANCE_OF_WEIGHT: dict[int, str] = {w: name for name, w in IMPORTANCE_WEIGHT.items()}
 DEFAULT_IMPORTANCE = "medium"
 # docs/graph.md "Effective proficiency": the most trusted source first.
-SOURCE_TRUST: tuple[str, ...] = ("assessment", "manager", "self")
 READINESS: tuple[str, ...] = ("ready_now", "ready_1_2", "ready_3_plus", "emergency")
 MIN_LEVEL, MAX_LEVEL = 1, 5
 MAX_LIMIT = 500  # rows any one query answers at most (hcm.paging.MAX_PAGE_SIZE)

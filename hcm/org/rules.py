@@ -44,3 +44,8 @@ def would_create_cycle(parent_of: Mapping[K, K | None], node: K, new_parent: K |
 
 def pay_band_ok(pay_min: float, pay_mid: float, pay_max: float) -> bool:
     return 0 <= pay_min <= pay_mid <= pay_max
+
+
+# Effective proficiency: a person's level in a skill is the one of the most trusted source they have. The graph's
+# queries (graph.queries.common.effective_levels) and succession's set-wise SQL both rank sources by this.
+SOURCE_TRUST: tuple[str, ...] = ("assessment", "manager", "self")  # most trusted first

@@ -25,7 +25,8 @@ from performance.service import points
 from succession import settings as succ_settings
 from succession.models import GapKind, Readiness
 from succession.schemas import ActionIn, PlanIn
-from succession.service import actions, keyposts, plans
+from succession.schemas_register import MemberIn, PoolIn
+from succession.service import actions, keyposts, plans, pools
 from tests import factories
 from tests.factories import Org
 from tests.performance import factories as perf
@@ -51,6 +52,7 @@ class World:
     skill: int
     key_post: int  # a vacant key post below the manager's, with a plan: bob and dana on the slate, alice nominable
     action: int  # a development action of bob's nomination there
+    pool: int  # a talent pool with bob in it (alice may be added)
 
     def person(self, name: str) -> int:
         return self.org.people[name].id
@@ -84,8 +86,12 @@ def world(db: Session, org: Org) -> World:
     action = actions.create_action(db, principal=hr, position_id=deputy.id, employee_id=org.people["bob"].id,
                                    data=ActionIn(title="Lead the quarterly planning", gap_kind=GapKind.EXPERIENCE))
     succ_settings.update(db, principal=hr, managers_see_plans_below=True)
+    pool = pools.create_pool(db, principal=hr, data=PoolIn(code="FUTURE-LEADS", name="Future team leads"))
+    pools.add_member(db, principal=hr, pool_id=pool.id,
+                     data=MemberIn(employee_id=org.people["bob"].id, reason="ran the spring launch"))
     return World(org=org, outsider=outsider, period=period, calibrating=calibrating, post_goal=goal.id,
-                 skill=factories.skill(db, name="Forecasting").id, key_post=deputy.id, action=action.id)
+                 skill=factories.skill(db, name="Forecasting").id, key_post=deputy.id, action=action.id,
+                 pool=pool.id)
 
 
 # (method, path template) -> {the field or parameter naming the employee: [requests, each (path params, query,
@@ -145,6 +151,10 @@ SAMPLES: dict[tuple[str, str], dict[str, list[Request]]] = {
     ("GET", "/api/performance/periods/{period_id}/points/ledger"): {"employee_id": [
         lambda w, e: ({"period_id": w.period.id}, {"employee_id": e}, None)]},
     ("GET", "/api/succession/what-if"): {"employee_id": [lambda w, e: ({}, {"employee_id": [e], "depth": 2}, None)]},
+    ("POST", "/api/succession/pools/{pool_id}/members"): {"employee_id": [
+        lambda w, e: ({"pool_id": w.pool}, {}, {"employee_id": e, "reason": "leads the night shift"})]},
+    ("POST", "/api/succession/pools/{pool_id}/members/{employee_id}/remove"): {"employee_id": [
+        lambda w, e: ({"pool_id": w.pool, "employee_id": e}, {}, {"reason": "moved to another track"})]},
     ("POST", f"{_PLAN}/nominees"): {"employee_id": [
         lambda w, e: ({"position_id": w.key_post}, {}, {"employee_id": e, "readiness": "ready_3_plus"})]},
     ("PUT", f"{_PLAN}/emergency"): {"employee_id": [lambda w, e: ({"position_id": w.key_post}, {}, {"employee_id": e})]},
