@@ -5,6 +5,7 @@
     (:Employee)-[:HAS_SKILL {level, source}]->(:Skill {key})<-[:REQUIRES {level, importance}]-(:Position)
     (:Employee)-[:SUCCESSOR_FOR {readiness, rank}]->(:Position)   (:JobFamily)-[:RELATED_TO]->(:JobFamily)
     (:Role)-[:CAREER_STEP {kind, observed, median_months}]->(:Role)   derived from the database: graph.careers
+    (:Role)-[:NEEDS {level, importance, requiring, positions}]->(:Skill)   derived: graph.role_requirements
 
 Events carry the full current state of one row (see the ``_emit_*`` calls in ``hcm.org.service``), so applying
 them is a set of idempotent MERGEs keyed on business keys: replaying any prefix again gives the same graph.
