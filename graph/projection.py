@@ -403,14 +403,16 @@ def plan(events: Iterable[EventLike]) -> list[Statement]:
     return statements
 
 
-def apply_events(driver: Driver, database: str, events: Iterable[EventLike]) -> int:
-    """Apply ``events`` (in id order) to the graph in one transaction; returns how many were given.
+def apply_events(driver: Driver, database: str, events: Iterable[EventLike], *,
+                 then: Sequence[Statement] = ()) -> int:
+    """Apply ``events`` (in id order) to the graph in one transaction; returns how many were given. ``then``:
+    statements that follow the events' in the same transaction (the drain's derived edges).
 
     Raises ``ProjectionError`` (before touching the graph) for an event it cannot apply, and the driver's
     errors (``neo4j.exceptions.*``, ``OSError``) when the graph fails; either way nothing is half-applied.
     """
     items = list(events)
-    statements = plan(items)
+    statements = plan(items) + list(then)
     if statements:
         client.ensure_schema_once(driver, database)
         client.write_batches(driver, database, statements)

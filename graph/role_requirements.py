@@ -8,7 +8,10 @@ gives it (none given counts as ``medium``). A role without active positions requ
 
 Both the rebuild and the drain write exactly ``role_needs(session)``: the rebuild all of it, the drain the roles a
 batch of ``position`` and ``requirement`` events can have changed (``touched_roles``, read from the graph before
-the batch is applied, then ``refresh(..., roles=...)``).
+the batch is applied), in the batch's own graph transaction (``replace_statements(session, roles)``). So the
+graph never holds a batch without its roles' requirements: were the two written apart, a batch replayed after the
+first write (the graph failing before the second, or the database commit failing) would find its positions
+already moved and miss the roles they left.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from sqlalchemy import and_, case, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from graph import client
-from graph.projection import EventLike
+from graph.projection import EventLike, Statement
 from hcm.org.events import role_key
 from hcm.org.models import Grade, Importance, JobFamily, Position, PositionSkill, Skill
 
@@ -107,25 +110,29 @@ POSITIONS_BEFORE_CYPHER: LiteralString = (
     "RETURN p.key AS position, r.key AS role, p.active AS active")
 
 
-def refresh(session: Session, driver: Driver, database: str, roles: Iterable[str] | None = None) -> int:
-    """Write ``role_needs`` over the graph's NEEDS edges in one transaction (stale ones go): of every role, or only
-    of ``roles``. Returns how many edges were written."""
+def replace_statements(session: Session, roles: Iterable[str] | None = None) -> list[Statement]:
+    """The statements that write ``role_needs`` over the graph's NEEDS edges (stale ones go): of every role, or
+    only of ``roles`` (none: no statements)."""
     if roles is None:
         needs = role_needs(session)
-        drop: tuple[LiteralString, dict[str, Any]] = (
+        drop: Statement = (
             DROP_STALE_NEEDS_CYPHER, {"keep": [f"{n.role}|{n.skill}" for n in needs]})
     else:
         wanted = sorted(set(roles))
         if not wanted:
-            return 0
+            return []
         needs = role_needs(session, wanted)
         keep: dict[str, list[str]] = {role: [] for role in wanted}
         for n in needs:
             keep[n.role].append(n.skill)
         drop = (DROP_STALE_ROLE_NEEDS_CYPHER, {"roles": [{"role": r, "skills": s} for r, s in keep.items()]})
     rows = [{"role": n.role, "skill": n.skill, **n.props()} for n in needs]
-    client.write_batches(driver, database, [drop, (REPLACE_NEEDS_CYPHER, {"rows": rows})])
-    return len(needs)
+    return [drop, (REPLACE_NEEDS_CYPHER, {"rows": rows})]
+
+
+def refresh(session: Session, driver: Driver, database: str, roles: Iterable[str] | None = None) -> None:
+    """``replace_statements`` in one graph transaction."""
+    client.write_batches(driver, database, replace_statements(session, roles))
 
 
 # --- the drain: which roles a batch can have changed -------------------------------------------------------

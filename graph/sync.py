@@ -67,11 +67,10 @@ def _apply(session: Session, driver: Driver, database: str, rows: Sequence[Outbo
     again from the database as this transaction sees it, and (when one of them changed a position's role, active
     flag or requirements) the requirements of the roles they touched, derived the same way."""
     touched = role_requirements.touched_roles(driver, database, rows)  # from the graph before the events
-    apply_events(driver, database, rows)
+    # the roles' requirements in the events' transaction: a replay must not find the positions moved already
+    apply_events(driver, database, rows, then=role_requirements.replace_statements(session, touched))
     if _career_refresh_due(session, rows):
         careers.refresh(session, driver, database)
-    if touched:
-        role_requirements.refresh(session, driver, database, roles=touched)
 
 
 def _career_refresh_due(session: Session, rows: Sequence[OutboxEvent]) -> bool:
