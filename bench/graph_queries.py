@@ -33,6 +33,23 @@ def _batches(driver: Any, query: Any, rows: list[dict[str, Any]]) -> None:
         client.write(driver, DATABASE, query, rows=rows[i:i + BATCH])
 
 
+def role_needs(posts: list[dict[str, Any]], reqs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The roles' NEEDS edges as graph.role_requirements derives them from the tables (every post is active here): a
+    skill at least half of a role's posts require, at the highest level and importance any of them gives it."""
+    weight = {"low": 1, "medium": 2, "high": 3}
+    role_of = {p["key"]: p["role"] for p in posts}
+    size: dict[str, int] = {}
+    for p in posts:
+        size[p["role"]] = size.get(p["role"], 0) + 1
+    asked: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for r in reqs:
+        asked.setdefault((role_of[r["p"]], r["s"]), []).append((r["level"], r["imp"]))
+    return [{"role": role, "skill": skill, "level": max(lv for lv, _ in given),
+             "importance": max((i for _, i in given), key=weight.__getitem__), "requiring": len(given),
+             "positions": size[role]}
+            for (role, skill), given in sorted(asked.items()) if 2 * len(given) >= size[role]]
+
+
 def load(driver: Any, *, employees: int, skills: int, seed: int) -> int:
     rnd = random.Random(seed)
     client.ensure_schema(driver, DATABASE)
@@ -84,6 +101,9 @@ def load(driver: Any, *, employees: int, skills: int, seed: int) -> int:
             for p in posts for k in rnd.sample(profile[p["role"]], 4)]
     _batches(driver, "UNWIND $rows AS r MATCH (p:Position {key: r.p}), (s:Skill {key: r.s}) "
                      "CREATE (p)-[:REQUIRES {level: r.level, importance: r.imp}]->(s)", reqs)
+    _batches(driver, "UNWIND $rows AS r MATCH (a:Role {key: r.role}), (s:Skill {key: r.skill}) "
+                     "CREATE (a)-[:NEEDS {level: r.level, importance: r.importance, requiring: r.requiring, "
+                     "positions: r.positions}]->(s)", role_needs(posts, reqs))
     _batches(driver, "UNWIND $rows AS r CREATE (:Employee {key: r.key, name: r.key, status: r.status, "
                      "perf_score: r.score})", people)
     _batches(driver, "UNWIND $rows AS r MATCH (e:Employee {key: r.key}), (p:Position {key: r.post}) "

@@ -5,6 +5,7 @@
     (:Employee)-[:HAS_SKILL {level, source}]->(:Skill {key})<-[:REQUIRES {level, importance}]-(:Position)
     (:Employee)-[:SUCCESSOR_FOR {readiness, rank}]->(:Position)   (:JobFamily)-[:RELATED_TO]->(:JobFamily)
     (:Role)-[:CAREER_STEP {kind, observed, median_months}]->(:Role)   derived from the database: graph.careers
+    (:Role)-[:NEEDS {level, importance, requiring, positions}]->(:Skill)   derived: graph.role_requirements
 
 Events carry the full current state of one row (see the ``_emit_*`` calls in ``hcm.org.service``), so applying
 them is a set of idempotent MERGEs keyed on business keys: replaying any prefix again gives the same graph.
@@ -402,14 +403,16 @@ def plan(events: Iterable[EventLike]) -> list[Statement]:
     return statements
 
 
-def apply_events(driver: Driver, database: str, events: Iterable[EventLike]) -> int:
-    """Apply ``events`` (in id order) to the graph in one transaction; returns how many were given.
+def apply_events(driver: Driver, database: str, events: Iterable[EventLike], *,
+                 then: Sequence[Statement] = ()) -> int:
+    """Apply ``events`` (in id order) to the graph in one transaction; returns how many were given. ``then``:
+    statements that follow the events' in the same transaction (the drain's derived edges).
 
     Raises ``ProjectionError`` (before touching the graph) for an event it cannot apply, and the driver's
     errors (``neo4j.exceptions.*``, ``OSError``) when the graph fails; either way nothing is half-applied.
     """
     items = list(events)
-    statements = plan(items)
+    statements = plan(items) + list(then)
     if statements:
         client.ensure_schema_once(driver, database)
         client.write_batches(driver, database, statements)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Select
 
 from graph.careers import career_steps
+from graph.role_requirements import role_needs
 from hcm import modules
 from hcm.org.events import role_key
 from hcm.org.models import (
@@ -221,6 +222,11 @@ def _career_steps(s: Session) -> Iterator[Row]:
         yield {"from": step.source, "to": step.target, "props": step.props()}
 
 
+def _role_needs(s: Session) -> Iterator[Row]:
+    for need in role_needs(s):
+        yield {"from": need.role, "to": need.skill, "props": need.props()}
+
+
 CORE = Sources(
     nodes=(
         NodeSet("Department", ("name",), _departments, _count(_DEPTS),
@@ -314,6 +320,12 @@ CORE = Sources(
                 "MATCH (a:Role)-[x:CAREER_STEP]->(b:Role) RETURN a.key AS from, b.key AS to, properties(x) AS props",
                 "UNWIND $rows AS r MATCH (a:Role {key: r.from}) UNWIND r.to AS t "
                 "MATCH (b:Role {key: t.key}) CREATE (a)-[x:CAREER_STEP]->(b) SET x = t.props"),
+        EdgeSet("NEEDS", ("level", "importance", "requiring", "positions"), _role_needs, None,  # derived
+                "UNWIND $rows AS r MATCH (a:Role {key: r.from}) MATCH (b:Skill {key: r.to}) "
+                "MERGE (a)-[x:NEEDS]->(b) SET x += r.props",
+                "MATCH (a:Role)-[x:NEEDS]->(b:Skill) RETURN a.key AS from, b.key AS to, properties(x) AS props",
+                "UNWIND $rows AS r MATCH (a:Role {key: r.from}) UNWIND r.to AS t "
+                "MATCH (b:Skill {key: t.key}) CREATE (a)-[x:NEEDS]->(b) SET x = t.props"),
     ),
 )
 

@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from graph import careers, client
+from graph import careers, client, role_requirements
 from graph.projection import CAREER_TOPICS, TOPICS, ProjectionError, apply_events
 from graph.rebuild import drains_may_run
 from hcm.db import utcnow
@@ -64,8 +64,11 @@ def _mark_done(rows: Sequence[OutboxEvent]) -> None:
 
 def _apply(session: Session, driver: Driver, database: str, rows: Sequence[OutboxEvent]) -> None:
     """The events, then (when one of them changed the history or the job architecture) the career steps derived
-    again from the database as this transaction sees it."""
-    apply_events(driver, database, rows)
+    again from the database as this transaction sees it, and (when one of them changed a position's role, active
+    flag or requirements) the requirements of the roles they touched, derived the same way."""
+    touched = role_requirements.touched_roles(driver, database, rows)  # from the graph before the events
+    # the roles' requirements in the events' transaction: a replay must not find the positions moved already
+    apply_events(driver, database, rows, then=role_requirements.replace_statements(session, touched))
     if _career_refresh_due(session, rows):
         careers.refresh(session, driver, database)
 

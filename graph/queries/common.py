@@ -27,21 +27,17 @@ READINESS: tuple[str, ...] = ("ready_now", "ready_1_2", "ready_3_plus", "emergen
 MIN_LEVEL, MAX_LEVEL = 1, 5
 MAX_LIMIT = 500  # rows any one query answers at most (hcm.paging.MAX_PAGE_SIZE)
 
-# The weight of a REQUIRES edge ``q`` as Cypher (a fragment, not a statement: it ends in no _CYPHER).
+# The weight of a REQUIRES or NEEDS edge ``q`` as Cypher (a fragment, not a statement: it ends in no _CYPHER).
 IMPORTANCE_WEIGHT_EXPR: LiteralString = "CASE q.importance WHEN 'high' THEN 3 WHEN 'low' THEN 1 ELSE 2 END"
 
-# The requirements of roles (docs/graph.md "Model", role requirements): a role has no REQUIRES of its own; a skill
-# required by at least half of the role's active positions is required, at the highest level any of them asks,
-# with the highest importance any of them gives it. A role without active positions requires nothing.
+# The requirements of roles (docs/graph.md "Model", role requirements): stored on the role as NEEDS edges, derived
+# from the database by graph.role_requirements (a skill required by at least half of the role's active positions,
+# at the highest level any of them asks, with the highest importance any of them gives it), so asking is a lookup.
 ROLE_REQUIREMENTS_CYPHER: LiteralString = (
     "UNWIND $roles AS role_key "
-    "MATCH (r:Role {key: role_key})<-[:OF_ROLE]-(p:Position) WHERE p.active = true "
-    "WITH r, count(DISTINCT p) AS positions "
-    "MATCH (r)<-[:OF_ROLE]-(p:Position)-[q:REQUIRES]->(s:Skill) WHERE p.active = true "
-    "WITH r, positions, s, count(DISTINCT p) AS requiring, max(q.level) AS level, "
-    "max(" + IMPORTANCE_WEIGHT_EXPR + ") AS weight "
-    "WHERE 2 * requiring >= positions "
-    "RETURN r.key AS role, s.key AS skill, s.name AS name, level, weight, requiring, positions"
+    "MATCH (r:Role {key: role_key})-[q:NEEDS]->(s:Skill) "
+    "RETURN r.key AS role, s.key AS skill, s.name AS name, q.level AS level, "
+    + IMPORTANCE_WEIGHT_EXPR + " AS weight, q.requiring AS requiring, q.positions AS positions"
 )
 
 # One person's skill levels, every source (the effective level is picked in Python: ``effective_levels``).

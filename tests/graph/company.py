@@ -12,7 +12,8 @@ Job families SWE (software engineering), MGT (engineering management; related to
 grades G2..G4 have levels 2..4.
 
 Position requirements (level, importance) and the role requirements they give (>= half of the role's active
-posts require the skill; the highest level; the highest importance):
+posts require the skill; the highest level; the highest importance), stored as the roles' NEEDS edges the way
+graph.role_requirements derives them (with ``requiring`` of the role's ``positions``):
     SWE/G2: PLAT-2 PY 3 med, K8S 2 low | PLAT-3 PY 2 high | APPS-2 PY 3 low, ARCHI 2 med
             -> PY 3 high (3 of 3 posts); K8S and ARCHI: 1 of 3 < half -> not required
     SWE/G3: PLAT-1 PY 4 high, K8S 3 med | APPS-1 PY 4 med, ARCHI 3 low | OLD-1 (inactive) NEGO 5 high
@@ -125,6 +126,21 @@ CREATE
   (sal1)-[:REQUIRES {level: 3, importance: 'high'}]->(nego),
   (sal2p)-[:REQUIRES {level: 2, importance: 'medium'}]->(nego), (sal2p)-[:REQUIRES {level: 2, importance: 'low'}]->(lead),
   (salh)-[:REQUIRES {level: 4, importance: 'high'}]->(nego), (salh)-[:REQUIRES {level: 3, importance: 'medium'}]->(lead),
+
+  (swe2)-[:NEEDS {level: 3, importance: 'high', requiring: 3, positions: 3}]->(py),
+  (swe3)-[:NEEDS {level: 4, importance: 'high', requiring: 2, positions: 2}]->(py),
+  (swe3)-[:NEEDS {level: 3, importance: 'medium', requiring: 1, positions: 2}]->(k8s),
+  (swe3)-[:NEEDS {level: 3, importance: 'low', requiring: 1, positions: 2}]->(archi),
+  (swe4)-[:NEEDS {level: 5, importance: 'high', requiring: 1, positions: 1}]->(py),
+  (swe4)-[:NEEDS {level: 5, importance: 'high', requiring: 1, positions: 1}]->(archi),
+  (mgt3)-[:NEEDS {level: 4, importance: 'high', requiring: 1, positions: 1}]->(lead),
+  (mgt3)-[:NEEDS {level: 3, importance: 'medium', requiring: 1, positions: 1}]->(k8s),
+  (mgt4)-[:NEEDS {level: 5, importance: 'high', requiring: 1, positions: 1}]->(lead),
+  (mgt4)-[:NEEDS {level: 4, importance: 'medium', requiring: 1, positions: 1}]->(archi),
+  (sal2)-[:NEEDS {level: 3, importance: 'high', requiring: 2, positions: 2}]->(nego),
+  (sal2)-[:NEEDS {level: 2, importance: 'low', requiring: 1, positions: 2}]->(lead),
+  (sal3)-[:NEEDS {level: 4, importance: 'high', requiring: 1, positions: 1}]->(nego),
+  (sal3)-[:NEEDS {level: 3, importance: 'medium', requiring: 1, positions: 1}]->(lead),
 
   (kim:Employee {key: 'E-KIM', name: 'Kim Chief', status: 'active', perf_score: 95.0, perf_period: 'FY25',
                  perf_period_end: '2025-12-31', perf_final: true, final_rating: 5.0, potential: 2.0,

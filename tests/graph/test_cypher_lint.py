@@ -202,8 +202,8 @@ def _statements_in(value: Any) -> Iterator[tuple[str, dict[str, Any] | None]]:
 
 
 # Modules that hold Cypher, imported here if they exist; graph.* modules imported by then are scanned as well.
-CYPHER_MODULES = ("graph.client", "graph.projection", "graph.sync", "graph.careers", "graph.rebuild", "graph.check",
-                  "graph.snapshot", "graph.queries")
+CYPHER_MODULES = ("graph.client", "graph.projection", "graph.sync", "graph.careers", "graph.role_requirements",
+                  "graph.rebuild", "graph.check", "graph.snapshot", "graph.queries")
 
 
 def _cypher_modules() -> list[str]:

@@ -139,6 +139,38 @@ def test_the_role_requirements_rule(company: Driver) -> None:
     }
 
 
+def test_the_companys_stored_role_requirements_follow_the_rule_from_its_posts(company: Driver) -> None:
+    """The NEEDS edges written into tests/graph/company.py are the rule applied to its posts (here in Python over
+    the graph's active posts and REQUIRES edges; graph.role_requirements derives them from the tables)."""
+    posts: dict[str, list[str]] = {}
+    for r in client.read(company, DATABASE, "MATCH (p:Position)-[:OF_ROLE]->(r:Role) WHERE p.active = true "
+                                            "RETURN r.key AS role, p.key AS post"):
+        posts.setdefault(r["role"], []).append(r["post"])
+    asks: dict[str, dict[str, tuple[int, str]]] = {}
+    for r in client.read(company, DATABASE, "MATCH (p:Position)-[q:REQUIRES]->(s:Skill) "
+                                            "RETURN p.key AS post, s.key AS skill, q.level AS level, "
+                                            "q.importance AS importance"):
+        asks.setdefault(r["post"], {})[r["skill"]] = (r["level"], r["importance"])
+    want = {}
+    for role, members in posts.items():
+        for skill in {s for p in members for s in asks.get(p, {})}:
+            given = [asks[p][skill] for p in members if skill in asks.get(p, {})]
+            if 2 * len(given) >= len(members):
+                importance = max((i for _, i in given), key=common.IMPORTANCE_WEIGHT.__getitem__)
+                want[(role, skill)] = {"level": max(lv for lv, _ in given), "importance": importance,
+                                       "requiring": len(given), "positions": len(members)}
+    stored = {(r["role"], r["skill"]): r["props"] for r in client.read(
+        company, DATABASE, "MATCH (r:Role)-[n:NEEDS]->(s:Skill) RETURN r.key AS role, s.key AS skill, "
+                           "properties(n) AS props")}
+    assert stored == want and len(stored) == 14
+    # what the queries read: the stored edges, by skill key; a role without any (or no such role) needs nothing
+    client.write(company, DATABASE, "MATCH (:Role {key: 'SAL/G3'})-[n:NEEDS]->() DELETE n")
+    got = run_read(company, DATABASE, lambda tx: common.role_requirements(tx, ["SWE/G4", "SAL/G3", "NO/G9"]))
+    assert got == {"NO/G9": [], "SAL/G3": [],
+                   "SWE/G4": [common.Requirement("ARCHI", "Architecture", 5, "high"),
+                              common.Requirement("PY", "Python", 5, "high")]}
+
+
 def test_next_roles_without_a_person_most_observed_first(company: Driver) -> None:
     nxt = Q.next_roles(company, DATABASE, position="PLAT-1")  # SWE/G3
     assert nxt.role is not None and nxt.role.key == "SWE/G3" and nxt.employee is None

@@ -1,6 +1,6 @@
 """The rebuild from the tables, the check against them, and the drain reaching the same graph: roles, job
-families, career steps with hand-checked figures, a random sequence of changes (property-based), an
-interrupted rebuild and a graph server stopped in the middle of a drain."""
+families, career steps and role requirements with hand-checked figures, a random sequence of changes
+(property-based), an interrupted rebuild and a graph server stopped in the middle of a drain."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ from neo4j.exceptions import ConstraintError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from graph import client
+from graph import client, role_requirements
 from graph import rebuild as rebuild_mod
 from graph.check import check
 from graph.rebuild import rebuild
+from graph.role_requirements import role_needs
 from graph.server import GraphServer, ServerAdmin, free_port
 from graph.sync import drain_outbox, pending_count
 from graph.tasks import log_drift
@@ -241,9 +242,144 @@ def test_a_change_in_history_or_architecture_refreshes_career_steps_without_a_re
     assert_clean(db, graph)
 
 
+# --- role requirements --------------------------------------------------------------------------------------
+def add_requirements(db: Session, org: dict[str, Any]) -> None:
+    """Requirements for the roles to be derived from (EXPECTED_NEEDS), a third ENG/G1 post, and FIN2 inactive."""
+    p = org["pos"]
+    p["ENG1c"] = service.create_position(db, data=PositionIn(
+        code="ENG1c", title="ENG1c", department_id=org["dept"]["eng"].id, job_family_id=org["fam"]["ENG"].id,
+        grade_id=org["grade"][1].id, reports_to_id=p["ENG3"].id))
+    py = org["skill"]
+    sql = service.create_skill(db, data=SkillIn(code="SQL", name="SQL", category="tech"))
+    org["sql"] = sql
+    for post, skill, level, importance in (("ENG2", py, 3, Importance.MEDIUM), ("ENG2", sql, 2, Importance.LOW),
+                                           ("ENG2b", py, 2, Importance.HIGH), ("ENG1", sql, 3, Importance.MEDIUM),
+                                           ("ENG1c", sql, 1, Importance.HIGH), ("ENG1c", py, 5, Importance.HIGH),
+                                           ("FIN2", sql, 4, Importance.LOW)):
+        service.set_requirement(db, position_id=p[post].id, skill_id=skill.id,
+                                data=RequirementIn(required_level=level, importance=importance))
+    service.update_position(db, position_id=p["FIN2"].id, data=PositionPatch(is_active=False))
+    db.flush()
+
+
+# (role, skill) -> (level, importance, requiring, positions). ENG/G3: ENG3 alone asks PY 4 high. ENG/G2 (ENG2,
+# ENG2b): PY in both, max(3, 2) = 3, max(medium, high) = high; SQL in 1 of 2 = half: required. ENG/G1 (ENG1,
+# ENG1b, ENG1c): SQL in 2 of 3, max(3, 1) = 3, max(medium, high) = high; PY in 1 of 3, under half: not required.
+# FIN/G2: FIN2 is inactive, so its SQL counts for nothing and the role has no active post: nothing. IT/G2, FIN/G1:
+# nothing asked.
+EXPECTED_NEEDS = {
+    ("ENG/G3", "PY"): (4, "high", 1, 1),
+    ("ENG/G2", "PY"): (3, "high", 2, 2), ("ENG/G2", "SQL"): (2, "low", 1, 2),
+    ("ENG/G1", "SQL"): (3, "high", 2, 3),
+}
+
+
+def needs(driver: Driver) -> dict[tuple[str, str], tuple[str, str, int, int]]:
+    rows = client.read(driver, DATABASE, "MATCH (a:Role)-[n:NEEDS]->(b:Skill) RETURN a.key AS a, b.key AS b, "
+                                         "n.level AS l, n.importance AS i, n.requiring AS r, n.positions AS p")
+    return {(r["a"], r["b"]): (r["l"], r["i"], r["r"], r["p"]) for r in rows}
+
+
+def test_role_requirements_are_derived_from_the_tables_by_the_rule(db: Session, graph: Driver) -> None:
+    org = company(db)
+    add_requirements(db, org)
+    derived = {(n.role, n.skill): (n.level, n.importance, n.requiring, n.positions) for n in role_needs(db)}
+    assert derived == EXPECTED_NEEDS
+    assert [(n.role, n.skill) for n in role_needs(db, ["ENG/G1", "FIN/G2", "NOPE/G1"])] == [("ENG/G1", "SQL")]
+    assert role_needs(db, []) == [] and role_needs(db, ["NOPE/G1"]) == []
+    drain_outbox(db, graph, DATABASE)
+    assert needs(graph) == EXPECTED_NEEDS
+    assert_clean(db, graph)
+    drained = dump(graph)
+    report = rebuild(graph, DATABASE, session=db)
+    assert report.rows["NEEDS"] == len(EXPECTED_NEEDS) and dump(graph) == drained
+    # every role at once, over edges gone wrong: the stale edge goes, the changed and the missing ones are right
+    client.write(graph, DATABASE, "MATCH (a:Role {key: 'FIN/G1'}) MATCH (b:Skill {key: 'PY'}) CREATE (a)-[:NEEDS]->(b)")
+    client.write(graph, DATABASE, "MATCH (:Role {key: 'ENG/G2'})-[n:NEEDS]->(:Skill {key: 'PY'}) SET n.level = 1")
+    client.write(graph, DATABASE, "MATCH (:Role {key: 'ENG/G3'})-[n:NEEDS]->() DELETE n")
+    assert not check(db, graph, DATABASE).clean
+    role_requirements.refresh(db, graph, DATABASE)
+    assert needs(graph) == EXPECTED_NEEDS
+    assert_clean(db, graph)
+
+
+def test_the_drain_keeps_the_role_requirements_exact(db: Session, graph: Driver, monkeypatch: pytest.MonkeyPatch) -> None:
+    from graph import role_requirements as rr
+
+    org = company(db)
+    add_requirements(db, org)
+    drain_outbox(db, graph, DATABASE)
+    p, py, sql = org["pos"], org["skill"], org["sql"]
+    refreshed: list[set[str]] = []
+    real = rr.replace_statements
+
+    def recorded(session: Session, roles: Any = None) -> Any:
+        if roles != set():
+            refreshed.append(set(roles) if roles is not None else {"*"})
+        return real(session, roles)
+
+    monkeypatch.setattr(rr, "replace_statements", recorded)
+
+    # a requirement changes and one goes: ENG/G2's PY is now 5, at most medium (ENG2 medium, ENG2b low); SQL goes
+    service.set_requirement(db, position_id=p["ENG2b"].id, skill_id=py.id,
+                            data=RequirementIn(required_level=5, importance=Importance.LOW))
+    service.remove_requirement(db, position_id=p["ENG2"].id, skill_id=sql.id)
+    drain_outbox(db, graph, DATABASE)
+    assert refreshed == [{"ENG/G2"}]  # only the role of the posts whose requirements changed
+    want = {**EXPECTED_NEEDS, ("ENG/G2", "PY"): (5, "medium", 2, 2)}
+    del want[("ENG/G2", "SQL")]
+    assert needs(graph) == want
+
+    # a post is deactivated: ENG/G1 has two active posts left; SQL is in ENG1 only (1 of 2), ENG1c's PY goes with it
+    service.update_position(db, position_id=p["ENG1c"].id, data=PositionPatch(is_active=False))
+    # a post of an inactive role changes its title: no role requirement can change, nothing is refreshed
+    service.update_position(db, position_id=p["FIN2"].id, data=PositionPatch(title="Old finance post"))
+    drain_outbox(db, graph, DATABASE, batch=1)
+    assert refreshed[1:] == [{"ENG/G1"}]
+    want[("ENG/G1", "SQL")] = (3, "medium", 1, 2)
+    assert needs(graph) == want
+
+    # a post changes role: ENG2 (PY 3 medium) becomes an IT post. ENG/G2 is ENG2b alone (PY 5 low); IT/G2 is IT2
+    # (nothing asked) and ENG2: PY in 1 of 2, required
+    service.update_position(db, position_id=p["ENG2"].id, data=PositionPatch(job_family_id=org["fam"]["IT"].id))
+    drain_outbox(db, graph, DATABASE)
+    assert refreshed[2:] == [{"ENG/G2", "IT/G2"}]
+    want[("ENG/G2", "PY")] = (5, "low", 1, 1)
+    want[("IT/G2", "PY")] = (3, "medium", 1, 2)
+    assert needs(graph) == want
+
+    # in one batch: the inactive FIN2 comes back (FIN/G2: SQL 4 low again) and ENG1 (SQL 3 medium) becomes a
+    # finance post: ENG/G1 is left with ENG1b, which asks nothing; FIN/G1 is FIN1 and ENG1, SQL in 1 of 2
+    service.update_position(db, position_id=p["FIN2"].id, data=PositionPatch(is_active=True))
+    service.update_position(db, position_id=p["ENG1"].id, data=PositionPatch(job_family_id=org["fam"]["FIN"].id))
+    drain_outbox(db, graph, DATABASE)
+    assert refreshed[3:] == [{"FIN/G2", "ENG/G1", "FIN/G1"}]
+    del want[("ENG/G1", "SQL")]
+    want[("FIN/G2", "SQL")] = (4, "low", 1, 1)
+    want[("FIN/G1", "SQL")] = (3, "medium", 1, 2)
+    assert needs(graph) == want
+    assert_clean(db, graph)
+
+    # a batch the graph took whose database transaction then failed is replayed over it: ENG1 goes back to ENG.
+    # The replay reads ENG1 from the graph as an ENG post already and touches nothing; the first attempt wrote the
+    # requirements of the roles ENG1 left and joined in the events' own transaction.
+    service.update_position(db, position_id=p["ENG1"].id, data=PositionPatch(job_family_id=org["fam"]["ENG"].id))
+    attempt = db.begin_nested()
+    drain_outbox(db, graph, DATABASE)
+    attempt.rollback()
+    assert pending_count(db) > 0
+    drain_outbox(db, graph, DATABASE)
+    assert refreshed[4:] == [{"ENG/G1", "FIN/G1"}]
+    del want[("FIN/G1", "SQL")]
+    want[("ENG/G1", "SQL")] = (3, "medium", 1, 2)
+    assert needs(graph) == want
+    assert_clean(db, graph)
+
+
 # --- property: any sequence of changes, drained in any batch size, gives the rebuild's graph --------------------
 OPS = st.lists(st.tuples(st.sampled_from(["move", "exit", "hire", "assess", "require", "unrequire", "key", "regrade",
-                                          "refamily", "reboss", "relate", "reparent", "delete_skill", "level"]),
+                                          "refamily", "reboss", "relate", "reparent", "delete_skill", "level",
+                                          "activate"]),
                          st.integers(0, 10_000), st.integers(0, 10_000)), min_size=1, max_size=12)
 
 
@@ -279,6 +415,9 @@ def _apply(db: Session, org: dict[str, Any], op: str, x: int, y: int, day: list[
     elif op == "key":
         p = pos[x % len(pos)]
         service.update_position(db, position_id=p.id, data=PositionPatch(is_key=not p.is_key))
+    elif op == "activate":
+        p = pos[x % len(pos)]
+        service.update_position(db, position_id=p.id, data=PositionPatch(is_active=not p.is_active))
     elif op == "regrade":
         service.update_position(db, position_id=pos[x % len(pos)].id,
                                 data=PositionPatch(grade_id=grades[y % len(grades)].id if y % 4 else None))
@@ -322,7 +461,7 @@ def test_any_sequence_of_changes_drains_to_the_rebuilds_graph(db: Session, graph
     savepoint = db.begin_nested()
     try:
         org = company(db)
-        service.create_skill(db, data=SkillIn(code="SQL", name="SQL", category="tech"))
+        add_requirements(db, org)  # roles with requirements for the changes to change
         drain_outbox(db, graph, DATABASE, batch=batch)
         day = [date(2025, 1, 1)]
         for op, x, y in ops:
@@ -390,9 +529,9 @@ def test_a_graph_server_stopped_in_the_middle_of_a_drain_loses_nothing(
         real = sync_mod.apply_events
         seen = {"n": 0}
 
-        def then_stop(drv: Driver, database: str, events: Any) -> int:
+        def then_stop(drv: Driver, database: str, events: Any, **kw: Any) -> int:
             seen["n"] += 1
-            n = real(drv, database, events)
+            n = real(drv, database, events, **kw)
             if seen["n"] == 2:
                 server.stop()
             return n
