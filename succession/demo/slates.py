@@ -40,8 +40,14 @@ class Slate:
     post: Post
     holder: int | None
     noms: list[Nom]
-    eligible: list[int] = field(default_factory=list)  # the people the draw weighed (for interims, removals)
+    rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # the candidates the draw weighed
+    ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # employee id per candidate row
     spof: bool = False  # a single point of failure's post: its only ready-now successor stands on others too
+
+    @property
+    def eligible(self) -> list[int]:
+        """The employees the draw weighed (for interims and past removals)."""
+        return self.ids[self.rows].tolist() if len(self.rows) else []
 
 
 class Candidates:
@@ -117,7 +123,7 @@ class Candidates:
 
     def draw(self, post: Post, holder: int | None) -> Slate:
         rows, tier, inside = self.pool(post, holder)
-        slate = Slate(post, holder, [], [int(self.ids[r]) for r in rows.tolist()])
+        slate = Slate(post, holder, [], rows, self.ids)
         if len(rows) == 0:
             return slate
         fam = post.family if post.family is not None else -2
@@ -135,18 +141,23 @@ class Candidates:
 
 def _single_points_of_failure(c: Candidates, slates: list[Slate], how_many: int) -> None:
     """Make ``how_many`` strong people the only ready-now successor of two or three posts each."""
-    eligible_for: dict[int, list[int]] = defaultdict(list)
-    for i, s in enumerate(slates):
-        if s.noms:
-            for e in s.eligible:
-                eligible_for[e].append(i)
+    staffed = [i for i, s in enumerate(slates) if s.noms and len(s.rows)]
+    if not staffed:
+        return
+    rows = np.concatenate([slates[i].rows for i in staffed])
+    where = np.concatenate([np.full(len(slates[i].rows), i) for i in staffed])
+    strong = c.rating[rows] >= 4.0
+    if strong.any():
+        rows, where = rows[strong], where[strong]
+    people, counts = np.unique(rows, return_counts=True)
+    order = np.lexsort((c.ids[people], -counts, -c.rating[people]))
     taken: set[int] = set()
     chosen = 0
-    order = sorted(eligible_for, key=lambda e: (-float(c.rating[c.row_of[e]]), -len(eligible_for[e]), e))
-    for emp in order:
+    for row in people[order].tolist():
         if chosen >= how_many:
             break
-        free = [i for i in eligible_for[emp] if i not in taken]
+        emp = int(c.ids[row])
+        free = [i for i in sorted(set(where[rows == row].tolist())) if i not in taken]
         if len(free) < 2:
             continue
         picks = free[:3] if len(free) >= 3 and chosen % 2 == 0 else free[:2]
@@ -161,7 +172,7 @@ def _single_points_of_failure(c: Candidates, slates: list[Slate], how_many: int)
             if mine is not None:
                 mine.readiness = NOW
             else:
-                nom = Nom(emp, NOW, float(c.base[c.row_of[emp]]), 0, True)
+                nom = Nom(emp, NOW, float(c.base[row]), 0, True)
                 if len(s.noms) >= SLATE_SIZES[-1]:
                     s.noms[-1] = nom
                 else:
