@@ -233,7 +233,7 @@ def change_readiness(request: Request, position_id: Id, employee_id: Id, readine
         return f"{_name(out, employee_id)}: {board.READINESS_LABELS[ready.value]} ({reason.strip()})."
 
     return _act(request, db, me, position_id, do, form=f"nominee-{employee_id}",
-                values={"readiness": readiness, "reason": reason})
+                values={"editor": "readiness", "readiness_reason": reason})
 
 
 @router.post(NOMINEE + "/remove")
@@ -245,7 +245,8 @@ def remove_nominee(request: Request, position_id: Id, employee_id: Id, reason: s
         plans.remove_nominee(db, principal=me, position_id=position_id, employee_id=employee_id, reason=reason)
         return f"{name} was taken off the slate ({reason.strip()})."
 
-    return _act(request, db, me, position_id, do, form=f"nominee-{employee_id}", values={"reason": reason})
+    return _act(request, db, me, position_id, do, form=f"nominee-{employee_id}",
+                values={"editor": "remove", "remove_reason": reason})
 
 
 @router.post(POST + "/emergency")
@@ -261,7 +262,7 @@ def set_emergency(request: Request, position_id: Id, employee_id: str = Form("")
         return f"{out.emergency.employee.name} is the emergency successor ({how})."
 
     return _act(request, db, me, position_id, do, form="emergency", anchor="emergency",
-                values={"emergency_id": employee_id, "reason": reason})
+                values={"emergency_id": employee_id, "confirm": confirm, "reason": reason})
 
 
 @router.post(NOMINEE + "/actions")
@@ -278,7 +279,7 @@ def add_action(request: Request, position_id: Id, employee_id: Id, title: str = 
         return f"Development action added: {out.title}."
 
     return _act(request, db, me, position_id, do, form=f"nominee-{employee_id}", anchor=f"nominee-{employee_id}",
-                values={"title": title, "gap_kind": gap_kind, "due_date": due_date, "target_level": target_level})
+                values={"editor": "action", "title": title})
 
 
 @router.post(NOMINEE + "/actions/{action_id}/status")
