@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from tests import factories
 
 NAV = {
-    "hr": {"home", "org", "positions", "people", "key-posts", "skills", "io", "performance", "graph"},
-    "exec": {"home", "org", "key-posts", "performance", "graph"},
+    "hr": {"home", "org", "positions", "people", "key-posts", "skills", "io", "performance", "graph", "succession"},
+    "exec": {"home", "org", "key-posts", "performance", "graph", "succession"},
     "manager": {"home", "team", "org", "profile", "performance"},
     "employee": {"home", "profile", "org", "performance"},
 }
