@@ -66,7 +66,7 @@ def _error(text: str) -> str:
 
 # --- who opens what ------------------------------------------------------------------------------
 def test_every_page_route_declares_exactly_one_policy() -> None:
-    from succession.pages import router
+    from succession.pages.plans import router
 
     for route in router.routes:
         deps = route.dependant.dependencies  # type: ignore[attr-defined]
