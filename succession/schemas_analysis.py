@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from hcm.fields import CODE_PATTERN, Day, Id, In, Timestamp
-from succession.models import ActionStatus, GapKind, Readiness
+from succession.models import GapKind, Readiness
 
 # A role's key, "<family code>/<grade code>" (hcm.org.events.role_key): two codes and the slash.
 RoleKey = Annotated[str, Field(min_length=3, max_length=129, pattern=CODE_PATTERN)]
@@ -138,21 +138,6 @@ class GapActionIn(In):
     skill_id: Id | None = None  # a skill gap
     target_role: RoleKey | None = None  # an experience gap: the role key
     as_of: Day | None = None  # the day the estimate counts from (default today)
-
-
-class ActionOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    nomination_id: int
-    title: str
-    gap_kind: GapKind
-    skill_id: int | None
-    target_level: int | None
-    target_role: str | None
-    owner_employee_id: int | None
-    due_date: date | None
-    status: ActionStatus
 
 
 # --- vacancy what-if -----------------------------------------------------------------------------------

@@ -13,8 +13,8 @@ from hcm.errors import ErrorOut
 from hcm.fields import Day, Id
 from hcm.policy import Principal, allow
 from succession.policy import SuccPermission
+from succession.schemas import ActionOut
 from succession.schemas_analysis import (
-    ActionOut,
     CandidateOut,
     GapActionIn,
     GraphUnavailableOut,

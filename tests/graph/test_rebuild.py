@@ -46,7 +46,7 @@ from hcm.org.schemas import (
 )
 from hcm.outbox import OutboxEvent
 from hcm.policy import Principal
-from tests.graph.fixtures import DATABASE
+from tests.graph.fixtures import DATABASE, assert_clean
 
 pytestmark = pytest.mark.graph
 
@@ -70,11 +70,6 @@ def steps(driver: Driver) -> dict[tuple[str, str], tuple[str, int, float | None]
                                          "RETURN a.key AS a, b.key AS b, s.kind AS k, s.observed AS o, "
                                          "s.median_months AS m")
     return {(r["a"], r["b"]): (r["k"], r["o"], r["m"]) for r in rows}
-
-
-def assert_clean(db: Session, driver: Driver) -> None:
-    report = check(db, driver, DATABASE)
-    assert report.clean, "\n".join(report.lines())
 
 
 def move(db: Session, who: Employee, on: date, reason: MoveReason, to: Position | None = None) -> None:

@@ -13,17 +13,15 @@ from typing import Any
 
 import pytest
 from neo4j import Driver
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from graph import client
-from graph.check import check
 from graph.rebuild import rebuild
 from graph.sync import drain_outbox, pending_count
-from hcm import db as hdb
 from performance.models import PeriodKind, PeriodState, RatingKind
 from performance.service import calibration, rollup
 from tests.factories import Org
-from tests.graph.fixtures import DATABASE, shared_server
+from tests.graph.fixtures import DATABASE, assert_clean, module_driver, units_of_work_inside
 from tests.performance import factories as perf
 
 pytestmark = pytest.mark.graph
@@ -34,39 +32,17 @@ PROPS = ("perf_score", "perf_period", "perf_period_end", "perf_final",
 
 @pytest.fixture(scope="module")
 def graph_driver() -> Iterator[Driver]:
-    server = shared_server()
-    driver = client.make_driver(server.uri, *server.auth)
-    client.ensure_schema(driver, DATABASE)
-    yield driver
-    driver.close()
-
-
-class _InsideTheTest(Session):
-    """A unit of work inside the test's transaction: it already sees one consistent state (its own), and
-    PostgreSQL cannot change the isolation level of a transaction under way, so the rebuild's request for
-    REPEATABLE READ is dropped."""
-
-    def connection(self, bind_arguments: Any = None, execution_options: Any = None) -> Any:
-        opts = {k: v for k, v in (execution_options or {}).items() if k != "isolation_level"}
-        return super().connection(bind_arguments, execution_options=opts or None)
+    yield from module_driver()
 
 
 @pytest.fixture
 def graph(graph_driver: Driver, db: Session, org: Org, monkeypatch: pytest.MonkeyPatch) -> Driver:
     """The driver, on a graph rebuilt from the small org; ``hcm.db.unit_of_work`` (the rebuild's transaction)
     is a savepoint in the test's own transaction, so the rebuild reads what the test wrote."""
-    maker = sessionmaker(bind=db.connection(), class_=_InsideTheTest, join_transaction_mode="create_savepoint",
-                         expire_on_commit=False)
-    monkeypatch.setattr(hdb, "session_factory", lambda: maker)
+    units_of_work_inside(db, monkeypatch)
     rebuild_and_check(db, graph_driver)
     assert people(graph_driver) == {}
     return graph_driver
-
-
-def assert_clean(db: Session, driver: Driver) -> None:
-    db.flush()
-    report = check(db, driver, DATABASE)
-    assert report.clean, "\n".join(report.lines())
 
 
 def drain_and_check(db: Session, driver: Driver, **kw: Any) -> dict[str, dict[str, Any]]:

@@ -12,18 +12,16 @@ from typing import Any
 
 import pytest
 from neo4j import Driver
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from graph import client, queries
-from graph.check import check
 from graph.rebuild import rebuild
 from graph.sync import drain_outbox, pending_count
-from hcm import db as hdb
 from succession.models import Readiness
 from succession.schemas import PlanIn
 from succession.service import plans
 from tests.factories import Org
-from tests.graph.fixtures import DATABASE, shared_server
+from tests.graph.fixtures import DATABASE, assert_clean, module_driver, units_of_work_inside
 from tests.succession.factories import exit_employee
 
 pytestmark = pytest.mark.graph
@@ -33,27 +31,12 @@ Edges = dict[tuple[str, str], tuple[str, int]]
 
 @pytest.fixture(scope="module")
 def graph_driver() -> Iterator[Driver]:
-    server = shared_server()
-    driver = client.make_driver(server.uri, *server.auth)
-    client.ensure_schema(driver, DATABASE)
-    yield driver
-    driver.close()
-
-
-class _InsideTheTest(Session):
-    """A unit of work inside the test's transaction (the rebuild's REPEATABLE READ request is dropped: PostgreSQL
-    cannot change the isolation of a transaction under way)."""
-
-    def connection(self, bind_arguments: Any = None, execution_options: Any = None) -> Any:
-        opts = {k: v for k, v in (execution_options or {}).items() if k != "isolation_level"}
-        return super().connection(bind_arguments, execution_options=opts or None)
+    yield from module_driver()
 
 
 @pytest.fixture
 def graph(graph_driver: Driver, db: Session, org: Org, monkeypatch: pytest.MonkeyPatch) -> Driver:
-    maker = sessionmaker(bind=db.connection(), class_=_InsideTheTest, join_transaction_mode="create_savepoint",
-                         expire_on_commit=False)
-    monkeypatch.setattr(hdb, "session_factory", lambda: maker)
+    units_of_work_inside(db, monkeypatch)
     assert rebuild_and_check(db, graph_driver) == {}
     return graph_driver
 
@@ -66,12 +49,6 @@ def edges(driver: Driver) -> Edges:
         assert (r["a"], r["b"]) not in out, "one SUCCESSOR_FOR per person and post"
         out[(r["a"], r["b"])] = (r["r"], r["k"])
     return out
-
-
-def assert_clean(db: Session, driver: Driver) -> None:
-    db.flush()
-    report = check(db, driver, DATABASE)
-    assert report.clean, "\n".join(report.lines())
 
 
 def drain_and_check(db: Session, driver: Driver, **kw: Any) -> Edges:
