@@ -22,7 +22,9 @@ What it writes, deterministic by ``seed`` and ``as_of``:
 - points: the four standard rules and ledger entries, corrections as compensating entries;
 - scores: the open periods recomputed with ``performance.service.rollup``; the past ones closed through
   ``performance.service.periods`` (review -> calibration -> closed), which freezes indicator results and
-  writes ``performance_scores`` outbox rows.
+  writes ``performance_scores`` and ``performance_ratings`` outbox rows. The open periods' approved ratings
+  (written in bulk, so the rating services never sent them) go out as ``performance_ratings`` rows too
+  (``rollup.emit_ratings``): the graph drained from the outbox is the one a rebuild writes.
 
 The people behind it. ``hcm.seed`` simulates a latent performance per person (AR(1) month to month) that
 drove merit pay, promotions and exits but is never written. When the database is an untouched

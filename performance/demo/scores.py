@@ -1,5 +1,6 @@
-"""Scores: the open periods recomputed with ``performance.service.rollup``; the past ones closed through
-``performance.service.periods`` (review -> calibration -> closed). The years' employee scores are reported."""
+"""Scores: the open periods recomputed with ``performance.service.rollup`` (and their approved ratings sent, as
+the rating services would have); the past ones closed through ``performance.service.periods`` (review ->
+calibration -> closed). The years' employee scores are reported."""
 
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ class _Scores(_SeederBase):
                 if p.kind is PeriodKind.ANNUAL and as_of.month == 12:  # the year's review begins in December
                     period_service.advance(s, period_id=p.id, to=PeriodState.REVIEW)
                 rollup.refresh(s, period_id=p.id, today=as_of)
+                # The approved ratings were written in bulk, past ``rollup.rating_written``, which sends each
+                # person's to the graph as it is approved: send them here (a closed period's go out as it closes),
+                # or the drained graph keeps last year's where a rebuild shows this year's.
+                rollup.emit_ratings(s, period_id=p.id)
             if p.kind is PeriodKind.ANNUAL:
                 people = units.scores(p, "employee")
                 n, mean = s.execute(select(func.count(), func.avg(people.c.score))).one()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
@@ -18,6 +19,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from graph import client as graph_client
+from graph.check import check
+from graph.sync import drain_outbox, pending_count
 from hcm import migrate
 from hcm import seed as seeding
 from hcm.auth.models import User
@@ -54,6 +58,8 @@ from performance.service import lookups
 from performance.service import units as unit_service
 from performance.service.cascade import default_formula, plan_problems
 from tests import factories
+from tests.graph.fixtures import DATABASE as GRAPH_DATABASE
+from tests.graph.fixtures import shared_server
 from tests.services import fresh_pg_database
 
 TODAY = date(2026, 9, 20)  # Q1 and Q2 closed, Q3 under way, the mid-year reviews done
@@ -627,3 +633,44 @@ def test_postgresql_gets_the_same_data(seeded: tuple[Engine, Any, Any]) -> None:
         finally:
             if pg is not None:
                 pg.dispose()
+
+
+# --- the talent graph ---------------------------------------------------------------------------------------------
+@pytest.mark.graph
+@pytest.mark.parametrize("company", ["seeded", "december"], ids=["mid-year-review", "year-end-review"])
+def test_the_demos_outbox_drains_to_the_graph_a_rebuild_gives(company: str, request: pytest.FixtureRequest,
+                                                              tmp_dir: Path) -> None:
+    """The closed year and the open one with approved ratings (the potentials of the mid-year talent review; in
+    December the year-end approvals too): drained from the demo's outbox, the graph is what a rebuild writes, so
+    it shows the open year's ratings, as the services would have sent them. (The demo writes its rating events
+    in bulk, past ``rollup.rating_written``: once it did not send them, and the drained graph kept last year's.)"""
+    fixture = request.getfixturevalue(company)
+    engine: Engine = fixture[0] if isinstance(fixture, tuple) else fixture
+    copy = tmp_dir / f"graph-{company}.db"  # the drain marks the outbox done: the module's company stays as it is
+    copy.unlink(missing_ok=True)
+    with sqlite3.connect(str(engine.url.database)) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    target = make_engine(f"sqlite:///{copy}")
+    server = shared_server()
+    driver = graph_client.make_driver(server.uri, *server.auth)
+    try:
+        graph_client.ensure_schema(driver, GRAPH_DATABASE)
+        graph_client.write(driver, GRAPH_DATABASE, "MATCH (n) DETACH DELETE n")
+        with Session(target) as s:
+            open_year = _periods(s)["FY2026"]
+            assert open_year.state is not PeriodState.CLOSED
+            rated = set(_final(s, open_year.id, RatingKind.POTENTIAL)) | set(_final(s, open_year.id))
+            assert rated  # the open year has approved ratings: the case the drain once missed
+        drain_outbox(target, driver, GRAPH_DATABASE)
+        with Session(target) as s:
+            assert pending_count(s) == 0
+            report = check(s, driver, GRAPH_DATABASE)
+            assert report.clean, "\n".join(report.lines())
+            ext = dict(s.execute(select(Employee.id, Employee.external_id).where(Employee.id.in_(rated))).all())
+        shown = {r["key"] for r in graph_client.read(
+            driver, GRAPH_DATABASE, "MATCH (e:Employee) WHERE e.rating_period = $period RETURN e.key AS key",
+            period="FY2026")}
+        assert shown == set(ext.values())
+    finally:
+        driver.close()
+        target.dispose()
