@@ -129,6 +129,7 @@ class GroupBar:
     flagged: bool
     small: bool
     count: int
+    selected: int  # of the group's eligible people, those in the population
     eligible: int
 
 
@@ -153,8 +154,8 @@ class GroupChart:
 
 
 def group_chart(groups: Sequence[Any], *, population: str, threshold: float, width: int = 840) -> GroupChart:
-    """``groups``: the service's ``GroupFigures`` (share, eligible_share, impact_ratio, flagged, small)."""
-    label_w, share_x, share_w = 118.0, 126.0, 300.0
+    """``groups``: the service's ``GroupFigures`` (share, eligible_share, impact_ratio, flagged, small, ...)."""
+    label_w, share_x, share_w = 140.0, 148.0, 300.0
     ratio_x, ratio_w = share_x + share_w + 64.0, 200.0  # the ratio's words (up to ~20 characters) after it
     top, row_h = 50.0, 40.0
     biggest = max([g.share or 0.0 for g in groups] + [g.eligible_share or 0.0 for g in groups] + [0.0])
@@ -167,7 +168,7 @@ def group_chart(groups: Sequence[Any], *, population: str, threshold: float, wid
                      share_w=round(share_w * (g.share or 0.0) / share_max, 1), eligible_share=g.eligible_share,
                      eligible_w=round(share_w * (g.eligible_share or 0.0) / share_max, 1), ratio=g.impact_ratio,
                      ratio_w=round(ratio_w * min(1.0, g.impact_ratio or 0.0), 1), flagged=g.flagged, small=g.small,
-                     count=g.count, eligible=g.eligible)
+                     count=g.count, selected=g.selected, eligible=g.eligible)
             for i, g in enumerate(groups)]
     height = int(top + row_h * len(rows) + 30)
     return GroupChart(width=width, height=height, label_w=label_w, share_x=share_x, share_w=share_w, ratio_x=ratio_x,

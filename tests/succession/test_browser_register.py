@@ -137,5 +137,13 @@ def test_hr_reads_the_heat_map_opens_a_cell_and_decides(page: Any, live: SimpleN
     assert page.locator("[data-group-chart]").count() == 2
     assert page.locator("[data-chosen=nominees] [data-group]").count() >= 4
     page.screenshot(path=str(shots / "succession-representation.png"), full_page=True)
+    # a narrow screen: the heat map and the charts fit it (tables scroll inside their cards)
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path, part, name in (("/succession/register", "[data-heatmap]", "succession-heatmap-narrow.png"),
+                             ("/succession/bench", "[data-trend]", "succession-trend-narrow.png"),
+                             ("/succession/representation", "[data-chosen]", "succession-representation-narrow.png")):
+        page.goto(base + path)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), path
+        page.locator(part).screenshot(path=str(shots / name))
     # the 422 of the refused decision above was the page's own answer; nothing else failed
     assert [p for p in page.problems if "/decision" not in p] == []
