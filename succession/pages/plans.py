@@ -47,9 +47,19 @@ NOMINEE = POST + "/nominees/{employee_id}"
 
 
 # --- helpers ---------------------------------------------------------------------------------------
+TABS: tuple[tuple[str, str, str, SuccPermission], ...] = (
+    ("board", "Key posts & plans", "/succession", SuccPermission.PLANS_READ),
+    # the register, bench strength and representation (succession.pages.register)
+    ("register", "Register & heat map", "/succession/register", SuccPermission.REGISTER_READ),
+    ("bench", "Bench strength", "/succession/bench", SuccPermission.BENCH),
+    ("representation", "Representation", "/succession/representation", SuccPermission.REPRESENTATION),
+)
+
+
 def tabs(me: Principal) -> list[dict[str, str]]:
-    """The succession pages' tabs. The register, pools, bench strength and the what-if add theirs here."""
-    return [{"key": "board", "label": "Key posts & plans", "href": "/succession"}]
+    """The succession pages' tabs, each for the roles holding its page's permission. The pools and the what-if
+    add theirs to ``TABS``."""
+    return [{"key": key, "label": label, "href": href} for key, label, href, perm in TABS if me.has(perm)]
 
 
 def _render(request: Request, name: str, me: Principal, *, status_code: int = 200, **context: Any) -> HTMLResponse:

@@ -473,7 +473,7 @@ def criticality_of(p: PostFacts, context: dict[str, Any], as_of: date,
                for k, (v, raw) in values.items()]
     groups: dict[str, float | None] = {}
     for g in ("impact", "difficulty", "vacancy_risk"):
-        m = weighted(values, (k for k in FACTOR_KEYS if GROUPS[k] == g))
+        m = group_mean(values, g)
         groups[g] = None if m is None else round(m, 4)
     return Criticality(score=score_of(values), impact=groups["impact"], difficulty=groups["difficulty"],
                        vacancy_risk=groups["vacancy_risk"], factors=factors)
@@ -500,6 +500,24 @@ def _filter(db: Session, *, department_id: int | None, key_only: bool, q: str | 
     return and_(literal(True), *where)
 
 
+Scored = tuple[PostFacts, dict[str, Measure], float | None]  # a post, its factors, its score
+
+
+def scored_posts(db: Session, *, as_of: date, department_id: int | None = None, key_only: bool = False,
+                 q: str | None = None, period_id: int | None = None) -> tuple[list[Scored], dict[str, Any]]:
+    """Every active post the filter keeps with its factors and score, unsorted and unexplained (what the register
+    sorts and pages, and what the heat map bands), and the company-wide measures that explain them
+    (``criticality_of``)."""
+    posts, context = _facts(db, _filter(db, department_id=department_id, key_only=key_only, q=q), as_of=as_of,
+                            period_id=period_id)
+    return [(p, v, score_of(v)) for p in posts for v in (measures(p, context, as_of),)], context
+
+
+def group_mean(values: dict[str, Measure], group: str) -> float | None:
+    """A group's weighted mean (``impact``, ``difficulty``, ``vacancy_risk``), 0..1; None when none is known."""
+    return weighted(values, (k for k in FACTOR_KEYS if GROUPS[k] == group))
+
+
 def register(db: Session, *, principal: Principal, as_of: date | None = None, department_id: int | None = None,
              key_only: bool = False, min_criticality: float | None = None, max_criticality: float | None = None,
              q: str | None = None, sort: RegisterSort = "criticality", descending: bool | None = None,
@@ -515,9 +533,8 @@ def register(db: Session, *, principal: Principal, as_of: date | None = None, de
     if min_criticality is not None and max_criticality is not None and min_criticality > max_criticality:
         raise Invalid("min_criticality is above max_criticality", field="min_criticality")
     as_of = as_of or clock.today()
-    posts, context = _facts(db, _filter(db, department_id=department_id, key_only=key_only, q=q), as_of=as_of,
-                            period_id=period_id)
-    scored = [(p, v, score_of(v)) for p in posts for v in (measures(p, context, as_of),)]
+    scored, context = scored_posts(db, as_of=as_of, department_id=department_id, key_only=key_only, q=q,
+                                   period_id=period_id)
     if min_criticality is not None:
         scored = [x for x in scored if x[2] is not None and x[2] >= min_criticality]
     if max_criticality is not None:
