@@ -96,7 +96,12 @@ class Writer:
             self.conn.exec_driver_sql(sql, rows[lo: lo + CHUNK])
 
     def finish(self, tables_with_ids: Sequence[str]) -> None:
-        """PostgreSQL: move each id sequence past the ids written here, then refresh planner statistics."""
+        """Planner statistics for the tables written here (without them SQLite plans a department's query by walking
+        every employee); PostgreSQL: each id sequence moved past the ids written here first."""
+        if self.dialect == "sqlite":
+            for t in tables_with_ids:
+                self.conn.exec_driver_sql(f"ANALYZE {self._q(t)}")
+            return
         if self.dialect != "postgresql":
             return
         for t in tables_with_ids:

@@ -75,8 +75,9 @@ class _Seeder(_Plan, _CheckIns, _Collaboration, _Ratings, _Points, _Scores):
         self.writer.finish((*[t for t in BULK_TABLES if t != "perf_goal_links"], "users"))  # PostgreSQL: ids, stats
         if self.conn.dialect.name == "sqlite":
             # Without statistics SQLite joins the final-rating window to the employees by a nested scan (the
-            # employee scores of a 20,000-person year took half a minute); with them it builds an index.
-            for t in (*BULK_TABLES, "users", "employees", "positions"):
+            # employee scores of a 20,000-person year took half a minute); with them it builds an index. The
+            # writer analysed the tables it wrote (``finish``); these two are the org's.
+            for t in ("employees", "positions", "perf_goal_links"):
                 self.conn.exec_driver_sql(f"ANALYZE {t}")
         scores = self.scores(periods)
         self.session.flush()
