@@ -34,6 +34,7 @@ from hcm.policy import Principal, allow, is_hr, is_manager
 from hcm.web.render import flash, pager, render
 from succession import policy, settings
 from succession.models import ActionStatus, GapKind, Readiness
+from succession.pages import chart_parts
 from succession.policy import SuccPermission
 from succession.schemas import ActionIn, ActionPatch, PlanIn
 from succession.service import actions, board, plans
@@ -49,7 +50,13 @@ NOMINEE = POST + "/nominees/{employee_id}"
 # --- helpers ---------------------------------------------------------------------------------------
 def tabs(me: Principal) -> list[dict[str, str]]:
     """The succession pages' tabs. The register, pools, bench strength and the what-if add theirs here."""
-    return [{"key": "board", "label": "Key posts & plans", "href": "/succession"}]
+    out = [{"key": "board", "label": "Key posts & plans", "href": "/succession"}]
+    # talent pools and the vacancy what-if (pages/pools.py, pages/whatif.py): for the roles that may open them
+    if me.has(SuccPermission.POOLS_READ):
+        out.append({"key": "pools", "label": "Talent pools", "href": "/succession/pools"})
+    if me.has(SuccPermission.BENCH):
+        out.append({"key": "what-if", "label": "Vacancy what-if", "href": "/succession/what-if"})
+    return out
 
 
 def _render(request: Request, name: str, me: Principal, *, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -134,16 +141,17 @@ def _chart_response(request: Request, db: Session, me: Principal, position_id: i
                     status_code: int = 200) -> HTMLResponse:
     chart = board.chart(db, principal=me, position_id=position_id)
     editing = policy.may_change_plans(me)
+    parts = chart_parts.context(request, db, me, chart, editing=editing)  # what it takes, suggested candidates
     if error is not None:  # shown at its form when the page has that form, else at the top of the page
         forms = ({"add", "emergency"} | {f"nominee-{n.employee.id}" for n in chart.plan.nominees}
                  if chart.plan is not None else {"plan"}) if editing else set()
-        error = {**error, "inline": error["form"] in forms}
+        error = {**error, "inline": error["form"] in forms | parts["gap_forms"]}
     eligible = board.eligible(db, principal=me, position_id=position_id, q=q) if editing else []
     return _render(request, "succession/position.html", me, status_code=status_code, chart=chart,
                    history=board.history(db, principal=me, position_id=position_id), editing=editing,
                    eligible=eligible, q=q, error=error, values=values or {}, today=clock.today(),
                    link_people=is_hr(me), gap_kinds=list(GapKind), statuses=list(ActionStatus),
-                   readiness=list(Readiness))
+                   readiness=list(Readiness), **parts)
 
 
 @router.get(POST)
