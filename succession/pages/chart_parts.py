@@ -52,9 +52,12 @@ def gap_key(kind: str, skill_id: int | None = None, target_role: str | None = No
 
 def context(request: Request, db: Session, me: Principal, chart: Any, *, editing: bool) -> dict[str, Any]:
     """The chart's "what it takes" and suggestions: ``takes`` (or ``takes_error``), ``open_gaps``, ``suggestions``
-    (or ``graph_down`` since when, or ``suggest_error``), and ``gap_forms``: the forms the page has for them."""
+    (or ``graph_down`` since when, or ``suggest_error``), ``gap_forms``: the forms the page has for them, and
+    ``acted``: the nomination a one-click action was just made for (``?acted=``, after the redirect)."""
+    acted = request.query_params.get("acted", "")  # the nominee an action was just made for (its message there too)
     out: dict[str, Any] = {"takes": None, "takes_error": None, "open_gaps": _open_gaps(chart), "suggestions": None,
-                           "graph_down": None, "suggest_error": None, "gap_forms": set()}
+                           "graph_down": None, "suggest_error": None, "gap_forms": set(),
+                           "acted": int(acted) if acted.isdigit() else None}
     if chart.plan is not None:
         try:
             out["takes"] = taking.what_it_takes(db, principal=me, position_id=chart.position.id)
@@ -67,7 +70,8 @@ def context(request: Request, db: Session, me: Principal, chart: Any, *, editing
         out["suggestions"] = suggest.suggestions(db, principal=me, position_id=chart.position.id,
                                                  driver=graph.driver, database=graph.database, limit=SUGGESTIONS)
     except availability.GraphUnavailable as exc:
-        out["graph_down"] = {"since": exc.since, "reason": exc.reason}
+        reason = exc.reason.removeprefix("the talent graph ")
+        out["graph_down"] = {"since": exc.since, "reason": f"it {reason}" if reason != exc.reason else reason}
     except HcmError as exc:
         out["suggest_error"] = exc.message
     return out

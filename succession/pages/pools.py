@@ -215,7 +215,9 @@ def describe(db: Session, criteria: PoolCriteria, periods_used: list[str] | None
         bars = [b for b in (f"a final rating of at least {_num(p.min_rating)}" if p.min_rating is not None else None,
                             f"a final score of at least {_num(p.min_score)}" if p.min_score is not None else None) if b]
         how = (f"rated in every one of {over}, each with " if p.each else f"over {over}, on average ")
-        used = f" (reads {', '.join(periods_used)})" if periods_used else ""
+        used = (f" (reads {', '.join(periods_used)}" + (f"; only {len(periods_used)} closed so far" if
+                                                         len(periods_used) < p.periods else "") + ")"
+                if periods_used else " (no such period has closed yet: nobody meets it)")
         lines.append(f"Performance: {how}{' and '.join(bars)}{used}")
     pot = criteria.potential
     if pot is not None:

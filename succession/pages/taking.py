@@ -64,4 +64,5 @@ def action_from_gap(request: Request, position_id: Id, nomination_id: Id, gap_ki
     flash(request, f"Development action created: {out.title}"
                    + (f" (owner {owner}" if owner else " (no owner yet")
                    + (f", due {out.due_date:%d %b %Y})." if out.due_date else ")."))
-    return RedirectResponse(f"/succession/positions/{position_id}#gaps-{nomination_id}", status_code=303)
+    return RedirectResponse(f"/succession/positions/{position_id}?acted={nomination_id}#gaps-{nomination_id}",
+                            status_code=303)

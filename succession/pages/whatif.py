@@ -68,7 +68,7 @@ def what_if_page(request: Request, employee_id: list[str] = Query([]), depth: st
                  q: SearchText = "", run: str = Query("", max_length=20), db: Session = Depends(get_db),
                  me: Principal = BENCH) -> Response:
     ctx: dict[str, Any] = {"q": q, "depth": whatif.DEFAULT_DEPTH, "chosen": [], "missing": [], "picks": [],
-                           "result": None, "error": None, "max_depth": whatif.MAX_DEPTH,
+                           "result": None, "step_of": {}, "error": None, "max_depth": whatif.MAX_DEPTH,
                            "max_leavers": whatif.MAX_LEAVERS, "link_people": is_hr(me),
                            "exposed_labels": EXPOSED_LABELS, "uncovered_labels": UNCOVERED_LABELS,
                            "readiness_labels": board.READINESS_LABELS, "tabs": tabs(me)}
@@ -79,7 +79,8 @@ def what_if_page(request: Request, employee_id: list[str] = Query([]), depth: st
         ctx["picks"] = people.search(db, principal=me, q=q, exclude=ids)
         ctx["depth"] = _depth(depth)
         if run:
-            ctx["result"] = whatif.what_if(db, principal=me, employee_ids=ids, depth=ctx["depth"])
+            ctx["result"] = result = whatif.what_if(db, principal=me, employee_ids=ids, depth=ctx["depth"])
+            ctx["step_of"] = {st.position.id: st for c in result.chains for st in c.steps}
     except HcmError as exc:
         ctx["error"] = {"field": exc.field, "message": exc.message}
         status = exc.status_code

@@ -476,8 +476,11 @@ def test_hr_creates_a_development_action_from_each_gap_in_one_click(client: Test
     action = db.scalars(select(DevelopmentAction).where(DevelopmentAction.nomination_id == n.id)).one()
     assert (action.gap_kind, action.skill_id, action.target_level, action.owner_employee_id) == (
         GapKind.SKILL, c.skills["LEAD"].id, 4, c.people["Ana"].id)  # Ben's manager: ENG-L's holder
-    page = _chart(client, c, "hr").text
-    assert "Development action created: Raise Leadership from 3 to 4" in html.unescape(page)
+    assert r.headers["location"] == f"/succession/positions/{c.posts['ENG-H'].id}?acted={n.id}#gaps-{n.id}"
+    page = client.get(r.headers["location"], headers=c.headers("hr")).text
+    acted = re.search(r'data-acted>(.*?)</p>', page, flags=re.S)  # the message at the nominee too
+    assert acted is not None and html.unescape(acted.group(1)).startswith(
+        "Development action created: Raise Leadership from 3 to 4 (high importance) (owner Ana Test, due 30 Jun 2029)")
     ben = re.search(r'data-takes="E-BEN".*?</article>', page, flags=re.S)
     assert ben is not None and "data-open-action" in ben.group(0)
     assert f"skill:{lead}" not in attrs(ben.group(0), "data-gap-action")  # answered: no second button
@@ -532,3 +535,68 @@ def test_gap_actions_outside_the_post_or_without_the_right_are_refused(client: T
                     follow_redirects=False)
     assert r.status_code == 403 and r.headers.get("x-hcm-refused") == "csrf"
     assert state(db) == before
+
+
+def test_an_unreachable_graph_leaves_the_chart_whole(client: TestClient, app: Any, db: Session,
+                                                     company: analysis_company.Company) -> None:
+    """A graph that does not answer (nobody listens on its port) is a notice in the suggestions panel, since when;
+    the chart, what it takes and every form are there (a 200, never a 500)."""
+    from graph import client as graph_client
+    from graph.deps import GraphConnection, graph_connection
+    from graph.server import free_port
+
+    dead = graph_client.make_driver(f"bolt://127.0.0.1:{free_port()}", "root", "nobody-listens")
+    app.dependency_overrides[graph_connection] = lambda: GraphConnection(dead, "talent")
+    try:
+        r = _chart(client, company, "hr")
+        assert r.status_code == 200 and "data-graph-unavailable" in r.text
+        assert "The talent graph is unavailable since" in r.text
+        assert attrs(r.text, "data-takes") == ["E-ANA", "E-CAT", "E-BEN"] and "data-picker-search" in r.text
+    finally:
+        dead.close()
+
+
+@pytest.mark.graph
+def test_suggested_candidates_from_the_graph_with_a_nominate_button(client: TestClient, app: Any, db: Session,
+                                                                    company: analysis_company.Company) -> None:
+    """With the graph (the company projected by a rebuild), the panel lists Dan, the talent search's full match for
+    ENG-H, with his reasons; HR nominates him through the slate's own nominate form. Executives read the panel
+    without the button. Nothing is nominated by showing it."""
+    from graph import client as graph_client
+    from graph.deps import GraphConnection, graph_connection
+    from graph.rebuild import rebuild
+    from succession.models import Nomination
+    from tests.graph.fixtures import DATABASE, shared_server
+
+    server = shared_server()
+    driver = graph_client.make_driver(server.uri, *server.auth)
+    try:
+        graph_client.ensure_schema(driver, DATABASE)
+        graph_client.write(driver, DATABASE, "MATCH (n) DETACH DELETE n")
+        rebuild(driver, DATABASE, session=db)
+        app.dependency_overrides[graph_connection] = lambda: GraphConnection(driver, DATABASE)
+        c = company
+        before = factories.count(db, Nomination)
+        r = _chart(client, c, "hr")
+        assert r.status_code == 200 and "data-graph-unavailable" not in r.text
+        assert attrs(r.text, "data-suggestion") == ["E-DAN"]
+        reasons = re.search(r'data-suggestion="E-DAN">.*?<ul[^>]*data-reasons>(.*?)</ul>', r.text, flags=re.S)
+        assert reasons is not None and "matches 100 % of the post&#39;s skills (Kubernetes 2/2, Leadership 4/4, " \
+                                      "Python 3/3)" in reasons.group(1)
+        assert attrs(r.text, "data-nominate") == ["E-DAN"] and factories.count(db, Nomination) == before
+        seen = _chart(client, c, "exec").text
+        assert attrs(seen, "data-suggestion") == ["E-DAN"] and "data-nominate" not in seen
+        post = f"/succession/positions/{c.posts['ENG-H'].id}/nominees"
+        form = re.search(rf'<form method="post" action="{post}"[^>]*data-nominate="E-DAN">(.*?)</form>', r.text,
+                         flags=re.S)
+        assert form is not None
+        fields = dict(re.findall(r'<input type="hidden" name="(employee_id|reason)" value="([^"]*)"', form.group(1)))
+        r = _post(client, c.headers("hr"), post, {**fields, "readiness": "ready_3_plus"})
+        assert r.status_code == 303
+        dan = db.scalars(select(Nomination).where(Nomination.employee_id == c.people["Dan"].id,
+                                                  Nomination.plan_id == c.plans["ENG-H"].id)).one()
+        assert dan.readiness.value == "ready_3_plus" and dan.reason is not None and dan.reason.startswith(
+            "Suggested: matches 100 %")
+        assert attrs(_chart(client, c, "hr").text, "data-suggestion") == []  # on the slate now: no longer suggested
+    finally:
+        driver.close()
