@@ -34,6 +34,7 @@ from hcm.policy import Principal, allow, is_hr, is_manager
 from hcm.web.render import flash, pager, render
 from succession import policy, settings
 from succession.models import ActionStatus, GapKind, Readiness
+from succession.pages import chart_parts
 from succession.policy import SuccPermission
 from succession.schemas import ActionIn, ActionPatch, PlanIn
 from succession.service import actions, board, plans
@@ -49,16 +50,18 @@ NOMINEE = POST + "/nominees/{employee_id}"
 # --- helpers ---------------------------------------------------------------------------------------
 TABS: tuple[tuple[str, str, str, SuccPermission], ...] = (
     ("board", "Key posts & plans", "/succession", SuccPermission.PLANS_READ),
-    # the register, bench strength and representation (succession.pages.register)
+    # the register, bench strength and representation: succession.pages.register; pools and the what-if:
+    # succession.pages.pools, succession.pages.whatif
     ("register", "Register & heat map", "/succession/register", SuccPermission.REGISTER_READ),
+    ("pools", "Talent pools", "/succession/pools", SuccPermission.POOLS_READ),
     ("bench", "Bench strength", "/succession/bench", SuccPermission.BENCH),
+    ("what-if", "Vacancy what-if", "/succession/what-if", SuccPermission.BENCH),
     ("representation", "Representation", "/succession/representation", SuccPermission.REPRESENTATION),
 )
 
 
 def tabs(me: Principal) -> list[dict[str, str]]:
-    """The succession pages' tabs, each for the roles holding its page's permission. The pools and the what-if
-    add theirs to ``TABS``."""
+    """The succession pages' tabs, each for the roles holding its page's permission (``TABS``)."""
     return [{"key": key, "label": label, "href": href} for key, label, href, perm in TABS if me.has(perm)]
 
 
@@ -139,27 +142,28 @@ def board_page(request: Request, department: str = "", coverage: str = "", sort:
 
 
 # --- a position's succession chart and the slate editor --------------------------------------------
-def _chart_response(request: Request, db: Session, me: Principal, position_id: int, *, q: str = "",
+def chart_response(request: Request, db: Session, me: Principal, position_id: int, *, q: str = "",
                     error: dict[str, Any] | None = None, values: dict[str, str] | None = None,
                     status_code: int = 200) -> HTMLResponse:
     chart = board.chart(db, principal=me, position_id=position_id)
     editing = policy.may_change_plans(me)
+    parts = chart_parts.context(request, db, me, chart, editing=editing)  # what it takes, suggested candidates
     if error is not None:  # shown at its form when the page has that form, else at the top of the page
         forms = ({"add", "emergency"} | {f"nominee-{n.employee.id}" for n in chart.plan.nominees}
                  if chart.plan is not None else {"plan"}) if editing else set()
-        error = {**error, "inline": error["form"] in forms}
+        error = {**error, "inline": error["form"] in forms | parts["gap_forms"]}
     eligible = board.eligible(db, principal=me, position_id=position_id, q=q) if editing else []
     return _render(request, "succession/position.html", me, status_code=status_code, chart=chart,
                    history=board.history(db, principal=me, position_id=position_id), editing=editing,
                    eligible=eligible, q=q, error=error, values=values or {}, today=clock.today(),
                    link_people=is_hr(me), gap_kinds=list(GapKind), statuses=list(ActionStatus),
-                   readiness=list(Readiness))
+                   readiness=list(Readiness), **parts)
 
 
 @router.get(POST)
 def position_page(request: Request, position_id: Id, q: SearchText = "", db: Session = Depends(get_db),
                   me: Principal = READ) -> Response:
-    return _chart_response(request, db, me, position_id, q=q)
+    return chart_response(request, db, me, position_id, q=q)
 
 
 def _act(request: Request, db: Session, me: Principal, position_id: int, do: Callable[[], str], *, form: str,
@@ -169,7 +173,7 @@ def _act(request: Request, db: Session, me: Principal, position_id: int, do: Cal
     try:
         message = do()
     except HcmError as exc:
-        return _chart_response(request, db, me, position_id, error={"form": form, "field": exc.field,
+        return chart_response(request, db, me, position_id, error={"form": form, "field": exc.field,
                                                                      "message": exc.message},
                                values=values, status_code=exc.status_code)
     flash(request, message)

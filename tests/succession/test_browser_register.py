@@ -48,7 +48,7 @@ def test_an_executive_reads_bench_strength_and_its_trend(page: Any, live: Simple
     base = live.url
     log_in(page, base, "exec", DEMO_PASSWORD)
     page.goto(base + "/succession")
-    assert _tabs(page) == ["board", "bench"]  # neither the register nor representation
+    assert _tabs(page) == ["board", "pools", "bench", "what-if"]  # neither the register nor representation
     page.click(".succ-tabs [data-tab=bench]")
     page.wait_for_url(base + "/succession/bench")
     chart = page.locator("[data-trend] svg[data-line-chart]")
@@ -83,7 +83,7 @@ def test_hr_reads_the_heat_map_opens_a_cell_and_decides(page: Any, live: SimpleN
     base = live.url
     log_in(page, base, "hr", DEMO_PASSWORD)
     page.goto(base + "/succession")
-    assert _tabs(page) == ["board", "register", "bench", "representation"]
+    assert _tabs(page) == ["board", "register", "pools", "bench", "what-if", "representation"]
     page.click(".succ-tabs [data-tab=register]")
     page.wait_for_url(base + "/succession/register")
     heat = page.locator("[data-heatmap]")

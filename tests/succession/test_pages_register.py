@@ -96,8 +96,8 @@ def test_each_role_on_each_page(client: TestClient, db: Session, acme: Acme, rol
         assert state(db) == before
     if role in ("hr", "exec", "manager"):  # the tabs each role gets on the board
         tabs = attrs(client.get("/succession", headers=h).text, "data-tab")
-        assert tabs == {"hr": ["board", "register", "bench", "representation"], "exec": ["board", "bench"],
-                        "manager": ["board"]}[role]
+        assert tabs == {"hr": ["board", "register", "pools", "bench", "what-if", "representation"],
+                        "exec": ["board", "pools", "bench", "what-if"], "manager": ["board"]}[role]
 
 
 def test_a_post_not_in_the_register_is_a_404(client: TestClient, db: Session, acme: Acme) -> None:

@@ -137,3 +137,40 @@
 
   document.addEventListener("DOMContentLoaded", cascadeTools);
 })();
+
+/* A form marked data-busy shows that it is working once submitted (the what-if): the pressed button
+   marked with data-busy-label takes that label and the form's [data-running] note appears. The button is
+   not disabled (a disabled button's own name and value would not be sent), a second submit is ignored,
+   and a page restored from the back-forward cache is ready again. Without this file the form just submits. */
+(function () {
+  "use strict";
+
+  function busyForms() {
+    document.querySelectorAll("form[data-busy]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        var button = event.submitter;
+        if (!button || !button.dataset.busyLabel) return;
+        if (form.getAttribute("aria-busy") === "true") { event.preventDefault(); return; }
+        form.setAttribute("aria-busy", "true");
+        button.dataset.idleLabel = button.textContent;
+        button.textContent = button.dataset.busyLabel;
+        button.setAttribute("aria-disabled", "true");
+        form.querySelectorAll("[data-running]").forEach(function (note) { note.hidden = false; });
+      });
+    });
+  }
+
+  function ready() {
+    document.querySelectorAll("form[data-busy][aria-busy=true]").forEach(function (form) {
+      form.removeAttribute("aria-busy");
+      form.querySelectorAll("[data-busy-label][aria-disabled]").forEach(function (b) {
+        b.textContent = b.dataset.idleLabel || b.textContent;
+        b.removeAttribute("aria-disabled");
+      });
+      form.querySelectorAll("[data-running]").forEach(function (note) { note.hidden = true; });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", busyForms);
+  window.addEventListener("pageshow", function (event) { if (event.persisted) ready(); });
+})();
