@@ -374,7 +374,7 @@ def test_the_drain_keeps_the_role_requirements_exact(db: Session, graph: Driver,
 # --- property: any sequence of changes, drained in any batch size, gives the rebuild's graph --------------------
 OPS = st.lists(st.tuples(st.sampled_from(["move", "exit", "hire", "assess", "require", "unrequire", "key", "regrade",
                                           "refamily", "reboss", "relate", "reparent", "delete_skill", "level",
-                                          "activate"]),
+                                          "activate", "day"]),
                          st.integers(0, 10_000), st.integers(0, 10_000)), min_size=1, max_size=12)
 
 
@@ -386,7 +386,11 @@ def _apply(db: Session, org: dict[str, Any], op: str, x: int, y: int, day: list[
     skills = list(db.scalars(select(Skill).order_by(Skill.id)))
     fams, grades = list(org["fam"].values()), list(org["grade"].values())
     day[0] = date.fromordinal(day[0].toordinal() + 40)
-    if op in ("move", "exit") and people:
+    if op == "day":  # a day of HR work: topics interleaved over a few people and posts, some of them twice
+        for k in range(4):
+            for step in ("assess", "move", "require", "key" if k == 2 else "assess"):
+                _apply(db, org, step, x + k, y + 2 * k, day)
+    elif op in ("move", "exit") and people:
         who = people[x % len(people)]
         if op == "exit" or not free:
             move(db, who, day[0], MoveReason.EXIT_VOLUNTARY)
