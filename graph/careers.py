@@ -21,11 +21,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, LiteralString
 
-from neo4j import Driver
+from neo4j import Driver, ManagedTransaction
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from graph import client
 from hcm.org.events import role_key
 from hcm.org.models import Assignment, Grade, JobFamily, Position
 from hcm.org.service.catalog import related_families
@@ -146,18 +145,34 @@ def career_steps(session: Session) -> list[Step]:
     return sorted(steps.values())
 
 
+READ_STEPS_CYPHER: LiteralString = ("MATCH (a:Role)-[x:CAREER_STEP]->(b:Role) RETURN a.key AS from, b.key AS to, "
+                                    "x.kind AS kind, x.observed AS observed, x.median_months AS median_months")
+DROP_STEPS_CYPHER: LiteralString = ("UNWIND $rows AS r MATCH (a:Role {key: r.from})-[x:CAREER_STEP]->(b:Role {key: r.to}) "
+                                    "DELETE x")
 REPLACE_STEPS_CYPHER: LiteralString = ("UNWIND $rows AS r MATCH (a:Role {key: r.from}) MATCH (b:Role {key: r.to}) "
-                                "MERGE (a)-[x:CAREER_STEP]->(b) SET x.kind = r.kind, x.observed = r.observed, "
-                                "x.median_months = r.median_months")
-DROP_STALE_STEPS_CYPHER: LiteralString = ("MATCH (a:Role)-[x:CAREER_STEP]->(b:Role) "
-                                   "WHERE NOT a.key + '>' + b.key IN $keep DELETE x")
+                                       "MERGE (a)-[x:CAREER_STEP]->(b) SET x.kind = r.kind, x.observed = r.observed, "
+                                       "x.median_months = r.median_months")
 
 
 def refresh(session: Session, driver: Driver, database: str) -> int:
-    """Write ``career_steps`` over the graph's CAREER_STEP edges in one transaction (stale ones go)."""
-    steps = career_steps(session)
-    rows = [{"from": s.source, "to": s.target, **s.props()} for s in steps]
-    keep = [f"{s.source}>{s.target}" for s in steps]
-    client.write_batches(driver, database, [(DROP_STALE_STEPS_CYPHER, {"keep": keep}),
-                                            (REPLACE_STEPS_CYPHER, {"rows": rows})])
-    return len(steps)
+    """Make the graph's CAREER_STEP edges exactly ``career_steps``, in one transaction: the edges are read, then
+    the stale ones deleted and the new or changed ones written; a few people's moves change a few steps' figures,
+    not the hundreds of steps. A pair of roles with two edges (a rebuild's batch retried after its commit) loses
+    both and gets one again."""
+    want = {(s.source, s.target): s.props() for s in career_steps(session)}
+
+    def work(tx: ManagedTransaction) -> None:
+        have: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        for r in tx.run(READ_STEPS_CYPHER):
+            have[(r["from"], r["to"])].append({"kind": r["kind"], "observed": r["observed"],
+                                               "median_months": r["median_months"]})
+        drop = [{"from": a, "to": b} for (a, b), found in have.items() if (a, b) not in want or len(found) > 1]
+        write = [{"from": a, "to": b, **props} for (a, b), props in want.items() if have.get((a, b)) != [props]]
+        if drop:
+            tx.run(DROP_STEPS_CYPHER, rows=drop).consume()
+        if write:
+            tx.run(REPLACE_STEPS_CYPHER, rows=write).consume()
+
+    with driver.session(database=database) as graph_session:
+        graph_session.execute_write(work)
+    return len(want)
