@@ -11,10 +11,14 @@ Events carry the full current state of one row (see the ``_emit_*`` calls in ``h
 them is a set of idempotent MERGEs keyed on business keys: replaying any prefix again gives the same graph.
 Portable Cypher (ArcadeDB and Neo4j 5 Community): business keys only, never element ids, no APOC, no procedures.
 
-Ordering: events are applied in id order. Consecutive events of one (topic, op) form a run that becomes a few
-``UNWIND $rows`` statements; inside a run only the last event per row identity is kept (it carries the newest
-state), so no statement ever sees two versions of one row - the order in which a database applies the rows of
-one UNWIND then does not matter. A whole call is one graph transaction.
+Ordering: the graph ends as if the events were applied one by one in id order. Events of one (topic, op) form
+a run that becomes a few ``UNWIND $rows`` statements; inside a run only the last event per row identity is kept
+(it carries the newest state), so no statement ever sees two versions of one row - the order in which a database
+applies the rows of one UNWIND then does not matter. An event joins the latest run of its (topic, op) even when
+other events came in between, as long as none of those touches anything it touches (``_touches``: its key, the
+key's parts and every string of its payload, so every business key it names): events on disjoint keys commute,
+so moving it back to that run changes nothing, and interleaved topics (a day of moves and assessments) still
+make a handful of statements instead of a few per event. A whole call is one graph transaction.
 """
 
 from __future__ import annotations
@@ -374,17 +378,37 @@ def _ordered(events: Iterable[EventLike]) -> list[EventLike]:
     return items
 
 
+# Position runs end by dropping the roles no position is of, and a grade event sets the level of every role of
+# its grade: both touch Role nodes that no key of theirs names, so these events keep their order among themselves.
+_ROLE_SET = "\x00roles"
+
+
+def _touches(event: EventLike) -> set[str]:
+    """Everything ``event``'s statements may read or write, as business keys: its key, the parts of a composite key
+    and every string anywhere in its payload (names and titles too: an over-approximation only costs a run).
+    Two events that touch nothing in common commute. ``career_history`` plans no statement: it touches nothing."""
+    if event.topic == "career_history":
+        return set()
+    out = {event.key, *event.key.split("|")}
+    if event.topic in ("position", "grade"):
+        out.add(_ROLE_SET)
+    stack: list[Any] = [event.payload or {}]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            out.add(value)
+        elif isinstance(value, Mapping):
+            stack.extend(value.values())
+        elif isinstance(value, list | tuple):
+            stack.extend(value)
+    return out
+
+
 def plan(events: Iterable[EventLike]) -> list[Statement]:
     """The statements that apply ``events`` in order (validated; nothing is sent)."""
-    statements: list[Statement] = []
-    run: dict[tuple[str, ...], EventLike] = {}
-    run_kind: tuple[str, str] | None = None
-
-    def flush() -> None:
-        if run_kind is not None and run:
-            statements.extend(BUILDERS[run_kind[0]](run_kind[1], list(run.values())))
-        run.clear()
-
+    runs: list[tuple[tuple[str, str], dict[tuple[str, ...], EventLike]]] = []
+    latest: dict[tuple[str, str], int] = {}  # (topic, op) -> its newest run
+    last_run: dict[str, int] = {}  # business key -> the newest run touching it
     for e in _ordered(events):
         if e.topic not in BUILDERS:
             raise ProjectionError(e, f"no projection for topic {e.topic!r} (known: {', '.join(sorted(TOPICS))})")
@@ -393,14 +417,19 @@ def plan(events: Iterable[EventLike]) -> list[Statement]:
         if not e.key:
             raise ProjectionError(e, "empty key")
         kind = (e.topic, e.op)
-        if kind != run_kind:
-            flush()
-            run_kind = kind
+        touched = _touches(e)
+        at = latest.get(kind)
+        if at is None or any(last_run.get(k, -1) > at for k in touched):
+            at = latest[kind] = len(runs)  # a later run touches its keys: it must come after that run
+            runs.append((kind, {}))
+        run = runs[at][1]
         ident = _identity(e)
         run.pop(ident, None)  # re-insert: the newest state, at the position of the newest event
         run[ident] = e
-    flush()
-    return statements
+        for k in touched:
+            if last_run.get(k, -1) < at:
+                last_run[k] = at
+    return [s for (topic, op), run in runs if run for s in BUILDERS[topic](op, list(run.values()))]
 
 
 def apply_events(driver: Driver, database: str, events: Iterable[EventLike], *,

@@ -20,9 +20,10 @@ from typing import NamedTuple
 
 from neo4j import Driver
 from neo4j.exceptions import AuthError, ClientError
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from graph import careers, client, role_requirements
 from graph.projection import CAREER_TOPICS, TOPICS, ProjectionError, apply_events
@@ -55,11 +56,20 @@ def _mark_failed(rows: Sequence[OutboxEvent], exc: BaseException) -> None:
         row.last_error = message
 
 
-def _mark_done(rows: Sequence[OutboxEvent]) -> None:
+MARK_CHUNK = 5000  # ids per UPDATE that marks events done
+
+
+def _mark_done(session: Session, rows: Sequence[OutboxEvent]) -> None:
+    """A few UPDATEs for the whole batch (the unit of work would send one a row: 0.1 s per 5,000 events), and the
+    rows loaded in the session say so too."""
     now = utcnow()
+    ids = [row.id for row in rows]
+    for lo in range(0, len(ids), MARK_CHUNK):
+        session.connection().execute(update(OutboxEvent).where(OutboxEvent.id.in_(ids[lo:lo + MARK_CHUNK]))
+                                     .values(processed_at=now, last_error=None))
     for row in rows:
-        row.processed_at = now
-        row.last_error = None
+        set_committed_value(row, "processed_at", now)
+        set_committed_value(row, "last_error", None)
 
 
 def _apply(session: Session, driver: Driver, database: str, rows: Sequence[OutboxEvent]) -> None:
@@ -100,7 +110,7 @@ def _one_by_one(session: Session, driver: Driver, database: str, rows: Sequence[
         except GRAPH_ERRORS as exc:  # the graph went away meanwhile
             _mark_failed(rows[i:], exc)
             return i
-        _mark_done([row])
+        _mark_done(session, [row])
     return len(rows)
 
 
@@ -142,7 +152,7 @@ def drain_batch(session: Session, driver: Driver, database: str, *, batch: int =
         _mark_failed(rows, exc)
         session.flush()
         return BatchResult(0, False, graph_down=True)
-    _mark_done(rows)
+    _mark_done(session, rows)
     session.flush()
     return BatchResult(len(rows), len(rows) == batch)
 

@@ -216,6 +216,44 @@ def test_the_periodic_check_logs_drift(db: Session, graph: Driver, caplog: pytes
     assert "talent graph drift" in caplog.text and "missing FIN1" in caplog.text
 
 
+def test_the_career_refresh_writes_only_what_differs_and_mends_every_kind_of_difference(
+        db: Session, graph: Driver, monkeypatch: pytest.MonkeyPatch) -> None:
+    from neo4j import ManagedTransaction
+
+    from graph import careers
+
+    company(db)
+    drain_outbox(db, graph, DATABASE)
+    client.write(graph, DATABASE, "MATCH (:Role {key: 'ENG/G1'})-[x:CAREER_STEP]->(:Role {key: 'ENG/G2'}) "
+                                  "SET x.observed = 7, x.median_months = null")  # changed
+    client.write(graph, DATABASE, "MATCH (:Role {key: 'ENG/G2'})-[x:CAREER_STEP]->(:Role {key: 'IT/G2'}) DELETE x")
+    client.write(graph, DATABASE, "MATCH (a:Role {key: 'FIN/G1'}) MATCH (b:Role {key: 'ENG/G1'}) "
+                                  "CREATE (a)-[:CAREER_STEP {kind: 'lateral', observed: 0}]->(b)")  # stale
+    client.write(graph, DATABASE, "MATCH (a:Role {key: 'FIN/G2'}) MATCH (b:Role {key: 'FIN/G1'}) "
+                                  "CREATE (a)-[:CAREER_STEP {kind: 'down', observed: 1, median_months: 12.0}]->(b)")
+    sent: list[tuple[str, Any]] = []
+    real_run = ManagedTransaction.run
+
+    def spy(self: ManagedTransaction, query: Any, parameters: Any = None, **kwargs: Any) -> Any:
+        sent.append((query, {**(parameters or {}), **kwargs}))
+        return real_run(self, query, parameters, **kwargs)
+
+    monkeypatch.setattr(ManagedTransaction, "run", spy)
+    assert careers.refresh(db, graph, DATABASE) == len(EXPECTED_STEPS)
+    monkeypatch.setattr(ManagedTransaction, "run", real_run)
+    pairs = {q: sorted((r["from"], r["to"]) for r in p.get("rows", [])) for q, p in sent}
+    assert pairs[careers.DROP_STEPS_CYPHER] == [("FIN/G1", "ENG/G1"), ("FIN/G2", "FIN/G1")]  # stale, doubled
+    assert pairs[careers.REPLACE_STEPS_CYPHER] == [("ENG/G1", "ENG/G2"), ("ENG/G2", "IT/G2"), ("FIN/G2", "FIN/G1")]
+    assert steps(graph) == EXPECTED_STEPS
+    assert client.read(graph, DATABASE, "MATCH (:Role)-[x:CAREER_STEP]->(:Role) RETURN count(x) AS n") == [
+        {"n": len(EXPECTED_STEPS)}]  # the doubled FIN/G2 -> FIN/G1 is one edge again
+    sent.clear()
+    monkeypatch.setattr(ManagedTransaction, "run", spy)
+    careers.refresh(db, graph, DATABASE)
+    assert [q for q, _ in sent] == [careers.READ_STEPS_CYPHER]  # nothing differs: nothing written
+    assert_clean(db, graph)
+
+
 def test_a_change_in_history_or_architecture_refreshes_career_steps_without_a_rebuild(
         db: Session, graph: Driver) -> None:
     org = company(db)
@@ -374,7 +412,7 @@ def test_the_drain_keeps_the_role_requirements_exact(db: Session, graph: Driver,
 # --- property: any sequence of changes, drained in any batch size, gives the rebuild's graph --------------------
 OPS = st.lists(st.tuples(st.sampled_from(["move", "exit", "hire", "assess", "require", "unrequire", "key", "regrade",
                                           "refamily", "reboss", "relate", "reparent", "delete_skill", "level",
-                                          "activate"]),
+                                          "activate", "day"]),
                          st.integers(0, 10_000), st.integers(0, 10_000)), min_size=1, max_size=12)
 
 
@@ -386,7 +424,11 @@ def _apply(db: Session, org: dict[str, Any], op: str, x: int, y: int, day: list[
     skills = list(db.scalars(select(Skill).order_by(Skill.id)))
     fams, grades = list(org["fam"].values()), list(org["grade"].values())
     day[0] = date.fromordinal(day[0].toordinal() + 40)
-    if op in ("move", "exit") and people:
+    if op == "day":  # a day of HR work: topics interleaved over a few people and posts, some of them twice
+        for k in range(4):
+            for step in ("assess", "move", "require", "key" if k == 2 else "assess"):
+                _apply(db, org, step, x + k, y + 2 * k, day)
+    elif op in ("move", "exit") and people:
         who = people[x % len(people)]
         if op == "exit" or not free:
             move(db, who, day[0], MoveReason.EXIT_VOLUNTARY)
