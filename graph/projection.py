@@ -357,8 +357,10 @@ BUILDERS: dict[str, Callable[[str, Sequence[EventLike]], list[Statement]]] = {
     "career_history": _career_history,
     "successor": _successor,
 }
-# After a batch holding one of these the drain derives the career steps from the database again.
-CAREER_TOPICS: frozenset[str] = frozenset({"career_history", "job_family", "grade"})
+# After a batch holding one of these the drain derives the career steps from the database again. ``position``: a
+# post created in a role no post had, or the last post of a role deleted, changes the roles the job architecture's
+# steps run between, and neither is a change in anyone's history (no ``career_history`` event).
+CAREER_TOPICS: frozenset[str] = frozenset({"career_history", "job_family", "grade", "position"})
 # The topics this projection understands; the drain leaves any other topic waiting in the outbox.
 TOPICS: frozenset[str] = frozenset(BUILDERS)
 OPS = ("upsert", "delete")

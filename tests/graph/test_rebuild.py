@@ -254,6 +254,23 @@ def test_the_career_refresh_writes_only_what_differs_and_mends_every_kind_of_dif
     assert_clean(db, graph)
 
 
+def test_a_post_in_a_new_role_or_a_role_losing_its_last_post_refreshes_the_career_steps(
+        db: Session, graph: Driver) -> None:
+    org = company(db)
+    drain_outbox(db, graph, DATABASE)
+    # FIN/G3 is a role no post had: the architecture now allows FIN/G2 -> FIN/G3 (no one's history changed)
+    fin3 = service.create_position(db, data=PositionIn(code="FIN3", title="FIN3", department_id=org["dept"]["fin"].id,
+                                                       job_family_id=org["fam"]["FIN"].id,
+                                                       grade_id=org["grade"][3].id))
+    drain_outbox(db, graph, DATABASE)
+    assert steps(graph)[("FIN/G2", "FIN/G3")] == ("vertical", 0, None)
+    assert_clean(db, graph)
+    service.delete_position(db, position_id=fin3.id)  # its role goes, and the step with it
+    drain_outbox(db, graph, DATABASE)
+    assert steps(graph) == EXPECTED_STEPS
+    assert_clean(db, graph)
+
+
 def test_a_change_in_history_or_architecture_refreshes_career_steps_without_a_rebuild(
         db: Session, graph: Driver) -> None:
     org = company(db)
@@ -412,7 +429,7 @@ def test_the_drain_keeps_the_role_requirements_exact(db: Session, graph: Driver,
 # --- property: any sequence of changes, drained in any batch size, gives the rebuild's graph --------------------
 OPS = st.lists(st.tuples(st.sampled_from(["move", "exit", "hire", "assess", "require", "unrequire", "key", "regrade",
                                           "refamily", "reboss", "relate", "reparent", "delete_skill", "level",
-                                          "activate", "day"]),
+                                          "activate", "day", "open", "close"]),
                          st.integers(0, 10_000), st.integers(0, 10_000)), min_size=1, max_size=12)
 
 
@@ -452,6 +469,16 @@ def _apply(db: Session, org: dict[str, Any], op: str, x: int, y: int, day: list[
     elif op == "key":
         p = pos[x % len(pos)]
         service.update_position(db, position_id=p.id, data=PositionPatch(is_key=not p.is_key))
+    elif op == "open":  # a post, maybe in a role no post has yet
+        n = db.scalar(select(func.count(Position.id))) or 0
+        org["pos"][f"NEW{n}"] = service.create_position(db, data=PositionIn(
+            code=f"NEW{n}", title=f"New {n}", department_id=org["dept"]["fin"].id,
+            job_family_id=fams[x % len(fams)].id, grade_id=grades[y % len(grades)].id))
+    elif op == "close":  # refused while held, reported to or in anyone's history
+        p = pos[x % len(pos)]
+        refused(db, lambda: service.delete_position(db, position_id=p.id))
+        if db.get(Position, p.id) is None:
+            del org["pos"][p.code]
     elif op == "activate":
         p = pos[x % len(pos)]
         service.update_position(db, position_id=p.id, data=PositionPatch(is_active=not p.is_active))
