@@ -19,10 +19,11 @@ changed rows, and the graph queries, on a seeded company and a fresh bundled gra
    the active people move to a vacant post, and formal skill assessments make up the rest (one HAS_SKILL row
    each). Then ``graph.sync.drain_outbox`` (engine-level, batch 5000) is timed. Goal: under 5 % of the rebuild.
    ``check`` must be clean again.
-3. Queries. ``graph.queries`` when it is importable (else "queries: not available yet"). SUCCESSOR_FOR edges
-   come from no module yet: about 3 successors per key post, holders of the grade below in the post's
-   department subtree, are written as ``successor`` events through ``graph.projection.apply_events`` (after the
-   checks: no snapshot set describes them yet). Then p50/p95 over 200 random inputs per query against its goal.
+3. Queries. ``graph.queries`` when it is importable (else "queries: not available yet"). The seeded company has
+   no succession plans (``bench/succession.py`` seeds them), so about 3 successors per key post, holders of the
+   grade below in the post's department subtree, are written as ``successor`` events through
+   ``graph.projection.apply_events`` after the checks (the graph then holds edges the plans' tables do not: a
+   check would call them extra). Then p50/p95 over 200 random inputs per query against its goal.
 
 Figures only, PASS/MISS against each goal; nothing here asserts. The machine's two cores are shared: the
 server (a JVM) and this process take turns on them, and other work on them shows in every figure.
@@ -505,7 +506,7 @@ def run(url: str, args: argparse.Namespace, tmp: Path) -> None:
         t0 = time.perf_counter()
         for i in range(0, len(events), DRAIN_BATCH):
             apply_events(DRIVER, DATABASE, events[i:i + DRAIN_BATCH])
-        print(f"\nSUCCESSOR_FOR: no succession module yet, so {len(events):,} `successor` events were written "
+        print(f"\nSUCCESSOR_FOR: the seed has no succession plans, so {len(events):,} `successor` events were written "
               f"straight through graph.projection.apply_events ({time.perf_counter() - t0:.1f} s): for "
               f"{stats['key posts']:,} active key posts, up to 3 holders of the grade below in the post's "
               f"department subtree ({stats['with 3']:,} posts got 3, {stats['widened']:,} needed a wider subtree, "

@@ -12,9 +12,8 @@ in ten, 1-4 nominees each, readiness with a dated history, emergency successors,
 The succession demo reads performance's final ratings of the last closed year to favour good performers and
 weighs everyone alike without them; ``--performance`` runs performance's demo first (``seed_performance``,
 minutes at 100,000), so the slates are drawn as ``hcm demo`` draws them. Either way the figures measured below
-read only the org and succession tables. On PostgreSQL the seed's writer ANALYZEs the tables it wrote; on SQLite
-nothing writes planner statistics, so the planner guesses (``--analyze`` runs ANALYZE after the seeding, to see
-what statistics change).
+read only the org and succession tables. The seed's writer refreshes the planner statistics of the tables it wrote
+(``hcm.seed.write.Writer.finish``, SQLite and PostgreSQL alike).
 
 Measured: each call as the API runs it, for an HR principal: a read-only unit of work (``hcm.db.unit_of_work(
 writes=False)``, as ``hcm.deps.get_db`` opens for a GET), the service, and the answer written out as JSON
@@ -137,12 +136,6 @@ def seed_database(url: str, args: argparse.Namespace) -> None:
             print("performance demo: not run (--performance runs it): the succession demo weighs everyone alike")
         succ = seed_succession(engine, as_of=args.as_of, seed=args.seed)
         print(f"succession demo: {succ} (not counted); process peak {peak_mb():,.0f} MB")
-        if args.analyze and engine.dialect.name == "sqlite":
-            t0 = time.perf_counter()
-            with engine.begin() as conn:
-                conn.exec_driver_sql("ANALYZE")
-            print(f"ANALYZE (SQLite planner statistics, which nothing else writes there): "
-                  f"{time.perf_counter() - t0:.1f} s (not counted)")
     finally:
         engine.dispose()
 
@@ -374,8 +367,6 @@ def main() -> None:
     ap.add_argument("--warmup", type=int, default=5, help="untimed calls before each series")
     ap.add_argument("--performance", action="store_true",
                     help="seed performance's demo before succession's (its ratings shape the slates)")
-    ap.add_argument("--analyze", action="store_true",
-                    help="SQLite: ANALYZE after seeding (the seed writes planner statistics on PostgreSQL only)")
     ap.add_argument("--db-url", help="an empty database to migrate and seed (kept), instead of a fresh SQLite file")
     ap.add_argument("--postgres", action="store_true", help=f"a fresh database on {PG_ADMIN_URL}, dropped afterwards")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory (the SQLite file)")
