@@ -15,26 +15,23 @@ Executives see the same pages without any form; managers see the plans below the
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
-import pydantic
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hcm import clock
 from hcm.deps import get_db
 from hcm.errors import HcmError, Invalid
 from hcm.fields import MAX_INT, Id, SearchText
-from hcm.org.models import Department
 from hcm.paging import PageNo
 from hcm.policy import Principal, allow, is_hr, is_manager
 from hcm.web.render import flash, pager, render
 from succession import policy, settings
 from succession.models import ActionStatus, GapKind, Readiness
 from succession.pages import chart_parts
+from succession.pages.forms import departments, form_date, form_model
 from succession.policy import SuccPermission
 from succession.schemas import ActionIn, ActionPatch, PlanIn
 from succession.service import actions, board, plans
@@ -99,30 +96,6 @@ def _readiness(raw: str) -> Readiness:
         raise Invalid(f"readiness must be one of {', '.join(r.value for r in Readiness)}", field="readiness") from None
 
 
-def _date(raw: str, field: str) -> date | None:
-    text = raw.strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise Invalid(f"{field}: {text!r} is not a date (YYYY-MM-DD)", field=field) from None
-
-
-def _model(make: Callable[[], Any]) -> Any:
-    """A pydantic model from a form: its first validation error as the service's kind of refusal."""
-    try:
-        return make()
-    except pydantic.ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first.get("loc", ())) or "form"
-        raise Invalid(f"{field}: {first.get('msg', 'invalid')}", field=field) from None
-
-
-def _departments(db: Session) -> list[dict[str, Any]]:
-    return [{"id": i, "name": n} for i, n in db.execute(select(Department.id, Department.name).order_by(Department.name))]
-
-
 # --- the board -------------------------------------------------------------------------------------
 @router.get("/succession")
 def board_page(request: Request, department: str = "", coverage: str = "", sort: str = "coverage",
@@ -136,7 +109,7 @@ def board_page(request: Request, department: str = "", coverage: str = "", sort:
         error, status = exc.message, exc.status_code
     closed = is_manager(me) and not settings.managers_see_plans_below(db)
     return _render(request, "succession/board.html", me, status_code=status, result=result, error=error,
-                   departments=_departments(db), department_id=department_id, coverage=coverage, sort=sort,
+                   departments=departments(db), department_id=department_id, coverage=coverage, sort=sort,
                    sorts=board.SORTS, coverages=board.COVERAGE_FILTERS, closed_to_managers=closed,
                    paging=pager(request, page, PAGE_SIZE, result.total) if result is not None else None)
 
@@ -189,7 +162,7 @@ def _name(out: Any, employee_id: int) -> str:
 def create_plan(request: Request, position_id: Id, notes: str = Form(""), mark_key: str = Form(""),
                 key_reason: str = Form(""), db: Session = Depends(get_db), me: Principal = WRITE) -> Response:
     def do() -> str:
-        data = _model(lambda: PlanIn(notes=notes.strip() or None, mark_key=bool(mark_key),
+        data = form_model(lambda: PlanIn(notes=notes.strip() or None, mark_key=bool(mark_key),
                                      key_reason=key_reason.strip() or None))
         out = plans.create_plan(db, principal=me, position_id=position_id, data=data)
         return f"Succession plan opened for {out.position.title} ({out.position.code})."
@@ -284,11 +257,11 @@ def add_action(request: Request, position_id: Id, employee_id: Id, title: str = 
                skill_id: str = Form(""), target_level: str = Form(""), owner_employee_id: str = Form(""),
                due_date: str = Form(""), db: Session = Depends(get_db), me: Principal = WRITE) -> Response:
     def do() -> str:
-        data = _model(lambda: ActionIn(
+        data = form_model(lambda: ActionIn(
             title=title.strip(), gap_kind=gap_kind or GapKind.OTHER.value, skill_id=_int(skill_id, "skill_id"),
             target_level=_int(target_level, "target_level"), owner_employee_id=_int(owner_employee_id,
                                                                                    "owner_employee_id"),
-            due_date=_date(due_date, "due_date")))
+            due_date=form_date(due_date, "due_date")))
         out = actions.create_action(db, principal=me, position_id=position_id, employee_id=employee_id, data=data)
         return f"Development action added: {out.title}."
 

@@ -19,12 +19,9 @@ message at its form and the refusal's status; nothing is written then. A decisio
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-import pydantic
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
@@ -34,12 +31,13 @@ from hcm import clock
 from hcm.deps import get_db
 from hcm.errors import HcmError, Invalid, NotFound
 from hcm.fields import MAX_INT, Id, SearchText
-from hcm.org.models import Department, Position
+from hcm.org.models import Position
 from hcm.paging import PageNo
 from hcm.policy import Principal, allow, is_hr
 from hcm.web.render import error_page, flash, pager, render
 from succession.models import TalentPool
 from succession.pages import charts
+from succession.pages.forms import departments, form_date, form_model
 from succession.pages.plans import tabs
 from succession.policy import SuccPermission
 from succession.schemas_register import DecisionIn
@@ -105,30 +103,6 @@ def _flag(raw: str, field: str) -> bool:
     raise Invalid(f"{field}: {raw!r} is neither on nor off (1 or 0)", field=field)
 
 
-def _day(raw: str, field: str) -> date | None:
-    text = raw.strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise Invalid(f"{field}: {text!r} is not a date (YYYY-MM-DD)", field=field) from None
-
-
-def _model(make: Callable[[], Any]) -> Any:
-    """A pydantic model from a form: its first validation error as the service's kind of refusal."""
-    try:
-        return make()
-    except pydantic.ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first.get("loc", ())) or "form"
-        raise Invalid(f"{field}: {first.get('msg', 'invalid')}", field=field) from None
-
-
-def _departments(db: Session) -> list[dict[str, Any]]:
-    return [{"id": i, "name": n} for i, n in db.execute(select(Department.id, Department.name).order_by(Department.name))]
-
-
 def _query(**params: Any) -> str:
     """A query string of the non-empty parameters (links that keep the page's filters)."""
     return urlencode({k: v for k, v in params.items() if v not in (None, "", False)})
@@ -162,7 +136,7 @@ def register_page(request: Request, department: str = "", key_only: str = "", mi
         error, status = exc.message, exc.status_code
     keep = {k: v for k, v in filters.items() if k != "sort" or v != "criticality"}
     return _render(request, "succession/register.html", me, active="register", status_code=status, error=error,
-                   heat=heat, cell=cell, result=result, departments=_departments(db), department_id=department_id,
+                   heat=heat, cell=cell, result=result, departments=departments(db), department_id=department_id,
                    filters=filters, sorts=SORT_LABELS, orders=ORDERS, factor_labels=FACTOR_LABELS,
                    group_labels=GROUP_LABELS, back=request.url.path + ("?" + request.url.query if request.url.query
                                                                       else ""),
@@ -204,7 +178,7 @@ def decide(request: Request, position_id: Id, is_key: str = Form(""), reason: st
     try:
         if is_key not in ("1", "0"):
             raise Invalid("is_key must be 1 (set or confirm the key post) or 0 (withdraw it)", field="is_key")
-        data = _model(lambda: DecisionIn(is_key=is_key == "1", reason=reason))
+        data = form_model(lambda: DecisionIn(is_key=is_key == "1", reason=reason))
         out = register.decide(db, principal=me, position_id=position_id, is_key=data.is_key, reason=data.reason)
     except HcmError as exc:
         try:
@@ -248,7 +222,7 @@ def bench_page(request: Request, department: str = "", basis: str = "months", po
     except HcmError as exc:
         error, status = exc.message, exc.status_code
     return _render(request, "succession/bench.html", me, active="bench", status_code=status, error=error,
-                   summary=summary, trend=trend, chart=chart, posts=posts, departments=_departments(db),
+                   summary=summary, trend=trend, chart=chart, posts=posts, departments=departments(db),
                    department_id=department_id, basis=basis if basis in ("months", "periods") else "months",
                    points_n=n, uncovered=only, point_choices=sorted({*TREND_POINTS, n}), link_people=is_hr(me),
                    paging=pager(request, page, PAGE_SIZE, posts.total) if posts is not None else None)
@@ -270,7 +244,7 @@ def representation_page(request: Request, population: str = "nominees", as_of: s
     group_charts: dict[str, charts.GroupChart] = {}
     labels = population_labels(db)
     try:
-        day = _day(as_of, "as_of")
+        day = form_date(as_of, "as_of")
         figures = representation.representation(db, principal=me, as_of=day)
         chosen = next((p for p in figures.populations if p.population == population), None)
         if chosen is None:
