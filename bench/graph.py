@@ -36,7 +36,6 @@ import contextlib
 import gc
 import os
 import random
-import resource
 import shutil
 import sys
 import tempfile
@@ -55,10 +54,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ["HCM_GRAPH__ENABLED"] = "false"
 os.environ.setdefault("HCM_SECRET_KEY", "graph-bench-" + uuid.uuid4().hex + uuid.uuid4().hex)
 
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select, text
 
-PG_ADMIN_URL = os.environ.get("HCM_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+from bench.common import PG_ADMIN_URL, peak_mb, percentile, run_database, verdict
+
 DATABASE = "talent"
 GOAL_ROWS_PER_S = 20_000.0
 GOAL_RATIO = 0.8
@@ -73,14 +72,6 @@ QUERY_GOALS_MS = {
 }
 DRAIN_BATCH = 5000
 WIPE_PHASE = "emptying the graph"  # graph.rebuild.empty's progress phase
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
 
 
 @dataclass
@@ -315,15 +306,6 @@ def successor_events(seed: int) -> tuple[list[Any], dict[str, int]]:
 
 
 # --- queries ------------------------------------------------------------------------------------------
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    k = (len(ordered) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
-
-
 def time_query(name: str, call: Callable[[Any], Any], inputs: list[Any], warmup: int) -> tuple[float, float, int]:
     for x in inputs[:warmup]:
         with contextlib.suppress(Exception):  # the timed calls below count the failures
@@ -542,26 +524,10 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="hcm-bench-graph-"))
     print(f"{args.employees:,} employees, seed {args.seed}, as of {args.as_of}; temporary directory {tmp}; "
           f"{os.cpu_count()} cores, load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    admin = name = None
     try:
-        if args.db_url:
-            url = args.db_url
-        elif args.postgres:
-            admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-            name = f"hcm_bench_graph_{uuid.uuid4().hex[:8]}"
-            with admin.connect() as c:
-                c.execute(text(f'CREATE DATABASE "{name}"'))
-            url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-        else:
-            url = f"sqlite:///{tmp / 'hcm.db'}"
-        os.environ["HCM_DATABASE_URL"] = url
-        print(f"database {make_url(url).render_as_string(hide_password=True)}")
-        run(url, args, tmp)
+        with run_database(tmp, db_url=args.db_url, postgres=args.postgres, prefix="hcm_bench_graph") as url:
+            run(url, args, tmp)
     finally:
-        if admin is not None:
-            with admin.connect() as c:
-                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
         if args.keep:
             print(f"kept {tmp}")
         else:

@@ -44,7 +44,6 @@ import io
 import os
 import pstats
 import random
-import resource
 import shutil
 import sys
 import tempfile
@@ -61,35 +60,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ["HCM_GRAPH__ENABLED"] = "false"
 os.environ.setdefault("HCM_SECRET_KEY", "succession-bench-" + uuid.uuid4().hex + uuid.uuid4().hex)
 
-from sqlalchemy import create_engine, event, func, select, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Engine
 
-PG_ADMIN_URL = os.environ.get("HCM_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+from bench.common import PG_ADMIN_URL, peak_mb, percentile, run_database, verdict
+
 GOAL_BENCH_S = 1.0
 GOAL_WHATIF_S = 2.0
 LEAVERS = 10
 SENIOR = 100  # the highest-graded key posts whose holders make the senior what-if's leavers
 
 
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def load() -> str:
     return ", ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    k = (len(ordered) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 @dataclass
@@ -381,26 +364,10 @@ def main() -> None:
     print(f"{args.employees:,} employees, seed {args.seed}, as of {args.as_of}; temporary directory {tmp}; "
           f"{os.cpu_count()} cores, load average {load()}")
     started = time.perf_counter()
-    admin = name = None
     try:
-        if args.db_url:
-            url = args.db_url
-        elif args.postgres:
-            admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-            name = f"hcm_bench_succ_{uuid.uuid4().hex[:8]}"
-            with admin.connect() as c:
-                c.execute(text(f'CREATE DATABASE "{name}"'))
-            url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-        else:
-            url = f"sqlite:///{tmp / 'hcm.db'}"
-        os.environ["HCM_DATABASE_URL"] = url
-        print(f"database {make_url(url).render_as_string(hide_password=True)}")
-        run(url, args)
+        with run_database(tmp, db_url=args.db_url, postgres=args.postgres, prefix="hcm_bench_succ") as url:
+            run(url, args)
     finally:
-        if admin is not None:
-            with admin.connect() as c:
-                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
         if args.keep:
             print(f"kept {tmp}")
         else:
