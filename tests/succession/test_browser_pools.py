@@ -7,8 +7,6 @@ free of script errors, failed requests and Content-Security-Policy violations.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -16,28 +14,10 @@ from typing import Any
 import pytest
 
 from hcm.seed import DEMO_PASSWORD
-from tests import factories
-from tests.browser import live_app, log_in
+from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-TODAY = date(2026, 11, 27)
-
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
-    from hcm import migrate
-    from hcm import seed as seeding
-    from performance.demo import seed_performance
-    from succession.demo import seed_succession
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('succ-browser-pools') / 'demo.db'}"
-    migrate.upgrade(url)
-    seeding.seed(url, employees=300, seed=11, as_of=TODAY)
-    seed_performance(url, seed=11, as_of=TODAY)
-    seed_succession(url, seed=11, as_of=TODAY)
-    with factories.today_pinned(TODAY), live_app(url) as base:
-        yield SimpleNamespace(url=base)
 
 
 def test_hr_creates_a_pool_and_adds_an_eligible_person(page: Any, live: SimpleNamespace, shots: Path) -> None:
