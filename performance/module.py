@@ -20,7 +20,7 @@ MODULE = Module(
     tasks=("performance.tasks",),
     demo_steps=(DemoStep("performance", "performance.module:seed_demo", order=20),),
     # the Employee scores and ratings the drain sets from performance_scores / performance_ratings
-    provides={"graph.sources": ("performance.graph:SOURCES",)},
+    provides={"graph.sources": ("performance.graph:SOURCES",), "ml.features": ("performance.ml:features",)},
 )
 
 

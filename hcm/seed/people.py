@@ -89,18 +89,23 @@ def employee_skills(rng: np.random.Generator, org: Org, hist: History) -> SkillR
     has_boss = org.pos_boss[post[emp]] >= 0
     rated = has_boss & (rng.random(k) < 0.5)
     mgr_level = np.clip(np.rint(true[rated] + rng.normal(0, 0.35, int(rated.sum()))), 1, 5)
-    # assessed within the last 18 months of the person's time (before their exit when they left)
-    ref = np.where(hist.active, hist.as_of.toordinal(), hist.exit_day)
+    # Assessed on a day drawn evenly between the hire and the seed's as-of date, whether or not the person stays:
+    # a record that would fall after an exit is never made. Dating records by the exit instead (say, in the
+    # person's last months) would tell a point-in-time snapshot who is about to leave (the models' features,
+    # ml/features.py, would learn the simulation rather than the people).
+    end = hist.as_of.toordinal()
     floor = hist.hire_day
-    d_self = np.maximum(ref[emp] - rng.integers(0, 540, k), floor[emp])
+    gone = np.where(hist.active, end, hist.exit_day)
+    d_self = floor[emp] + np.floor(rng.random(k) * (end - floor[emp] + 1)).astype(np.int64)
     e_m = emp[rated]
-    d_mgr = np.maximum(ref[e_m] - rng.integers(0, 365, len(e_m)), floor[e_m])
+    d_mgr = floor[e_m] + np.floor(rng.random(len(e_m)) * (end - floor[e_m] + 1)).astype(np.int64)
     out_emp = np.concatenate([emp, e_m])
     out_skill = np.concatenate([skill, skill[rated]])
     source = np.concatenate([np.zeros(k, dtype=np.int64), np.ones(len(e_m), dtype=np.int64)])
+    level = np.concatenate([self_level, mgr_level]).astype(np.int64)
+    day = np.concatenate([d_self, d_mgr])
+    made = day <= gone[out_emp]
+    out_emp, out_skill, level, source, day = out_emp[made], out_skill[made], level[made], source[made], day[made]
     order = np.lexsort((source, out_skill, out_emp))
-    return SkillRecords(
-        emp=out_emp[order], skill=out_skill[order],
-        level=np.concatenate([self_level, mgr_level]).astype(np.int64)[order],
-        source=source[order], day=np.concatenate([d_self, d_mgr])[order],
-    )
+    return SkillRecords(emp=out_emp[order], skill=out_skill[order], level=level[order], source=source[order],
+                        day=day[order])
