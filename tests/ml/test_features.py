@@ -79,3 +79,21 @@ def test_an_exit_before_the_date_leaves_the_population(db: Session, org: factori
     # her exit is one of the operations department's exits in the year before
     assert snap.loc[org.people["alice"].id, "team_exits_12m"] == 1
     assert snap.loc[org.people["carol"].id, "team_exits_12m"] == 0
+
+
+def test_performance_facts_count_once_the_period_is_known(db: Session, org: factories.Org) -> None:
+    from performance.models import Period, PeriodKind, PeriodState, UnitResult
+
+    fy = Period(code="FY22", name="FY22", kind=PeriodKind.ANNUAL, start_date=date(2022, 1, 1),
+                end_date=date(2022, 12, 31), state=PeriodState.CLOSED)
+    db.add(fy)
+    db.flush()
+    alice = org.people["alice"]
+    db.add(UnitResult(period_id=fy.id, unit_type="employee", unit_id=alice.id, score=87.5, collaboration_score=4.0))
+    db.flush()
+    early = features.snapshot(db, date(2023, 2, 1))  # a month after the year's end: not calibrated yet
+    late = features.snapshot(db, date(2023, 6, 30))
+    assert pd.isna(early.loc[alice.id, "last_score"])
+    assert late.loc[alice.id, "last_score"] == 87.5
+    assert late.loc[alice.id, "collaboration_received"] == 4.0
+    assert pd.isna(late.loc[org.people["bob"].id, "last_score"])
