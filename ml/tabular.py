@@ -48,7 +48,7 @@ ORDERED_SCALES: tuple[tuple[str, ...], ...] = (
 )
 # "<1 year", "1-2 years", "3 to 5", "10+ years", ">20": a range of numbers with an optional unit.
 _RANGE = re.compile(r"^\s*(?P<lt>[<>]|less than|under|over|more than)?\s*(?P<low>\d+(?:\.\d+)?)\s*"
-                    r"(?P<rest>(?:\+|(?:-|–|to)\s*\d+(?:\.\d+)?))?\s*[a-z .]*$")
+                    r"(?P<rest>(?:\+|(?:-|\u2013|to)\s*\d+(?:\.\d+)?))?\s*[a-z .]*$")
 _ID_NAME = re.compile(r"(^|[_\s])(id|key|code|number|no|uuid)$|^id[_\s]|employee_?id", re.IGNORECASE)
 NUMERIC_SHARE = 0.8  # a text column with at least this share of numbers is a numeric column with typos
 
