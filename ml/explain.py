@@ -7,8 +7,8 @@ pipeline's *margin* (see :func:`margin`), and the explanation is faithful: ``bas
   ``coef_j * (x_j - mean_j)``, mean_j over the background's transformed rows; base = ``intercept + coef . mean``.
   Unit: log-odds (``decision_function``).
 * Tree models (HistGradientBoostingClassifier, RandomForestClassifier, ...): TreeSHAP through ``shap.TreeExplainer``
-  on the raw output. Without a background the trees' own training cover is used ("tree_path_dependent"); with one,
-  "interventional" SHAP against (at most 200 rows of) it. Unit: log-odds for gradient boosting
+  on the raw output, always path-dependent: the trees' own training cover is the reference and a background is not
+  used (see ``_tree``). Unit: log-odds for gradient boosting
   (``decision_function``); probability for random forests and extra trees, whose raw output is the mean of the trees'
   class fractions (``predict_proba[:, 1]``).
 * ``CalibratedClassifierCV`` (as the model step, or wrapping the whole pipeline): the rule is "explain each
@@ -38,9 +38,6 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.pipeline import Pipeline
-from sklearn.utils import resample
-
-MAX_TREE_BACKGROUND = 200
 
 
 @dataclass
@@ -313,12 +310,11 @@ def _linear(model: Any, Z: np.ndarray, Zb: np.ndarray) -> tuple[np.ndarray, np.n
 def _tree(model: Any, Z: np.ndarray, Zb: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     import shap  # slow to import; only trees need it
 
-    if Zb is None:
-        explainer = shap.TreeExplainer(model, feature_perturbation="tree_path_dependent", model_output="raw")
-    else:
-        if Zb.shape[0] > MAX_TREE_BACKGROUND:
-            Zb = resample(Zb, n_samples=MAX_TREE_BACKGROUND, replace=False, random_state=0)
-        explainer = shap.TreeExplainer(model, Zb, feature_perturbation="interventional", model_output="raw")
+    # Path-dependent TreeSHAP always: the reference is the training data as the trees saw it (their covers), so a
+    # background is not needed. With a background ("interventional"), shap's additivity check failed on a
+    # HistGradientBoosting model of the 20,000-person seed (sum -2.59 against a margin of -1.95), so it is not used.
+    del Zb
+    explainer = shap.TreeExplainer(model, feature_perturbation="tree_path_dependent", model_output="raw")
     values = np.asarray(explainer.shap_values(Z), dtype=float)
     expected = np.ravel(np.asarray(explainer.expected_value, dtype=float))
     if values.ndim == 3:  # (rows, columns, classes): the positive class

@@ -1,0 +1,45 @@
+"""Scoring everyone employed on a date with the active flight-risk version: probability, band, top drivers.
+
+Scores are appended (one row per person and run) and each names its version, so a person's history is the rows
+and an old score is never rewritten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from ml import card, explain, features, registry
+from ml.errors import DataError
+from ml.models import ModelVersion, Score
+from ml.train import KIND
+
+TOP_DRIVERS = 3
+
+
+def score(db: Session, as_of: date, *, version: ModelVersion | None = None, kind: str = KIND) -> int:
+    """Score the population of ``as_of``; the number of scores written."""
+    version = version or registry.active(db, kind)
+    if version is None:
+        raise DataError(f"no {kind} model is registered yet: train one first (hcm ml train)")
+    bundle = registry.load(version)
+    model, cols = bundle["model"], list(bundle["features"])
+    snap = features.snapshot(db, as_of)
+    if snap.empty:
+        return 0
+    X = snap.reindex(columns=cols)
+    p = model.predict_proba(X)[:, 1]
+    cuts = (version.card["cuts"]["medium"], version.card["cuts"]["high"])
+    bands = [card.band(float(v), cuts) for v in p]
+    why = explain.explain(model, X, top=TOP_DRIVERS, background=pd.DataFrame(bundle["background"]))
+    rows = [{"version_id": version.id, "employee_id": int(eid), "position_id": None, "as_of": as_of,
+             "probability": float(np.round(prob, 6)), "band": band,
+             "drivers": [asdict(d) for d in e.drivers]}
+            for eid, prob, band, e in zip(snap.index, p, bands, why, strict=True)]
+    db.execute(insert(Score), rows)
+    return len(rows)
