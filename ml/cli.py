@@ -65,4 +65,5 @@ def train_cmd(kind: str, csv_path: str, target: str, positive: str, id_column: s
     except DataError as e:
         raise BadInput(str(e)) from e
     d = save_model(model, meta, out)
-    click.echo(json.dumps({"out": str(d), "candidate": meta["candidate"], "metrics": meta["cv"]["metrics"]}, indent=2))
+    figures = {k: meta["cv"][k] for k in ("roc_auc", "pr_auc", "brier")}
+    click.echo(json.dumps({"out": str(d), "candidate": meta["candidate"], "metrics": figures}, indent=2))

@@ -209,10 +209,14 @@ def evaluate_csv(path: str | Path, target: str, positive: str, id_column: str | 
         "kind": kind, "target": target, "positive": str(positive), "n_rows": len(y), "n_positive": int(y.sum()),
         "cv": {"outer": f"RepeatedStratifiedKFold(n_splits={N_SPLITS}, n_repeats={n_repeats})",
                "inner": "StratifiedKFold(n_splits=3), chosen by ROC-AUC", "random_state": SEED},
-        "metrics": {k: _summary(v) for k, v in metrics.items()},
-        "model": {"chosen": chosen.most_common(1)[0][0], "counts": dict(chosen)},
-        "baseline": {"model": "one-hot + StandardScaler + LogisticRegression",
-                     "metrics": {k: _summary(v) for k, v in base.items()}},
+        # the means over the outer test folds at the top (the figures people compare), their spread under "std"
+        **{k: _summary(v)["mean"] for k, v in metrics.items()},
+        "std": {k: _summary(v)["std"] for k, v in metrics.items()},
+        "model": chosen.most_common(1)[0][0],
+        "model_counts": dict(chosen),
+        "baseline": {**{k: _summary(v)["mean"] for k, v in base.items()},
+                     "std": {k: _summary(v)["std"] for k, v in base.items()},
+                     "model": "one-hot + StandardScaler + LogisticRegression"},
         "flag_rule": f"lowest calibrated probability whose training-fold precision >= {FLAG_PRECISION}",
         "overall_selection_rate": _num(float(flag_all.mean())),
         "features": spec.as_dict(),
@@ -246,7 +250,8 @@ def train_csv(path: str | Path, target: str, positive: str, id_column: str | Non
     threshold = flag_threshold(y, model.calibrated_classifiers_[0].calibrators[0].predict(oof))
     meta = {"kind": kind, "target": target, "positive": str(positive), "candidate": name,
             "features": spec.as_dict(), "feature_columns": spec.features, "threshold": _num(threshold),
-            "flag_rule": report["flag_rule"], "cv": {k: report[k] for k in ("cv", "metrics", "model", "baseline")},
+            "flag_rule": report["flag_rule"],
+            "cv": {k: report[k] for k in ("cv", "roc_auc", "pr_auc", "brier", "std", "model", "model_counts", "baseline")},
             "subgroups": report.get("subgroups"), "n_rows": len(y), "n_positive": int(y.sum()),
             "sklearn_version": sklearn.__version__, "sha256": sha256(path), "source": Path(path).name}
     return model, meta
