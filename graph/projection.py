@@ -331,6 +331,31 @@ def _performance_ratings(op: str, events: Sequence[EventLike]) -> list[Statement
              "e.rating_period_end = r.end", {"rows": rows})]
 
 
+def _flight_risk(op: str, events: Sequence[EventLike]) -> list[Statement]:
+    """A scoring run's flight-risk scores (``ml.graph.emit_scores``) -> Employee properties: the score with the
+    latest as-of date; a run on the same date (a retrained version) replaces it, an older run does not."""
+    if op != "upsert":
+        raise ProjectionError(events[0], "flight-risk scores are only ever upserted")
+    latest: dict[str, dict[str, Any]] = {}  # one row per person, so no statement sees two of their scores
+    for e in events:  # in id order: of two runs on one date, the later wins
+        p = e.payload or {}
+        scores, model, as_of = p.get("scores"), p.get("model"), p.get("as_of")
+        if not isinstance(scores, list) or not isinstance(model, str) or not isinstance(as_of, str):
+            raise ProjectionError(e, "flight-risk scores need 'model', 'as_of' and a list of 'scores'")
+        for item in scores:
+            if not isinstance(item, Mapping) or not isinstance(item.get("employee"), str):
+                raise ProjectionError(e, "each of 'scores' needs an 'employee' business key")
+            seen = latest.get(item["employee"])
+            if seen is None or seen["as_of"] <= as_of:
+                latest[item["employee"]] = {"key": item["employee"], "risk": item.get("risk"),
+                                            "band": item.get("band"), "model": model, "as_of": as_of}
+    rows = list(latest.values())
+    return [("UNWIND $rows AS r MATCH (e:Employee {key: r.key}) "
+             "WITH e, r WHERE e.flight_risk_as_of IS NULL OR e.flight_risk_as_of <= r.as_of "
+             "SET e.flight_risk = r.risk, e.flight_risk_band = r.band, e.flight_risk_model = r.model, "
+             "e.flight_risk_as_of = r.as_of", {"rows": rows})]
+
+
 def _node_row(event: EventLike, relation_fields: tuple[str, ...], skip: tuple[str, ...] = ()) -> dict[str, Any]:
     payload = event.payload or {}
     row: dict[str, Any] = {"key": event.key, "props": _props(event, payload, (*relation_fields, *skip))}
@@ -356,6 +381,7 @@ BUILDERS: dict[str, Callable[[str, Sequence[EventLike]], list[Statement]]] = {
     "grade": _grade,
     "career_history": _career_history,
     "successor": _successor,
+    "flight_risk": _flight_risk,
 }
 # After a batch holding one of these the drain derives the career steps from the database again. ``position``: a
 # post created in a role no post had, or the last post of a role deleted, changes the roles the job architecture's

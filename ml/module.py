@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hcm.modules import Module, Periodic
+from hcm.modules import DemoContext, DemoStep, Module, Periodic
 
 MODULE = Module(
     name="ml",
@@ -12,5 +12,16 @@ MODULE = Module(
     cli=("ml.cli:ml_group",),
     # retrain when the data changed (a new exit, a closed year), then score everyone: once a day
     periodic=(Periodic("score-people", "ml.retrain_and_score", 24 * 3600.0),),
+    # each Employee's latest flight-risk score, for the graph's rebuild and check (the drain gets them by outbox)
+    provides={"graph.sources": ("ml.graph:SOURCES",)},
+    # after performance (20) and succession (30): the features read their ratings
+    demo_steps=(DemoStep("ml", "ml.module:seed_demo", order=40),),
     description="Flight-risk and readiness models: point-in-time features, evaluation on any HRIS export.",
 )
+
+
+def seed_demo(ctx: DemoContext) -> object:
+    """A trained flight-risk version and quarterly scores for the demo company, on the run's as-of date."""
+    from ml.demo import seed_models
+
+    return seed_models(ctx.engine, as_of=ctx.as_of, progress=ctx.progress)

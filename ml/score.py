@@ -1,7 +1,7 @@
 """Scoring everyone employed on a date with the active flight-risk version: probability, band, top drivers.
 
 Scores are appended (one row per person and run) and each names its version, so a person's history is the rows
-and an old score is never rewritten.
+and an old score is never rewritten. The run's scores go to the talent graph through the outbox (``ml.graph``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from ml import card, explain, features, registry
+from ml import card, explain, features, graph, registry
 from ml.errors import DataError
 from ml.models import ModelVersion, Score
 from ml.train import KIND
@@ -33,13 +33,16 @@ def score(db: Session, as_of: date, *, version: ModelVersion | None = None, kind
     if snap.empty:
         return 0
     X = snap.reindex(columns=cols)
-    p = model.predict_proba(X)[:, 1]
+    p = np.round(model.predict_proba(X)[:, 1], 6)  # as stored, so the graph holds exactly the table's value
     cuts = (version.card["cuts"]["medium"], version.card["cuts"]["high"])
     bands = [card.band(float(v), cuts) for v in p]
     why = explain.explain(model, X, top=TOP_DRIVERS, background=pd.DataFrame(bundle["background"]))
     rows = [{"version_id": version.id, "employee_id": int(eid), "position_id": None, "as_of": as_of,
-             "probability": float(np.round(prob, 6)), "band": band,
+             "probability": float(prob), "band": band,
              "drivers": [asdict(d) for d in e.drivers]}
             for eid, prob, band, e in zip(snap.index, p, bands, why, strict=True)]
     db.execute(insert(Score), rows)
+    if kind == KIND:
+        graph.emit_scores(db, version=version, as_of=as_of,
+                          scores=[(int(e), float(prob), b) for e, prob, b in zip(snap.index, p, bands, strict=True)])
     return len(rows)

@@ -32,6 +32,7 @@ KIND = "flight-risk"
 PRECISION_HIGH = 0.5  # the high band: at least half of those flagged leave within the year (on the training side)
 PRECISION_MEDIUM = 0.25
 BACKGROUND_ROWS = 200
+CALIBRATION_FOLDS = 3
 
 
 @dataclass
@@ -66,7 +67,7 @@ def _usable(X: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
 
 
 def _calibrated(pipe: Pipeline) -> CalibratedClassifierCV:
-    return CalibratedClassifierCV(pipe, method="sigmoid", cv=3)
+    return CalibratedClassifierCV(pipe, method="sigmoid", cv=CALIBRATION_FOLDS)
 
 
 def _auc(y: pd.Series, p: np.ndarray) -> float:
@@ -97,9 +98,12 @@ def train(db: Session, as_of: date, *, years: int = 3, activate: bool = True,
     test = (f.when == dates[-1]).to_numpy()
     valid = (f.when == dates[-2]).to_numpy()
     older = ~test & ~valid
-    for name, mask in (("training", ~test), ("test", test)):
+    for name, mask in (("oldest training", older), ("training", ~test), ("test", test)):
         if f.y[mask].nunique() < 2:
             raise DataError(f"the {name} dates hold no voluntary exit (or nothing but exits): nothing to learn")
+    if f.y[~test].value_counts().min() < CALIBRATION_FOLDS:
+        raise DataError(f"the training dates hold fewer than {CALIBRATION_FOLDS} voluntary exits (or stays): "
+                        "too few to calibrate")
 
     # choice: fitted on the oldest dates, judged on the latest training date
     choice: dict[str, float] = {}

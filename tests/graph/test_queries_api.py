@@ -228,3 +228,21 @@ def test_a_graph_switched_off_is_a_503_too(client: Any, app: Any, org: Any, as_r
         assert r.status_code == 503 and "since" in r.json() and "switched off" in r.json()["detail"]
     finally:
         availability.reset()
+
+
+def test_no_graph_answer_carries_a_flight_risk_score(client: Any, graph_app: Any, graph: Driver, headers: Any) -> None:
+    """Every Employee node holds a score (what ``ml.graph`` sends); no answer a role can reach shows it, an
+    employee's own next steps included (issue 10: employees never see a risk score, not in the graph either)."""
+    graph_client.write(graph, DATABASE,
+                       "MATCH (e:Employee) SET e.flight_risk = 0.987654, e.flight_risk_band = 'high', "
+                       "e.flight_risk_model = 'flight-risk-9'")
+    gets = [*SUCCESSION_GETS, "/positions/PLAT-1/next-roles", "/positions/PLAT-2/next-roles?employee=X-ALICE",
+            "/paths?from_role=SWE/G3&to_role=MGT/G4"]
+    for role in ROLES:
+        answers = [client.get(API + path, headers=headers[role]) for path in gets]
+        answers.append(client.post(API + "/talent-search", json=SEARCH, headers=headers[role]))
+        for r in answers:
+            assert r.status_code in (200, 403, 404), (role, r.request.url, r.text)
+            assert "flight" not in r.text and "0.987654" not in r.text and "flight-risk-9" not in r.text, (
+                role, r.request.url)
+    assert any(r.status_code == 200 for r in answers)

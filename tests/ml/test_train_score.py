@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 
 from hcm import migrate
 from hcm.db import make_engine
+from hcm.outbox import OutboxEvent
 from hcm.seed import seed
 from ml import explain, registry, score, train
+from ml import graph as ml_graph
 from ml.models import Score
 
 AS_OF = date(2026, 11, 30)
@@ -62,6 +64,9 @@ def test_scores_carry_their_version_and_drivers_that_add_up(company: Engine, ver
         n = score.score(db, AS_OF)
         db.flush()
         assert n == db.scalar(select(func.count()).select_from(Score).where(Score.version_id == v.id))
+        sent = db.scalars(select(OutboxEvent).where(OutboxEvent.topic == ml_graph.TOPIC)).all()  # to the graph
+        assert len(sent) == -(-n // ml_graph.CHUNK) and sum(len(e.payload["scores"]) for e in sent) == n
+        assert {e.payload["model"] for e in sent} == {v.label} and sent[0].payload["as_of"] == AS_OF.isoformat()
         first = db.scalars(select(Score).where(Score.version_id == v.id).limit(1)).one()
         assert first.band in ("low", "medium", "high") and 0 <= first.probability <= 1
         assert 0 < len(first.drivers) <= score.TOP_DRIVERS and all(d["text"] for d in first.drivers)
