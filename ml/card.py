@@ -7,8 +7,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.metrics import average_precision_score, brier_score_loss, precision_recall_curve, roc_auc_score
 
+FOUR_FIFTHS = 0.8  # a group selected at under four fifths of the most-selected group's rate is flagged
 MIN_GROUP = 10  # groups smaller than this are reported, marked small, and left out of the four-fifths ratio
 
 
@@ -45,7 +47,7 @@ def calibration(
 
 
 def _key(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
         return "unknown"
     return str(value)
 
@@ -54,13 +56,25 @@ def subgroups(
     y: Sequence[int] | np.ndarray,
     p: Sequence[float] | np.ndarray,
     groups: Mapping[str, Sequence[Any]],
-    threshold: float,
+    threshold: float | None = None,
     min_n: int = MIN_GROUP,
+    *,
+    selected: Sequence[bool] | np.ndarray | None = None,
+    repeats: int = 1,
 ) -> dict[str, dict[str, Any]]:
     """Per column: {"groups": {group: {n, n_positive, roc_auc, pr_auc, brier, selection_rate, small}},
-    "four_fifths_ratio": min/max selection rate (p >= threshold) over groups with n >= min_n (None when fewer than two
-    such groups or nobody selected), "flagged": ratio < 0.8}. Missing group values count as "unknown"."""
+    "four_fifths_ratio": min/max selection rate over groups with n >= min_n (None when fewer than two such groups or
+    nobody selected), "flagged": ratio < 0.8}. Missing group values count as "unknown".
+
+    A person is selected when p >= ``threshold``, or as ``selected`` says (pooled cross-validation folds, each with
+    its own threshold). ``repeats``: how many times each row appears in pooled arrays (n counts people once)."""
     ya, pa = np.asarray(y, dtype=int), np.asarray(p, dtype=float)
+    if selected is None:
+        if threshold is None:
+            raise ValueError("subgroups needs a threshold or the selected rows")
+        chosen = pa >= threshold
+    else:
+        chosen = np.asarray(selected, dtype=bool)
     result: dict[str, dict[str, Any]] = {}
     for column, values in groups.items():
         keys = np.asarray([_key(v) for v in values], dtype=object)
@@ -68,12 +82,15 @@ def subgroups(
         for g in sorted(set(keys)):
             mask = keys == g
             figures = metrics(ya[mask], pa[mask])
-            figures["selection_rate"] = float((pa[mask] >= threshold).mean())
+            figures["n"] //= repeats
+            figures["n_positive"] //= repeats
+            figures["selection_rate"] = float(chosen[mask].mean())
             figures["small"] = figures["n"] < min_n
             per[g] = figures
         rates = [f["selection_rate"] for f in per.values() if not f["small"]]
         ratio = min(rates) / max(rates) if len(rates) >= 2 and max(rates) > 0 else None
-        result[column] = {"groups": per, "four_fifths_ratio": ratio, "flagged": ratio is not None and ratio < 0.8}
+        result[column] = {"groups": per, "four_fifths_ratio": ratio,
+                          "flagged": ratio is not None and ratio < FOUR_FIFTHS}
     return result
 
 

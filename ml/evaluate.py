@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +27,11 @@ from sklearn.base import clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import average_precision_score, brier_score_loss, precision_recall_curve, roc_auc_score
+from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 
+from ml import card
 from ml.errors import DataError
 from ml.tabular import TableSpec, build_plain_preprocessor, build_preprocessor, detect, read_csv
 
@@ -40,7 +41,6 @@ N_REPEATS = 5
 SEED = 20261202
 FLAG_PRECISION = 0.5
 ISOTONIC_MIN_ROWS = 2000
-FOUR_FIFTHS = 0.8
 PROTECTED_BINS = 4  # a numeric protected column with more than 10 values is cut into this many quantile bands
 
 
@@ -128,37 +128,13 @@ def _calibrated(est: Pipeline, X: pd.DataFrame, y: np.ndarray) -> CalibratedClas
 
 
 def flag_threshold(y: np.ndarray, p: np.ndarray, precision: float = FLAG_PRECISION) -> float:
-    """The lowest probability t whose "p >= t" has precision >= ``precision``; inf (nobody flagged) when none has."""
-    prec, _, thr = precision_recall_curve(y, p)
-    ok = np.flatnonzero(prec[:-1] >= precision)
-    return float(thr[ok[0]]) if ok.size else float("inf")
+    """The lowest probability t whose "p >= t" has precision >= ``precision`` (the high band's rule,
+    ``card.band_thresholds``); above every score (nobody flagged) when none has."""
+    return card.band_thresholds(y, p, precision_high=precision, precision_medium=precision)[1]
 
 
 def _num(v: Any) -> float | None:
     return None if v is None or not np.isfinite(v) else round(float(v), 4)
-
-
-def subgroup_report(groups: Sequence[Any] | np.ndarray, y: np.ndarray, p: np.ndarray, flagged: np.ndarray,
-                    repeats: int = 1) -> dict[str, Any]:
-    """Per group: n, n_positive, roc_auc (None with one class), pr_auc, brier, selection_rate; and the four-fifths
-    ratio (min selection rate / max selection rate, None when nobody is flagged) with ``adverse_impact`` when < 0.8.
-    ``repeats``: how many times each row appears in the pooled arrays (n and n_positive count rows once)."""
-    g = np.asarray([("(missing)" if pd.isna(v) else str(v)) for v in groups], dtype=object)
-    y, p, flagged = np.asarray(y), np.asarray(p, dtype=float), np.asarray(flagged, dtype=bool)
-    out: dict[str, Any] = {}
-    for name in sorted(set(g)):
-        m = g == name
-        yy, pp = y[m], p[m]
-        two = len(set(yy)) == 2
-        out[name] = {"n": int(m.sum()) // repeats, "n_positive": int(yy.sum()) // repeats,
-                     "roc_auc": _num(roc_auc_score(yy, pp)) if two else None,
-                     "pr_auc": _num(average_precision_score(yy, pp)) if yy.any() else None,
-                     "brier": _num(brier_score_loss(yy, pp, labels=[0, 1])),
-                     "selection_rate": _num(float(flagged[m].mean()))}
-    rates = [v["selection_rate"] for v in out.values()]
-    ratio = min(rates) / max(rates) if rates and max(rates) > 0 else None
-    return {"groups": out, "four_fifths_ratio": _num(ratio),
-            "adverse_impact": ratio is not None and ratio < FOUR_FIFTHS}
 
 
 def _protected_groups(s: pd.Series) -> pd.Series:
@@ -197,9 +173,9 @@ def evaluate_csv(path: str | Path, target: str, positive: str, id_column: str | 
         threshold = flag_threshold(ytr, oof_p)
         p = model.predict_proba(Xte)[:, 1]
         for store, pr in ((metrics, p), (base, clone(baseline(spec)).fit(Xtr, ytr).predict_proba(Xte)[:, 1])):
-            store["roc_auc"].append(roc_auc_score(yte, pr))
-            store["pr_auc"].append(average_precision_score(yte, pr))
-            store["brier"].append(brier_score_loss(yte, pr))
+            fold = card.metrics(yte, pr)  # stratified folds: both classes in each
+            for k in store:
+                store[k].append(fold[k])
         pooled["idx"].append(te)
         pooled["p"].append(p)
         pooled["flag"].append(p >= threshold)
@@ -222,8 +198,8 @@ def evaluate_csv(path: str | Path, target: str, positive: str, id_column: str | 
         "features": spec.as_dict(),
     }
     if prot_groups:
-        result["subgroups"] = {c: subgroup_report(g[idx], y[idx], p_all, flag_all, repeats=n_repeats)
-                               for c, g in prot_groups.items()}
+        result["subgroups"] = card.subgroups(y[idx], p_all, {c: g[idx] for c, g in prot_groups.items()},
+                                             selected=flag_all, repeats=n_repeats)
     return result
 
 

@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
 from sqlalchemy.orm import Session
 
@@ -70,10 +69,6 @@ def _calibrated(pipe: Pipeline) -> CalibratedClassifierCV:
     return CalibratedClassifierCV(pipe, method="sigmoid", cv=CALIBRATION_FOLDS)
 
 
-def _auc(y: pd.Series, p: np.ndarray) -> float:
-    return float(roc_auc_score(y, p)) if y.nunique() == 2 else float("nan")
-
-
 def data_hash(X: pd.DataFrame, y: pd.Series) -> str:
     """SHA-256 of the training rows (features and labels, in order): the same data gives the same hash."""
     rows = pd.util.hash_pandas_object(pd.concat([X, y], axis=1), index=False).to_numpy()
@@ -109,7 +104,8 @@ def train(db: Session, as_of: date, *, years: int = 3, activate: bool = True,
     choice: dict[str, float] = {}
     for name, pipe in candidates(spec).items():
         model = clone(pipe).fit(X[older], f.y[older])
-        choice[name] = _auc(f.y[valid], model.predict_proba(X[valid])[:, 1])
+        auc = card.metrics(f.y[valid], model.predict_proba(X[valid])[:, 1])["roc_auc"]
+        choice[name] = float("nan") if auc is None else auc
     chosen = max(choice, key=lambda k: -np.inf if np.isnan(choice[k]) else choice[k])
 
     fitted = _calibrated(candidates(spec)[chosen]).fit(X[~test], f.y[~test])

@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from ml import card
 from ml.cli import ml_group
 from ml.errors import DataError
-from ml.evaluate import evaluate_csv, subgroup_report
+from ml.evaluate import evaluate_csv
 from ml.tabular import detect, read_csv
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,17 +89,21 @@ def test_protected_column_never_reaches_the_preprocessor(csv: Path, monkeypatch:
     assert "gender" not in X.columns and list(prot.columns) == ["gender"]
 
 
-def test_subgroup_rates_and_four_fifths() -> None:
-    g = ["a"] * 4 + ["b"] * 4
-    y = np.array([1, 0, 1, 0, 1, 0, 0, 0])
-    p = np.array([0.9, 0.8, 0.7, 0.1, 0.6, 0.2, 0.2, 0.1])
-    flagged = np.array([1, 1, 0, 0, 1, 0, 0, 0], dtype=bool)  # a: 2/4 flagged, b: 1/4
-    r = subgroup_report(g, y, p, flagged)
+def test_subgroup_rates_and_four_fifths_from_pooled_folds() -> None:
+    """The CSV report's subgroups are the model card's rule (``card.subgroups``) on the pooled test folds: each
+    fold flags by its own threshold (``selected``), and a row pooled ``repeats`` times counts once in n."""
+    g = ["a"] * 12 + ["b"] * 12 + ["c"] * 3
+    y = np.array([1, 0, 1, 0] * 3 + [1, 0, 0, 0] * 3 + [1, 0, 0])
+    p = np.linspace(0.9, 0.1, 27)
+    flagged = np.array([1, 1, 0, 0] * 3 + [1, 0, 0, 0] * 3 + [1, 1, 1], dtype=bool)  # a 1/2, b 1/4, c all (small)
+    r = card.subgroups(y, p, {"g": g}, selected=flagged)["g"]
     assert r["groups"]["a"]["selection_rate"] == 0.5 and r["groups"]["b"]["selection_rate"] == 0.25
-    assert r["four_fifths_ratio"] == 0.5 and r["adverse_impact"] is True
-    assert r["groups"]["a"]["roc_auc"] == 0.75 and r["groups"]["b"]["n_positive"] == 1
-    one = subgroup_report(["x", "x"], np.array([0, 0]), np.array([0.1, 0.2]), np.array([True, True]))
-    assert one["groups"]["x"]["roc_auc"] is None and one["four_fifths_ratio"] == 1.0 and not one["adverse_impact"]
+    assert r["groups"]["c"]["small"] and r["four_fifths_ratio"] == 0.5 and r["flagged"] is True
+    assert r["groups"]["b"]["n_positive"] == 3
+    twice = card.subgroups(np.tile(y, 2), np.tile(p, 2), {"g": g * 2}, selected=np.tile(flagged, 2), repeats=2)["g"]
+    assert twice["groups"]["a"]["n"] == 12 and twice["four_fifths_ratio"] == 0.5
+    one = card.subgroups(np.zeros(12, dtype=int), p[:12], {"g": ["x"] * 12}, selected=np.ones(12, dtype=bool))["g"]
+    assert one["groups"]["x"]["roc_auc"] is None and one["four_fifths_ratio"] is None and not one["flagged"]
 
 
 def bad_files(tmp: Path) -> dict[str, tuple[Path, list[str], str]]:
