@@ -10,7 +10,6 @@ from neo4j import Driver
 from graph import client
 from graph.server import GraphServer
 from tests.graph.fixtures import DATABASE, shared_server
-from tests.services import REDIS_URL, missing
 
 
 @pytest.fixture(scope="session")
@@ -31,15 +30,3 @@ def graph(graph_driver: Driver) -> Iterator[Driver]:
     """The driver, on an empty graph (constraints stay)."""
     client.write(graph_driver, DATABASE, "MATCH (n) DETACH DELETE n")
     yield graph_driver
-
-
-@pytest.fixture(scope="session")
-def redis_url() -> str:
-    """The real Redis the worker tests send through (missing: those tests fail in CI, skip elsewhere)."""
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except (redis.RedisError, OSError) as exc:
-        missing("redis", str(exc).splitlines()[0])
-    return REDIS_URL

@@ -3,18 +3,11 @@ org changes committed here reach the graph through the outbox and graph.sync_out
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import uuid
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
-from celery import Celery
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,11 +21,10 @@ from hcm.org.schemas import DepartmentIn, EmployeeIn, MoveIn, PositionIn
 from hcm.outbox import OutboxEvent
 from tests.graph.fixtures import DATABASE, shared_server
 from tests.services import fresh_pg_database
+from tests.worker import celery_worker, result_of
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow, pytest.mark.graph, pytest.mark.postgres]
 
-ROOT = Path(__file__).resolve().parents[2]
-RESULT_TIMEOUT = 60
 
 
 @pytest.fixture(scope="module")
@@ -51,50 +43,12 @@ def worker_graph() -> GraphServer:
 @pytest.fixture(scope="module")
 def worker(redis_url: str, worker_db_url: str, worker_graph: GraphServer, tmp_path_factory: pytest.TempPathFactory
            ) -> Iterator[dict[str, Any]]:
-    queue = f"hcm-test-{uuid.uuid4().hex[:8]}"  # stale messages of earlier runs cannot reach this worker
-    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
-    env = {
-        **os.environ,
-        "HCM_DATABASE_URL": worker_db_url,
-        "HCM_BROKER_URL": redis_url,
-        "HCM_GRAPH__ENABLED": "true",
-        "HCM_GRAPH__EMBEDDED": "false",
-        "HCM_GRAPH__URI": worker_graph.uri,
-        "HCM_GRAPH__USER": worker_graph.user,
-        "HCM_GRAPH__PASSWORD": worker_graph.password,
-        "HCM_GRAPH__DATABASE": DATABASE,
-        "HCM_DEMO": "true",
-        "HCM_SECRET_KEY": "worker-test-secret-key-0123456789",
-        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-    }
-    cmd = [sys.executable, "-m", "celery", "-A", "hcm.tasks:celery_app", "worker", "--pool=solo", "--concurrency=1",
-           "-Q", queue, "-n", f"{queue}@%h", "--loglevel=INFO", "--without-gossip", "--without-mingle",
-           "--without-heartbeat"]
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    sender = Celery("hcm-test-sender", broker=redis_url, backend=redis_url, set_as_current=False)
-    sender.conf.update(task_serializer="json", result_serializer="json", accept_content=["json"])
-    try:
-        yield {"sender": sender, "queue": queue, "proc": proc, "log": log_path}
-    finally:
-        proc.send_signal(signal.SIGTERM)  # warm shutdown: finish the current task, close the driver
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        sender.close()
+    with celery_worker(redis_url, worker_db_url, tmp_path_factory.mktemp("worker"), graph=worker_graph) as w:
+        yield w
 
 
 def sync(worker: dict[str, Any]) -> int:
-    result = worker["sender"].send_task("graph.sync_outbox", queue=worker["queue"])
-    try:
-        return int(result.get(timeout=RESULT_TIMEOUT))
-    except Exception as exc:  # noqa: BLE001 - a timeout or the task's own error: either way, show the worker's log
-        alive = worker["proc"].poll() is None
-        tail = "\n".join(worker["log"].read_text(errors="replace").splitlines()[-40:])
-        pytest.fail(f"graph.sync_outbox gave no result ({type(exc).__name__}: {exc}); worker alive={alive}; "
-                    f"its log:\n{tail}")
+    return int(result_of(worker, "graph.sync_outbox"))
 
 
 def test_a_real_worker_drains_committed_changes_into_the_graph(worker: dict[str, Any], worker_db_url: str,

@@ -1,21 +1,29 @@
-"""The daily task retrains only when the training rows changed, and scores either way."""
+"""The daily task in process on SQLite (the embedded default): retrains only when the training rows changed, and
+scores either way (tests/ml/test_tasks_worker.py runs it on a real worker over PostgreSQL)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import Engine
 
 from hcm import db as hcm_db
+from hcm import migrate
+from hcm.seed import seed
 from ml import tasks
-from tests.ml.test_train_score import AS_OF, company  # noqa: F401 (this module's own copy of the seeded company)
+
+AS_OF = date(2026, 11, 30)
 
 
 @pytest.fixture
-def configured(company: Engine) -> Iterator[None]:  # noqa: F811
+def configured(tmp_path: Path) -> Iterator[None]:
+    url = f"sqlite:///{tmp_path / 'company.db'}"
+    migrate.upgrade(url)
+    seed(url, employees=400, seed=11, as_of=AS_OF)
     before = hcm_db.get_engine().url
-    hcm_db.configure(company.url.render_as_string(hide_password=False))
+    hcm_db.configure(url)
     yield
     hcm_db.configure(before.render_as_string(hide_password=False))
 
