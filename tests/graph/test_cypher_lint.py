@@ -45,6 +45,8 @@ SAMPLE_PAYLOADS: dict[str, dict[str, Any]] = {
                            "scores": [{"employee": "E1", "score": 3.5}]},
     "performance_ratings": {"period": "2026", "period_end": "2026-12-31",
                             "ratings": [{"employee": "E1", "final_rating": 4, "potential": "high"}]},
+    "flight_risk": {"model": "flight-risk-1", "as_of": "2026-11-30",
+                    "scores": [{"employee": "E1", "risk": 0.31, "band": "medium"}]},
 }
 # For a topic not in the table yet: scalar fields only (every one can be a node property), then nothing.
 FALLBACK_PAYLOADS: tuple[dict[str, Any], ...] = ({"name": "X", "level": 3, "source": "manager"}, {})
