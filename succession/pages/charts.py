@@ -13,6 +13,7 @@ from typing import Any
 
 from hcm.web.charts import Tick, percent
 
+
 # --- representation: shares against the eligible population, and the impact ratio -----------------
 @dataclass(frozen=True)
 class GroupBar:

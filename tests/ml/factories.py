@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ml import settings
-from ml.models import ModelVersion, MlSettings, Score
+from ml.models import MlSettings, ModelVersion, Score
 from tests.factories import Org
 
 AS_OF = date(2026, 11, 30)

@@ -194,8 +194,16 @@ def test_filters_by_department_key_post_and_band(client: TestClient, risk: mlf.R
 def test_the_nine_box_filter_from_performance(client: TestClient, db: Session, risk: mlf.Risk, as_role: Any) -> None:
     from datetime import date
 
-    from performance.models import Period, PeriodKind, PeriodState, RatingEvent, RatingKind, RatingSource, \
-        RatingStatus, UnitResult
+    from performance.models import (
+        Period,
+        PeriodKind,
+        PeriodState,
+        RatingEvent,
+        RatingKind,
+        RatingSource,
+        RatingStatus,
+        UnitResult,
+    )
 
     p = Period(code="FY25", name="FY25", kind=PeriodKind.ANNUAL, start_date=date(2025, 1, 1),
                end_date=date(2025, 12, 31), state=PeriodState.CLOSED)
