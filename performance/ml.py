@@ -60,7 +60,7 @@ def features(db: Session, as_of: date, employee_ids: list[int]) -> pd.DataFrame:
 def _nine_box_choices() -> dict[str, str]:
     from performance.service.ninebox import BANDS, LABELS
 
-    return {f"{p}-{q}": f"{LABELS[(p, q)]} ({p} performance, {q} potential)"
+    return {f"{p}-{q}": f"{LABELS[(p, q)]} (performance {p}, potential {q})"
             for q in reversed(BANDS) for p in reversed(BANDS)}
 
 
