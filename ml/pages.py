@@ -103,7 +103,7 @@ def person_response(request: Request, db: Session, me: Principal, employee_id: i
     history = service.person_history(db, principal=me, employee_id=employee_id)
     labels = [s.as_of.isoformat() for s in history.scores]
     chart = charts.line_chart(labels, [("risk", "Flight risk (probability)", [s.probability for s in history.scores])],
-                              x_title="As of", y_title="Probability of leaving within a year")
+                              x_title="As of", y_title="Chance of leaving in a year")
     return _render(request, "ml/person.html", me, active="risk", status_code=status_code, history=history,
                    chart=chart, may_override=policy.may_override(me), error=error, values=values or {},
                    bands=service.BANDS, link_people=me.has(MlPermission.OVERRIDE))

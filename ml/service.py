@@ -21,7 +21,7 @@ from hcm.errors import Forbidden, Invalid
 from hcm.org.models import Department, Employee, EmployeeStatus, Position
 from hcm.org.queries import department_subtree_ids
 from hcm.paging import check_page, paginate
-from hcm.policy import Principal
+from hcm.policy import Principal, is_manager
 from ml import audit, facets, policy, registry
 from ml.models import BandOverride, ModelVersion, Score
 from ml.schemas import (
@@ -133,7 +133,8 @@ def at_risk(db: Session, *, principal: Principal, department_id: int | None = No
     if department_id is not None:
         get_or_404(db, Department, department_id, field="department_id")
     if not policy.risk_open(db, principal):
-        raise Forbidden("HR has not opened flight risk to managers")
+        raise Forbidden("HR has not opened flight risk to managers" if is_manager(principal)
+                        else "flight risk is for HR and executives")
     version = active_version(db)
     if version is None:
         return RiskPage(items=[], total=0, page=page, page_size=page_size, version=None)

@@ -250,3 +250,23 @@ def test_without_a_trained_version_the_list_is_empty(client: TestClient, db: Ses
     body = client.get("/api/ml/risk", headers=as_role("hr")).json()
     assert body == {"items": [], "total": 0, "page": 1, "page_size": 50, "version": None}
     assert service.versions(db) == []
+
+
+def test_the_row_rule_in_the_service_whatever_the_route(db: Session, risk: mlf.Risk) -> None:
+    """The services refuse by themselves: an employee principal (and HR linked to their own record) never gets
+    their own score, even where no route stands in front."""
+    from dataclasses import replace
+
+    from hcm.errors import Forbidden, NotFound
+
+    alice = risk.org.principal("employee")
+    mlf.managers_see_risk(db, True)
+    with pytest.raises(Forbidden, match="HR and executives"):
+        service.at_risk(db, principal=alice)
+    with pytest.raises(NotFound):
+        service.person_history(db, principal=alice, employee_id=risk.person("alice"))
+    hr_as_carol = replace(risk.org.principal("hr"), employee_id=risk.person("carol"))
+    listed = [r.employee.external_id for r in service.at_risk(db, principal=hr_as_carol).items]
+    assert "X-CAROL" not in listed and len(listed) == 5
+    with pytest.raises(NotFound):
+        service.override(db, principal=hr_as_carol, score_id=risk.latest["carol"].id, band="low", reason="mine")
