@@ -10,7 +10,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hcm.db import Base, utcnow
@@ -59,3 +72,34 @@ class BandOverride(Base):
     reason: Mapped[str] = mapped_column(Text)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class MlSettings(Base):
+    """HR's choice of who else sees flight risk (one row, id 1; absent = the default: managers do not)."""
+
+    __tablename__ = "ml_settings"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    # a manager sees the flight risk of the people in their reporting subtree (never their own)
+    managers_see_risk: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class MlAudit(Base):
+    """Every change a person makes to the models' outputs or settings (a band override, the visibility setting):
+    who, when, what, before and after. Append-only: written by ``ml.audit.record`` in the same transaction."""
+
+    __tablename__ = "ml_audit"
+    __table_args__ = (Index("ix_ml_audit_entity", "entity", "entity_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity: Mapped[str] = mapped_column(String(32))  # score (a band override), settings
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(32))  # override, update
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from hcm.modules import DemoContext, DemoStep, Module, Periodic
+from pathlib import Path
+
+from hcm.modules import DemoContext, DemoStep, Module, NavEntry, Periodic
 
 MODULE = Module(
     name="ml",
     label="Models",
+    api_routers=("ml.router:router",),
+    page_routers=("ml.pages:router",),
+    templates=(Path(__file__).parent / "templates",),
+    # HR directors and leadership; a manager sees risk only when HR allows it (ml.settings), so the link is not in
+    # the manager's bar: the pages answer a manager by the same row check (ml.policy). Employees: never.
+    nav=(NavEntry("ml", "Flight risk", "/ml/risk", {"hr_admin": 60, "executive": 60}),),
+    permissions="ml.policy:GRANTS",
     models=("ml.models",),
     tasks=("ml.tasks",),
     cli=("ml.cli:ml_group",),

@@ -1,4 +1,5 @@
-"""Performance facts as point-in-time model features (the ``ml.features`` extension point of ``ml/``).
+"""Performance facts as point-in-time model features (the ``ml.features`` extension point of ``ml/``), and the
+9-box cell the risk pages filter by (the ``ml.facets`` point).
 
 A period's results count from 90 days after its end (``KNOWN_AFTER``): by then it has been reviewed and
 calibrated, so a snapshot for an earlier as-of date never sees a score or a rating that was not known yet. Only
@@ -7,12 +8,14 @@ annual periods count; quarters are parts of them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ml.facets import Facet
 from performance.models import Period, PeriodKind, PointsEntry, RatingKind, UnitResult
 from performance.service.ratings import latest_approved
 
@@ -51,3 +54,41 @@ def features(db: Session, as_of: date, employee_ids: list[int]) -> pd.DataFrame:
                              .where(PointsEntry.period_id == last).group_by(PointsEntry.employee_id)).all())
     out["points_last"] = pd.Series(points, dtype=float).reindex(employee_ids).fillna(0).to_numpy()
     return out
+
+
+# --- the 9-box cell as a facet of the risk pages (the ``ml.facets`` point) ------------------------------
+def _nine_box_choices() -> dict[str, str]:
+    from performance.service.ninebox import BANDS, LABELS
+
+    return {f"{p}-{q}": f"{LABELS[(p, q)]} (performance {p}, potential {q})"
+            for q in reversed(BANDS) for p in reversed(BANDS)}
+
+
+def nine_box_cells(db: Session, employee_ids: Sequence[int]) -> dict[int, str]:
+    """Each person's 9-box cell (``performance-potential``, e.g. ``high-high``) in the latest closed annual
+    period, by the 9-box's own rules (``performance.service.ninebox``); someone not placed there is absent."""
+    from performance.models import PeriodState
+    from performance.service.ninebox import performance_band, potential_band
+
+    period = db.scalar(select(Period.id).where(Period.kind == PeriodKind.ANNUAL, Period.state == PeriodState.CLOSED)
+                       .order_by(Period.end_date.desc()).limit(1))
+    ids = list(employee_ids)
+    if period is None or not ids:
+        return {}
+    scores = dict(db.execute(select(UnitResult.unit_id, UnitResult.score).where(
+        UnitResult.period_id == period, UnitResult.unit_type == "employee", UnitResult.unit_id.in_(ids))).all())
+    perf = latest_approved(period, RatingKind.PERFORMANCE, employee_ids=ids)
+    pot = latest_approved(period, RatingKind.POTENTIAL, employee_ids=ids)
+    ratings = {r[0]: r[1] for r in db.execute(select(perf.c.employee_id, perf.c.value))}
+    potentials = {r[0]: (r[1], r[2]) for r in db.execute(select(pot.c.employee_id, pot.c.value, pot.c.scale_max))}
+    out: dict[int, str] = {}
+    for emp in ids:
+        p_band, _ = performance_band(ratings.get(emp), scores.get(emp))
+        value, scale = potentials.get(emp, (None, None))
+        q_band = potential_band(value, scale)
+        if p_band is not None and q_band is not None:
+            out[emp] = f"{p_band}-{q_band}"
+    return out
+
+
+FACETS = (Facet(key="nine_box", label="9-box cell", choices=_nine_box_choices(), values=nine_box_cells),)

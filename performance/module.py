@@ -20,7 +20,8 @@ MODULE = Module(
     tasks=("performance.tasks",),
     demo_steps=(DemoStep("performance", "performance.module:seed_demo", order=20),),
     # the Employee scores and ratings the drain sets from performance_scores / performance_ratings
-    provides={"graph.sources": ("performance.graph:SOURCES",), "ml.features": ("performance.ml:features",)},
+    provides={"graph.sources": ("performance.graph:SOURCES",), "ml.features": ("performance.ml:features",),
+              "ml.facets": ("performance.ml:FACETS",)},  # the 9-box cell the risk pages filter by
 )
 
 

@@ -18,7 +18,8 @@ MODULE = Module(
     permissions="succession.policy:GRANTS",
     models=("succession.models",),
     demo_steps=(DemoStep("succession", "succession.module:seed_demo", order=30),),
-    provides={"graph.sources": ("succession.graph:SOURCES",)},
+    # the graph rows of plans and pools; "holds a key post", a filter of the risk pages
+    provides={"graph.sources": ("succession.graph:SOURCES",), "ml.facets": ("succession.ml:FACETS",)},
 )
 
 

@@ -34,6 +34,7 @@ from hcm.fields import MAX_INT, Id, SearchText
 from hcm.org.models import Position
 from hcm.paging import PageNo
 from hcm.policy import Principal, allow, is_hr
+from hcm.web import charts as web_charts
 from hcm.web.render import error_page, flash, pager, render
 from succession.models import TalentPool
 from succession.pages import charts
@@ -65,7 +66,7 @@ ORDERS = {"": "Default", "desc": "Descending", "asc": "Ascending"}
 def _render(request: Request, name: str, me: Principal, *, active: str, status_code: int = 200,
             **context: Any) -> HTMLResponse:
     return render(request, name, me, section="succession", status_code=status_code, tabs=tabs(me), active_tab=active,
-                  percent=charts.percent, bar_width=charts.share_bar, **context)
+                  percent=web_charts.percent, bar_width=web_charts.share_bar, **context)
 
 
 def _int(raw: str, field: str, *, low: int = 1, high: int = MAX_INT) -> int | None:
@@ -213,7 +214,7 @@ def bench_page(request: Request, department: str = "", basis: str = "months", po
         trend = bench.trend(db, principal=me, basis=basis, points=n, department_id=department_id)  # type: ignore[arg-type]
         posts = bench.key_post_bench(db, principal=me, department_id=department_id, uncovered_only=only, page=page,
                                      page_size=PAGE_SIZE)
-        chart = charts.line_chart(
+        chart = web_charts.line_chart(
             [p.label for p in trend.points],
             [("covered", "Ready-now successor", [p.figures.covered_share for p in trend.points]),
              ("two", "Two successors or more", [p.figures.two_plus_share for p in trend.points])],

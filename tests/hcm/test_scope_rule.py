@@ -169,6 +169,8 @@ SAMPLES: dict[tuple[str, str], dict[str, list[Request]]] = {
                                       {"title": "Sample", "gap_kind": "other"})],
         "owner_employee_id": [lambda w, e: ({"position_id": w.key_post, "employee_id": w.person("bob")}, {},
                                             {"title": "Sample", "gap_kind": "other", "owner_employee_id": e})]},
+    # flight risk: HR sees everyone's, an executive their people scope, a manager nobody's until HR allows it
+    ("GET", "/api/ml/people/{employee_id}/risk"): {"employee_id": [lambda w, e: ({"employee_id": e}, {}, None)]},
     ("PATCH", f"{_NOMINEE}/actions/{{action_id}}"): {
         "employee_id": [lambda w, e: ({"position_id": w.key_post, "employee_id": e, "action_id": w.action}, {},
                                       {"status": "in_progress"})],

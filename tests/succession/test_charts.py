@@ -7,12 +7,13 @@ from types import SimpleNamespace
 
 import pytest
 
+from hcm.web import charts as web
 from succession.pages import charts
 from succession.service import heatmap
 
 
 def test_a_line_chart_maps_shares_onto_the_plot() -> None:
-    c = charts.line_chart(["2026-01", "2026-02", "2026-03"], [("covered", "Covered", [0.0, 0.5, 1.0])],
+    c = web.line_chart(["2026-01", "2026-02", "2026-03"], [("covered", "Covered", [0.0, 0.5, 1.0])],
                           x_title="Month end", y_title="Share", width=400, height=200)
     line = c.lines[0]
     assert [(d.x, d.y) for d in line.dots] == [(c.left, c.bottom), ((c.left + c.right) / 2, (c.top + c.bottom) / 2),
@@ -24,25 +25,25 @@ def test_a_line_chart_maps_shares_onto_the_plot() -> None:
 
 
 def test_a_missing_value_breaks_the_line() -> None:
-    c = charts.line_chart(["a", "b", "c", "d"], [("two", "Two", [0.2, None, 0.4, 0.6])], x_title="x", y_title="y")
+    c = web.line_chart(["a", "b", "c", "d"], [("two", "Two", [0.2, None, 0.4, 0.6])], x_title="x", y_title="y")
     assert c.lines[0].path.count("M") == 2 and len(c.lines[0].dots) == 3
-    empty = charts.line_chart(["a"], [("two", "Two", [None])], x_title="x", y_title="y")
+    empty = web.line_chart(["a"], [("two", "Two", [None])], x_title="x", y_title="y")
     assert empty.empty and empty.lines[0].last is None
 
 
 @pytest.mark.parametrize("n", [1, 2, 7, 13, 25, 37])
 def test_x_labels_never_overlap_and_the_last_is_always_shown(n: int) -> None:
     labels = [f"2026-{i:02d}" for i in range(1, n)] + ["2026-11-27"]
-    c = charts.line_chart(labels, [("covered", "Covered", [0.5] * n)], x_title="x", y_title="y")
+    c = web.line_chart(labels, [("covered", "Covered", [0.5] * n)], x_title="x", y_title="y")
     assert c.x_ticks[-1].label == "2026-11-27"
-    need = 10 * charts.CHAR_WIDTH  # the widest label
+    need = 10 * web.CHAR_WIDTH  # the widest label
     assert all(b.pos - a.pos >= need for a, b in zip(c.x_ticks, c.x_ticks[1:], strict=False))
     if n > 1:
         assert c.x_ticks[0].label == "2026-01"  # and the first
 
 
 def test_long_labels_are_cut_with_an_ellipsis() -> None:
-    c = charts.line_chart(["FY2026, FY2026-Q4 and more", "today"], [("covered", "Covered", [0.1, 0.2])],
+    c = web.line_chart(["FY2026, FY2026-Q4 and more", "today"], [("covered", "Covered", [0.1, 0.2])],
                           x_title="x", y_title="y")
     assert c.x_ticks[0].label.endswith("…") and len(c.x_ticks[0].label) == 14
 
@@ -69,7 +70,7 @@ def test_a_group_chart_scales_shares_and_ratios() -> None:
 
 
 def test_share_bars_stay_within_their_width() -> None:
-    assert (charts.share_bar(None), charts.share_bar(0.5), charts.share_bar(2.0), charts.share_bar(-1)) == \
+    assert (web.share_bar(None), web.share_bar(0.5), web.share_bar(2.0), web.share_bar(-1)) == \
         (0.0, 40.0, 80.0, 0.0)
 
 

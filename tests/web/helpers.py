@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from tests import factories
 
 NAV = {
-    "hr": {"home", "org", "positions", "people", "key-posts", "skills", "io", "performance", "graph", "succession"},
-    "exec": {"home", "org", "key-posts", "performance", "graph", "succession"},
+    "hr": {"home", "org", "positions", "people", "key-posts", "skills", "io", "performance", "graph", "succession", "ml"},
+    "exec": {"home", "org", "key-posts", "performance", "graph", "succession", "ml"},
     "manager": {"home", "team", "org", "profile", "performance"},
     "employee": {"home", "profile", "org", "performance"},
 }

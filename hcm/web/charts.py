@@ -1,0 +1,178 @@
+"""Server-rendered SVG charts the pages of every module share: the geometry is worked out here, the markup is the
+shell's macros (``charts.html``: ``{% from "charts.html" import line_chart, xy_chart, share_bar %}``), so a chart
+is plain numbers a test can read and needs no script, no network and no inline style (the Content-Security-Policy
+allows none): colours are CSS classes.
+
+- ``line_chart``: values over labelled points (a trend), a y axis of shares 0..100 % with gridlines, x labels
+  thinned out so they never overlap, gaps where a value is missing.
+- ``xy_chart``: points on two share axes 0..1 (a calibration chart: predicted against observed), with the
+  diagonal y = x.
+- ``share_bar``: one small horizontal bar (a share of 0..1) for a table cell; ``percent`` the share as text.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+CHAR_WIDTH = 6.6  # px per character of the charts' 11-12 px labels, roughly (system sans-serif)
+
+
+def percent(value: float | None, digits: int = 0) -> str:
+    return "—" if value is None else f"{100 * value:.{digits}f} %"
+
+
+def fit(label: str, chars: int) -> str:
+    return label if len(label) <= chars else label[:max(1, chars - 1)] + "…"
+
+
+# --- a line chart ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Tick:
+    pos: float  # px along its axis
+    label: str
+
+
+@dataclass(frozen=True)
+class Dot:
+    x: float
+    y: float
+    label: str  # the point's label (the x axis)
+    text: str  # the value as shown
+
+
+@dataclass(frozen=True)
+class Line:
+    key: str  # the CSS class suffix: chart-line-<key>
+    label: str
+    path: str  # SVG path data ("M x y L x y ..."), broken where a value is missing
+    dots: list[Dot]
+    last: Dot | None  # where the line ends: its value is written there
+
+
+@dataclass(frozen=True)
+class LineChart:
+    width: int
+    height: int
+    left: float  # the plot area
+    top: float
+    right: float
+    bottom: float
+    x_ticks: list[Tick]
+    y_ticks: list[Tick]
+    lines: list[Line]
+    x_title: str
+    y_title: str
+
+    @property
+    def empty(self) -> bool:
+        return not any(line.dots for line in self.lines)
+
+
+def line_chart(labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[float | None]]], *,
+               x_title: str, y_title: str, width: int = 760, height: int = 300, y_max: float = 1.0,
+               y_step: float = 0.25) -> LineChart:
+    """Shares (0..``y_max``) over the points ``labels``: ``series`` are (key, label, one value per point or None)."""
+    left, right, top, bottom = 56.0, width - 64.0, 16.0, height - 52.0
+    n = len(labels)
+    span = right - left
+
+    def x_at(i: int) -> float:
+        return left + (span * i / (n - 1) if n > 1 else span / 2)
+
+    def y_at(v: float) -> float:
+        return bottom - (bottom - top) * max(0.0, min(v, y_max)) / y_max
+
+    y_ticks = [Tick(round(y_at(i * y_step), 1), percent(i * y_step))
+               for i in range(round(y_max / y_step) + 1)]
+    # as many x labels as fit side by side: every ``step``-th, and always the last (the as-of date)
+    chars = min(max((len(label) for label in labels), default=1), 14)
+    need = chars * CHAR_WIDTH + 12  # px a label takes
+    gap = span / (n - 1) if n > 1 else span  # px between two points
+    step = max(1, math.ceil(need / gap))
+    shown = list(range(0, n, step))
+    if n and shown[-1] != n - 1:
+        if (n - 1 - shown[-1]) * gap < need:
+            shown.pop()
+        shown.append(n - 1)
+    x_ticks = [Tick(round(x_at(i), 1), fit(labels[i], chars)) for i in shown]
+    lines = []
+    for key, label, values in series:
+        dots: list[Dot] = []
+        parts: list[str] = []
+        pen_up = True
+        for i, v in enumerate(values):
+            if v is None:
+                pen_up = True
+                continue
+            d = Dot(round(x_at(i), 1), round(y_at(v), 1), labels[i], percent(v))
+            parts.append(f"{'M' if pen_up else 'L'}{d.x} {d.y}")
+            pen_up = False
+            dots.append(d)
+        lines.append(Line(key, label, " ".join(parts), dots, dots[-1] if dots else None))
+    return LineChart(width=width, height=height, left=left, top=top, right=right, bottom=bottom, x_ticks=x_ticks,
+                     y_ticks=y_ticks, lines=lines, x_title=x_title, y_title=y_title)
+
+
+# --- points on two share axes (calibration) ---------------------------------------------------------
+@dataclass(frozen=True)
+class XYPoint:
+    x: float  # px
+    y: float
+    r: float  # px: the radius, by the point's weight
+    x_value: float
+    y_value: float
+    weight: int
+    text: str
+
+
+@dataclass(frozen=True)
+class XYChart:
+    width: int
+    height: int
+    left: float
+    top: float
+    right: float
+    bottom: float
+    ticks_x: list[Tick]
+    ticks_y: list[Tick]
+    points: list[XYPoint]
+    path: str  # the points joined in x order
+    diagonal: tuple[float, float, float, float]  # x1 y1 x2 y2 of y = x
+    x_title: str
+    y_title: str
+
+    @property
+    def empty(self) -> bool:
+        return not self.points
+
+
+def xy_chart(points: Sequence[tuple[float, float, int]], *, x_title: str, y_title: str, width: int = 420,
+             height: int = 360, step: float = 0.25) -> XYChart:
+    """``points``: (x share, y share, weight) each, e.g. per bin of a calibration (mean predicted, observed rate,
+    people). Both axes 0..1; the bigger the weight, the bigger the dot (by area)."""
+    left, right, top, bottom = 56.0, width - 20.0, 16.0, height - 52.0
+
+    def at_x(v: float) -> float:
+        return round(left + (right - left) * max(0.0, min(1.0, v)), 1)
+
+    def at_y(v: float) -> float:
+        return round(bottom - (bottom - top) * max(0.0, min(1.0, v)), 1)
+
+    n = round(1 / step)
+    ticks_x = [Tick(at_x(i * step), percent(i * step)) for i in range(n + 1)]
+    ticks_y = [Tick(at_y(i * step), percent(i * step)) for i in range(n + 1)]
+    heaviest = max([w for _, _, w in points] + [1])
+    dots = [XYPoint(at_x(x), at_y(y), round(3.0 + 6.0 * math.sqrt(w / heaviest), 1), x, y, w,
+                    f"predicted {percent(x, 1)}, observed {percent(y, 1)} ({w})")
+            for x, y, w in sorted(points)]
+    path = " ".join(f"{'M' if i == 0 else 'L'}{d.x} {d.y}" for i, d in enumerate(dots))
+    return XYChart(width=width, height=height, left=left, top=top, right=right, bottom=bottom, ticks_x=ticks_x,
+                   ticks_y=ticks_y, points=dots, path=path, diagonal=(at_x(0), at_y(0), at_x(1), at_y(1)),
+                   x_title=x_title, y_title=y_title)
+
+
+def share_bar(value: float | None, width: float = 80.0) -> float:
+    """The filled width of a small bar for a share 0..1."""
+    return round(width * max(0.0, min(1.0, value or 0.0)), 1)
