@@ -33,7 +33,7 @@ from sklearn.pipeline import Pipeline
 
 from ml import card
 from ml.errors import DataError
-from ml.tabular import TableSpec, build_plain_preprocessor, build_preprocessor, detect, read_csv
+from ml.tabular import TableSpec, build_plain_preprocessor, build_preprocessor, detect, fitting_threads, read_csv
 
 KINDS = ("flight-risk", "readiness")
 N_SPLITS = 5
@@ -154,53 +154,54 @@ def evaluate_csv(path: str | Path, target: str, positive: str, id_column: str | 
     if kind not in KINDS:
         raise DataError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     X, y, prot, spec = load(path, target, positive, id_column, exclude, protected)
-    prot_groups = {c: _protected_groups(prot[c]).to_numpy() for c in prot.columns}
-    cands = candidates(spec)
-    outer = RepeatedStratifiedKFold(n_splits=N_SPLITS, n_repeats=n_repeats, random_state=SEED)
-    metrics: dict[str, list[float]] = {k: [] for k in ("roc_auc", "pr_auc", "brier")}
-    base: dict[str, list[float]] = {k: [] for k in ("roc_auc", "pr_auc", "brier")}
-    chosen: Counter[str] = Counter()
-    pooled: dict[str, list[np.ndarray]] = {"idx": [], "p": [], "flag": []}
-    n_folds = N_SPLITS * n_repeats
-    for i, (tr, te) in enumerate(outer.split(X, y), start=1):
-        if progress:
-            progress(f"outer fold {i}/{n_folds}")
-        Xtr, ytr, Xte, yte = X.iloc[tr], y[tr], X.iloc[te], y[te]
-        name, oof = _choose(cands, Xtr, ytr)
-        chosen[name] += 1
-        model = _calibrated(cands[name], Xtr, ytr)
-        oof_p = model.calibrated_classifiers_[0].calibrators[0].predict(oof)
-        threshold = flag_threshold(ytr, oof_p)
-        p = model.predict_proba(Xte)[:, 1]
-        for store, pr in ((metrics, p), (base, clone(baseline(spec)).fit(Xtr, ytr).predict_proba(Xte)[:, 1])):
-            fold = card.metrics(yte, pr)  # stratified folds: both classes in each
-            for k in store:
-                store[k].append(fold[k])
-        pooled["idx"].append(te)
-        pooled["p"].append(p)
-        pooled["flag"].append(p >= threshold)
-    idx = np.concatenate(pooled["idx"])
-    p_all, flag_all = np.concatenate(pooled["p"]), np.concatenate(pooled["flag"])
-    result: dict[str, Any] = {
-        "kind": kind, "target": target, "positive": str(positive), "n_rows": len(y), "n_positive": int(y.sum()),
-        "cv": {"outer": f"RepeatedStratifiedKFold(n_splits={N_SPLITS}, n_repeats={n_repeats})",
-               "inner": "StratifiedKFold(n_splits=3), chosen by ROC-AUC", "random_state": SEED},
-        # the means over the outer test folds at the top (the figures people compare), their spread under "std"
-        **{k: _summary(v)["mean"] for k, v in metrics.items()},
-        "std": {k: _summary(v)["std"] for k, v in metrics.items()},
-        "model": chosen.most_common(1)[0][0],
-        "model_counts": dict(chosen),
-        "baseline": {**{k: _summary(v)["mean"] for k, v in base.items()},
-                     "std": {k: _summary(v)["std"] for k, v in base.items()},
-                     "model": "one-hot + StandardScaler + LogisticRegression"},
-        "flag_rule": f"lowest calibrated probability whose training-fold precision >= {FLAG_PRECISION}",
-        "overall_selection_rate": _num(float(flag_all.mean())),
-        "features": spec.as_dict(),
-    }
-    if prot_groups:
-        result["subgroups"] = card.subgroups(y[idx], p_all, {c: g[idx] for c, g in prot_groups.items()},
-                                             selected=flag_all, repeats=n_repeats)
-    return result
+    with fitting_threads(len(y)):  # small fits are faster on one thread than on OpenMP's team
+        prot_groups = {c: _protected_groups(prot[c]).to_numpy() for c in prot.columns}
+        cands = candidates(spec)
+        outer = RepeatedStratifiedKFold(n_splits=N_SPLITS, n_repeats=n_repeats, random_state=SEED)
+        metrics: dict[str, list[float]] = {k: [] for k in ("roc_auc", "pr_auc", "brier")}
+        base: dict[str, list[float]] = {k: [] for k in ("roc_auc", "pr_auc", "brier")}
+        chosen: Counter[str] = Counter()
+        pooled: dict[str, list[np.ndarray]] = {"idx": [], "p": [], "flag": []}
+        n_folds = N_SPLITS * n_repeats
+        for i, (tr, te) in enumerate(outer.split(X, y), start=1):
+            if progress:
+                progress(f"outer fold {i}/{n_folds}")
+            Xtr, ytr, Xte, yte = X.iloc[tr], y[tr], X.iloc[te], y[te]
+            name, oof = _choose(cands, Xtr, ytr)
+            chosen[name] += 1
+            model = _calibrated(cands[name], Xtr, ytr)
+            oof_p = model.calibrated_classifiers_[0].calibrators[0].predict(oof)
+            threshold = flag_threshold(ytr, oof_p)
+            p = model.predict_proba(Xte)[:, 1]
+            for store, pr in ((metrics, p), (base, clone(baseline(spec)).fit(Xtr, ytr).predict_proba(Xte)[:, 1])):
+                fold = card.metrics(yte, pr)  # stratified folds: both classes in each
+                for k in store:
+                    store[k].append(fold[k])
+            pooled["idx"].append(te)
+            pooled["p"].append(p)
+            pooled["flag"].append(p >= threshold)
+        idx = np.concatenate(pooled["idx"])
+        p_all, flag_all = np.concatenate(pooled["p"]), np.concatenate(pooled["flag"])
+        result: dict[str, Any] = {
+            "kind": kind, "target": target, "positive": str(positive), "n_rows": len(y), "n_positive": int(y.sum()),
+            "cv": {"outer": f"RepeatedStratifiedKFold(n_splits={N_SPLITS}, n_repeats={n_repeats})",
+                   "inner": "StratifiedKFold(n_splits=3), chosen by ROC-AUC", "random_state": SEED},
+            # the means over the outer test folds at the top (the figures people compare), their spread under "std"
+            **{k: _summary(v)["mean"] for k, v in metrics.items()},
+            "std": {k: _summary(v)["std"] for k, v in metrics.items()},
+            "model": chosen.most_common(1)[0][0],
+            "model_counts": dict(chosen),
+            "baseline": {**{k: _summary(v)["mean"] for k, v in base.items()},
+                         "std": {k: _summary(v)["std"] for k, v in base.items()},
+                         "model": "one-hot + StandardScaler + LogisticRegression"},
+            "flag_rule": f"lowest calibrated probability whose training-fold precision >= {FLAG_PRECISION}",
+            "overall_selection_rate": _num(float(flag_all.mean())),
+            "features": spec.as_dict(),
+        }
+        if prot_groups:
+            result["subgroups"] = card.subgroups(y[idx], p_all, {c: g[idx] for c, g in prot_groups.items()},
+                                                 selected=flag_all, repeats=n_repeats)
+        return result
 
 
 def sha256(path: str | Path) -> str:
@@ -221,8 +222,9 @@ def train_csv(path: str | Path, target: str, positive: str, id_column: str | Non
     report = evaluate_csv(path, target, positive, id_column, exclude, protected, kind, n_repeats, progress)
     X, y, _, spec = load(path, target, positive, id_column, exclude, protected)
     cands = candidates(spec)
-    name, oof = _choose(cands, X, y)
-    model = _calibrated(cands[name], X, y)
+    with fitting_threads(len(y)):
+        name, oof = _choose(cands, X, y)
+        model = _calibrated(cands[name], X, y)
     threshold = flag_threshold(y, model.calibrated_classifiers_[0].calibrators[0].predict(oof))
     meta = {"kind": kind, "target": target, "positive": str(positive), "candidate": name,
             "features": spec.as_dict(), "feature_columns": spec.features, "threshold": _num(threshold),

@@ -18,6 +18,8 @@ Detection rules (in this order, per column):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+from threadpoolctl import threadpool_limits
 
 from ml.errors import DataError
 
@@ -215,3 +218,17 @@ def build_plain_preprocessor(spec: TableSpec) -> ColumnTransformer:
                                         ("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=False))]),
                       text))
     return ColumnTransformer(parts, remainder="drop", sparse_threshold=0.0)
+
+
+SINGLE_THREAD_ROWS = 20_000
+
+
+@contextmanager
+def fitting_threads(n_rows: int) -> Iterator[None]:
+    """Fits on fewer than ``SINGLE_THREAD_ROWS`` rows run on one thread: gradient boosting's OpenMP team costs more
+    than it saves on small data (a 480-row fit: 0.09 s on one thread, 0.54 s on two cores here)."""
+    if n_rows >= SINGLE_THREAD_ROWS:
+        yield
+        return
+    with threadpool_limits(limits=1):
+        yield
