@@ -26,11 +26,12 @@ from sqlalchemy.orm import Session
 
 from hcm.deps import get_db
 from hcm.errors import HcmError, Invalid
-from hcm.fields import MAX_INT, Id
+from hcm.fields import Id
 from hcm.org.models import Department
 from hcm.paging import PageNo
 from hcm.policy import Principal, allow
 from hcm.web import charts
+from hcm.web.forms import whole_number
 from hcm.web.render import flash, pager, render
 from ml import facets, policy, service, settings
 from ml.policy import MlPermission
@@ -61,19 +62,6 @@ def _render(request: Request, name: str, me: Principal, *, active: str, status_c
                   percent=charts.percent, bar_width=charts.share_bar, band_labels=service.BAND_LABELS, **context)
 
 
-def _int(raw: str, field: str) -> int | None:
-    text = raw.strip()
-    if not text:
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        raise Invalid(f"{field}: {text!r} is not a whole number", field=field) from None
-    if not 1 <= value <= MAX_INT:
-        raise Invalid(f"{field}: {text!r} is out of range", field=field)
-    return value
-
-
 def _departments(db: Session) -> list[dict[str, Any]]:
     return [{"id": i, "name": n} for i, n in db.execute(select(Department.id, Department.name).order_by(Department.name))]
 
@@ -85,7 +73,7 @@ def risk_page(request: Request, department: str = "", key_post: str = "", nine_b
     result, error, status, department_id = None, None, 200, None
     filters = {"department": department, "key_post": key_post, "nine_box": nine_box, "band": band}
     try:
-        department_id = _int(department, "department")
+        department_id = whole_number(department, "department")
         result = service.at_risk(db, principal=me, department_id=department_id, key_post=key_post or None,
                                  nine_box=nine_box or None, band=band or None, page=page, page_size=PAGE_SIZE)
     except HcmError as exc:

@@ -30,6 +30,7 @@ from hcm.errors import Forbidden, HcmError, Invalid
 from hcm.fields import MAX_INT, Id
 from hcm.org.models import Department, Employee
 from hcm.policy import Principal, allow, is_manager, own_profile_id
+from hcm.web.forms import required_whole_number, whole_number
 from hcm.web.render import flash, pager, render
 from performance.models import Period, PeriodState
 from performance.policy import (
@@ -70,28 +71,17 @@ def _tabs(me: Principal, period_id: int) -> list[dict[str, str]]:
     return tabs
 
 
-def _all_periods(db: Session) -> list[Period]:
-    return list(db.scalars(select(Period).order_by(Period.start_date.desc(), Period.id.desc())))
-
-
 def _opt_int(raw: str | None, field: str) -> int | None:
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise Invalid(f"{field}: {raw!r} is not a whole number", field=field) from None
-    if not -MAX_INT <= value <= MAX_INT:  # past the INTEGER columns (ids, counts) it is nobody's
-        raise Invalid(f"{field}: {raw!r} is out of range", field=field)
-    return value
+    """A whole number of the forms (an id, a count, a level; the schemas check its own range), or None."""
+    return whole_number(raw, field, low=-MAX_INT)
 
 
 def _req_int(raw: str | None, field: str, what: str) -> int:
-    value = _opt_int(raw, field)
-    if value is None:
-        raise Invalid(f"{field}: choose {what}", field=field)
-    return value
+    return required_whole_number(raw, field, what, low=-MAX_INT)
+
+
+def _all_periods(db: Session) -> list[Period]:
+    return list(db.scalars(select(Period).order_by(Period.start_date.desc(), Period.id.desc())))
 
 
 def _opt_float(raw: str | None, field: str) -> float | None:

@@ -24,9 +24,10 @@ from sqlalchemy.orm import Session
 from hcm import clock
 from hcm.deps import get_db
 from hcm.errors import HcmError, Invalid
-from hcm.fields import MAX_INT, Id, SearchText
+from hcm.fields import Id, SearchText
 from hcm.paging import PageNo
 from hcm.policy import Principal, allow, is_hr, is_manager
+from hcm.web.forms import required_whole_number, whole_number
 from hcm.web.render import flash, pager, render
 from succession import policy, settings
 from succession.models import ActionStatus, GapKind, Readiness
@@ -67,28 +68,6 @@ def _render(request: Request, name: str, me: Principal, *, status_code: int = 20
                   readiness_labels=board.READINESS_LABELS, **context)
 
 
-def _int(raw: str | None, field: str, *, what: str | None = None) -> int | None:
-    text = (raw or "").strip()
-    if not text:
-        if what is not None:
-            raise Invalid(f"{field}: choose {what}", field=field)
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        raise Invalid(f"{field}: {text!r} is not a whole number", field=field) from None
-    if not 1 <= value <= MAX_INT:
-        raise Invalid(f"{field}: {text!r} is out of range", field=field)
-    return value
-
-
-def _required(raw: str | None, field: str, what: str) -> int:
-    value = _int(raw, field, what=what)
-    if value is None:  # pragma: no cover - _int refuses an empty value when told what to choose
-        raise Invalid(f"{field}: choose {what}", field=field)
-    return value
-
-
 def _readiness(raw: str) -> Readiness:
     try:
         return Readiness(raw.strip())
@@ -102,7 +81,7 @@ def board_page(request: Request, department: str = "", coverage: str = "", sort:
                page: PageNo = 1, db: Session = Depends(get_db), me: Principal = READ) -> Response:
     department_id, result, error, status = None, None, None, 200
     try:
-        department_id = _int(department, "department")
+        department_id = whole_number(department, "department")
         result = board.board(db, principal=me, department_id=department_id, coverage=coverage, sort=sort, page=page,
                              page_size=PAGE_SIZE)
     except HcmError as exc:
@@ -176,9 +155,9 @@ def add_nominee(request: Request, position_id: Id, employee_id: str = Form(""), 
                 rank: str = Form(""), reason: str = Form(""), db: Session = Depends(get_db),
                 me: Principal = WRITE) -> Response:
     def do() -> str:
-        emp = _required(employee_id, "employee_id", "the person to nominate")
+        emp = required_whole_number(employee_id, "employee_id", "the person to nominate")
         ready = _readiness(readiness)
-        at = _int(rank, "rank")
+        at = whole_number(rank, "rank")
         out = plans.nominate(db, principal=me, position_id=position_id, employee_id=emp, readiness=ready, rank=at,
                              reason=reason.strip() or None)
         nom = next(n for n in out.nominees if n.employee.id == emp)
@@ -240,7 +219,7 @@ def remove_nominee(request: Request, position_id: Id, employee_id: Id, reason: s
 def set_emergency(request: Request, position_id: Id, employee_id: str = Form(""), confirm: str = Form(""),
                   reason: str = Form(""), db: Session = Depends(get_db), me: Principal = WRITE) -> Response:
     def do() -> str:
-        emp = _int(employee_id, "employee_id")
+        emp = whole_number(employee_id, "employee_id")
         out = plans.set_emergency(db, principal=me, position_id=position_id, employee_id=emp, confirm=bool(confirm),
                                   reason=reason.strip() or None)
         if out.emergency is None:
@@ -258,8 +237,8 @@ def add_action(request: Request, position_id: Id, employee_id: Id, title: str = 
                due_date: str = Form(""), db: Session = Depends(get_db), me: Principal = WRITE) -> Response:
     def do() -> str:
         data = form_model(lambda: ActionIn(
-            title=title.strip(), gap_kind=gap_kind or GapKind.OTHER.value, skill_id=_int(skill_id, "skill_id"),
-            target_level=_int(target_level, "target_level"), owner_employee_id=_int(owner_employee_id,
+            title=title.strip(), gap_kind=gap_kind or GapKind.OTHER.value, skill_id=whole_number(skill_id, "skill_id"),
+            target_level=whole_number(target_level, "target_level"), owner_employee_id=whole_number(owner_employee_id,
                                                                                    "owner_employee_id"),
             due_date=form_date(due_date, "due_date")))
         out = actions.create_action(db, principal=me, position_id=position_id, employee_id=employee_id, data=data)

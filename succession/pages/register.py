@@ -18,7 +18,6 @@ message at its form and the refusal's status; nothing is written then. A decisio
 
 from __future__ import annotations
 
-import math
 from typing import Any
 from urllib.parse import urlencode
 
@@ -30,11 +29,12 @@ from sqlalchemy.orm import Session
 from hcm import clock
 from hcm.deps import get_db
 from hcm.errors import HcmError, Invalid, NotFound
-from hcm.fields import MAX_INT, Id, SearchText
+from hcm.fields import Id, SearchText
 from hcm.org.models import Position
 from hcm.paging import PageNo
 from hcm.policy import Principal, allow, is_hr
 from hcm.web import charts as web_charts
+from hcm.web.forms import number, whole_number
 from hcm.web.render import error_page, flash, pager, render
 from succession.models import TalentPool
 from succession.pages import charts
@@ -69,32 +69,6 @@ def _render(request: Request, name: str, me: Principal, *, active: str, status_c
                   percent=web_charts.percent, bar_width=web_charts.share_bar, **context)
 
 
-def _int(raw: str, field: str, *, low: int = 1, high: int = MAX_INT) -> int | None:
-    text = raw.strip()
-    if not text:
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        raise Invalid(f"{field}: {text!r} is not a whole number", field=field) from None
-    if not low <= value <= high:
-        raise Invalid(f"{field}: {text!r} is out of range ({low} to {high})", field=field)
-    return value
-
-
-def _number(raw: str, field: str) -> float | None:
-    text = raw.strip()
-    if not text:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise Invalid(f"{field}: {text!r} is not a number", field=field) from None
-    if not math.isfinite(value):
-        raise Invalid(f"{field}: {text!r} is not a number", field=field)
-    return value
-
-
 def _flag(raw: str, field: str) -> bool:
     text = raw.strip().lower()
     if text in ("", "0", "false", "off"):
@@ -121,7 +95,7 @@ def register_page(request: Request, department: str = "", key_only: str = "", mi
     filters = {"department": department, "key_only": key_only, "min_criticality": min_criticality,
                "max_criticality": max_criticality, "q": q, "sort": sort, "order": order}
     try:
-        department_id = _int(department, "department")
+        department_id = whole_number(department, "department")
         heat = heatmap.heat_map(db, principal=me, department_id=department_id)
         if criticality or vacancy:
             heatmap.check_cell(criticality, vacancy)
@@ -130,8 +104,8 @@ def register_page(request: Request, department: str = "", key_only: str = "", mi
             raise Invalid(f"order must be one of {', '.join(k for k in ORDERS if k)} (or empty)", field="order")
         result = register.register(
             db, principal=me, department_id=department_id, key_only=_flag(key_only, "key_only"),
-            min_criticality=_number(min_criticality, "min_criticality"),
-            max_criticality=_number(max_criticality, "max_criticality"), q=q.strip() or None, sort=sort,  # type: ignore[arg-type]
+            min_criticality=number(min_criticality, "min_criticality"),
+            max_criticality=number(max_criticality, "max_criticality"), q=q.strip() or None, sort=sort,  # type: ignore[arg-type]
             descending=None if not order else order == "desc", page=page, page_size=PAGE_SIZE)
     except HcmError as exc:
         error, status = exc.message, exc.status_code
@@ -205,8 +179,8 @@ def bench_page(request: Request, department: str = "", basis: str = "months", po
     department_id: int | None = None
     n, only = 12, False
     try:
-        department_id = _int(department, "department")
-        n = _int(points, "points", high=bench.MAX_TREND_POINTS) or 12
+        department_id = whole_number(department, "department")
+        n = whole_number(points, "points", high=bench.MAX_TREND_POINTS) or 12
         only = _flag(uncovered, "uncovered")
         if basis not in ("months", "periods"):
             raise Invalid("basis must be months or periods", field="basis")
