@@ -77,6 +77,19 @@ def population(db: Session, as_of: date) -> list[int]:
     return sorted((hired & early) - gone)
 
 
+def _current(a: pd.DataFrame, ids: Iterable[int]) -> pd.DataFrame:
+    """The assignment running on the as-of date of ``a`` (the last one started, exits aside), per person."""
+    moves = a[~a["reason"].isin(_EXITS) & a["employee_id"].isin(list(ids))]
+    return moves.groupby("employee_id").tail(1).set_index("employee_id")
+
+
+def posts_on(db: Session, as_of: date, employee_ids: Iterable[int]) -> pd.Series:
+    """employee id -> the position they held on ``as_of`` (missing when none), the post the snapshot describes."""
+    ids = sorted(set(employee_ids))
+    current = _current(_assignments(db, as_of), ids)
+    return current["position_id"].reindex(pd.Index(ids, name="employee_id"))
+
+
 def snapshot(db: Session, as_of: date, employee_ids: Iterable[int] | None = None,
              providers: Iterable[Provider] | None = None) -> pd.DataFrame:
     """One row per person employed on ``as_of`` (or the given ones), indexed by employee id, with
@@ -93,7 +106,7 @@ def snapshot(db: Session, as_of: date, employee_ids: Iterable[int] | None = None
     out["tenure_years"] = (ts - pd.to_datetime(emp["hire_date"].reindex(ids))).dt.days / 365.25
 
     moves = a[~a["reason"].isin(_EXITS) & a["employee_id"].isin(ids)]
-    current = moves.groupby("employee_id").tail(1).set_index("employee_id")
+    current = _current(a, ids)
     out["months_in_post"] = _months(pd.Series(ts, index=current.index), current["start_date"]).reindex(ids)
     promo = moves[moves["reason"] == "promotion"].groupby("employee_id")["start_date"].max()
     since = promo.reindex(ids).fillna(emp["hire_date"].reindex(ids))
