@@ -166,10 +166,11 @@ def step_counts(db: Session, as_of: date) -> dict[tuple[str, str], int]:
 
 def pair_features(db: Session, as_of: date, pairs: pd.DataFrame, *, snap: pd.DataFrame | None = None,
                   post_table: Posts | None = None, steps: dict[tuple[str, str], int] | None = None,
-                  providers: Iterable[features.Provider] | None = None) -> pd.DataFrame:
+                  providers: Iterable[features.Provider] | None = None,
+                  own: pd.Series | None = None) -> pd.DataFrame:
     """One row per pair (``pairs``: columns ``employee_id``, ``position_id``; the same index), from facts known on
-    ``as_of``: the candidate's snapshot columns and ``PAIR_FEATURES``. ``snap``, ``post_table`` and ``steps`` may be
-    given when already read for the same date."""
+    ``as_of``: the candidate's snapshot columns and ``PAIR_FEATURES``. ``snap``, ``post_table``, ``steps`` and
+    ``own`` (``features.posts_on``) may be given when already read for the same date."""
     emp = pairs["employee_id"].astype(int).to_numpy()
     target = pairs["position_id"].astype(int).to_numpy()
     ids = sorted(set(emp.tolist()))
@@ -179,10 +180,10 @@ def pair_features(db: Session, as_of: date, pairs: pd.DataFrame, *, snap: pd.Dat
     steps = step_counts(db, as_of) if steps is None else steps
     out = snap.reindex(emp).reset_index(drop=True)
     out.index = pairs.index
-    own = features.posts_on(db, as_of, ids).reindex(emp).to_numpy()
-    own_family = p.family.reindex(own).to_numpy()
-    own_level = p.level.reindex(own).to_numpy(dtype=float)
-    own_role = p.role.reindex(own).to_numpy()
+    own_post = (features.posts_on(db, as_of, ids) if own is None else own).reindex(emp).to_numpy()
+    own_family = p.family.reindex(own_post).to_numpy()
+    own_level = p.level.reindex(own_post).to_numpy(dtype=float)
+    own_role = p.role.reindex(own_post).to_numpy()
     t_family = p.family.reindex(target).to_numpy()
     t_level = p.level.reindex(target).to_numpy(dtype=float)
     t_role = p.role.reindex(target).to_numpy()
@@ -214,8 +215,8 @@ def _moves_after(db: Session, as_of: date, ids: list[int], horizon_days: int) ->
                       .order_by(Assignment.employee_id, Assignment.start_date, Assignment.id)).all()
     wanted = set(ids)
     kept, gone = [], set()
-    for emp, pos, start, reason, _ in rows:
-        reason = str(getattr(reason, "value", reason))
+    for emp, pos, start, why, _ in rows:
+        reason = str(getattr(why, "value", why))
         if emp not in wanted or emp in gone:
             continue
         if reason.startswith("exit"):
@@ -233,7 +234,8 @@ def _rating_day(moved: date) -> date:
 
 
 def outcomes(db: Session, pairs: pd.DataFrame, as_of: date, *, known_by: date, horizon_days: int = HORIZON_DAYS,
-             providers: Iterable[features.Provider] | None = None, post_table: Posts | None = None) -> pd.DataFrame:
+             providers: Iterable[features.Provider] | None = None, post_table: Posts | None = None,
+             own: pd.Series | None = None) -> pd.DataFrame:
     """Per pair (the index of ``pairs``): ``moved_on`` (the first day within the horizon the candidate moved up in
     grade into a post of the target's family and grade; missing when not), ``rating`` (the final rating read
     ``RATING_AFTER`` after the move through the providers, when that day is on or before ``known_by``; missing when
@@ -242,7 +244,7 @@ def outcomes(db: Session, pairs: pd.DataFrame, as_of: date, *, known_by: date, h
     emp = pairs["employee_id"].astype(int).to_numpy()
     target = pairs["position_id"].astype(int).to_numpy()
     ids = sorted(set(emp.tolist()))
-    own = features.posts_on(db, as_of, ids)
+    own = features.posts_on(db, as_of, ids) if own is None else own
     own_level = p.level.reindex(own.reindex(emp).to_numpy()).to_numpy(dtype=float)
     moves = _moves_after(db, as_of, ids, horizon_days)
     first: dict[tuple[int, Any, float], date] = {}
@@ -278,13 +280,13 @@ def outcomes(db: Session, pairs: pd.DataFrame, as_of: date, *, known_by: date, h
 
 
 def training_pairs(db: Session, as_of: date, *, post_table: Posts | None = None, seed: int = SEED,
-                   horizon_days: int = HORIZON_DAYS) -> pd.DataFrame:
+                   horizon_days: int = HORIZON_DAYS, own: pd.Series | None = None) -> pd.DataFrame:
     """The pairs of one as-of date: the people employed on it who moved up in grade within the horizon, each with the
     post they moved into, then ``NEGATIVES_PER_POSITIVE`` times as many people drawn at ``seed`` (and the date),
     each with a post of the next grade in their family or a related one. Columns employee_id, position_id."""
     p = post_table or posts(db)
     pop = features.population(db, as_of)
-    own = features.posts_on(db, as_of, pop)
+    own = features.posts_on(db, as_of, pop) if own is None else own.reindex(pop)
     own_level = p.level.reindex(own.to_numpy()).to_numpy(dtype=float)
     level_of = dict(zip(pop, own_level, strict=True))
     moves = _moves_after(db, as_of, pop, horizon_days)
@@ -333,10 +335,11 @@ def frames(db: Session, days: list[date], *, known_by: date,
     p = posts(db)
     xs, ys, whens, groups, outs = [], [], [], [], []
     for d in days:
-        pairs = training_pairs(db, d, post_table=p)
+        own = features.posts_on(db, d, features.population(db, d))
+        pairs = training_pairs(db, d, post_table=p, own=own)
         snap = features.snapshot(db, d, sorted(set(pairs["employee_id"])), provide)
-        X = pair_features(db, d, pairs, snap=snap, post_table=p, steps=step_counts(db, d))
-        o = outcomes(db, pairs, d, known_by=known_by, providers=provide, post_table=p)
+        X = pair_features(db, d, pairs, snap=snap, post_table=p, steps=step_counts(db, d), own=own)
+        o = outcomes(db, pairs, d, known_by=known_by, providers=provide, post_table=p, own=own)
         xs.append(X.reset_index(drop=True))
         ys.append(o["label"].rename("ready").reset_index(drop=True))
         outs.append(o.reset_index(drop=True))
@@ -421,7 +424,7 @@ def candidates(db: Session, as_of: date, position_ids: Iterable[int], *, limit: 
     people = pd.DataFrame({"employee_id": pop, "family": p.family.reindex(own.to_numpy()).to_numpy(),
                            "level": p.level.reindex(own.to_numpy()).to_numpy(dtype=float),
                            "post": own.to_numpy()})
-    rows = []
+    rows: list[tuple[int, int]] = []
     for t in sorted({int(x) for x in position_ids}):
         fam, lv = p.family.get(t), float(p.level.get(t, np.nan))
         if fam is None or pd.isna(fam) or np.isnan(lv):

@@ -13,6 +13,7 @@ from hcm.db import unit_of_work
 from hcm.tasks import celery_app
 from ml import readiness, registry, score, train
 from ml.errors import DataError
+from ml.models import ModelVersion
 
 log = logging.getLogger(__name__)
 SCORE_TASK = "ml.retrain_and_score"
@@ -39,6 +40,7 @@ def retrain_and_score(as_of: str | None = None) -> dict[str, Any]:
 def _readiness(db: Session, day: date) -> dict[str, Any]:
     before = registry.active(db, readiness.KIND)
     skipped = None
+    version: ModelVersion | None
     try:
         version = readiness.train_readiness(db, day, unless_unchanged=True)
     except DataError as exc:  # the active version (if any) keeps scoring

@@ -1,4 +1,4 @@
-"""The daily task retrains only when the training rows changed, and scores either way."""
+"""The daily task retrains (flight risk and readiness) only when the training rows changed, and scores either way."""
 
 from __future__ import annotations
 
@@ -26,3 +26,7 @@ def test_retrain_only_when_the_data_changed(configured: None) -> None:
     assert first["retrained"] and first["version"] == "flight-risk-1"
     assert again["version"] == first["version"] and not again["retrained"]
     assert first["scored"] == again["scored"] > 0
+    # the readiness model: trained once, kept the second time, the key posts' candidates scored both times
+    assert first["readiness_version"] == again["readiness_version"] == "readiness-1"
+    assert first["readiness_retrained"] and not again["readiness_retrained"]
+    assert first["readiness_scored"] == again["readiness_scored"] > 0
