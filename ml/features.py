@@ -47,6 +47,7 @@ PLATFORM_FEATURES = (
 PROTECTED = ("gender", "birth_year")
 IMPORTANCE_WEIGHT = {"low": 1.0, "medium": 2.0, "high": 3.0}
 _EXITS = ("exit_voluntary", "exit_involuntary")
+FEW_PEOPLE = 500  # up to this many people, a snapshot reads their skill records only (one IN list)
 
 Provider = Callable[[Session, date, list[int]], pd.DataFrame]
 
@@ -171,14 +172,21 @@ def _team_exits(a: pd.DataFrame, pos: pd.DataFrame, post: pd.Series, as_of: date
 def _skills(db: Session, ids: list[int], post: pd.Series, as_of: date) -> tuple[np.ndarray, np.ndarray]:
     """Skill records assessed in the last 12 months, and the proficiency-aware fit of the latest levels known on
     ``as_of`` to the post's requirements (each requirement met up to level/required, weighted by importance)."""
-    s = _frame(db, select(EmployeeSkill.employee_id, EmployeeSkill.skill_id, EmployeeSkill.level,
-                          EmployeeSkill.assessed_on, EmployeeSkill.id).where(EmployeeSkill.assessed_on <= as_of))
+    stmt = select(EmployeeSkill.employee_id, EmployeeSkill.skill_id, EmployeeSkill.level, EmployeeSkill.assessed_on,
+                  EmployeeSkill.id).where(EmployeeSkill.assessed_on <= as_of)
+    few = len(ids) <= FEW_PEOPLE  # a handful (a readiness prediction): read theirs only, not everyone's
+    if few:
+        stmt = stmt.where(EmployeeSkill.employee_id.in_(ids))
+    s = _frame(db, stmt)
     s = s[s["employee_id"].isin(ids)]
     recent = s[s["assessed_on"] > as_of - timedelta(days=365)].groupby("employee_id").size()
     growth = recent.reindex(ids).fillna(0).to_numpy(dtype=float)
     latest = s.sort_values(["assessed_on", "id"]).groupby(["employee_id", "skill_id"])["level"].last()
-    req = _frame(db, select(PositionSkill.position_id, PositionSkill.skill_id, PositionSkill.required_level,
-                            PositionSkill.importance))
+    req_stmt = select(PositionSkill.position_id, PositionSkill.skill_id, PositionSkill.required_level,
+                      PositionSkill.importance)
+    if few:
+        req_stmt = req_stmt.where(PositionSkill.position_id.in_([int(p) for p in post.dropna().unique()]))
+    req = _frame(db, req_stmt)
     if req.empty:
         return growth, np.full(len(ids), np.nan)
     req["w"] = req["importance"].map(lambda i: IMPORTANCE_WEIGHT[str(getattr(i, "value", i))])
