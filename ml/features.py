@@ -71,7 +71,10 @@ def _assignments(db: Session, as_of: date) -> pd.DataFrame:
 
 def population(db: Session, as_of: date) -> list[int]:
     """The people employed on ``as_of``: hired by then, with no exit dated on or before it."""
-    a = _assignments(db, as_of)
+    return _population(db, _assignments(db, as_of), as_of)
+
+
+def _population(db: Session, a: pd.DataFrame, as_of: date) -> list[int]:
     hired = set(a.loc[~a["reason"].isin(_EXITS), "employee_id"])
     gone = set(a.loc[a["reason"].isin(_EXITS), "employee_id"])
     early = {eid for (eid,) in db.execute(select(Employee.id).where(Employee.hire_date <= as_of))}
@@ -84,10 +87,12 @@ def _current(a: pd.DataFrame, ids: Iterable[int]) -> pd.DataFrame:
     return moves.groupby("employee_id").tail(1).set_index("employee_id")
 
 
-def posts_on(db: Session, as_of: date, employee_ids: Iterable[int]) -> pd.Series:
-    """employee id -> the position they held on ``as_of`` (missing when none), the post the snapshot describes."""
-    ids = sorted(set(employee_ids))
-    current = _current(_assignments(db, as_of), ids)
+def posts_on(db: Session, as_of: date, employee_ids: Iterable[int] | None = None) -> pd.Series:
+    """employee id -> the position they held on ``as_of`` (missing when none), the post the snapshot describes; for
+    the people given, or else the population of ``as_of`` (its index)."""
+    a = _assignments(db, as_of)
+    ids = sorted(set(employee_ids)) if employee_ids is not None else _population(db, a, as_of)
+    current = _current(a, ids)
     return current["position_id"].reindex(pd.Index(ids, name="employee_id"))
 
 

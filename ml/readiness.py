@@ -281,12 +281,13 @@ def outcomes(db: Session, pairs: pd.DataFrame, as_of: date, *, known_by: date, h
 
 def training_pairs(db: Session, as_of: date, *, post_table: Posts | None = None, seed: int = SEED,
                    horizon_days: int = HORIZON_DAYS, own: pd.Series | None = None) -> pd.DataFrame:
-    """The pairs of one as-of date: the people employed on it who moved up in grade within the horizon, each with the
+    """The pairs of one as-of date (``own``: ``features.posts_on`` of its population, when read already): the people
+    employed on it who moved up in grade within the horizon, each with the
     post they moved into, then ``NEGATIVES_PER_POSITIVE`` times as many people drawn at ``seed`` (and the date),
     each with a post of the next grade in their family or a related one. Columns employee_id, position_id."""
     p = post_table or posts(db)
-    pop = features.population(db, as_of)
-    own = features.posts_on(db, as_of, pop) if own is None else own.reindex(pop)
+    own = features.posts_on(db, as_of) if own is None else own
+    pop = [int(e) for e in own.index]
     own_level = p.level.reindex(own.to_numpy()).to_numpy(dtype=float)
     level_of = dict(zip(pop, own_level, strict=True))
     moves = _moves_after(db, as_of, pop, horizon_days)
@@ -335,7 +336,7 @@ def frames(db: Session, days: list[date], *, known_by: date,
     p = posts(db)
     xs, ys, whens, groups, outs = [], [], [], [], []
     for d in days:
-        own = features.posts_on(db, d, features.population(db, d))
+        own = features.posts_on(db, d)  # the population of the date, with their posts
         pairs = training_pairs(db, d, post_table=p, own=own)
         snap = features.snapshot(db, d, sorted(set(pairs["employee_id"])), provide)
         X = pair_features(db, d, pairs, snap=snap, post_table=p, steps=step_counts(db, d), own=own)
@@ -419,9 +420,8 @@ def candidates(db: Session, as_of: date, position_ids: Iterable[int], *, limit: 
     """For each post, the people employed on ``as_of`` one grade below it in its family or a related one, the best
     ``limit`` by skill match to it: columns employee_id, position_id."""
     p = posts(db)
-    pop = features.population(db, as_of)
-    own = features.posts_on(db, as_of, pop)
-    people = pd.DataFrame({"employee_id": pop, "family": p.family.reindex(own.to_numpy()).to_numpy(),
+    own = features.posts_on(db, as_of)
+    people = pd.DataFrame({"employee_id": own.index.to_numpy(), "family": p.family.reindex(own.to_numpy()).to_numpy(),
                            "level": p.level.reindex(own.to_numpy()).to_numpy(dtype=float),
                            "post": own.to_numpy()})
     rows: list[tuple[int, int]] = []
