@@ -88,10 +88,12 @@ PHRASES: dict[str, explain.Phrase] = {
     "target_match": explain.Phrase("skill match to the post", missing="no skill match", digits=2),
     "grade_distance": explain.Phrase(
         "grade distance", render=lambda v: f"the post is {explain.format_value(v, 0)} grade(s) above theirs"),
-    "same_family": explain.Phrase("same job family",
-                                  render=lambda v: "same job family" if float(v) else "another job family"),
-    "related_family": explain.Phrase("related job family",
-                                     render=lambda v: "a related job family" if float(v) else "not a related family"),
+    "same_family": explain.Phrase(
+        "same job family",
+        render=lambda v: "the post is in their job family" if float(v) else "the post is in another job family"),
+    "related_family": explain.Phrase(
+        "related job family",
+        render=lambda v: "the post is in a related job family" if float(v) else "the post is not in a related family"),
     "steps_observed": explain.Phrase(
         "career steps taken", render=lambda v: f"{explain.format_value(v, 0)} people took this career step before"),
 }
