@@ -66,9 +66,10 @@ def _roles(session: Session) -> dict[str, tuple[str, str, int]]:
 PEOPLE_PER_READ = 20_000  # employee ids per query of the assignment history
 
 
-def _histories(session: Session) -> Iterator[tuple[int, str | None, date]]:
-    """(employee id, role key or None, start date) of every assignment, in order per person (start date, then
-    id); the role as the database joins it, None for an exit or a post without family or grade.
+def _histories(session: Session, until: date | None = None) -> Iterator[tuple[int, str | None, date]]:
+    """(employee id, role key or None, start date) of every assignment (started on or before ``until`` when it is
+    given), in order per person (start date, then id); the role as the database joins it, None for an exit or a
+    post without family or grade.
 
     Core rows on the session's connection (``session.execute`` would run them through the ORM's result
     processing), read a range of employee ids at a time: bounded memory without a server-side cursor, which made
@@ -82,6 +83,8 @@ def _histories(session: Session) -> Iterator[tuple[int, str | None, date]]:
             .outerjoin(JobFamily, JobFamily.id == Position.job_family_id)
             .outerjoin(Grade, Grade.id == Position.grade_id)
             .order_by(Assignment.employee_id, Assignment.start_date, Assignment.id))
+    if until is not None:
+        stmt = stmt.where(Assignment.start_date <= until)
     lo, hi = conn.execute(select(func.min(Assignment.employee_id), func.max(Assignment.employee_id))).one()
     if lo is None:
         return
@@ -89,8 +92,9 @@ def _histories(session: Session) -> Iterator[tuple[int, str | None, date]]:
         yield from conn.execute(stmt.where(Assignment.employee_id.between(first, first + PEOPLE_PER_READ - 1)))
 
 
-def observed_moves(session: Session) -> dict[tuple[str, str], list[float]]:
-    """(from role, to role) -> the months spent in the from-role before each move.
+def observed_moves(session: Session, until: date | None = None) -> dict[tuple[str, str], list[float]]:
+    """(from role, to role) -> the months spent in the from-role before each move; with ``until``, the moves
+    known on that day (assignments started on or before it: the point-in-time view ``ml.readiness`` uses).
 
     A stay in a role starts where the role differs from the previous assignment's; a stay that directly follows
     another one is a move, after the months from the first day of the earlier stay. (Window functions, LAG over
@@ -100,7 +104,7 @@ def observed_moves(session: Session) -> dict[tuple[str, str], list[float]]:
     person: int | None = None
     role: str | None = None
     since: date | None = None
-    for emp, new, start in _histories(session):
+    for emp, new, start in _histories(session, until):
         if emp != person:
             person, role, since = emp, None, None
         if new is None:  # an exit, or a post without a role: the career (in roles) starts again after it

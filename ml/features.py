@@ -47,6 +47,7 @@ PLATFORM_FEATURES = (
 PROTECTED = ("gender", "birth_year")
 IMPORTANCE_WEIGHT = {"low": 1.0, "medium": 2.0, "high": 3.0}
 _EXITS = ("exit_voluntary", "exit_involuntary")
+FEW_PEOPLE = 500  # up to this many people, a snapshot reads their skill records only (one IN list)
 
 Provider = Callable[[Session, date, list[int]], pd.DataFrame]
 
@@ -70,11 +71,29 @@ def _assignments(db: Session, as_of: date) -> pd.DataFrame:
 
 def population(db: Session, as_of: date) -> list[int]:
     """The people employed on ``as_of``: hired by then, with no exit dated on or before it."""
-    a = _assignments(db, as_of)
+    return _population(db, _assignments(db, as_of), as_of)
+
+
+def _population(db: Session, a: pd.DataFrame, as_of: date) -> list[int]:
     hired = set(a.loc[~a["reason"].isin(_EXITS), "employee_id"])
     gone = set(a.loc[a["reason"].isin(_EXITS), "employee_id"])
     early = {eid for (eid,) in db.execute(select(Employee.id).where(Employee.hire_date <= as_of))}
     return sorted((hired & early) - gone)
+
+
+def _current(a: pd.DataFrame, ids: Iterable[int]) -> pd.DataFrame:
+    """The assignment running on the as-of date of ``a`` (the last one started, exits aside), per person."""
+    moves = a[~a["reason"].isin(_EXITS) & a["employee_id"].isin(list(ids))]
+    return moves.groupby("employee_id").tail(1).set_index("employee_id")
+
+
+def posts_on(db: Session, as_of: date, employee_ids: Iterable[int] | None = None) -> pd.Series:
+    """employee id -> the position they held on ``as_of`` (missing when none), the post the snapshot describes; for
+    the people given, or else the population of ``as_of`` (its index)."""
+    a = _assignments(db, as_of)
+    ids = sorted(set(employee_ids)) if employee_ids is not None else _population(db, a, as_of)
+    current = _current(a, ids)
+    return current["position_id"].reindex(pd.Index(ids, name="employee_id"))
 
 
 def snapshot(db: Session, as_of: date, employee_ids: Iterable[int] | None = None,
@@ -93,7 +112,7 @@ def snapshot(db: Session, as_of: date, employee_ids: Iterable[int] | None = None
     out["tenure_years"] = (ts - pd.to_datetime(emp["hire_date"].reindex(ids))).dt.days / 365.25
 
     moves = a[~a["reason"].isin(_EXITS) & a["employee_id"].isin(ids)]
-    current = moves.groupby("employee_id").tail(1).set_index("employee_id")
+    current = _current(a, ids)
     out["months_in_post"] = _months(pd.Series(ts, index=current.index), current["start_date"]).reindex(ids)
     promo = moves[moves["reason"] == "promotion"].groupby("employee_id")["start_date"].max()
     since = promo.reindex(ids).fillna(emp["hire_date"].reindex(ids))
@@ -158,14 +177,21 @@ def _team_exits(a: pd.DataFrame, pos: pd.DataFrame, post: pd.Series, as_of: date
 def _skills(db: Session, ids: list[int], post: pd.Series, as_of: date) -> tuple[np.ndarray, np.ndarray]:
     """Skill records assessed in the last 12 months, and the proficiency-aware fit of the latest levels known on
     ``as_of`` to the post's requirements (each requirement met up to level/required, weighted by importance)."""
-    s = _frame(db, select(EmployeeSkill.employee_id, EmployeeSkill.skill_id, EmployeeSkill.level,
-                          EmployeeSkill.assessed_on, EmployeeSkill.id).where(EmployeeSkill.assessed_on <= as_of))
+    stmt = select(EmployeeSkill.employee_id, EmployeeSkill.skill_id, EmployeeSkill.level, EmployeeSkill.assessed_on,
+                  EmployeeSkill.id).where(EmployeeSkill.assessed_on <= as_of)
+    few = len(ids) <= FEW_PEOPLE  # a handful (a readiness prediction): read theirs only, not everyone's
+    if few:
+        stmt = stmt.where(EmployeeSkill.employee_id.in_(ids))
+    s = _frame(db, stmt)
     s = s[s["employee_id"].isin(ids)]
     recent = s[s["assessed_on"] > as_of - timedelta(days=365)].groupby("employee_id").size()
     growth = recent.reindex(ids).fillna(0).to_numpy(dtype=float)
     latest = s.sort_values(["assessed_on", "id"]).groupby(["employee_id", "skill_id"])["level"].last()
-    req = _frame(db, select(PositionSkill.position_id, PositionSkill.skill_id, PositionSkill.required_level,
-                            PositionSkill.importance))
+    req_stmt = select(PositionSkill.position_id, PositionSkill.skill_id, PositionSkill.required_level,
+                      PositionSkill.importance)
+    if few:
+        req_stmt = req_stmt.where(PositionSkill.position_id.in_([int(p) for p in post.dropna().unique()]))
+    req = _frame(db, req_stmt)
     if req.empty:
         return growth, np.full(len(ids), np.nan)
     req["w"] = req["importance"].map(lambda i: IMPORTANCE_WEIGHT[str(getattr(i, "value", i))])

@@ -21,8 +21,9 @@ MODULE = Module(
     cli=("ml.cli:ml_group",),
     # retrain when the data changed (a new exit, a closed year), then score everyone: once a day
     periodic=(Periodic("score-people", "ml.retrain_and_score", 24 * 3600.0),),
-    # each Employee's latest flight-risk score, for the graph's rebuild and check (the drain gets them by outbox)
-    provides={"graph.sources": ("ml.graph:SOURCES",)},
+    # each Employee's latest flight-risk score, for the graph's rebuild and check (the drain gets them by outbox);
+    # succession's suggestions show the active readiness version's prediction ({} while none is active)
+    provides={"graph.sources": ("ml.graph:SOURCES",), "succession.readiness": ("ml.readiness:predict",)},
     # after performance (20) and succession (30): the features read their ratings
     demo_steps=(DemoStep("ml", "ml.module:seed_demo", order=40),),
     description="Flight-risk and readiness models: point-in-time features, evaluation on any HRIS export.",

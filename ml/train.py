@@ -6,6 +6,9 @@ one chosen is the best on the latest *training* date when fitted on the dates be
 year earlier), so the test date never takes part in a choice. The chosen candidate, calibrated (sigmoid, 3 folds),
 is scored on the test date against the plain logistic baseline fitted on the same rows; the risk bands' cuts are
 set on the training side for the stated precisions. The deployed model is then refitted on every labelled date.
+
+``fit_forward`` is that validation on any dated frame (``Frames``): the readiness model (``ml.readiness``) uses it
+on its candidate-post pairs.
 """
 
 from __future__ import annotations
@@ -75,18 +78,33 @@ def data_hash(X: pd.DataFrame, y: pd.Series) -> str:
     return hashlib.sha256(rows.tobytes()).hexdigest()
 
 
-def train(db: Session, as_of: date, *, years: int = 3, activate: bool = True,
-          unless_unchanged: bool = False) -> ModelVersion:
-    """A new version trained on the yearly snapshots before ``as_of``; with ``unless_unchanged``, the active
-    version instead when it was trained on exactly the same rows (the periodic retrain's rule)."""
-    dates = as_of_dates(as_of, years)
+@dataclass
+class Fitted:
+    """What forward validation gives: the chosen candidate, the test date's metrics, the card and the deployable
+    bundle (the calibrated model refitted on every labelled date, its feature list and explanation background)."""
+
+    chosen: str
+    metrics: dict[str, Any]
+    card: dict[str, Any]
+    bundle: dict[str, Any]
+
+
+def fit_forward(f: Frames, dates: list[date], *, kind: str, as_of: date, label: str, outcome: str,
+                precision_high: float = PRECISION_HIGH, precision_medium: float = PRECISION_MEDIUM) -> Fitted:
+    """Forward validation on ``f`` (rows dated by ``f.when``, one of ``dates``, oldest first): the candidates are
+    fitted on the dates before the latest training date and judged on it; the best one, calibrated, is fitted on
+    every training date and scored on the test date (the latest) next to the baseline; the bands' cuts are set on
+    the training side for the stated precisions; the deployed model is refitted on every date. ``label`` says the
+    label in the card, ``outcome`` names a positive row in errors ("voluntary exit")."""
     if len(dates) < 3:
-        raise DataError("forward validation needs at least three yearly as-of dates (two to choose, one to test)")
-    f = frames(db, dates)
-    digest = data_hash(f.X, f.y)
-    current = registry.active(db, KIND)
-    if unless_unchanged and current is not None and current.data_hash == digest:
-        return current
+        raise DataError("forward validation needs at least three as-of dates (two to choose, one to test)")
+    with tabular.fitting_threads(len(f.y)):
+        return _fit_forward(f, dates, kind=kind, as_of=as_of, label=label, outcome=outcome,
+                            precision_high=precision_high, precision_medium=precision_medium)
+
+
+def _fit_forward(f: Frames, dates: list[date], *, kind: str, as_of: date, label: str, outcome: str,
+                 precision_high: float, precision_medium: float) -> Fitted:
     X, dropped = _usable(f.X)
     spec = tabular.detect(X)
     spec.dropped.update(dropped)
@@ -95,9 +113,9 @@ def train(db: Session, as_of: date, *, years: int = 3, activate: bool = True,
     older = ~test & ~valid
     for name, mask in (("oldest training", older), ("training", ~test), ("test", test)):
         if f.y[mask].nunique() < 2:
-            raise DataError(f"the {name} dates hold no voluntary exit (or nothing but exits): nothing to learn")
+            raise DataError(f"the {name} dates hold no {outcome} (or nothing but them): nothing to learn")
     if f.y[~test].value_counts().min() < CALIBRATION_FOLDS:
-        raise DataError(f"the training dates hold fewer than {CALIBRATION_FOLDS} voluntary exits (or stays): "
+        raise DataError(f"the training dates hold fewer than {CALIBRATION_FOLDS} of each class ({outcome} or not): "
                         "too few to calibrate")
 
     # choice: fitted on the oldest dates, judged on the latest training date
@@ -113,21 +131,20 @@ def train(db: Session, as_of: date, *, years: int = 3, activate: bool = True,
     base = baseline(spec).fit(X[~test], f.y[~test])
     p_base = base.predict_proba(X[test])[:, 1]
     p_train = fitted.predict_proba(X[~test])[:, 1]
-    cuts = card.band_thresholds(f.y[~test].to_numpy(), p_train, precision_high=PRECISION_HIGH,
-                                precision_medium=PRECISION_MEDIUM)
+    cuts = card.band_thresholds(f.y[~test].to_numpy(), p_train, precision_high=precision_high,
+                                precision_medium=precision_medium)
     y_test = f.y[test].to_numpy()
     flagged = cuts[1]  # selection = placed in the high band
     metrics = {**card.metrics(y_test, p_test), "baseline": card.metrics(y_test, p_base), "choice_auc": choice}
     model_card: dict[str, Any] = {
-        "kind": KIND,
+        "kind": kind,
         "as_of": as_of.isoformat(),
-        "window": {"train": [d.isoformat() for d in dates[:-1]], "test": dates[-1].isoformat(),
-                   "label": "voluntary exit within 365 days after the as-of date"},
+        "window": {"train": [d.isoformat() for d in dates[:-1]], "test": dates[-1].isoformat(), "label": label},
         "features": spec.as_dict(),
         "candidates": choice,
         "chosen": chosen,
         "cuts": {"medium": cuts[0], "high": cuts[1]},
-        "precision": {"medium": PRECISION_MEDIUM, "high": PRECISION_HIGH},
+        "precision": {"medium": precision_medium, "high": precision_high},
         "calibration": card.calibration(y_test, p_test),
         "subgroups": card.subgroups(y_test, p_test, {c: f.groups.loc[test, c].to_numpy() for c in f.groups.columns},
                                     threshold=flagged),
@@ -138,5 +155,22 @@ def train(db: Session, as_of: date, *, years: int = 3, activate: bool = True,
     sample = X[spec.features].sample(n=min(BACKGROUND_ROWS, len(X)), random_state=0)
     background = {c: [float(v) for v in sample[c]] for c in spec.features}
     bundle = {"model": final, "features": spec.features, "background": background}
-    return registry.register(db, kind=KIND, model=bundle, candidate=chosen,
-                             data_hash=digest, metrics=metrics, card=model_card, activate=activate)
+    return Fitted(chosen, metrics, model_card, bundle)
+
+
+def train(db: Session, as_of: date, *, years: int = 3, activate: bool = True,
+          unless_unchanged: bool = False) -> ModelVersion:
+    """A new version trained on the yearly snapshots before ``as_of``; with ``unless_unchanged``, the active
+    version instead when it was trained on exactly the same rows (the periodic retrain's rule)."""
+    dates = as_of_dates(as_of, years)
+    if len(dates) < 3:
+        raise DataError("forward validation needs at least three yearly as-of dates (two to choose, one to test)")
+    f = frames(db, dates)
+    digest = data_hash(f.X, f.y)
+    current = registry.active(db, KIND)
+    if unless_unchanged and current is not None and current.data_hash == digest:
+        return current
+    fit = fit_forward(f, dates, kind=KIND, as_of=as_of, label="voluntary exit within 365 days after the as-of date",
+                      outcome="voluntary exit")
+    return registry.register(db, kind=KIND, model=fit.bundle, candidate=fit.chosen,
+                             data_hash=digest, metrics=fit.metrics, card=fit.card, activate=activate)

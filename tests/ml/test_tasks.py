@@ -1,5 +1,6 @@
-"""The daily task in process on SQLite (the embedded default): retrains only when the training rows changed, and
-scores either way (tests/ml/test_tasks_worker.py runs it on a real worker over PostgreSQL)."""
+"""The daily task in process on SQLite (the embedded default): retrains (flight risk and readiness) only when the
+training rows changed, and scores either way (tests/ml/test_tasks_worker.py runs it on a real worker over
+PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -34,3 +35,7 @@ def test_retrain_only_when_the_data_changed(configured: None) -> None:
     assert first["retrained"] and first["version"] == "flight-risk-1"
     assert again["version"] == first["version"] and not again["retrained"]
     assert first["scored"] == again["scored"] > 0
+    # the readiness model: trained once, kept the second time, the key posts' candidates scored both times
+    assert first["readiness_version"] == again["readiness_version"] == "readiness-1"
+    assert first["readiness_retrained"] and not again["readiness_retrained"]
+    assert first["readiness_scored"] == again["readiness_scored"] > 0
