@@ -54,8 +54,11 @@ def test_a_real_worker_trains_scores_and_sends_the_scores_on(worker: dict[str, A
             assert sum(len(e.payload["scores"]) for e in sent) == n  # waiting for the graph (switched off here)
         again = result_of(worker, SCORE_TASK, AS_OF.isoformat(), timeout=240)
         assert again["version"] == "flight-risk-1" and not again["retrained"] and again["scored"] == n
+        assert again["readiness_version"] == first["readiness_version"] and not again["readiness_retrained"]
         with Session(engine) as db:
-            assert db.scalar(select(func.count()).select_from(ModelVersion)) == 1
-            assert db.scalar(select(func.count()).select_from(Score)) == 2 * n  # appended, never rewritten
+            kinds = db.execute(select(ModelVersion.kind, func.count()).group_by(ModelVersion.kind)).all()
+            assert sorted(kinds) == [("flight-risk", 1), ("readiness", 1)]
+            risk = select(func.count()).select_from(Score).where(Score.position_id.is_(None))
+            assert db.scalar(risk) == 2 * n  # appended, never rewritten
     finally:
         engine.dispose()
