@@ -1,4 +1,4 @@
-"""The models' demo data: a flight-risk version trained on the demo company as of the run's date, and quarterly
+"""The models' demo data: a flight-risk version trained on the demo company as of the run's date, and
 scoring runs over the last nine months, so the risk pages show people's scores, drivers and a history.
 
 The earlier runs use the version trained on the run's date (the demo has no older versions): each of them scores
@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from hcm.modules import Progress
-from ml import score, train
+from ml import readiness, score, train
 from ml.errors import DataError
 
 RUNS = 4  # as of the run's date and 13, 26 and 39 weeks before it
@@ -32,9 +32,15 @@ def seed_models(engine: Engine, *, as_of: date, progress: Progress) -> str:
         db.commit()
         scored = 0
         for i, run in enumerate(sorted(as_of - k * QUARTER for k in range(RUNS))):
-            progress("scoring flight risk", i + 1, RUNS + 1)
+            progress("scoring flight risk", i, RUNS + 1)
             scored += score.score(db, run, version=version)
             db.commit()
         label, auc = version.label, round(float(version.metrics["roc_auc"]), 3)
-    progress("scoring flight risk", RUNS + 1, RUNS + 1)
-    return f"{label} trained as of {as_of} (test-year ROC-AUC {auc}); {scored:,} scores in {RUNS} runs"
+        progress("training and scoring readiness", RUNS, RUNS + 1)
+        ready = readiness.retrain_and_score(db, as_of)
+        db.commit()
+    progress("training and scoring readiness", RUNS + 1, RUNS + 1)
+    said = f"{label} trained as of {as_of} (test-year ROC-AUC {auc}); {scored:,} scores in {RUNS} runs"
+    if ready["readiness_version"] is None:
+        return f"{said}; no readiness model: {ready.get('readiness_skipped')}"
+    return f"{said}; {ready['readiness_version']}: {ready['readiness_scored']:,} candidate-post pairs scored"

@@ -473,3 +473,25 @@ def score_readiness(db: Session, as_of: date, position_ids: Iterable[int] | None
                                        strict=True)]
     db.execute(insert(Score), rows)
     return len(rows)
+
+
+def retrain_and_score(db: Session, day: date) -> dict[str, Any]:
+    """The daily task's readiness part (and the demo's): train a version when the pairs changed, then score the
+    active key posts' candidates with the active version. A history that cannot train one yet is said so
+    (``readiness_skipped``), and the active version, if any, keeps scoring."""
+    before = registry.active(db, KIND)
+    skipped = None
+    version: ModelVersion | None
+    try:
+        version = train_readiness(db, day, unless_unchanged=True)
+    except DataError as exc:  # the active version (if any) keeps scoring
+        log.warning("ml: no readiness model trained: %s", exc)
+        version, skipped = before, str(exc)
+    scored = score_readiness(db, day, version=version) if version is not None else 0
+    retrained = version is not None and (before is None or before.id != version.id)
+    log.info("ml: readiness %s, %d candidate-post pairs scored", version.label if version else "none", scored)
+    out: dict[str, Any] = {"readiness_version": version.label if version else None,
+                           "readiness_retrained": retrained, "readiness_scored": scored}
+    if skipped:
+        out["readiness_skipped"] = skipped
+    return out

@@ -6,14 +6,10 @@ import logging
 from datetime import date
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from hcm.clock import today
 from hcm.db import unit_of_work
 from hcm.tasks import celery_app
 from ml import readiness, registry, score, train
-from ml.errors import DataError
-from ml.models import ModelVersion
 
 log = logging.getLogger(__name__)
 SCORE_TASK = "ml.retrain_and_score"
@@ -31,26 +27,7 @@ def retrain_and_score(as_of: str | None = None) -> dict[str, Any]:
         before = registry.active(db, train.KIND)
         version = train.train(db, day, unless_unchanged=True)
         scored = score.score(db, day, version=version)
-        ready = _readiness(db, day)
+        ready = readiness.retrain_and_score(db, day)
     retrained = before is None or before.id != version.id
     log.info("ml: %s %s, %d people scored", "trained" if retrained else "kept", version.label, scored)
     return {"version": version.label, "retrained": retrained, "scored": scored, **ready}
-
-
-def _readiness(db: Session, day: date) -> dict[str, Any]:
-    before = registry.active(db, readiness.KIND)
-    skipped = None
-    version: ModelVersion | None
-    try:
-        version = readiness.train_readiness(db, day, unless_unchanged=True)
-    except DataError as exc:  # the active version (if any) keeps scoring
-        log.warning("ml: no readiness model trained: %s", exc)
-        version, skipped = before, str(exc)
-    scored = readiness.score_readiness(db, day, version=version) if version is not None else 0
-    retrained = version is not None and (before is None or before.id != version.id)
-    log.info("ml: readiness %s, %d candidate-post pairs scored", version.label if version else "none", scored)
-    out: dict[str, Any] = {"readiness_version": version.label if version else None,
-                           "readiness_retrained": retrained, "readiness_scored": scored}
-    if skipped:
-        out["readiness_skipped"] = skipped
-    return out
