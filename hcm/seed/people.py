@@ -50,62 +50,72 @@ class SkillRecords:
 
 
 def employee_skills(rng: np.random.Generator, org: Org, hist: History) -> SkillRecords:
-    """Skills of each person against the post they hold (or held last), matched imperfectly: most required
-    skills are present, at a level around the requirement shifted by the person's latent fit; a few extra
+    """Skills of each person against each post they held, assessed while they held it, matched imperfectly: most
+    required skills are present, at a level around the requirement shifted by the person's latent fit; a few extra
     skills besides. Everyone has self-assessments; about half of the skills also carry the manager's rating,
-    which is closer to the truth than the self-assessment (people rate themselves a little higher)."""
-    n = hist.n
-    post = hist.last_pos
+    which is closer to the truth than the self-assessment (people rate themselves a little higher). A skill
+    assessed in several posts keeps its latest record (``employee_skills`` holds one per person, skill and source).
+
+    Each record is dated inside the assignment it was drawn for, so a snapshot on any day sees only what the
+    person's posts up to then taught them. Drawing records against the post held *last* and dating them from the
+    hire (as this once did) tells a point-in-time snapshot where the person will go: a future promotion showed in
+    skills dated years before it (the readiness model learned the simulation). Likewise nothing is dated after an
+    exit, so the records never tell who is about to leave."""
+    end = hist.as_of.toordinal()
+    held = np.flatnonzero(hist.a_pos >= 0)  # assignment rows (exit rows hold no post)
+    a_emp, a_post = hist.a_emp[held], hist.a_pos[held]
+    a_from = hist.a_start[held]
+    a_to = np.where(hist.a_end[held] >= 0, np.minimum(hist.a_end[held], end), end)
+    a_to = np.maximum(a_to, a_from)
     ptr = org.req_ptr
-    counts = ptr[post + 1] - ptr[post]
+    counts = ptr[a_post + 1] - ptr[a_post]
     total = int(counts.sum())
-    emp = np.repeat(np.arange(n), counts)
-    req = np.repeat(ptr[post] - np.cumsum(counts) + counts, counts) + np.arange(total)
-    fit = hist.fit[emp]
+    row = np.repeat(np.arange(len(held)), counts)
+    req = np.repeat(ptr[a_post] - np.cumsum(counts) + counts, counts) + np.arange(total)
+    fit = hist.fit[a_emp[row]]
     has = rng.random(total) < 1.0 / (1.0 + np.exp(-(1.5 + 0.9 * fit)))
     true = np.rint(org.req_level[req] - 0.3 + 0.7 * fit + rng.normal(0, 0.7, total))
-    emp, skill, true = emp[has], org.req_skill[req][has], true[has]
-    # extra skills from the family of the post, or core skills
-    n_extra = rng.integers(0, 4, n)
-    x_emp = np.repeat(np.arange(n), n_extra)
-    fam = org.pos_family[post][x_emp]
-    x_skill = np.empty(len(x_emp), dtype=np.int64)
-    use_core = rng.random(len(x_emp)) < 0.4
+    row, skill, true = row[has], org.req_skill[req][has], true[has]
+    # extra skills from the family of the post, or core skills: up to three over a person's posts
+    n_extra = rng.integers(0, 4, len(held)) * (rng.random(len(held)) < 1.0 / np.bincount(a_emp)[a_emp])
+    x_row = np.repeat(np.arange(len(held)), n_extra)
+    fam = org.pos_family[a_post[x_row]]
+    x_skill = np.empty(len(x_row), dtype=np.int64)
+    use_core = rng.random(len(x_row)) < 0.4
     core = org.core_skills
     x_skill[use_core] = core[rng.integers(0, len(core), int(use_core.sum()))]
     for fi in np.unique(fam[~use_core]):
         sel = np.flatnonzero(~use_core & (fam == fi))
         pool = org.family_skills[fi]
         x_skill[sel] = pool[rng.integers(0, len(pool), len(sel))]
-    emp = np.concatenate([emp, x_emp])
+    row = np.concatenate([row, x_row])
     skill = np.concatenate([skill, x_skill])
-    true = np.clip(np.concatenate([true, rng.integers(1, 5, len(x_emp)).astype(float)]), 1, 5)
-    # one record per (employee, skill): the first one wins (requirements come first)
-    key = emp * len(org.skill_code) + skill
+    true = np.clip(np.concatenate([true, rng.integers(1, 5, len(x_row)).astype(float)]), 1, 5)
+    # one record per (assignment, skill): the first one wins (requirements come first)
+    key = row * len(org.skill_code) + skill
     _, first = np.unique(key, return_index=True)
-    emp, skill, true = emp[first], skill[first], true[first]
-    k = len(emp)
+    row, skill, true = row[first], skill[first], true[first]
+    k = len(row)
+    emp = a_emp[row]
     self_level = np.clip(np.rint(true + 0.25 + rng.normal(0, 0.55, k)), 1, 5)
-    has_boss = org.pos_boss[post[emp]] >= 0
+    has_boss = org.pos_boss[a_post[row]] >= 0
     rated = has_boss & (rng.random(k) < 0.5)
     mgr_level = np.clip(np.rint(true[rated] + rng.normal(0, 0.35, int(rated.sum()))), 1, 5)
-    # Assessed on a day drawn evenly between the hire and the seed's as-of date, whether or not the person stays:
-    # a record that would fall after an exit is never made. Dating records by the exit instead (say, in the
-    # person's last months) would tell a point-in-time snapshot who is about to leave (the models' features,
-    # ml/features.py, would learn the simulation rather than the people).
-    end = hist.as_of.toordinal()
-    floor = hist.hire_day
-    gone = np.where(hist.active, end, hist.exit_day)
-    d_self = floor[emp] + np.floor(rng.random(k) * (end - floor[emp] + 1)).astype(np.int64)
-    e_m = emp[rated]
-    d_mgr = floor[e_m] + np.floor(rng.random(len(e_m)) * (end - floor[e_m] + 1)).astype(np.int64)
-    out_emp = np.concatenate([emp, e_m])
+    span = a_to[row] - a_from[row] + 1
+    d_self = a_from[row] + np.floor(rng.random(k) * span).astype(np.int64)
+    r_m = row[rated]
+    d_mgr = a_from[r_m] + np.floor(rng.random(len(r_m)) * span[rated]).astype(np.int64)
+    out_emp = np.concatenate([emp, a_emp[r_m]])
     out_skill = np.concatenate([skill, skill[rated]])
-    source = np.concatenate([np.zeros(k, dtype=np.int64), np.ones(len(e_m), dtype=np.int64)])
+    source = np.concatenate([np.zeros(k, dtype=np.int64), np.ones(len(r_m), dtype=np.int64)])
     level = np.concatenate([self_level, mgr_level]).astype(np.int64)
     day = np.concatenate([d_self, d_mgr])
-    made = day <= gone[out_emp]
-    out_emp, out_skill, level, source, day = out_emp[made], out_skill[made], level[made], source[made], day[made]
+    # the latest record per (person, skill, source): the table keeps one
+    order = np.lexsort((-day, source, out_skill, out_emp))
+    out_emp, out_skill, level, source, day = out_emp[order], out_skill[order], level[order], source[order], day[order]
+    key = (out_emp * len(org.skill_code) + out_skill) * len(SOURCES) + source
+    _, latest = np.unique(key, return_index=True)
+    out_emp, out_skill, level, source, day = out_emp[latest], out_skill[latest], level[latest], source[latest], day[latest]
     order = np.lexsort((source, out_skill, out_emp))
     return SkillRecords(emp=out_emp[order], skill=out_skill[order], level=level[order], source=source[order],
                         day=day[order])
