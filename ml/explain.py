@@ -378,13 +378,23 @@ def explain(
     (``None`` when missing) and its plain-word text (see :func:`describe`)."""
     base, frame = contributions(pipeline, X, background)
     say = unit(pipeline)
+    names = [str(c) for c in frame.columns]
+    values = frame.to_numpy(dtype=float)
+    # every row ranked at once: by size (largest first), ties by feature name; zeros are never drivers
+    by_name = np.empty(len(names), dtype=np.int64)
+    by_name[np.argsort(np.asarray(names, dtype=object), kind="stable")] = np.arange(len(names))
+    keys = (np.broadcast_to(by_name, values.shape), -np.abs(values))
+    ranked = np.lexsort(keys, axis=-1)[:, : max(top, 0)] if len(names) else np.empty((len(values), 0), dtype=int)
+    raw = {name: X[name].to_numpy() for name in names if name in X.columns}
     result: list[Explanation] = []
-    for position, (_, row) in enumerate(frame.iterrows()):
-        values = {str(k): float(v) for k, v in row.items()}
-        ranked = sorted((kv for kv in values.items() if kv[1] != 0), key=lambda kv: (-abs(kv[1]), kv[0]))[:top]
+    for position, (row, order) in enumerate(zip(values.tolist(), ranked.tolist(), strict=True)):
         drivers = []
-        for feature, contribution in ranked:
-            value = _plain(X.iloc[position][feature]) if feature in X.columns else None
+        for j in order:
+            contribution = row[j]
+            if contribution == 0:
+                break  # the rest are zeros too
+            feature = names[j]
+            value = _plain(raw[feature][position]) if feature in raw else None
             drivers.append(
                 Driver(
                     feature=feature,
@@ -396,7 +406,8 @@ def explain(
             )
         b = float(base[position])
         result.append(
-            Explanation(base=b, total=b + math.fsum(values.values()), drivers=drivers, all_contributions=values, unit=say)
+            Explanation(base=b, total=b + math.fsum(row), drivers=drivers, all_contributions=dict(zip(names, row)),
+                        unit=say)
         )
     return result
 
