@@ -172,7 +172,8 @@ def profiled(label: str, call: Callable[[], Any], top: int) -> None:
     print("\n".join(line for line in buf.getvalue().splitlines() if line.strip())[:8000])
 
 
-def linear(db: Session, chosen: Any, as_of: date, snap: Any, t_read: float, t_ins: float) -> list[tuple[str, ...]]:
+def linear(db: Session, chosen: Any, as_of: date, snap: Any, t_read: float,
+           t_ins: float) -> list[tuple[str, str, str, str]]:
     """The same scoring with a calibrated logistic version (the ``logistic_C1`` candidate, fitted on the latest
     labelled year only and registered inactive): what scoring costs when its explanations are a linear model's
     exact contributions rather than TreeSHAP. Not the deployed choice; its floor is the same read and insert and its

@@ -171,10 +171,11 @@ def describe(
     """Say "pay is in the lowest quarter of the band: raises risk". ``phrases`` defaults to :data:`DEFAULT_PHRASES`;
     a feature without a phrase is said "<feature> = <value>" (missing: "<feature> is missing"), with the same
     ": raises|lowers <outcome>" ending ("no effect on <outcome>" for a zero contribution)."""
-    return f"{_clause(feature, value, phrases)}: {_effect(contribution, outcome)}"
+    return f"{_say(feature, value, phrases)}: {_effect(contribution, outcome)}"
 
 
-def _clause(feature: str, value: Any, phrases: Mapping[str, Phrase] | None) -> str:
+def _say(feature: str, value: Any, phrases: Mapping[str, Phrase] | None) -> str:
+    """The clause of a driver's text, before its ": raises|lowers <outcome>"."""
     table = DEFAULT_PHRASES if phrases is None else phrases
     phrase = table.get(feature)
     if phrase is None:
@@ -416,7 +417,7 @@ def explain(
             key = (feature, value)
             clause = clauses.get(key)
             if clause is None:
-                clause = clauses[key] = _clause(feature, value, phrases)
+                clause = clauses[key] = _say(feature, value, phrases)
             up = contribution > 0
             drivers.append(
                 Driver(
