@@ -171,23 +171,28 @@ def describe(
     """Say "pay is in the lowest quarter of the band: raises risk". ``phrases`` defaults to :data:`DEFAULT_PHRASES`;
     a feature without a phrase is said "<feature> = <value>" (missing: "<feature> is missing"), with the same
     ": raises|lowers <outcome>" ending ("no effect on <outcome>" for a zero contribution)."""
+    return f"{_say(feature, value, phrases)}: {_effect(contribution, outcome)}"
+
+
+def _say(feature: str, value: Any, phrases: Mapping[str, Phrase] | None) -> str:
+    """The clause of a driver's text, before its ": raises|lowers <outcome>"."""
     table = DEFAULT_PHRASES if phrases is None else phrases
     phrase = table.get(feature)
     if phrase is None:
-        clause = f"{feature} is missing" if is_missing(value) else f"{feature} = {format_value(value, 2)}"
-    elif is_missing(value):
-        clause = phrase.missing or f"no {phrase.label} recorded"
-    elif phrase.render is not None:
-        clause = phrase.render(value)
-    else:
-        clause = f"{phrase.label} is {format_value(value, phrase.digits)}{phrase.unit}"
+        return f"{feature} is missing" if is_missing(value) else f"{feature} = {format_value(value, 2)}"
+    if is_missing(value):
+        return phrase.missing or f"no {phrase.label} recorded"
+    if phrase.render is not None:
+        return phrase.render(value)
+    return f"{phrase.label} is {format_value(value, phrase.digits)}{phrase.unit}"
+
+
+def _effect(contribution: float, outcome: str) -> str:
     if contribution > 0:
-        effect = f"raises {outcome}"
-    elif contribution < 0:
-        effect = f"lowers {outcome}"
-    else:
-        effect = f"no effect on {outcome}"
-    return f"{clause}: {effect}"
+        return f"raises {outcome}"
+    if contribution < 0:
+        return f"lowers {outcome}"
+    return f"no effect on {outcome}"
 
 
 # ------------------------------------------------------------------------------------------------------ feature groups
@@ -365,6 +370,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _plain_column(column: pd.Series) -> list[Any]:
+    """``_plain`` of every value of a column, at once for numbers (the column's Python numbers, ``None`` for NaN)."""
+    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+        numbers = column.to_numpy()
+        out = numbers.astype(object)
+        if numbers.dtype.kind == "f":
+            out[np.isnan(numbers)] = None
+        return list(out.tolist())
+    return [_plain(v) for v in column.to_numpy()]
+
+
 def explain(
     pipeline: Any,
     X: pd.DataFrame,
@@ -378,25 +394,44 @@ def explain(
     (``None`` when missing) and its plain-word text (see :func:`describe`)."""
     base, frame = contributions(pipeline, X, background)
     say = unit(pipeline)
+    names = [str(c) for c in frame.columns]
+    values = frame.to_numpy(dtype=float)
+    # every row ranked at once: by size (largest first), ties by feature name; zeros are never drivers
+    by_name = np.empty(len(names), dtype=np.int64)
+    by_name[np.argsort(np.asarray(names, dtype=object), kind="stable")] = np.arange(len(names))
+    keys = (np.broadcast_to(by_name, values.shape), -np.abs(values))
+    ranked = np.lexsort(keys, axis=-1)[:, : max(top, 0)] if len(names) else np.empty((len(values), 0), dtype=int)
+    raw = {name: _plain_column(X[name]) for name in names if name in X.columns}
+    # the same feature and value are said the same way: each clause is rendered once per call
+    clauses: dict[tuple[str, Any], str] = {}
+    raises, lowers = f"raises {outcome}", f"lowers {outcome}"
     result: list[Explanation] = []
-    for position, (_, row) in enumerate(frame.iterrows()):
-        values = {str(k): float(v) for k, v in row.items()}
-        ranked = sorted((kv for kv in values.items() if kv[1] != 0), key=lambda kv: (-abs(kv[1]), kv[0]))[:top]
+    for position, (row, order) in enumerate(zip(values.tolist(), ranked.tolist(), strict=True)):
         drivers = []
-        for feature, contribution in ranked:
-            value = _plain(X.iloc[position][feature]) if feature in X.columns else None
+        for j in order:
+            contribution = row[j]
+            if contribution == 0:
+                break  # the rest are zeros too
+            feature = names[j]
+            value = raw[feature][position] if feature in raw else None
+            key = (feature, value)
+            clause = clauses.get(key)
+            if clause is None:
+                clause = clauses[key] = _say(feature, value, phrases)
+            up = contribution > 0
             drivers.append(
                 Driver(
                     feature=feature,
                     value=value,
                     contribution=contribution,
-                    direction="raises" if contribution > 0 else "lowers",
-                    text=describe(feature, value, contribution, phrases, outcome),
+                    direction="raises" if up else "lowers",
+                    text=f"{clause}: {raises if up else lowers}",
                 )
             )
         b = float(base[position])
         result.append(
-            Explanation(base=b, total=b + math.fsum(values.values()), drivers=drivers, all_contributions=values, unit=say)
+            Explanation(base=b, total=b + math.fsum(row), drivers=drivers,
+                        all_contributions=dict(zip(names, row, strict=True)), unit=say)
         )
     return result
 

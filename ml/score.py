@@ -6,8 +6,8 @@ and an old score is never rewritten. The run's scores go to the talent graph thr
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,14 +35,19 @@ def score(db: Session, as_of: date, *, version: ModelVersion | None = None, kind
     X = snap.reindex(columns=cols)
     p = np.round(model.predict_proba(X)[:, 1], 6)  # as stored, so the graph holds exactly the table's value
     cuts = (version.card["cuts"]["medium"], version.card["cuts"]["high"])
-    bands = [card.band(float(v), cuts) for v in p]
+    bands = [card.band(v, cuts) for v in p.tolist()]
     why = explain.explain(model, X, top=TOP_DRIVERS, background=pd.DataFrame(bundle["background"]))
-    rows = [{"version_id": version.id, "employee_id": int(eid), "position_id": None, "as_of": as_of,
-             "probability": float(prob), "band": band,
-             "drivers": [asdict(d) for d in e.drivers]}
-            for eid, prob, band, e in zip(snap.index, p, bands, why, strict=True)]
+    rows = [{"version_id": version.id, "employee_id": eid, "position_id": None, "as_of": as_of,
+             "probability": prob, "band": band, "drivers": [_stored(d) for d in e.drivers]}
+            for eid, prob, band, e in zip(snap.index.tolist(), p.tolist(), bands, why, strict=True)]
     db.execute(insert(Score), rows)
     if kind == KIND:
         graph.emit_scores(db, version=version, as_of=as_of,
-                          scores=[(int(e), float(prob), b) for e, prob, b in zip(snap.index, p, bands, strict=True)])
+                          scores=[(r["employee_id"], r["probability"], r["band"]) for r in rows])
     return len(rows)
+
+
+def _stored(d: explain.Driver) -> dict[str, Any]:
+    """A driver as the score stores it (``dataclasses.asdict``'s fields, without its deep copy per row)."""
+    return {"feature": d.feature, "value": d.value, "contribution": d.contribution, "direction": d.direction,
+            "text": d.text}

@@ -96,3 +96,21 @@ def test_plain_words():
     assert describe("final_rating", float("nan"), 0.2) == "no final rating yet: raises risk"
     assert describe("tenure_years", 1.2, -0.1) == "tenure is 1.2 years: lowers risk"
     assert describe("mystery", 3, 0.1) == "mystery = 3: raises risk"
+
+
+@pytest.mark.parametrize("name", ["linear", "calibrated_hgb"])
+def test_a_batch_is_explained_as_each_row_alone(name):
+    """The batch ranks every row at once: the same drivers, values and texts as one row at a time, largest first, a
+    tie broken by the feature's name, no zero contribution among them."""
+    X, y = _data()
+    pipe = _pipe(MODELS[name][0]).fit(X, y)
+    rows = X.iloc[:25]
+    batch = explain(pipe, rows, top=2, background=X)
+    for i, e in enumerate(batch):
+        alone = explain(pipe, rows.iloc[[i]], top=2, background=X)[0]
+        assert e.drivers == alone.drivers and e.base == pytest.approx(alone.base)
+        ranked = sorted((kv for kv in e.all_contributions.items() if kv[1] != 0), key=lambda kv: (-abs(kv[1]), kv[0]))
+        assert [d.feature for d in e.drivers] == [k for k, _ in ranked[:2]]
+        for d in e.drivers:
+            raw = rows.iloc[i][d.feature]
+            assert d.value == (None if pd.isna(raw) else raw)
