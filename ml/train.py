@@ -69,7 +69,9 @@ def _usable(X: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
 
 
 def _calibrated(pipe: Pipeline) -> CalibratedClassifierCV:
-    return CalibratedClassifierCV(pipe, method="sigmoid", cv=CALIBRATION_FOLDS)
+    # one model fitted on all the rows, its sigmoid fitted on out-of-fold scores (ensemble=False): the model that
+    # scores is the one explained, and TreeSHAP runs once, not once per fold
+    return CalibratedClassifierCV(pipe, method="sigmoid", cv=CALIBRATION_FOLDS, ensemble=False)
 
 
 def data_hash(X: pd.DataFrame, y: pd.Series) -> str:
