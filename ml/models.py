@@ -57,7 +57,10 @@ class Score(Base):
     as_of: Mapped[date] = mapped_column(Date)
     probability: Mapped[float] = mapped_column(Float)
     band: Mapped[str] = mapped_column(String(16))
+    # the top drivers, stored when the run explained its scores (readiness); empty when the run kept ``inputs``,
+    # the model's input row, instead: the drivers are then worked out from it when shown (``ml.drivers``)
     drivers: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    inputs: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

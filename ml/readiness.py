@@ -36,7 +36,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -59,7 +59,7 @@ from hcm.org.models import (
     Skill,
     job_family_relations,
 )
-from ml import card, explain, features, registry, train
+from ml import card, drivers, explain, features, registry, train
 from ml.errors import DataError
 from ml.models import ModelVersion, Score
 
@@ -468,7 +468,7 @@ def score_readiness(db: Session, as_of: date, position_ids: Iterable[int] | None
                           phrases=PHRASES, outcome="readiness")
     rows = [{"version_id": version.id, "employee_id": int(e), "position_id": int(t), "as_of": as_of,
              "probability": float(np.round(prob, 6)), "band": readiness_of(prob, version),
-             "drivers": [asdict(d) for d in x.drivers]}
+             "drivers": [drivers.stored(d) for d in x.drivers]}
             for (e, t), prob, x in zip(pairs[["employee_id", "position_id"]].itertuples(index=False), p, why,
                                        strict=True)]
     db.execute(insert(Score), rows)

@@ -1,4 +1,5 @@
-"""Scoring everyone employed on a date with the active flight-risk version: probability, band, top drivers.
+"""Scoring everyone employed on a date with the active flight-risk version: probability, band, and the inputs the
+model saw (the top drivers are worked out from them when shown: ``ml.drivers``).
 
 Scores are appended (one row per person and run) and each names its version, so a person's history is the rows
 and an old score is never rewritten. The run's scores go to the talent graph through the outbox (``ml.graph``).
@@ -7,19 +8,17 @@ and an old score is never rewritten. The run's scores go to the talent graph thr
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import numpy as np
-import pandas as pd
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from ml import card, explain, features, graph, registry
+from ml import card, drivers, features, graph, registry
 from ml.errors import DataError
 from ml.models import ModelVersion, Score
 from ml.train import KIND
 
-TOP_DRIVERS = 3
+TOP_DRIVERS = drivers.TOP_DRIVERS
 
 
 def score(db: Session, as_of: date, *, version: ModelVersion | None = None, kind: str = KIND) -> int:
@@ -36,18 +35,15 @@ def score(db: Session, as_of: date, *, version: ModelVersion | None = None, kind
     p = np.round(model.predict_proba(X)[:, 1], 6)  # as stored, so the graph holds exactly the table's value
     cuts = (version.card["cuts"]["medium"], version.card["cuts"]["high"])
     bands = [card.band(v, cuts) for v in p.tolist()]
-    why = explain.explain(model, X, top=TOP_DRIVERS, background=pd.DataFrame(bundle["background"]))
+    # the drivers are worked out from the inputs when a score is shown (ml.drivers): exact TreeSHAP for everyone
+    # here would cost three times the rest of the run
     rows = [{"version_id": version.id, "employee_id": eid, "position_id": None, "as_of": as_of,
-             "probability": prob, "band": band, "drivers": [_stored(d) for d in e.drivers]}
-            for eid, prob, band, e in zip(snap.index.tolist(), p.tolist(), bands, why, strict=True)]
+             "probability": prob, "band": band, "drivers": [], "inputs": inputs}
+            for eid, prob, band, inputs in zip(snap.index.tolist(), p.tolist(), bands, drivers.inputs_of(X),
+                                               strict=True)]
     db.execute(insert(Score), rows)
     if kind == KIND:
         graph.emit_scores(db, version=version, as_of=as_of,
                           scores=[(r["employee_id"], r["probability"], r["band"]) for r in rows])
     return len(rows)
 
-
-def _stored(d: explain.Driver) -> dict[str, Any]:
-    """A driver as the score stores it (``dataclasses.asdict``'s fields, without its deep copy per row)."""
-    return {"feature": d.feature, "value": d.value, "contribution": d.contribution, "direction": d.direction,
-            "text": d.text}

@@ -23,6 +23,7 @@ from hcm.org.queries import department_subtree_ids
 from hcm.paging import check_page, paginate
 from hcm.policy import Principal, is_manager
 from ml import audit, facets, policy, registry
+from ml import drivers as ml_drivers
 from ml.models import BandOverride, ModelVersion, Score
 from ml.schemas import (
     CardOut,
@@ -56,7 +57,7 @@ def check_band(value: str | None, *, field: str = "band", required: bool = False
 
 
 def drivers_of(raw: Sequence[dict[str, Any]] | None) -> list[DriverOut]:
-    """A score's stored drivers as the pages say them (the plain-word text the explanation wrote)."""
+    """A score's drivers (``ml.drivers``) as the pages say them (the plain-word text the explanation wrote)."""
     out = []
     for d in raw or []:
         feature = str(d.get("feature", ""))
@@ -155,13 +156,14 @@ def at_risk(db: Session, *, principal: Principal, department_id: int | None = No
     ids = [r[1].id for r in rows]
     known = {key: f.values(db, ids) for key, f in available.items()}
     overrides = _overrides(db, [r[0].id for r in rows])
+    explained = ml_drivers.drivers(db, [r[0] for r in rows])
     items = []
     for score, emp, dept, post, _ in rows:
         now = overrides.get(score.id, [])
         current = now[-1] if now else None
         items.append(RiskRow(score_id=score.id, employee=_person(emp, dept, post), as_of=score.as_of,
                              version=version.label, probability=score.probability, band=score.band, override=current,
-                             band_shown=current.band if current else score.band, drivers=drivers_of(score.drivers),
+                             band_shown=current.band if current else score.band, drivers=drivers_of(explained[score.id]),
                              facets={k: v[emp.id] for k, v in known.items() if emp.id in v}))
     return RiskPage(items=items, total=total, page=page, page_size=page_size, version=VersionRef.model_validate(version))
 
@@ -180,12 +182,13 @@ def person_history(db: Session, *, principal: Principal, employee_id: int) -> Pe
                       .where(Score.employee_id == emp.id, ModelVersion.kind == KIND)
                       .order_by(Score.as_of, Score.id)).all()
     overrides = _overrides(db, [s.id for s, _ in rows])
+    explained = ml_drivers.drivers(db, [s for s, _ in rows])
     scores = []
     for s, label in rows:
         mine = overrides.get(s.id, [])
         scores.append(ScoreOut(score_id=s.id, as_of=s.as_of, version=label, version_id=s.version_id,
                                probability=s.probability, band=s.band, band_shown=mine[-1].band if mine else s.band,
-                               drivers=drivers_of(s.drivers), overrides=mine))
+                               drivers=drivers_of(explained[s.id]), overrides=mine))
     return PersonRisk(employee=_person(emp, dept, post), scores=scores)
 
 

@@ -7,16 +7,20 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from hcm import migrate
+from hcm.auth.models import Role
 from hcm.db import make_engine
 from hcm.outbox import OutboxEvent
+from hcm.policy import Principal
 from hcm.seed import seed
-from ml import explain, registry, score, train
+from ml import drivers as ml_drivers
+from ml import explain, registry, score, service, train
 from ml import graph as ml_graph
 from ml.models import Score
 
@@ -69,11 +73,21 @@ def test_scores_carry_their_version_and_drivers_that_add_up(company: Engine, ver
         assert {e.payload["model"] for e in sent} == {v.label} and sent[0].payload["as_of"] == AS_OF.isoformat()
         first = db.scalars(select(Score).where(Score.version_id == v.id).limit(1)).one()
         assert first.band in ("low", "medium", "high") and 0 <= first.probability <= 1
-        assert 0 < len(first.drivers) <= score.TOP_DRIVERS and all(d["text"] for d in first.drivers)
+        # the run keeps the inputs the model saw; the drivers are worked out from them with the same version
         bundle = registry.load(v)
         from ml import features
 
         X = features.snapshot(db, AS_OF, [first.employee_id]).reindex(columns=bundle["features"])
+        assert first.drivers == [] and first.inputs == ml_drivers.inputs_of(X)[0]
+        shown = ml_drivers.drivers(db, [first])[first.id]
+        assert 0 < len(shown) <= score.TOP_DRIVERS and all(d["text"] for d in shown)
         e = explain.explain(bundle["model"], X, top=50)[0]
         assert e.total == pytest.approx(e.base + sum(e.all_contributions.values()))
+        assert shown == [ml_drivers.stored(d) for d in explain.explain(bundle["model"], X, top=score.TOP_DRIVERS,
+                                                                       background=pd.DataFrame(bundle["background"]))[0].drivers]
+        # what the risk page shows: the drivers of the page's scores, in plain words
+        hr = Principal(user_id=0, username="hr", role=Role.HR_ADMIN, employee_id=None, position_id=None)
+        page = service.at_risk(db, principal=hr, page_size=20)
+        assert page.total == n and len(page.items) == 20
+        assert all(0 < len(r.drivers) <= score.TOP_DRIVERS and all(d.text for d in r.drivers) for r in page.items)
         db.rollback()
