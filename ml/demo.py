@@ -1,5 +1,6 @@
-"""The models' demo data: a flight-risk version trained on the demo company as of the run's date, and
-scoring runs over the last nine months, so the risk pages show people's scores, drivers and a history.
+"""The models' demo data: the daily run on the run's date (flight risk and readiness trained and scoring), and
+flight-risk runs over the nine months before it, so the risk pages show people's scores, drivers and a history,
+and succession's suggestions a predicted readiness.
 
 The earlier runs use the version trained on the run's date (the demo has no older versions): each of them scores
 the people employed on its own date from the facts known then, which is what the history page shows.
@@ -13,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from hcm.modules import Progress
-from ml import readiness, score, train
+from ml import registry, runs, score, train
 from ml.errors import DataError
 
 RUNS = 4  # as of the run's date and 13, 26 and 39 weeks before it
@@ -21,26 +22,25 @@ QUARTER = timedelta(weeks=13)
 
 
 def seed_models(engine: Engine, *, as_of: date, progress: Progress) -> str:
-    """Train and activate a version, then score the last ``RUNS`` quarter ends; what was written."""
-    progress("training the flight-risk model", 0, RUNS + 1)
+    """The daily run on ``as_of`` (train both models, score with them: ``ml.runs``), then flight-risk runs on the
+    three earlier dates with the same version; what was written."""
+    progress("training and scoring the models", 0, RUNS)
     with Session(engine) as db:
         try:
-            version = train.train(db, as_of)
+            done = runs.retrain_and_score(as_of, runs.one_session(db))
         except DataError as exc:  # a company too small or too young to learn from: the pages say no model yet
-            progress("training the flight-risk model", RUNS + 1, RUNS + 1)
+            progress("training and scoring the models", RUNS, RUNS)
             return f"no flight-risk model: {exc}"
-        db.commit()
-        scored = 0
-        for i, run in enumerate(sorted(as_of - k * QUARTER for k in range(RUNS))):
-            progress("scoring flight risk", i, RUNS + 1)
+        version = registry.active(db, train.KIND)
+        assert version is not None  # the run registered it
+        scored = done["scored"]
+        for i, run in enumerate(sorted(as_of - k * QUARTER for k in range(1, RUNS)), start=1):
+            progress("scoring flight risk on earlier dates", i, RUNS)
             scored += score.score(db, run, version=version)
             db.commit()
         label, auc = version.label, round(float(version.metrics["roc_auc"]), 3)
-        progress("training and scoring readiness", RUNS, RUNS + 1)
-        ready = readiness.retrain_and_score(db, as_of)
-        db.commit()
-    progress("training and scoring readiness", RUNS + 1, RUNS + 1)
+    progress("scoring flight risk on earlier dates", RUNS, RUNS)
     said = f"{label} trained as of {as_of} (test-year ROC-AUC {auc}); {scored:,} scores in {RUNS} runs"
-    if ready["readiness_version"] is None:
-        return f"{said}; no readiness model: {ready.get('readiness_skipped')}"
-    return f"{said}; {ready['readiness_version']}: {ready['readiness_scored']:,} candidate-post pairs scored"
+    if done["readiness_version"] is None:
+        return f"{said}; no readiness model: {done.get('readiness_skipped')}"
+    return f"{said}; {done['readiness_version']}: {done['readiness_scored']:,} candidate-post pairs scored"

@@ -354,17 +354,17 @@ def frames(db: Session, days: list[date], *, known_by: date,
     return PairFrames(f, pd.concat(outs, ignore_index=True))
 
 
-def train_readiness(db: Session, as_of: date, *, years: int = 3, activate: bool = True,
-                    unless_unchanged: bool = False) -> ModelVersion:
-    """A new readiness version trained on the pairs of the yearly as-of dates before ``as_of`` and validated forwards
-    in time (``ml.train.fit_forward``); with ``unless_unchanged``, the active version when its rows are the same."""
+def prepare(db: Session, as_of: date, *, years: int = 3, unless_unchanged: bool = False) -> train.Trained | None:
+    """A readiness version fitted on the pairs of the yearly as-of dates before ``as_of`` and validated forwards in
+    time (``ml.train.fit_forward``), not registered yet (only reads); with ``unless_unchanged``, None when the
+    active version's rows are the same."""
     days = dates(as_of, years)
     pf = frames(db, days, known_by=as_of)
     f = pf.frames
     digest = train.data_hash(f.X, f.y)
     current = registry.active(db, KIND)
     if unless_unchanged and current is not None and current.data_hash == digest:
-        return current
+        return None
     fit = train.fit_forward(f, days, kind=KIND, as_of=as_of, label=LABEL, outcome="successful promotion",
                             precision_high=PRECISION_READY_NOW, precision_medium=PRECISION_READY_1_2)
     o = pf.outcomes
@@ -381,8 +381,19 @@ def train_readiness(db: Session, as_of: date, *, years: int = 3, activate: bool 
                                         "the training side)",
                              READY_1_2: f"probability >= {cuts['medium']:.4f} (precision {PRECISION_READY_1_2})",
                              READY_3_PLUS: "below both"}
-    return registry.register(db, kind=KIND, model=fit.bundle, candidate=fit.chosen, data_hash=digest,
-                             metrics=fit.metrics, card=fit.card, activate=activate)
+    return train.Trained(KIND, digest, fit)
+
+
+def train_readiness(db: Session, as_of: date, *, years: int = 3, activate: bool = True,
+                    unless_unchanged: bool = False) -> ModelVersion:
+    """``prepare`` and register: a new readiness version, or with ``unless_unchanged`` the active one when its rows
+    are the same."""
+    trained = prepare(db, as_of, years=years, unless_unchanged=unless_unchanged)
+    if trained is None:
+        current = registry.active(db, KIND)
+        assert current is not None  # prepare returns None only when there is one
+        return current
+    return train.register(db, trained, activate=activate)
 
 
 # ------------------------------------------------------------------------------------------------------------- scoring
@@ -450,48 +461,38 @@ def key_posts(db: Session) -> list[int]:
                            .order_by(Position.id)))
 
 
-def score_readiness(db: Session, as_of: date, position_ids: Iterable[int] | None = None, *,
-                    pairs: pd.DataFrame | None = None, version: ModelVersion | None = None) -> int:
-    """Score (candidate, post) pairs on ``as_of`` with the active readiness version: ``pairs`` when given, else the
-    ``candidates`` of ``position_ids`` (default: the active key posts). One new ``Score`` row per pair (position set,
-    the readiness value as band, the top drivers, the version): appended, never rewritten. The number written."""
-    version = version or registry.active(db, KIND)
-    if version is None:
-        raise DataError(f"no {KIND} model is registered yet: train one first")
+def readiness_rows(db: Session, as_of: date, version: ModelVersion, position_ids: Iterable[int] | None = None, *,
+                   pairs: pd.DataFrame | None = None) -> list[dict[str, Any]]:
+    """The ``Score`` rows of (candidate, post) pairs on ``as_of`` by ``version`` (only reads): ``pairs`` when given,
+    else the ``candidates`` of ``position_ids`` (default: the active key posts); each with the post, the readiness
+    value as band, the top drivers and the version."""
     if pairs is None:
         pairs = candidates(db, as_of, key_posts(db) if position_ids is None else position_ids)
     if pairs.empty:
-        return 0
+        return []
     pairs = pairs.reset_index(drop=True)
     bundle, X, p = _probabilities(db, version, as_of, pairs)
     why = explain.explain(bundle["model"], X, top=TOP_DRIVERS, background=pd.DataFrame(bundle["background"]),
                           phrases=PHRASES, outcome="readiness")
-    rows = [{"version_id": version.id, "employee_id": int(e), "position_id": int(t), "as_of": as_of,
+    return [{"version_id": version.id, "employee_id": int(e), "position_id": int(t), "as_of": as_of,
              "probability": float(np.round(prob, 6)), "band": readiness_of(prob, version),
              "drivers": [drivers.stored(d) for d in x.drivers]}
             for (e, t), prob, x in zip(pairs[["employee_id", "position_id"]].itertuples(index=False), p, why,
                                        strict=True)]
-    db.execute(insert(Score), rows)
+
+
+def write_rows(db: Session, rows: list[dict[str, Any]]) -> int:
+    """Append the rows (never rewriting a score); the number written."""
+    if rows:
+        db.execute(insert(Score), rows)
     return len(rows)
 
 
-def retrain_and_score(db: Session, day: date) -> dict[str, Any]:
-    """The daily task's readiness part (and the demo's): train a version when the pairs changed, then score the
-    active key posts' candidates with the active version. A history that cannot train one yet is said so
-    (``readiness_skipped``), and the active version, if any, keeps scoring."""
-    before = registry.active(db, KIND)
-    skipped = None
-    version: ModelVersion | None
-    try:
-        version = train_readiness(db, day, unless_unchanged=True)
-    except DataError as exc:  # the active version (if any) keeps scoring
-        log.warning("ml: no readiness model trained: %s", exc)
-        version, skipped = before, str(exc)
-    scored = score_readiness(db, day, version=version) if version is not None else 0
-    retrained = version is not None and (before is None or before.id != version.id)
-    log.info("ml: readiness %s, %d candidate-post pairs scored", version.label if version else "none", scored)
-    out: dict[str, Any] = {"readiness_version": version.label if version else None,
-                           "readiness_retrained": retrained, "readiness_scored": scored}
-    if skipped:
-        out["readiness_skipped"] = skipped
-    return out
+def score_readiness(db: Session, as_of: date, position_ids: Iterable[int] | None = None, *,
+                    pairs: pd.DataFrame | None = None, version: ModelVersion | None = None) -> int:
+    """Score (candidate, post) pairs on ``as_of`` with ``version`` (default: the active readiness version) and
+    append them (``readiness_rows``, ``write_rows``). The number written."""
+    version = version or registry.active(db, KIND)
+    if version is None:
+        raise DataError(f"no {KIND} model is registered yet: train one first")
+    return write_rows(db, readiness_rows(db, as_of, version, position_ids, pairs=pairs))

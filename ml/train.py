@@ -160,10 +160,19 @@ def _fit_forward(f: Frames, dates: list[date], *, kind: str, as_of: date, label:
     return Fitted(chosen, metrics, model_card, bundle)
 
 
-def train(db: Session, as_of: date, *, years: int = 3, activate: bool = True,
-          unless_unchanged: bool = False) -> ModelVersion:
-    """A new version trained on the yearly snapshots before ``as_of``; with ``unless_unchanged``, the active
-    version instead when it was trained on exactly the same rows (the periodic retrain's rule)."""
+@dataclass
+class Trained:
+    """A version fitted and not registered yet: what ``prepare`` hands to ``register`` (the fitting only reads, so
+    it can run outside the short transaction that writes the version)."""
+
+    kind: str
+    digest: str
+    fit: Fitted
+
+
+def prepare(db: Session, as_of: date, *, years: int = 3, unless_unchanged: bool = False) -> Trained | None:
+    """A flight-risk version fitted on the yearly snapshots before ``as_of`` (only reads); with
+    ``unless_unchanged``, None when the active version was trained on exactly the same rows."""
     dates = as_of_dates(as_of, years)
     if len(dates) < 3:
         raise DataError("forward validation needs at least three yearly as-of dates (two to choose, one to test)")
@@ -171,8 +180,26 @@ def train(db: Session, as_of: date, *, years: int = 3, activate: bool = True,
     digest = data_hash(f.X, f.y)
     current = registry.active(db, KIND)
     if unless_unchanged and current is not None and current.data_hash == digest:
-        return current
+        return None
     fit = fit_forward(f, dates, kind=KIND, as_of=as_of, label="voluntary exit within 365 days after the as-of date",
                       outcome="voluntary exit")
-    return registry.register(db, kind=KIND, model=fit.bundle, candidate=fit.chosen,
-                             data_hash=digest, metrics=fit.metrics, card=fit.card, activate=activate)
+    return Trained(KIND, digest, fit)
+
+
+def register(db: Session, trained: Trained, *, activate: bool = True) -> ModelVersion:
+    """The fitted version in the registry (its artifact, card and metrics), active unless told otherwise."""
+    fit = trained.fit
+    return registry.register(db, kind=trained.kind, model=fit.bundle, candidate=fit.chosen, data_hash=trained.digest,
+                             metrics=fit.metrics, card=fit.card, activate=activate)
+
+
+def train(db: Session, as_of: date, *, years: int = 3, activate: bool = True,
+          unless_unchanged: bool = False) -> ModelVersion:
+    """A new version trained on the yearly snapshots before ``as_of``; with ``unless_unchanged``, the active
+    version instead when it was trained on exactly the same rows (the periodic retrain's rule)."""
+    trained = prepare(db, as_of, years=years, unless_unchanged=unless_unchanged)
+    if trained is None:
+        current = registry.active(db, KIND)
+        assert current is not None  # prepare returns None only when there is one
+        return current
+    return register(db, trained, activate=activate)

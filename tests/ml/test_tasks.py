@@ -4,16 +4,18 @@ PostgreSQL)."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from hcm import db as hcm_db
 from hcm import migrate
 from hcm.seed import seed
-from ml import tasks
+from ml import tasks, train
 
 AS_OF = date(2026, 11, 30)
 
@@ -39,3 +41,25 @@ def test_retrain_only_when_the_data_changed(configured: None) -> None:
     assert first["readiness_version"] == again["readiness_version"] == "readiness-1"
     assert first["readiness_retrained"] and not again["readiness_retrained"]
     assert first["readiness_scored"] == again["readiness_scored"] > 0
+
+
+def test_training_holds_no_write_lock(configured: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the task fits a model, another process's writer gets the SQLite write lock at once (it would wait for
+    the whole fit, and past the busy timeout fail, if the fit ran inside a unit of work that may write)."""
+    db_file = hcm_db.get_engine().url.database
+    got: list[str] = []
+    fit = train.fit_forward
+
+    def fit_while_someone_writes(*a: Any, **k: Any) -> Any:
+        other = sqlite3.connect(str(db_file), timeout=0.5, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # sqlite3.OperationalError "database is locked" if a writer holds it
+            other.execute("ROLLBACK")
+            got.append("write lock")
+        finally:
+            other.close()
+        return fit(*a, **k)
+
+    monkeypatch.setattr(train, "fit_forward", fit_while_someone_writes)
+    done = tasks.retrain_and_score(AS_OF.isoformat())
+    assert done["version"] == "flight-risk-1" and got == ["write lock", "write lock"]  # flight risk and readiness
