@@ -46,6 +46,7 @@ from succession.schemas_analysis import (
     Suggestion,
     SuggestionsOut,
 )
+from succession.service.board import READINESS_LABELS
 from succession.service.taking import CareerGraph, person_out, position_roles, post_out, requirements_of
 
 DEFAULT_LIMIT = 20
@@ -172,7 +173,7 @@ def suggestions(db: Session, *, principal: Principal, position_id: int, driver: 
                            + (f" (median {step.median_months:g} months in the role)" if step.median_months else ""))
         readiness = predicted.get(e.id)
         if readiness is not None:
-            reasons.append(f"predicted readiness: {readiness}")
+            reasons.append(f"predicted readiness: {READINESS_LABELS.get(readiness, readiness).lower()}")
         pos = posts.get(e.position_id) if e.position_id is not None else None
         suggestion = Suggestion(
             employee=person_out(e), position=post_out(pos, roles.get(pos.id)) if pos is not None else None,

@@ -78,7 +78,7 @@ def test_a_readiness_model_answers_through_the_hook(db: Session, graph: Driver, 
     assert out.predicted_readiness is True
     assert [(s.employee.name, s.predicted_readiness) for s in out.suggestions] == [("Eve Test", "ready_now"),
                                                                                   ("Dan Test", None)]
-    assert out.suggestions[0].reasons[-1] == "predicted readiness: ready_now"
+    assert out.suggestions[0].reasons[-1] == "predicted readiness: ready now"
 
 
 def test_hr_and_executives_get_them_over_http(client: Any, app: Any, db: Session, graph: Driver,

@@ -20,6 +20,7 @@ from hcm.policy import Principal
 from ml import features, readiness
 from ml.models import ModelVersion, Score
 from succession.models import Readiness
+from succession.service.board import READINESS_LABELS
 from tests.factories import today_pinned
 from tests.ml.test_train_score import AS_OF, company  # noqa: F401 (this module's own copy of the seeded company)
 
@@ -189,7 +190,8 @@ def test_successions_suggestions_show_the_predicted_readiness(company: Engine, v
         out = _suggested(db, hr, post, suggest)
         assert out.predicted_readiness is True
         assert all(s.predicted_readiness in VALUES for s in out.suggestions)
-        assert all(s.reasons[-1] == f"predicted readiness: {s.predicted_readiness}" for s in out.suggestions)
+        assert all(s.reasons[-1] == f"predicted readiness: {READINESS_LABELS[s.predicted_readiness].lower()}"
+                   for s in out.suggestions)
         db.rollback()
 
 
