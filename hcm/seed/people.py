@@ -12,6 +12,7 @@ from hcm.seed.history import History
 from hcm.seed.org import Org
 
 SOURCES = ("self", "manager")
+ASSESSED_WITHIN = 730  # days: a post's skills are assessed within its first two years
 
 
 def person_names(rng: np.random.Generator, hist: History, domain: str) -> tuple[list[str], list[str], list[str]]:
@@ -56,17 +57,17 @@ def employee_skills(rng: np.random.Generator, org: Org, hist: History) -> SkillR
     which is closer to the truth than the self-assessment (people rate themselves a little higher). A skill
     assessed in several posts keeps its latest record (``employee_skills`` holds one per person, skill and source).
 
-    Each record is dated inside the assignment it was drawn for, so a snapshot on any day sees only what the
-    person's posts up to then taught them. Drawing records against the post held *last* and dating them from the
-    hire (as this once did) tells a point-in-time snapshot where the person will go: a future promotion showed in
-    skills dated years before it (the readiness model learned the simulation). Likewise nothing is dated after an
-    exit, so the records never tell who is about to leave."""
+    Each record is dated inside the assignment it was drawn for, in its first two years, so a snapshot on any day
+    sees only what the person's posts up to then taught them, and nothing of when those posts end. Drawing records
+    against the post held *last* and dating them from the hire (as this once did) showed a future promotion in
+    skills dated years before it (the readiness model learned the simulation); spreading them over an assignment's
+    actual span showed who would soon move or leave. Nothing is dated after an exit."""
     end = hist.as_of.toordinal()
     held = np.flatnonzero(hist.a_pos >= 0)  # assignment rows (exit rows hold no post)
     a_emp, a_post = hist.a_emp[held], hist.a_pos[held]
     a_from = hist.a_start[held]
+    # the last day a record of the assignment can bear: its end (a move or an exit), else the seed's as-of date
     a_to = np.where(hist.a_end[held] >= 0, np.minimum(hist.a_end[held], end), end)
-    a_to = np.maximum(a_to, a_from)
     ptr = org.req_ptr
     counts = ptr[a_post + 1] - ptr[a_post]
     total = int(counts.sum())
@@ -101,15 +102,20 @@ def employee_skills(rng: np.random.Generator, org: Org, hist: History) -> SkillR
     has_boss = org.pos_boss[a_post[row]] >= 0
     rated = has_boss & (rng.random(k) < 0.5)
     mgr_level = np.clip(np.rint(true[rated] + rng.normal(0, 0.35, int(rated.sum()))), 1, 5)
-    span = a_to[row] - a_from[row] + 1
-    d_self = a_from[row] + np.floor(rng.random(k) * span).astype(np.int64)
+    # Dated at a draw over the first ASSESSED_WITHIN days of the assignment, whenever it ends, and dropped when that
+    # falls after its end: how densely a person was assessed before a day then says nothing about when their post
+    # ends (spreading the records over the assignment's actual span told a snapshot who would soon move or leave).
+    d_self = a_from[row] + np.floor(rng.random(k) * ASSESSED_WITHIN).astype(np.int64)
     r_m = row[rated]
-    d_mgr = a_from[r_m] + np.floor(rng.random(len(r_m)) * span[rated]).astype(np.int64)
+    d_mgr = a_from[r_m] + np.floor(rng.random(len(r_m)) * ASSESSED_WITHIN).astype(np.int64)
     out_emp = np.concatenate([emp, a_emp[r_m]])
     out_skill = np.concatenate([skill, skill[rated]])
     source = np.concatenate([np.zeros(k, dtype=np.int64), np.ones(len(r_m), dtype=np.int64)])
     level = np.concatenate([self_level, mgr_level]).astype(np.int64)
     day = np.concatenate([d_self, d_mgr])
+    last = np.concatenate([a_to[row], a_to[r_m]])
+    made = day <= last
+    out_emp, out_skill, level, source, day = out_emp[made], out_skill[made], level[made], source[made], day[made]
     # the latest record per (person, skill, source): the table keeps one
     order = np.lexsort((-day, source, out_skill, out_emp))
     out_emp, out_skill, level, source, day = out_emp[order], out_skill[order], level[order], source[order], day[order]
