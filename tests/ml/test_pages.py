@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ml.models import BandOverride, MlAudit, Score
 from tests.factories import count
 from tests.ml import factories as mlf
-from tests.web.helpers import attrs, form_token, logged_in
+from tests.web.helpers import alert_text, assert_one_policy_per_route, attrs, form_token, logged_in
 
 ROLES = ("hr", "exec", "manager", "employee")
 NOBODY = 987_654_321
@@ -35,18 +35,11 @@ EXPECTED = {  # page index -> status per role, HR's setting at its default
 }
 
 
-def _error(text: str) -> str:
-    found = re.search(r'role="alert"[^>]*>(.*?)</p>', text, flags=re.S)
-    return html.unescape(found.group(1)) if found else ""
-
 
 def test_every_page_route_declares_exactly_one_policy() -> None:
     from ml.pages import router
 
-    for route in router.routes:
-        deps = route.dependant.dependencies  # type: ignore[attr-defined]
-        assert len([d for d in deps if hasattr(d.call, "__policy__")]) == 1, route.path  # type: ignore[attr-defined]
-    assert len(router.routes) == 7
+    assert_one_policy_per_route(router, 7)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -165,7 +158,7 @@ def test_a_refused_override_is_shown_at_its_form_and_writes_nothing(client: Test
     token = form_token(c, f"/ml/risk/people/{risk.person('bob')}")
     r = c.post(f"/ml/risk/scores/{s.id}/override", data={"csrftoken": token, **data}, follow_redirects=False)
     assert r.status_code == status
-    assert f'data-error-field="{field}"' in r.text and field in _error(r.text)
+    assert f'data-error-field="{field}"' in r.text and field in alert_text(r.text)
     assert count(db, BandOverride) == 0 and count(db, MlAudit) == 0
 
 

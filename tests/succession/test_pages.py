@@ -8,7 +8,6 @@ has a plan with Dana; OPS-H has none."""
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +22,7 @@ from succession.schemas import ActionIn, PlanIn
 from succession.service import actions, plans
 from tests.factories import Org
 from tests.succession.factories import exit_employee, set_visibility, state
-from tests.web.helpers import attrs, form_token, logged_in
+from tests.web.helpers import alert_text, assert_one_policy_per_route, attrs, form_token, logged_in
 
 ROLES = ("hr", "exec", "manager", "employee")
 NOW, R12, R3 = Readiness.READY_NOW, Readiness.READY_1_2, Readiness.READY_3_PLUS
@@ -59,19 +58,12 @@ def _posts(text: str) -> list[str]:
     return [m for m in re.findall(r'<form method="post" [^>]*action="([^"]+)"', text) if m != "/logout"]
 
 
-def _error(text: str) -> str:
-    found = re.search(r'role="alert"[^>]*>(.*?)</p>', text, flags=re.S)
-    return html.unescape(found.group(1)) if found else ""
-
 
 # --- who opens what ------------------------------------------------------------------------------
 def test_every_page_route_declares_exactly_one_policy() -> None:
     from succession.pages.plans import router
 
-    for route in router.routes:
-        deps = route.dependant.dependencies  # type: ignore[attr-defined]
-        assert len([d for d in deps if hasattr(d.call, "__policy__")]) == 1, route.path  # type: ignore[attr-defined]
-    assert len(router.routes) == 10
+    assert_one_policy_per_route(router, 10)
 
 
 @pytest.mark.parametrize("username", ROLES)
@@ -278,7 +270,7 @@ def test_refusals_are_messages_on_the_page_and_write_nothing(client: TestClient,
     before = state(db)
     r = _post(client, as_role("hr"), path, **data)
     assert r.status_code == status, (form, r.status_code, r.text[:400])
-    assert message in _error(r.text), (form, _error(r.text))
+    assert message in alert_text(r.text), (form, alert_text(r.text))
     assert "data-lineage" in r.text  # the chart again, with the message: never an error page, never a 500
     assert state(db) == before
 
@@ -309,7 +301,7 @@ def test_odd_board_parameters_are_messages_not_500(client: TestClient, board: Pl
     for query, field in (("sort=bogus", "sort"), ("coverage=maybe", "coverage"), ("department=abc", "department"),
                          ("department=99999999999", "department")):
         r = client.get(f"/succession?{query}", headers=h)
-        assert r.status_code == 422 and field in _error(r.text), (query, r.text[:300])
+        assert r.status_code == 422 and field in alert_text(r.text), (query, r.text[:300])
     assert client.get("/succession?page=0", headers=h).status_code == 422
     assert client.get("/succession/positions/abc", headers=h).status_code == 422
     assert client.get("/succession/positions/1?q=" + "x" * 300, headers=h).status_code == 422

@@ -30,7 +30,7 @@ from succession.service import pools
 from tests import factories
 from tests.succession.factories import set_visibility, state
 from tests.succession.register_company import AS_OF, Acme, build, goals, slates
-from tests.web.helpers import attrs, form_token, login
+from tests.web.helpers import assert_one_policy_per_route, attrs, form_token, login
 
 ROLES = ("hr", "exec", "manager", "employee")
 
@@ -70,10 +70,7 @@ def _stat(text: str, key: str) -> str:
 def test_every_page_route_declares_exactly_one_policy() -> None:
     from succession.pages.register import router
 
-    for route in router.routes:
-        deps = route.dependant.dependencies  # type: ignore[attr-defined]
-        assert len([d for d in deps if hasattr(d.call, "__policy__")]) == 1, route.path  # type: ignore[attr-defined]
-    assert len(router.routes) == 5
+    assert_one_policy_per_route(router, 5)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -4,9 +4,11 @@ through the form with its CSRF token as a browser does."""
 from __future__ import annotations
 
 import base64
+import html
 import json
 import re
 from html.parser import HTMLParser
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -70,3 +72,18 @@ def logged_in(client: TestClient, username: str) -> TestClient:
     r = login(client, username)
     assert r.status_code == 303, r.text
     return client
+
+
+def alert_text(page: str) -> str:
+    """The text of a page's error alert (``role="alert"``), unescaped; "" when there is none."""
+    found = re.search(r'role="alert"[^>]*>(.*?)</p>', page, flags=re.S)
+    return html.unescape(found.group(1)) if found else ""
+
+
+def assert_one_policy_per_route(router: Any, routes: int) -> None:
+    """Every route of a pages router declares exactly one permission (``hcm.policy.allow``), and there are
+    ``routes`` of them (a new page must be added to its module's role tests too)."""
+    for route in router.routes:
+        deps = route.dependant.dependencies
+        assert len([d for d in deps if hasattr(d.call, "__policy__")]) == 1, route.path
+    assert len(router.routes) == routes
