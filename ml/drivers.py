@@ -10,7 +10,9 @@ runs, scores written before ``inputs`` existed) keep them.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import logging
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +24,7 @@ from ml import explain, registry
 from ml.models import ModelVersion, Score
 
 TOP_DRIVERS = 3
+log = logging.getLogger(__name__)
 
 
 def stored(d: explain.Driver) -> dict[str, Any]:
@@ -37,17 +40,25 @@ def inputs_of(X: pd.DataFrame) -> list[dict[str, Any]]:
     return records
 
 
-_loaded: dict[tuple[int, str], dict[str, Any]] = {}
+CACHED_VERSIONS = 16
+_loaded: OrderedDict[tuple[int, str], dict[str, Any]] = OrderedDict()
+_lock = threading.Lock()
 
 
 def _load(version: ModelVersion) -> dict[str, Any]:
-    """The version's bundle, loaded (and hash-checked) once per process."""
+    """The version's bundle, loaded (and hash-checked) once per process; the least recently used of more than
+    ``CACHED_VERSIONS`` is dropped (the key is the version's recorded hash too, so a bundle never outlives its row)."""
     key = (version.id, version.artifact_sha256)
-    if key not in _loaded:
-        if len(_loaded) >= 8:
-            _loaded.pop(next(iter(_loaded)))
-        _loaded[key] = registry.load(version)
-    return _loaded[key]
+    with _lock:
+        if key in _loaded:
+            _loaded.move_to_end(key)
+            return _loaded[key]
+    bundle: dict[str, Any] = registry.load(version)
+    with _lock:
+        _loaded[key] = bundle
+        while len(_loaded) > CACHED_VERSIONS:
+            _loaded.popitem(last=False)
+    return bundle
 
 
 def _frame(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
@@ -72,7 +83,13 @@ def drivers(db: Session, scores: Sequence[Score], top: int = TOP_DRIVERS) -> dic
         version = db.get(ModelVersion, version_id)
         if version is None:  # pragma: no cover - a score's version is a foreign key
             continue
-        bundle = _load(version)
+        try:
+            bundle = _load(version)
+        except registry.RegistryError:  # e.g. made by another scikit-learn: its scores show without drivers
+            log.exception("ml: version %s cannot be loaded; its scores are shown without drivers", version.label)
+            for s in group:
+                out[s.id] = []
+            continue
         X = _frame([s.inputs or {} for s in group], bundle["features"])
         why = explain.explain(bundle["model"], X, top=top, background=pd.DataFrame(bundle["background"]))
         for s, e in zip(group, why, strict=True):

@@ -28,6 +28,19 @@ class Facet:
     values: Callable[[Session, Sequence[int]], dict[int, str]]
 
 
+CHUNK = 5000  # people per provider call: a company-wide filter stays under every database's parameter limit
+
+
+def values_of(facet: Facet, db: Session, employee_ids: Sequence[int]) -> dict[int, str]:
+    """``facet.values`` for any number of people, asked ``CHUNK`` at a time (a provider's ``IN`` lists stay small:
+    PostgreSQL takes at most 65,535 parameters in a statement)."""
+    out: dict[int, str] = {}
+    ids = list(employee_ids)
+    for lo in range(0, len(ids), CHUNK):
+        out.update(facet.values(db, ids[lo:lo + CHUNK]))
+    return out
+
+
 def installed() -> dict[str, Facet]:
     """Every installed module's facets, by key (module order)."""
     out: dict[str, Facet] = {}

@@ -40,7 +40,7 @@ class ModelVersion(Base):
     data_hash: Mapped[str] = mapped_column(String(64))  # SHA-256 of the training frame (or the CSV file)
     metrics: Mapped[dict[str, Any]] = mapped_column(JSON)
     card: Mapped[dict[str, Any]] = mapped_column(JSON)  # the model card: window, features, subgroups, calibration
-    artifact: Mapped[bytes] = mapped_column(LargeBinary)
+    artifact: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # read only when a model is loaded
     artifact_sha256: Mapped[str] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

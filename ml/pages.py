@@ -112,8 +112,8 @@ def override_band(request: Request, score_id: Id, band: str = Form(""), reason: 
         return person_response(request, db, me, score.employee_id,
                                error={"score_id": score_id, "field": exc.field, "message": exc.message},
                                values={"band": band, "reason": reason}, status_code=exc.status_code)
-    flash(request, f"Band of the score as of {score.as_of.isoformat()} set to {service.BAND_LABELS[out.band]} "
-                   f"({out.reason}).")
+    flash(request, f"Band of the score as of {score.as_of.isoformat()} set to {service.BAND_LABELS[out.band]}; "
+                   "the reason is kept with it.")  # not the reason itself: the flash travels in the session cookie
     return RedirectResponse(PERSON.format(employee_id=score.employee_id) + f"#score-{score_id}", status_code=303)
 
 

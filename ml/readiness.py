@@ -358,6 +358,7 @@ def prepare(db: Session, as_of: date, *, years: int = 3, unless_unchanged: bool 
     """A readiness version fitted on the pairs of the yearly as-of dates before ``as_of`` and validated forwards in
     time (``ml.train.fit_forward``), not registered yet (only reads); with ``unless_unchanged``, None when the
     active version's rows are the same."""
+    as_of = train.anchor(as_of)  # the month end: the pairs stay the same through a month
     days = dates(as_of, years)
     pf = frames(db, days, known_by=as_of)
     f = pf.frames

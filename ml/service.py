@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from pydantic_core import PydanticCustomError
+from sqlalchemy import BindParameter, Select, bindparam, case, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from hcm.auth.models import User
 from hcm.db import get_or_404
 from hcm.errors import Forbidden, Invalid
+from hcm.fields import MAX_TEXT, plain_text
 from hcm.org.models import Department, Employee, EmployeeStatus, Position
 from hcm.org.queries import department_subtree_ids
 from hcm.paging import check_page, paginate
@@ -146,15 +148,17 @@ def at_risk(db: Session, *, principal: Principal, department_id: int | None = No
         ids = list(db.scalars(stmt.with_only_columns(Score.employee_id)))
         keep = set(ids)
         for key, value in wanted.items():
-            got = available[key].values(db, ids)
+            got = facets.values_of(available[key], db, ids)
             keep &= {e for e, v in got.items() if v == value}
-        stmt = stmt.where(Score.employee_id.in_(sorted(keep)) if keep else Score.id.is_(None))
+        # the ids written into the statement (whole numbers, so safe), not one parameter each: any number of them
+        kept: BindParameter[int] = bindparam("kept", sorted(keep), expanding=True, literal_execute=True)
+        stmt = stmt.where(Score.employee_id.in_(kept) if keep else Score.id.is_(None))
     band_rank = case((shown == "high", 2), (shown == "medium", 1), else_=0)
     stmt = stmt.order_by(band_rank.desc(), Score.probability.desc(), Employee.last_name, Employee.first_name,
                          Employee.id)
     rows, total = paginate(db, stmt, page=page, page_size=page_size)
     ids = [r[1].id for r in rows]
-    known = {key: f.values(db, ids) for key, f in available.items()}
+    known = {key: facets.values_of(f, db, ids) for key, f in available.items()}
     overrides = _overrides(db, [r[0].id for r in rows])
     explained = ml_drivers.drivers(db, [r[0] for r in rows])
     items = []
@@ -201,15 +205,20 @@ def versions(db: Session) -> list[VersionOut]:
 
 
 def model_card(db: Session, *, version_id: int) -> CardOut:
-    """A version's card: the window, features, candidates, metrics beside the baseline's, calibration, subgroups."""
-    version = get_or_404(db, ModelVersion, version_id, entity="Model version", field="version_id")
+    """A flight-risk version's card: the window, features, candidates, metrics beside the baseline's, calibration,
+    subgroups (a readiness version's id is the 404 of no version: its card is not on these pages yet)."""
+    version = get_or_404(db, ModelVersion, version_id, entity="Model version", field="version_id",
+                         visible=ModelVersion.kind == KIND)
     return CardOut.model_validate(version)
 
 
 def score_of(db: Session, *, principal: Principal, score_id: int) -> Score:
-    """A score a request names: one of someone outside the caller's risk scope is the 404 of no score."""
+    """A flight-risk score a request names: one of someone outside the caller's risk scope, or a readiness score,
+    is the 404 of no score."""
     in_scope = Score.employee_id.in_(select(Employee.id).where(policy.risk_filter(db, principal)))
-    return get_or_404(db, Score, score_id, entity="Score", field="score_id", visible=in_scope)
+    flight_risk = Score.position_id.is_(None) & Score.version_id.in_(select(ModelVersion.id)
+                                                                     .where(ModelVersion.kind == KIND))
+    return get_or_404(db, Score, score_id, entity="Score", field="score_id", visible=in_scope & flight_risk)
 
 
 # --- HR's override -------------------------------------------------------------------------------------
@@ -224,6 +233,12 @@ def override(db: Session, *, principal: Principal, score_id: int, band: str | No
     why = (reason or "").strip()
     if not why:
         raise Invalid("reason is required: say why the band is overridden", field="reason")
+    if len(why) > MAX_TEXT:
+        raise Invalid(f"reason is {len(why):,} characters long: at most {MAX_TEXT:,}", field="reason")
+    try:
+        plain_text(why)
+    except PydanticCustomError as exc:
+        raise Invalid(f"reason: {exc.message()}", field="reason") from None
     assert chosen is not None
     before = _overrides(db, [score.id]).get(score.id, [])
     was = before[-1].band if before else score.band

@@ -45,6 +45,13 @@ class Frames:
     groups: pd.DataFrame  # gender and age band, for the card only
 
 
+def anchor(day: date) -> date:
+    """The month end a run on ``day`` trains up to: ``day`` when it is the last of its month, else the last day of
+    the month before. The training rows then stay the same through a month, so the daily run retrains once a month,
+    or sooner when a fact dated before the anchor changes (a backdated exit, a corrected assignment)."""
+    return day if (day + timedelta(days=1)).month != day.month else day.replace(day=1) - timedelta(days=1)
+
+
 def as_of_dates(as_of: date, years: int) -> list[date]:
     """Yearly as-of dates, oldest first, the latest one year before ``as_of`` (its label is complete by then)."""
     return [as_of - timedelta(days=365 * k) for k in range(years, 0, -1)]
@@ -171,8 +178,9 @@ class Trained:
 
 
 def prepare(db: Session, as_of: date, *, years: int = 3, unless_unchanged: bool = False) -> Trained | None:
-    """A flight-risk version fitted on the yearly snapshots before ``as_of`` (only reads); with
-    ``unless_unchanged``, None when the active version was trained on exactly the same rows."""
+    """A flight-risk version fitted on the yearly snapshots before ``as_of``'s month end (``anchor``; only reads);
+    with ``unless_unchanged``, None when the active version was trained on exactly the same rows."""
+    as_of = anchor(as_of)
     dates = as_of_dates(as_of, years)
     if len(dates) < 3:
         raise DataError("forward validation needs at least three yearly as-of dates (two to choose, one to test)")

@@ -66,7 +66,7 @@ def test_hr_filters_opens_a_person_and_overrides_a_band(page: Any, live: SimpleN
     latest.locator("input[name=reason]").fill("Accepted a retention offer last week")
     latest.locator("button[type=submit]").click()
     page.wait_for_url(f"**/ml/risk/people/{live.ids['bob']}#score-*")
-    assert "set to Medium (Accepted a retention offer last week)" in page.locator("[data-flash]").inner_text()
+    assert "set to Medium; the reason is kept with it" in page.locator("[data-flash]").inner_text()
     latest = page.locator("article[data-score]").first
     assert latest.locator("[data-override]").get_attribute("data-override") == "medium"
     assert latest.locator("[data-model-band]").get_attribute("data-model-band") == "high"

@@ -137,7 +137,7 @@ def test_hr_overrides_a_band_through_the_form(client: TestClient, db: Session, r
                follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == f"{page}#score-{s.id}"
     shown = c.get(page).text
-    assert "set to High (told her manager she is looking)" in shown  # the flash
+    assert "set to High; the reason is kept with it" in shown  # the flash (not the reason: it travels in the cookie)
     assert "told her manager she is looking" in shown and 'data-override="high"' in shown
     db.expire_all()
     assert db.get(Score, s.id).band == "medium"  # type: ignore[union-attr]
@@ -149,6 +149,8 @@ def test_hr_overrides_a_band_through_the_form(client: TestClient, db: Session, r
     ({"band": "high"}, "reason", 422),
     ({"band": "purple", "reason": "why"}, "band", 422),
     ({"band": "", "reason": "why"}, "band", 422),
+    ({"band": "low", "reason": "x" * 100_000}, "reason", 422),  # the API's limit too (and no giant cookie)
+    ({"band": "low", "reason": "nul \x00 inside"}, "reason", 422),
 ])
 def test_a_refused_override_is_shown_at_its_form_and_writes_nothing(client: TestClient, db: Session, risk: mlf.Risk,
                                                                     data: dict[str, str], field: str,

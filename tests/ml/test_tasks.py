@@ -37,6 +37,9 @@ def test_retrain_only_when_the_data_changed(configured: None) -> None:
     assert first["retrained"] and first["version"] == "flight-risk-1"
     assert again["version"] == first["version"] and not again["retrained"]
     assert first["scored"] == again["scored"] > 0
+    # later in the month the training rows are the same (they run to the month end before): kept, not retrained
+    later = tasks.retrain_and_score("2026-12-15")
+    assert later["version"] == first["version"] and not later["retrained"] and not later["readiness_retrained"]
     # the readiness model: trained once, kept the second time, the key posts' candidates scored both times
     assert first["readiness_version"] == again["readiness_version"] == "readiness-1"
     assert first["readiness_retrained"] and not again["readiness_retrained"]
