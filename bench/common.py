@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
+import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -58,3 +62,28 @@ def run_database(tmp: Path, *, db_url: str | None, postgres: bool, prefix: str) 
             with admin.connect() as c:
                 c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
+
+
+def load() -> str:
+    """The machine's load average (1, 5, 15 minutes): how busy it was while a figure was taken."""
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+@contextmanager
+def bench_run(args: Any, *, name: str, db_url: str | None = None) -> Iterator[tuple[str, Path]]:
+    """A benchmark's whole run: a temporary directory, the database it works on (``run_database``: ``db_url``, a fresh
+    PostgreSQL database with ``args.postgres``, else a SQLite file there), a first line saying what runs where, and
+    at the end the directory removed (kept with ``args.keep``) and the run's time and load. Yields (url, directory)."""
+    tmp = Path(tempfile.mkdtemp(prefix=f"hcm-bench-{name}-"))
+    print(f"{args.employees:,} employees, seed {args.seed}, as of {args.as_of}; temporary directory {tmp}; "
+          f"{os.cpu_count()} cores, load average {load()}")
+    started = time.perf_counter()
+    try:
+        with run_database(tmp, db_url=db_url, postgres=args.postgres, prefix=f"hcm_bench_{name}") as url:
+            yield url, tmp
+    finally:
+        if args.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+        print(f"whole run {time.perf_counter() - started:.0f} s; load average at the end {load()}")

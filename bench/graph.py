@@ -36,9 +36,7 @@ import contextlib
 import gc
 import os
 import random
-import shutil
 import sys
-import tempfile
 import time
 import uuid
 from collections import defaultdict
@@ -56,7 +54,7 @@ os.environ.setdefault("HCM_SECRET_KEY", "graph-bench-" + uuid.uuid4().hex + uuid
 
 from sqlalchemy import select, text
 
-from bench.common import PG_ADMIN_URL, peak_mb, percentile, run_database, verdict
+from bench.common import PG_ADMIN_URL, bench_run, peak_mb, percentile, verdict
 
 DATABASE = "talent"
 GOAL_ROWS_PER_S = 20_000.0
@@ -521,18 +519,8 @@ def main() -> None:
     args = ap.parse_args()
     args.heap = args.heap or ("4g" if args.employees >= 50_000 else "1g")
 
-    tmp = Path(tempfile.mkdtemp(prefix="hcm-bench-graph-"))
-    print(f"{args.employees:,} employees, seed {args.seed}, as of {args.as_of}; temporary directory {tmp}; "
-          f"{os.cpu_count()} cores, load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    try:
-        with run_database(tmp, db_url=args.db_url, postgres=args.postgres, prefix="hcm_bench_graph") as url:
-            run(url, args, tmp)
-    finally:
-        if args.keep:
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-        print(f"load average at the end {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    with bench_run(args, name="graph", db_url=args.db_url) as (url, tmp):
+        run(url, args, tmp)
 
 
 if __name__ == "__main__":

@@ -44,9 +44,7 @@ import cProfile
 import io
 import os
 import pstats
-import shutil
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -63,14 +61,11 @@ from sqlalchemy import event, func, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bench.common import PG_ADMIN_URL, peak_mb, run_database, verdict
+from bench.common import PG_ADMIN_URL, bench_run, load, peak_mb, verdict
 
 GOAL_TRAIN_S = 120.0
 GOAL_RATIO = 2.0
 
-
-def load() -> str:
-    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 # --- the data -----------------------------------------------------------------------------------------
@@ -328,19 +323,8 @@ def main() -> None:
     args = ap.parse_args()
     db_url = args.db_url or (f"sqlite:///{args.db.resolve()}" if args.db else None)
 
-    tmp = Path(tempfile.mkdtemp(prefix="hcm-bench-ml-"))
-    print(f"{args.employees:,} employees, seed {args.seed}, as of {args.as_of}; {os.cpu_count()} cores, "
-          f"load average {load()}")
-    started = time.perf_counter()
-    try:
-        with run_database(tmp, db_url=db_url, postgres=args.postgres, prefix="hcm_bench_ml") as url:
-            run(url, args)
-    finally:
-        if args.keep:
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-        print(f"whole run {time.perf_counter() - started:.0f} s")
+    with bench_run(args, name="ml", db_url=db_url) as (url, _):
+        run(url, args)
 
 
 if __name__ == "__main__":

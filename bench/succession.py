@@ -44,9 +44,7 @@ import io
 import os
 import pstats
 import random
-import shutil
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -63,16 +61,13 @@ os.environ.setdefault("HCM_SECRET_KEY", "succession-bench-" + uuid.uuid4().hex +
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
 
-from bench.common import PG_ADMIN_URL, peak_mb, percentile, run_database, verdict
+from bench.common import PG_ADMIN_URL, bench_run, load, peak_mb, percentile, verdict
 
 GOAL_BENCH_S = 1.0
 GOAL_WHATIF_S = 2.0
 LEAVERS = 10
 SENIOR = 100  # the highest-graded key posts whose holders make the senior what-if's leavers
 
-
-def load() -> str:
-    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 @dataclass
@@ -360,19 +355,8 @@ def main() -> None:
     ap.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 11, 30))
     args = ap.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="hcm-bench-succession-"))
-    print(f"{args.employees:,} employees, seed {args.seed}, as of {args.as_of}; temporary directory {tmp}; "
-          f"{os.cpu_count()} cores, load average {load()}")
-    started = time.perf_counter()
-    try:
-        with run_database(tmp, db_url=args.db_url, postgres=args.postgres, prefix="hcm_bench_succ") as url:
-            run(url, args)
-    finally:
-        if args.keep:
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-        print(f"whole run {time.perf_counter() - started:.0f} s; load average at the end {load()}")
+    with bench_run(args, name="succession", db_url=args.db_url) as (url, _):
+        run(url, args)
 
 
 if __name__ == "__main__":
