@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Enum, MetaData, create_engine, event, inspect, select
@@ -84,6 +85,22 @@ def get_reference(db: Session, model: type[M], id_: int, *, field: str, entity: 
     if obj is None:
         raise Invalid(f"{field}={id_} does not point at an existing {entity or model.__name__}", field=field)
     return obj
+
+
+def jsonable(value: Any) -> Any:
+    """A value as a JSON column keeps it (an audit entry's before and after): enums by value, dates and moments in
+    ISO 8601, decimals as text, mappings and sequences item by item."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    return value
 
 
 def utcnow() -> datetime:

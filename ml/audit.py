@@ -5,26 +5,16 @@ transaction as the change, so a change that rolls back leaves no audit either. N
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hcm.db import jsonable
 from hcm.policy import Principal
 from ml.models import MlAudit
 
 ENTITIES = frozenset({"score", "settings"})
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 def record(db: Session, *, principal: Principal, entity: str, entity_id: int | None, action: str,
@@ -34,8 +24,8 @@ def record(db: Session, *, principal: Principal, entity: str, entity_id: int | N
     if entity not in ENTITIES:
         raise ValueError(f"unknown audit entity {entity!r}: one of {sorted(ENTITIES)}")
     row = MlAudit(entity=entity, entity_id=entity_id, employee_id=employee_id, action=action,
-                  before=None if before is None else _jsonable(dict(before)),
-                  after=None if after is None else _jsonable(dict(after)), user_id=principal.user_id)
+                  before=None if before is None else jsonable(dict(before)),
+                  after=None if after is None else jsonable(dict(after)), user_id=principal.user_id)
     db.add(row)
     db.flush()
     return row

@@ -46,12 +46,11 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from graph.careers import observed_moves
-from graph.queries.common import Requirement, assess, effective_levels
+from graph.queries.common import Requirement, assess, levels_in_db
 from hcm.clock import today
 from hcm.org.events import role_key
 from hcm.org.models import (
     Assignment,
-    EmployeeSkill,
     Grade,
     JobFamily,
     Position,
@@ -146,16 +145,8 @@ def _requirements(db: Session, position_ids: Iterable[int]) -> dict[int, list[Re
 
 def skill_levels(db: Session, employee_ids: Iterable[int], as_of: date) -> dict[int, dict[str, int]]:
     """employee id -> skill code -> the effective level known on ``as_of`` (records assessed by then; the most
-    trusted source's, ``graph.queries.common.effective_levels``)."""
-    wanted = sorted({int(e) for e in employee_ids})
-    rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for lo in range(0, len(wanted), 5000):
-        for emp, code, source, level in db.execute(
-                select(EmployeeSkill.employee_id, Skill.code, EmployeeSkill.source, EmployeeSkill.level)
-                .join(Skill, Skill.id == EmployeeSkill.skill_id)
-                .where(EmployeeSkill.employee_id.in_(wanted[lo:lo + 5000]), EmployeeSkill.assessed_on <= as_of)):
-            rows[emp].append({"skill": code, "source": str(getattr(source, "value", source)), "level": level})
-    return {e: effective_levels(rows[e]) for e in wanted}
+    trusted source's: ``graph.queries.common.levels_in_db``)."""
+    return levels_in_db(db, employee_ids, as_of=as_of)
 
 
 def step_counts(db: Session, as_of: date) -> dict[tuple[str, str], int]:
@@ -389,12 +380,10 @@ def train_readiness(db: Session, as_of: date, *, years: int = 3, activate: bool 
                     unless_unchanged: bool = False) -> ModelVersion:
     """``prepare`` and register: a new readiness version, or with ``unless_unchanged`` the active one when its rows
     are the same."""
-    trained = prepare(db, as_of, years=years, unless_unchanged=unless_unchanged)
-    if trained is None:
-        current = registry.active(db, KIND)
-        assert current is not None  # prepare returns None only when there is one
-        return current
-    return train.register(db, trained, activate=activate)
+    found = train.register_or_active(db, KIND, prepare(db, as_of, years=years, unless_unchanged=unless_unchanged),
+                                     activate=activate)
+    assert found is not None  # prepare returns None only when there is an active version
+    return found
 
 
 # ------------------------------------------------------------------------------------------------------------- scoring

@@ -61,7 +61,7 @@ def one_session(db: Session) -> Steps:
 
 def _version(db: Session, kind: str, trained: train.Trained | None) -> tuple[int, str] | None:
     """Register ``trained`` (a new version) or take the active one: (id, label), or None when there is none."""
-    v = train.register(db, trained) if trained is not None else registry.active(db, kind)
+    v = train.register_or_active(db, kind, trained)
     return None if v is None else (v.id, v.label)
 
 

@@ -201,13 +201,17 @@ def register(db: Session, trained: Trained, *, activate: bool = True) -> ModelVe
                              metrics=fit.metrics, card=fit.card, activate=activate)
 
 
+def register_or_active(db: Session, kind: str, trained: Trained | None, *, activate: bool = True) -> ModelVersion | None:
+    """``trained`` registered, or when there is nothing new (``prepare`` gave None: the rows were unchanged) the
+    active version of ``kind``, None when there is none."""
+    return register(db, trained, activate=activate) if trained is not None else registry.active(db, kind)
+
+
 def train(db: Session, as_of: date, *, years: int = 3, activate: bool = True,
           unless_unchanged: bool = False) -> ModelVersion:
     """A new version trained on the yearly snapshots before ``as_of``; with ``unless_unchanged``, the active
     version instead when it was trained on exactly the same rows (the periodic retrain's rule)."""
-    trained = prepare(db, as_of, years=years, unless_unchanged=unless_unchanged)
-    if trained is None:
-        current = registry.active(db, KIND)
-        assert current is not None  # prepare returns None only when there is one
-        return current
-    return register(db, trained, activate=activate)
+    found = register_or_active(db, KIND, prepare(db, as_of, years=years, unless_unchanged=unless_unchanged),
+                               activate=activate)
+    assert found is not None  # prepare returns None only when there is an active version
+    return found

@@ -7,35 +7,18 @@ Every service of the module calls ``record``; nothing else writes ``succ_audit``
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hcm.db import jsonable
 from hcm.policy import Principal
 from succession.models import SuccessionAudit
 
 # The entities the audit knows (``SuccessionAudit.entity``).
 ENTITIES = frozenset({"key_post", "plan", "nomination", "action", "pool", "pool_member", "settings"})
-
-
-def jsonable(value: Any) -> Any:
-    """A value as the JSON column keeps it: enums by value, dates and moments in ISO 8601, decimals as text."""
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [jsonable(v) for v in value]
-    return value
 
 
 def snapshot(obj: Any, fields: Iterable[str]) -> dict[str, Any]:

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from hcm.db import jsonable
 from hcm.seed.write import Row
-from succession.audit import jsonable
 from succession.demo.slates import NOW, R3, R12, READINESS, Slate
 from succession.demo.world import World
 from succession.service.actions import ACTION_FIELDS

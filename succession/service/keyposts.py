@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hcm.db import get_or_404
+from hcm.db import get_or_404, jsonable
 from hcm.errors import Invalid
 from hcm.org import service as org_service
 from hcm.org.models import Position
@@ -42,7 +42,7 @@ def decide(db: Session, *, principal: Principal, position: Position | int, is_ke
     if was != is_key:
         org_service.update_position(db, position_id=pos.id, data=PositionPatch(is_key=is_key))
     decision = KeyPostDecision(position_id=pos.id, is_key=is_key, reason=why,
-                               criticality=audit.jsonable(criticality) if criticality is not None else None,
+                               criticality=jsonable(criticality) if criticality is not None else None,
                                decided_by_user_id=principal.user_id)
     db.add(decision)
     db.flush()

@@ -21,7 +21,6 @@ not a shorter list.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
@@ -30,13 +29,13 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from graph import availability, queries
-from graph.queries.common import MAX_LIMIT, Requirement, effective_levels, gap_of, match_of
+from graph.queries.common import MAX_LIMIT, Requirement, gap_of, levels_in_db, match_of
 from graph.queries.results import TalentMatch
 from hcm import modules
 from hcm.db import get_or_404
 from hcm.errors import Invalid, NotFound
 from hcm.org.events import role_key
-from hcm.org.models import Employee, EmployeeSkill, EmployeeStatus, Grade, JobFamily, Position, Skill
+from hcm.org.models import Employee, EmployeeStatus, Grade, JobFamily, Position
 from hcm.policy import Principal
 from succession.models import Nomination, SuccessionPlan
 from succession.policy import plan_filter
@@ -51,7 +50,6 @@ from succession.service.taking import CareerGraph, person_out, position_roles, p
 
 DEFAULT_LIMIT = 20
 READINESS_POINT = "succession.readiness"
-CHUNK = 5000
 
 ReadinessModel = Callable[..., dict[int, str]]
 
@@ -95,17 +93,6 @@ def _stepping(db: Session, roles_in: dict[str, Any], exclude: set[int]) -> dict[
     return out
 
 
-def _db_levels(db: Session, employee_ids: list[int], skill_codes: list[str]) -> dict[int, dict[str, int]]:
-    rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for lo in range(0, len(employee_ids), CHUNK):
-        for emp, code, source, level in db.execute(
-                select(EmployeeSkill.employee_id, Skill.code, EmployeeSkill.source, EmployeeSkill.level)
-                .join(Skill, Skill.id == EmployeeSkill.skill_id)
-                .where(EmployeeSkill.employee_id.in_(employee_ids[lo:lo + CHUNK]), Skill.code.in_(skill_codes))):
-            rows[emp].append({"skill": code, "source": str(source), "level": level})
-    return {e: effective_levels(rows[e]) for e in employee_ids}
-
-
 def _percent(x: float) -> str:
     return f"{round(x * 100)} %"
 
@@ -139,7 +126,8 @@ def suggestions(db: Session, *, principal: Principal, position_id: int, driver: 
         people[e.external_id] = e
     people = {k: e for k, e in people.items() if e.id not in exclude}
 
-    levels = _db_levels(db, [e.id for k, e in people.items() if k not in by_key], [r.skill for r in requirements])
+    levels = levels_in_db(db, [e.id for k, e in people.items() if k not in by_key],
+                          skill_codes=[r.skill for r in requirements])
     posts = {p.id: p for p in db.scalars(select(Position).where(Position.id.in_(
         [e.position_id for e in people.values() if e.position_id is not None])))} if people else {}
     roles = position_roles(db, posts)
