@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -83,6 +84,14 @@ class RatingSource(enum.StrEnum):
     HR = "hr"
 
 
+class Cadence(enum.StrEnum):
+    """How often an indicator is measured: a check-in is due once per cadence interval, not every day."""
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    PERIOD_END = "period_end"
+
+
 class RatingStatus(enum.StrEnum):
     SUBMITTED = "submitted"
     APPROVED = "approved"
@@ -118,6 +127,8 @@ class Period(Base):
         JSON, default=lambda: {"1": 5, "2": 15, "3": 60, "4": 15, "5": 5}
     )
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A template period holds a goal plan to start new periods from; it is never scored or advanced.
+    is_template: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Goal(Base):
@@ -187,6 +198,8 @@ class Indicator(Base):
     owner_employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
     formula: Mapped[str] = mapped_column(String(32))
     formula_version: Mapped[int] = mapped_column(Integer, default=1)
+    cadence: Mapped[Cadence] = mapped_column(enum_type(Cadence, "cadence"), default=Cadence.MONTHLY,
+                                             server_default=Cadence.MONTHLY.value)
 
 
 class CheckIn(Base):
@@ -354,3 +367,16 @@ class PointsEntry(Base):
     corrects_entry_id: Mapped[int | None] = mapped_column(ForeignKey("perf_points_ledger.id"))
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PerfSettings(Base):
+    """HR's settings of performance management (one row, id 1; absent = the defaults)."""
+
+    __tablename__ = "perf_settings"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    # an employee sees their own potential rating (and 9-box potential axis) only when HR turns this on
+    employees_see_potential: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

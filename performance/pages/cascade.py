@@ -1,0 +1,98 @@
+"""Performance pages: the goal cascade of a period, a goal with its indicators and the check-in form."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pydantic
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from hcm import clock
+from hcm.deps import get_db
+from hcm.errors import HcmError, Invalid
+from hcm.fields import Id
+from hcm.policy import Principal, allow
+from hcm.web.render import flash
+from performance.pages.common import form_error, opt_float, opt_int, period_tabs, render_page
+from performance.policy import (
+    PerfPermission,
+)
+from performance.schemas import CascadeNode, CheckInIn
+from performance.service import cascade, lookups, rollup, team
+
+router = APIRouter(include_in_schema=False)
+
+
+# --- cascade ---------------------------------------------------------------------------------------
+@router.get("/performance/periods/{period_id}/cascade")
+def cascade_page(request: Request, period_id: Id, db: Session = Depends(get_db),
+                 me: Principal = Depends(allow(PerfPermission.READ))) -> Response:
+    period = lookups.get_period(db, period_id)
+    roots = cascade.cascade_tree(db, principal=me, period_id=period_id)
+
+    def count(nodes: list[CascadeNode]) -> int:
+        return sum(1 + count(n.children) for n in nodes)
+
+    return render_page(request, "performance/cascade.html", me, period=period, tabs=period_tabs(me, period.id), roots=roots,
+                   nodes=count(roots))
+
+
+# --- a goal and its check-ins ----------------------------------------------------------------------
+def _goal_response(request: Request, db: Session, me: Principal, goal_id: int, *, error: dict[str, Any] | None = None,
+                   values: dict[str, str] | None = None, status_code: int = 200) -> HTMLResponse:
+    detail = team.goal_detail(db, principal=me, goal_id=goal_id, today=clock.today())
+    period = detail.period
+    today = min(max(clock.today(), period.start_date), period.end_date)
+    return render_page(request, "performance/goal.html", me, status_code=status_code, tabs=period_tabs(me, period.id),
+                   error=error, values=values or {}, default_as_of=today.isoformat(), **dict(detail))
+
+
+@router.get("/performance/goals/{goal_id}")
+def goal_page(request: Request, goal_id: Id, db: Session = Depends(get_db),
+              me: Principal = Depends(allow(PerfPermission.READ))) -> Response:
+    return _goal_response(request, db, me, goal_id)
+
+
+def _checkin_data(*, as_of: str, actual: str, milestones_done: str, rubric_level: str, comment: str) -> CheckInIn:
+    raw_date = as_of.strip()
+    if not raw_date:
+        raise Invalid("as_of: give the date the value was measured at", field="as_of")
+    try:
+        day = date.fromisoformat(raw_date)
+    except ValueError:
+        raise Invalid(f"as_of: {raw_date!r} is not a date (YYYY-MM-DD)", field="as_of") from None
+    try:
+        return CheckInIn(as_of=day, actual=opt_float(actual, "actual"),
+                         milestones_done=opt_int(milestones_done, "milestones_done"),
+                         rubric_level=opt_int(rubric_level, "rubric_level"), comment=comment.strip() or None)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first.get("loc", ())) or "form"
+        raise Invalid(f"{field}: {first.get('msg', 'invalid')}", field=field) from None
+
+
+@router.post("/performance/indicators/{indicator_id}/checkins")
+def check_in(request: Request, indicator_id: Id, as_of: str = Form(""), actual: str = Form(""),
+             milestones_done: str = Form(""), rubric_level: str = Form(""), comment: str = Form(""),
+             db: Session = Depends(get_db), me: Principal = Depends(allow(PerfPermission.CHECKIN))) -> Response:
+    # The scope rule: an indicator of a goal one cannot see is answered like one that does not exist (looking
+    # it up unscoped first would name its goal's id in the 404 and so tell that it exists).
+    indicator = cascade.get_visible_indicator(db, principal=me, indicator_id=indicator_id)
+    goal = cascade.get_visible_goal(db, principal=me, goal_id=indicator.goal_id)
+    values = {"as_of": as_of, "actual": actual, "milestones_done": milestones_done, "rubric_level": rubric_level,
+              "comment": comment}
+    try:
+        data = _checkin_data(as_of=as_of, actual=actual, milestones_done=milestones_done, rubric_level=rubric_level,
+                             comment=comment)
+        cascade.check_in(db, principal=me, indicator_id=indicator.id, data=data)
+    except HcmError as exc:
+        return _goal_response(request, db, me, goal.id, error=form_error(exc, indicator_id=indicator.id),
+                              values=values, status_code=exc.status_code)
+    row = rollup.indicator_rows(db, period_id=goal.period_id, goal_ids=[goal.id]).get(indicator.id)
+    score = "not scored yet" if row is None or row.score is None else f"score now {row.score:.1f}"
+    flash(request, f"Check-in saved for {indicator.code} ({indicator.name}) as of {data.as_of.isoformat()}: {score}.")
+    return RedirectResponse(f"/performance/goals/{goal.id}#ind-{indicator.id}", status_code=303)
+

@@ -1,0 +1,63 @@
+"""Performance pages: the landing page of each role: company and department scores, a manager's team, one's own goals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from hcm import clock
+from hcm.deps import get_db
+from hcm.errors import HcmError
+from hcm.policy import Principal, allow, is_manager, own_profile_id
+from performance.pages.common import all_periods, opt_int, period_tabs, render_page
+from performance.policy import (
+    PerfPermission,
+    may_choose_any_team,
+    may_view_teams,
+    sees_company_scores,
+)
+from performance.service import landing, lookups, results, team
+
+router = APIRouter(include_in_schema=False)
+
+
+# --- overview --------------------------------------------------------------------------------------
+@router.get("/performance")
+def overview(request: Request, period: str = "", manager: str = "", db: Session = Depends(get_db),
+             me: Principal = Depends(allow(PerfPermission.READ))) -> Response:
+    periods = all_periods(db)
+    wanted = opt_int(period, "period")
+    today = clock.today()
+    current = (lookups.get_period(db, wanted) if wanted is not None
+               else landing.default_period(db, principal=me, today=today))
+    ctx: dict[str, Any] = {"periods": periods, "period": current, "tabs": [], "company": None, "departments": [],
+                           "chart": None, "managers": [], "manager_id": None, "team": None, "team_error": None,
+                           "mine": None}
+    if current is None:
+        return render_page(request, "performance/overview.html", me, **ctx)
+    ctx["tabs"] = period_tabs(me, current.id)
+    if sees_company_scores(me):
+        company = results.unit_results(db, principal=me, period_id=current.id, unit_type="company")
+        ctx["company"] = company[0].score if company else None
+        depts = results.unit_results(db, principal=me, period_id=current.id, unit_type="department")
+        ctx["departments"] = depts
+        ctx["chart"] = {"labels": [d.name for d in depts],
+                        "datasets": [{"label": "Department score", "data": [d.score for d in depts]}]}
+    if may_view_teams(me):
+        if may_choose_any_team(me):
+            ctx["managers"] = team.managers(db, principal=me)
+        manager_id = opt_int(manager, "manager")
+        ctx["manager_id"] = manager_id
+        if manager_id is not None or is_manager(me):
+            try:
+                ctx["team"] = team.team_view(db, principal=me, period_id=current.id, manager_id=manager_id,
+                                             today=today)
+            except HcmError as exc:
+                ctx["team_error"] = exc.message
+    if (own := own_profile_id(me)) is not None:
+        ctx["mine"] = team.person_view(db, principal=me, period_id=current.id, employee_id=own)
+    return render_page(request, "performance/overview.html", me, **ctx)
+
