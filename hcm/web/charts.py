@@ -7,6 +7,8 @@ allows none): colours are CSS classes.
   thinned out so they never overlap, gaps where a value is missing.
 - ``xy_chart``: points on two share axes 0..1 (a calibration chart: predicted against observed), with the
   diagonal y = x.
+- ``column_chart``: grouped vertical bars of shares per labelled category (actual next to target), the value
+  written above each bar.
 - ``share_bar``: one small horizontal bar (a share of 0..1) for a table cell; ``percent`` the share as text.
 """
 
@@ -171,6 +173,81 @@ def xy_chart(points: Sequence[tuple[float, float, int]], *, x_title: str, y_titl
     return XYChart(width=width, height=height, left=left, top=top, right=right, bottom=bottom, ticks_x=ticks_x,
                    ticks_y=ticks_y, points=dots, path=path, diagonal=(at_x(0), at_y(0), at_x(1), at_y(1)),
                    x_title=x_title, y_title=y_title)
+
+
+# --- grouped columns of shares ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Bar:
+    key: str  # the series: CSS class chart-bar-<key>
+    x: float
+    y: float
+    width: float
+    height: float
+    value: float | None
+    text: str  # the value as shown
+
+
+@dataclass(frozen=True)
+class ColumnGroup:
+    label: str
+    sub: str  # a second line under the label ("" for none)
+    x: float  # the group's centre
+    bars: list[Bar]
+
+
+@dataclass(frozen=True)
+class ColumnChart:
+    width: int
+    height: int
+    left: float
+    top: float
+    right: float
+    bottom: float
+    y_ticks: list[Tick]
+    groups: list[ColumnGroup]
+    series: list[tuple[str, str]]  # (key, label) for the legend
+    x_title: str
+    y_title: str
+
+    @property
+    def empty(self) -> bool:
+        return not any(b.value for g in self.groups for b in g.bars)
+
+
+NICE_MAX = ((0.1, 0.02), (0.25, 0.05), (0.5, 0.1), (0.75, 0.25), (1.0, 0.25))
+
+
+def column_chart(labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[float | None]]], *,
+                 x_title: str, y_title: str, sublabels: Sequence[str] | None = None, width: int = 760,
+                 height: int = 300) -> ColumnChart:
+    """Shares 0..1 per category ``labels``: ``series`` are (key, label, one value per category or None), drawn
+    side by side in each category. The y axis ends at the smallest of 10/25/50/75/100 % that holds every value."""
+    left, right, top, bottom = 56.0, width - 16.0, 20.0, height - (66.0 if sublabels else 52.0)
+    top_value = max([v for _, _, vs in series for v in vs if v is not None] + [0.0])
+    y_max, y_step = next(((m, s) for m, s in NICE_MAX if top_value <= m + 1e-9), NICE_MAX[-1])
+
+    def y_at(v: float) -> float:
+        return round(bottom - (bottom - top) * max(0.0, min(v, y_max)) / y_max, 1)
+
+    y_ticks = [Tick(y_at(i * y_step), percent(i * y_step)) for i in range(round(y_max / y_step) + 1)]
+    n, k = len(labels), max(1, len(series))
+    slot = (right - left) / max(1, n)
+    bar_w = round(min(40.0, slot * 0.8 / k), 1)
+    chars = max(4, int(slot / CHAR_WIDTH))
+    groups = []
+    for i, label in enumerate(labels):
+        centre = left + slot * (i + 0.5)
+        first = centre - bar_w * k / 2
+        bars = []
+        for j, (key, _label, values) in enumerate(series):
+            v = values[i]
+            y = y_at(v or 0.0)
+            bars.append(Bar(key, round(first + j * bar_w, 1), y, bar_w, round(bottom - y, 1), v, percent(v)))
+        groups.append(ColumnGroup(fit(label, chars), fit(sublabels[i], chars) if sublabels else "", round(centre, 1),
+                                  bars))
+    return ColumnChart(width=width, height=height, left=left, top=top, right=right, bottom=bottom, y_ticks=y_ticks,
+                       groups=groups, series=[(key, label) for key, label, _ in series], x_title=x_title,
+                       y_title=y_title)
 
 
 def share_bar(value: float | None, width: float = 80.0) -> float:

@@ -8,6 +8,11 @@ adjustments (new APPROVED events with source CALIBRATION and a required reason; 
   the gap is share minus target, in percentage points.
 - Adjustments: HR only, while the period is in calibration, never of oneself (the self-judgement rule); the
   report lists each one with the final rating before it and after it.
+- A session (``session``, the calibration page) is the same population, filtered by department subtree, grade
+  level (``Grade.level`` of the person's post: the grade HR calibrates within) and direct manager (the holder of
+  the post the person's post reports to), with each person's period score, the manager's latest performance
+  rating (submitted or approved) and the final rating; sortable by each column, missing values last. Its log
+  is every calibration of the people in scope, newest first, with who made it and the final rating before it.
 """
 
 from __future__ import annotations
@@ -16,16 +21,27 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
+from hcm.auth.models import User
 from hcm.errors import Invalid, NotFound
 from hcm.org.models import Department, Employee, EmployeeStatus, Grade, Position
 from hcm.org.queries import department_subtree_ids
+from hcm.paging import MAX_PAGE_SIZE, check_page
 from hcm.policy import Principal
 from performance.models import PeriodState, RatingEvent, RatingKind, RatingSource, RatingStatus
 from performance.policy import refuse_self_judgement, require_calibrator
+from performance.schemas_calibration import (
+    CalibrationSession,
+    Choice,
+    LogEntry,
+    SessionCounts,
+    SessionFilters,
+    SessionRow,
+)
 from performance.schemas_ratings import Adjustment, DistributionOut, DistributionRow
+from performance.service import units
 from performance.service.lookups import ensure_state, ensure_writable, get_period
 from performance.service.ratings import announce, check_scale, final_rating, latest_approved, rated_person
 
@@ -57,21 +73,28 @@ def distribution(db: Session, *, principal: Principal, period_id: int, departmen
     if level is not None:
         stmt = stmt.join(Grade, Grade.id == Position.grade_id).where(Grade.level == level)
     rows = db.execute(stmt).all()
-    counts = dict.fromkeys(RATINGS, 0)
-    for _emp, value in rows:
-        if value is not None:
-            counts[rating_bucket(value)] += 1
-    rated = sum(counts.values())
-    target = {int(k): float(v) for k, v in period.target_distribution.items()}
-    out_rows = []
-    for r in RATINGS:
-        share = round(100.0 * counts[r] / rated, 2) if rated else None
-        t = target.get(r, 0.0)
-        out_rows.append(DistributionRow(rating=r, count=counts[r], share=share, target=t,
-                                        gap=round(share - t, 2) if share is not None else None))
+    out_rows = _distribution_rows(period.target_distribution, [value for _emp, value in rows])
+    rated = sum(r.count for r in out_rows)
     adjusted = adjustments(db, period_id=period_id, employee_ids=stmt.with_only_columns(Employee.id))
     return DistributionOut(period_id=period_id, department_id=department_id, level=level, population=len(rows),
                            rated=rated, unrated=len(rows) - rated, rows=out_rows, adjustments=adjusted)
+
+
+def _distribution_rows(target_distribution: dict[Any, Any], finals: Iterable[float | None]) -> list[DistributionRow]:
+    """Count the final ratings per step (half up) against the target shares (percent of the rated)."""
+    counts = dict.fromkeys(RATINGS, 0)
+    for value in finals:
+        if value is not None:
+            counts[rating_bucket(value)] += 1
+    rated = sum(counts.values())
+    target = {int(k): float(v) for k, v in target_distribution.items()}
+    out = []
+    for r in RATINGS:
+        share = round(100.0 * counts[r] / rated, 2) if rated else None
+        t = target.get(r, 0.0)
+        out.append(DistributionRow(rating=r, count=counts[r], share=share, target=t,
+                                   gap=round(share - t, 2) if share is not None else None))
+    return out
 
 
 def adjustments(db: Session, *, period_id: int, employee_ids: Iterable[int] | Any | None = None) -> list[Adjustment]:
@@ -121,3 +144,146 @@ def calibrate(db: Session, *, principal: Principal, period_id: int, employee_id:
     return Adjustment(event_id=ev.id, employee_id=employee_id, employee_name=emp.full_name, kind=kind,
                       before=current.value if current is not None else None, after=value, reason=text,
                       by_user_id=principal.user_id, at=ev.created_at)
+
+
+# --- a calibration session (the page) --------------------------------------------------------------
+PAGE_SIZE = MAX_PAGE_SIZE  # a session of up to 500 people is one page
+
+
+def _text(v: Any) -> tuple[int, str]:
+    return (1, "") if v is None else (0, str(v).casefold())
+
+
+def _num(v: Any) -> tuple[int, float]:
+    return (1, 0.0) if v is None else (0, float(v))
+
+
+SORTS: dict[str, Any] = {
+    "name": lambda r: _text(r.name),
+    "department": lambda r: _text(r.department),
+    "position": lambda r: _text(r.position_title),
+    "level": lambda r: _num(r.level),
+    "manager": lambda r: _text(r.manager),
+    "score": lambda r: _num(r.score),
+    "manager_rating": lambda r: _num(r.manager_rating),
+    "final": lambda r: _num(r.final_rating),
+}
+DEFAULT_SORT = "name"
+
+
+def check_sort(sort: str) -> tuple[str, bool]:
+    """``sort`` is a column key, ``-key`` for descending."""
+    key, desc = (sort[1:], True) if sort.startswith("-") else (sort, False)
+    if key not in SORTS:
+        raise Invalid(f"sort: {sort!r} is not a column; sort by one of {', '.join(SORTS)} (-column: descending)",
+                      field="sort")
+    return key, desc
+
+
+def _latest_of_source(period_id: int, kind: RatingKind, source: RatingSource) -> Any:
+    """Per employee, the latest event of one source and kind, submitted or approved (an approval copies it)."""
+    rn = func.row_number().over(partition_by=RatingEvent.employee_id,
+                                order_by=(RatingEvent.created_at.desc(), RatingEvent.id.desc()))
+    sub = (select(RatingEvent.employee_id, RatingEvent.value, rn.label("rn"))
+           .where(RatingEvent.period_id == period_id, RatingEvent.kind == kind, RatingEvent.source == source)
+           .subquery())
+    return select(sub.c.employee_id, sub.c.value).where(sub.c.rn == 1).subquery(f"latest_{source.value}")
+
+
+def session(db: Session, *, principal: Principal, period_id: int, filters: SessionFilters | None = None,
+            sort: str = DEFAULT_SORT, page: int = 1) -> CalibrationSession:
+    """The people in scope (filtered), sorted and paged, with the counts, the distribution of their final
+    ratings and the log of their calibrations. Three queries whatever the size: the people, the log, the
+    grade levels."""
+    require_calibrator(principal, "open a calibration session")
+    filters = filters or SessionFilters()
+    key, desc = check_sort(sort)
+    check_page(page, PAGE_SIZE)
+    period = get_period(db, period_id)
+    check_department(db, filters.department_id)
+    if filters.manager_id is not None and db.get(Employee, filters.manager_id) is None:
+        raise NotFound("Employee", filters.manager_id, field="manager")
+    fin = latest_approved(period_id, RatingKind.PERFORMANCE)
+    mgr_rating = _latest_of_source(period_id, RatingKind.PERFORMANCE, RatingSource.MANAGER)
+    boss = aliased(Employee)
+    scope = (select(Employee.id)
+             .outerjoin(Position, Position.id == Employee.position_id)
+             .outerjoin(fin, fin.c.employee_id == Employee.id)
+             .where(or_(Employee.status == EmployeeStatus.ACTIVE, fin.c.value.is_not(None))))
+    if filters.department_id is not None:
+        scope = scope.where(Position.department_id.in_(department_subtree_ids(filters.department_id)))
+    if filters.level is not None:
+        scope = scope.join(Grade, Grade.id == Position.grade_id).where(Grade.level == filters.level)
+    whole = filters.department_id is None and filters.level is None
+    scores = units.scores(period, "employee", ids=None if whole else scope)
+    stmt = (select(Employee.id, Employee.first_name, Employee.last_name, Department.id, Department.name,
+                   Position.title, Grade.name, Grade.level, boss.id, boss.first_name, boss.last_name,
+                   scores.c.score, mgr_rating.c.value, fin.c.value, fin.c.source)
+            .outerjoin(Position, Position.id == Employee.position_id)
+            .outerjoin(Department, Department.id == Position.department_id)
+            .outerjoin(Grade, Grade.id == Position.grade_id)
+            .outerjoin(boss, (boss.position_id == Position.reports_to_id) & (boss.status == EmployeeStatus.ACTIVE))
+            .outerjoin(scores, scores.c.unit_id == Employee.id)
+            .outerjoin(mgr_rating, mgr_rating.c.employee_id == Employee.id)
+            .outerjoin(fin, fin.c.employee_id == Employee.id)
+            .where(Employee.id.in_(scope)))
+    everyone = [SessionRow(employee_id=e, name=f"{first} {last}", department_id=d, department=dn, position_title=t,
+                           grade=gn, level=lv, manager_id=b, manager=None if b is None else f"{bf} {bl}",
+                           score=None if sc is None else round(float(sc), 1), manager_rating=mr, final_rating=fv,
+                           final_source=None if fs is None else RatingSource(fs))
+                for e, first, last, d, dn, t, gn, lv, b, bf, bl, sc, mr, fv, fs in db.execute(stmt)]
+    managers = sorted({(r.manager_id, r.manager) for r in everyone if r.manager_id is not None},
+                      key=lambda m: (str(m[1]).casefold(), m[0]))
+    people = everyone if filters.manager_id is None else [r for r in everyone if r.manager_id == filters.manager_id]
+    people.sort(key=lambda r: (r.name.casefold(), r.employee_id))  # ties: by name, stable below
+    people.sort(key=SORTS[key], reverse=desc)
+    if desc:  # missing values last either way
+        people.sort(key=lambda r: SORTS[key](r)[0])
+    ids = [r.employee_id for r in people]
+    log = session_log(db, period_id=period_id, employee_ids=ids)
+    counts = SessionCounts(
+        in_scope=len(people), with_final=sum(r.final_rating is not None for r in people),
+        without_final=sum(r.final_rating is None for r in people),
+        without_manager_rating=sum(r.manager_rating is None for r in people),
+        without_score=sum(r.score is None for r in people), calibrated=len({e.employee_id for e in log}))
+    levels: dict[int, list[str]] = {}
+    for lv, name in db.execute(select(Grade.level, Grade.name).order_by(Grade.level, Grade.name)):
+        levels.setdefault(lv, []).append(name)
+    start = (page - 1) * PAGE_SIZE
+    return CalibrationSession(
+        period_id=period.id, state=period.state, open=period.state is PeriodState.CALIBRATION, filters=filters,
+        sort=sort, page=page, page_size=PAGE_SIZE, total=len(people), rows=people[start:start + PAGE_SIZE],
+        counts=counts, distribution=_distribution_rows(period.target_distribution, [r.final_rating for r in people]),
+        log=log, levels=[Choice(id=lv, name=f"Level {lv} ({', '.join(names)})") for lv, names in levels.items()],
+        managers=[Choice(id=i, name=str(n)) for i, n in managers])
+
+
+def session_log(db: Session, *, period_id: int, employee_ids: list[int]) -> list[LogEntry]:
+    """The calibrations of these people's performance ratings, newest first: who (the calibrator's name, else
+    their username), when, the final rating before and after, the reason. One query: every approved
+    performance event of the people calibrated, in order, so "before" is the one just ahead."""
+    if not employee_ids:
+        return []
+    rater = aliased(Employee)
+    calibrated = select(RatingEvent.employee_id).where(
+        RatingEvent.period_id == period_id, RatingEvent.source == RatingSource.CALIBRATION,
+        RatingEvent.kind == RatingKind.PERFORMANCE, RatingEvent.employee_id.in_(employee_ids))
+    stmt = (select(RatingEvent.id, RatingEvent.employee_id, RatingEvent.source, RatingEvent.value, RatingEvent.reason,
+                   RatingEvent.created_at, Employee.first_name, Employee.last_name, User.username,
+                   rater.first_name, rater.last_name)
+            .join(Employee, Employee.id == RatingEvent.employee_id)
+            .outerjoin(User, User.id == RatingEvent.rater_user_id)
+            .outerjoin(rater, rater.id == User.employee_id)
+            .where(RatingEvent.period_id == period_id, RatingEvent.kind == RatingKind.PERFORMANCE,
+                   RatingEvent.status == RatingStatus.APPROVED, RatingEvent.employee_id.in_(calibrated))
+            .order_by(RatingEvent.employee_id, RatingEvent.created_at, RatingEvent.id))
+    out: list[LogEntry] = []
+    before: dict[int, float] = {}
+    for ev_id, emp, source, value, reason, at, first, last, username, rf, rl in db.execute(stmt):
+        if RatingSource(source) is RatingSource.CALIBRATION:
+            out.append(LogEntry(event_id=ev_id, at=at, by=f"{rf} {rl}" if rf is not None else username,
+                                employee_id=emp, employee_name=f"{first} {last}", before=before.get(emp),
+                                after=value, reason=reason))
+        before[emp] = value
+    out.sort(key=lambda e: (e.at, e.event_id), reverse=True)
+    return out
