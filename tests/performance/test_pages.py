@@ -258,9 +258,8 @@ def test_calibration_page_and_form(web, plan, as_user, db, org) -> None:  # type
     hr = as_user("hr")
     pid = plan.period.id
     page = web.get(f"/performance/periods/{pid}/calibration", headers=hr)
-    data = json.loads(re.search(r'id="calibration-chart-data">(.*?)</script>', page.text).group(1))
-    assert [d["label"] for d in data["datasets"]] == ["Actual share (%)", "Target share (%)"]
-    assert data["datasets"][1]["data"] == [5, 15, 60, 15, 5]
+    chart = page.text.split('data-chart="calibration-chart"', 1)[1].split("</figure>", 1)[0]  # the SVG chart
+    assert re.findall(r'data-series="target" data-value="([^"]+)"', chart) == ["5 %", "15 %", "60 %", "15 %", "5 %"]
     assert dict(zip(attrs(page.text, "data-rating"), attrs(page.text, "data-count"), strict=True)) == {
         "1": "0", "2": "1", "3": "1", "4": "1", "5": "1"}
     assert "data-calibration-closed" in page.text  # in progress: adjustments wait for calibration
@@ -288,7 +287,7 @@ def test_calibration_page_and_form(web, plan, as_user, db, org) -> None:  # type
     assert r.status_code == 303 and r.headers["location"].endswith(f"/calibration?department={org.ops.id}")
     assert count(db, RatingEvent) == before + 1
     page = web.get(r.headers["location"], headers=hr)
-    assert "Bob Lead: final rating 3 \u2192 4 (calibrated)." in page.text
+    assert "Bob Lead: final rating 3 Meets expectations \u2192 4 Exceeds expectations (calibrated)." in page.text
     assert len(attrs(page.text, "data-adjustment")) == 1 and "Led the rollout" in page.text
 
 
