@@ -90,8 +90,7 @@ def test_hr_walks_the_cascade_nine_box_and_calibration(page: Any, live: Live, sh
 
     page.click("[data-tab=calibration]")
     page.wait_for_url("**/calibration")
-    drawn = _painted(page, "calibration-chart")
-    assert drawn["chart"] and drawn["width"] > 200 and drawn["painted"] > 2000, drawn
+    assert page.locator("#calibration-chart rect[data-series=target]").count() == 5  # the SVG chart, no script
     assert page.locator("[data-table=distribution] [data-rating]").count() == 5
     page.screenshot(path=str(shots / "perf-hr-calibration.png"), full_page=True)
     assert page.problems == []
