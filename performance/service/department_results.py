@@ -178,7 +178,8 @@ def _scope_ids(db: Session, principal: Principal, *, none_if_refused: bool = Fal
     root_id: int | None = db.scalar(roots)
     if root_id is None:
         raise Forbidden("department results need a post in a department")
-    return {int(i) for i in db.execute(department_subtree_ids(root_id)).scalars()}
+    subtree: Any = department_subtree_ids(root_id)
+    return set(db.scalars(subtree))
 
 
 def _build(db: Session, period: Period, previous: Period | None, scope: set[int] | None) -> list[DeptNode]:
