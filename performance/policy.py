@@ -314,6 +314,24 @@ def sees_company_scores(principal: Principal) -> bool:
     return principal.has(Permission.AGGREGATES)
 
 
+def may_read_department_results(principal: Principal) -> bool:
+    """HR and executives (every department), managers with a post (their own department's subtree)."""
+    return sees_company_scores(principal) or (is_manager(principal) and principal.position_id is not None)
+
+
+def results_department_roots(principal: Principal) -> Select[Any] | None:
+    """Whose department results the caller reads (``service.department_results``): HR and executives every
+    department (None: no limit); a manager the department their own post sits in, and everything below it
+    (a select of that one id; the service takes its subtree). Anyone else reads none: Forbidden, with the
+    rule named (their own results are on the overview)."""
+    if sees_company_scores(principal):
+        return None
+    if may_read_department_results(principal):
+        return select(Position.department_id).where(Position.id == principal.position_id)
+    raise Forbidden("department results are for HR and executives, and for managers within their own department; "
+                    "your own results are on the performance overview")
+
+
 # --- the 9-box -------------------------------------------------------------------------------------
 # The scopes each role may ask for, the first being the one a page opens on. A manager's scopes stay
 # inside their own reporting subtree (``ninebox_within_subtree``).

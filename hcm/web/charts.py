@@ -1,5 +1,5 @@
 """Server-rendered SVG charts the pages of every module share: the geometry is worked out here, the markup is the
-shell's macros (``charts.html``: ``{% from "charts.html" import line_chart, xy_chart, share_bar %}``), so a chart
+shell's macros (``charts.html``: ``{% from "charts.html" import line_chart, xy_chart, bar_chart, share_bar %}``), so a chart
 is plain numbers a test can read and needs no script, no network and no inline style (the Content-Security-Policy
 allows none): colours are CSS classes.
 
@@ -9,6 +9,8 @@ allows none): colours are CSS classes.
   diagonal y = x.
 - ``column_chart``: grouped vertical bars of shares per labelled category (actual next to target), the value
   written above each bar.
+- ``bar_chart``: one bar per label (scores of units), a y axis on a round step, and an optional target line
+  (``target=100``: on target) drawn across the plot with its label.
 - ``share_bar``: one small horizontal bar (a share of 0..1) for a table cell; ``percent`` the share as text.
 """
 
@@ -253,3 +255,87 @@ def column_chart(labels: Sequence[str], series: Sequence[tuple[str, str, Sequenc
 def share_bar(value: float | None, width: float = 80.0) -> float:
     """The filled width of a small bar for a share 0..1."""
     return round(width * max(0.0, min(1.0, value or 0.0)), 1)
+
+
+# --- a bar chart with an optional target line -------------------------------------------------------
+@dataclass(frozen=True)
+class ScoreBar:
+    x: float  # px: the bar's left edge
+    y: float  # px: its top
+    width: float
+    height: float
+    label: str
+    value: float | None
+    text: str  # the value as shown ("—" for none: no bar drawn)
+    href: str | None
+
+
+@dataclass(frozen=True)
+class TargetLine:
+    y: float  # px
+    value: float
+    label: str
+
+
+@dataclass(frozen=True)
+class BarChart:
+    width: int
+    height: int
+    left: float
+    top: float
+    right: float
+    bottom: float
+    bars: list[ScoreBar]
+    y_ticks: list[Tick]
+    target: TargetLine | None
+    x_title: str
+    y_title: str
+    label_chars: int  # how many characters of a label fit under its bar
+
+    @property
+    def empty(self) -> bool:
+        return not any(b.value is not None for b in self.bars)
+
+
+def nice_step(span: float, ticks: int = 5) -> float:
+    """A round gridline step (1, 2, 2.5 or 5 times a power of ten) giving about ``ticks`` steps over ``span``."""
+    if span <= 0:
+        return 1.0
+    raw = span / ticks
+    power = 10.0 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1.0, 2.0, 2.5, 5.0, 10.0) if m * power >= raw)
+
+
+def bar_chart(labels: Sequence[str], values: Sequence[float | None], *, x_title: str, y_title: str,
+              target: float | None = None, target_label: str = "Target", hrefs: Sequence[str | None] | None = None,
+              width: int = 760, height: int = 300, y_max: float | None = None, digits: int = 1) -> BarChart:
+    """One bar per label from 0 up to its value (None: no bar, the label stays); ``target`` draws a horizontal
+    line at that value across the plot, labelled ``target_label`` (e.g. 100 = on target). The y axis runs from 0
+    to ``y_max`` (default: the largest of the values and the target, plus a margin, on a round step)."""
+    left, right, top, bottom = 56.0, width - 16.0, 16.0, height - 52.0
+    shown = [v for v in values if v is not None] + ([target] if target is not None else [])
+    top_value = max([max(shown, default=0.0), 0.0])
+    if y_max is None:
+        step = nice_step(top_value * 1.1 or 1.0)
+        y_max = step * max(1, math.ceil(top_value * 1.1 / step))
+    else:
+        step = nice_step(y_max)
+    y_max = max(y_max, 1e-9)
+
+    def y_at(v: float) -> float:
+        return round(bottom - (bottom - top) * max(0.0, min(v, y_max)) / y_max, 1)
+
+    y_ticks = [Tick(y_at(i * step), f"{i * step:g}") for i in range(round(y_max / step) + 1)]
+    n = len(labels)
+    slot = (right - left) / n if n else right - left
+    bar_w = round(min(56.0, slot * 0.7), 1)
+    bars = []
+    for i, (label, v) in enumerate(zip(labels, values, strict=True)):
+        x = round(left + slot * i + (slot - bar_w) / 2, 1)
+        y = y_at(v) if v is not None else bottom
+        bars.append(ScoreBar(x=x, y=y, width=bar_w, height=round(bottom - y, 1), label=label, value=v,
+                        text="—" if v is None else f"{v:.{digits}f}", href=hrefs[i] if hrefs else None))
+    line = None if target is None else TargetLine(y_at(target), target, target_label)
+    return BarChart(width=width, height=height, left=left, top=top, right=right, bottom=bottom, bars=bars,
+                    y_ticks=y_ticks, target=line, x_title=x_title, y_title=y_title,
+                    label_chars=max(3, int(slot // CHAR_WIDTH) - 1))

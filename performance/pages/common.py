@@ -20,6 +20,7 @@ from hcm.web.render import render
 from performance.models import Period
 from performance.policy import (
     may_calibrate,
+    may_read_department_results,
     ninebox_scopes,
 )
 
@@ -42,6 +43,8 @@ def period_tabs(me: Principal, period_id: int) -> list[dict[str, str]]:
     if ninebox_scopes(me):
         tabs.append({"key": "ninebox", "label": "9-box", "href": f"{base}/ninebox"})
     tabs.append({"key": "points", "label": "Points", "href": f"{base}/points"})
+    if may_read_department_results(me):
+        tabs.append({"key": "results", "label": "Results", "href": f"{base}/results"})
     if may_calibrate(me):
         tabs.append({"key": "calibration", "label": "Calibration", "href": f"{base}/calibration"})
     return tabs

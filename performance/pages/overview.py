@@ -19,7 +19,7 @@ from performance.policy import (
     may_view_teams,
     sees_company_scores,
 )
-from performance.service import landing, lookups, results, team
+from performance.service import department_results, landing, lookups, results, team
 
 router = APIRouter(include_in_schema=False)
 
@@ -42,10 +42,7 @@ def overview(request: Request, period: str = "", manager: str = "", db: Session 
     if sees_company_scores(me):
         company = results.unit_results(db, principal=me, period_id=current.id, unit_type="company")
         ctx["company"] = company[0].score if company else None
-        depts = results.unit_results(db, principal=me, period_id=current.id, unit_type="department")
-        ctx["departments"] = depts
-        ctx["chart"] = {"labels": [d.name for d in depts],
-                        "datasets": [{"label": "Department score", "data": [d.score for d in depts]}]}
+        ctx["departments"] = department_results.top_level(db, principal=me, period_id=current.id)
     if may_view_teams(me):
         if may_choose_any_team(me):
             ctx["managers"] = team.managers(db, principal=me)

@@ -52,7 +52,7 @@ def test_every_page_route_declares_exactly_one_policy() -> None:
         policies = [d.call.__policy__ for d in deps if hasattr(d.call, "__policy__")]
         assert len(policies) == 1, (route.path, policies)
         seen += 1
-    assert seen == 9
+    assert seen == 11
 
 
 @pytest.mark.parametrize("username", ROLES)

@@ -135,7 +135,17 @@
     });
   }
 
+  function resultsTools() {  // the department results tree: the same, over #results-tree
+    document.querySelectorAll("[data-results-tree]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var open = button.dataset.resultsTree === "expand";
+        document.querySelectorAll("#results-tree details").forEach(function (d) { d.open = open; });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", cascadeTools);
+  document.addEventListener("DOMContentLoaded", resultsTools);
 })();
 
 /* A form marked data-busy shows that it is working once submitted (the what-if): the pressed button
