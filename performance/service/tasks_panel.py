@@ -163,7 +163,7 @@ def tasks(db: Session, *, principal: Principal, today: date) -> TasksPanel:
         at_risk = dict(db.execute(
             select(Goal.period_id, func.count(Goal.id)).join(GoalResult, GoalResult.goal_id == Goal.id)
             .where(Goal.period_id.in_([p.id for p in working]), GoalResult.at_risk.is_(True), scope)
-            .group_by(Goal.period_id)).tuples().all())
+            .group_by(Goal.period_id)).all())
     own = own_profile_id(principal)
     team = _team(principal)
     out: list[PeriodTasks] = []

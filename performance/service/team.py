@@ -257,8 +257,8 @@ def checkins_due(db: Session, *, period: Period, post_filter: ColumnElement[bool
                                    unit=r[4], milestones_total=r[5], cadence=cad, goal_id=r[7], goal_code=r[8],
                                    goal_title=r[9], employee_id=int(r.person), name="", last_as_of=r.last, due=due))
     if rows:
-        names = dict(db.execute(select(Employee.id, _name())
-                                .where(Employee.id.in_({d.employee_id for d in rows}))).tuples().all())
+        names = {i: n for i, n in db.execute(select(Employee.id, _name())
+                                             .where(Employee.id.in_({d.employee_id for d in rows})))}
         for d in rows:
             d.name = names.get(d.employee_id, "")
     return sorted(rows, key=lambda d: (d.due, d.name, d.goal_title, d.indicator_code))
