@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hcm.fields import Code, Day, Id, In, Int, LongText, Patch, Timestamp, keep_if_left_out
 from performance.models import (
+    Cadence,
     Direction,
     GoalLevel,
     IndicatorClass,
@@ -157,6 +158,7 @@ class IndicatorIn(In):
     weight: float = Field(gt=0, le=100)
     owner_employee_id: Id | None = None
     formula: str | None = Field(default=None, max_length=32)  # default from kind/direction: linear, range, milestone, rubric
+    cadence: Cadence = Cadence.MONTHLY  # how often it is checked in (performance.service.cadence)
 
     @model_validator(mode="after")
     def _shape(self) -> IndicatorIn:
@@ -195,6 +197,7 @@ class IndicatorOut(_Out):
     owner_employee_id: int | None
     formula: str
     formula_version: int
+    cadence: Cadence
 
 
 class CheckInIn(In):

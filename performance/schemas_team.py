@@ -72,7 +72,8 @@ class CheckInLine(BaseModel):
     milestones_done: int | None
     rubric_level: int | None
     comment: str | None
-    by: str | None  # the author's user name
+    by: str | None  # who checked in: the author's name (their login's user name when it is no person's)
+    at: Timestamp | None = None  # when the check-in was recorded (UTC)
 
 
 class IndicatorDetail(BaseModel):

@@ -56,6 +56,7 @@ class _SeederBase:
     annuals: list[_Planned]  # last year (closed), this year
     quarters: list[_Planned]  # this year's quarters that have begun: past ones, the current one
     ind_meta: list[tuple[int, int, int, float, tuple[float, ...], int, str | None]]
+    not_monthly: set[int]  # indicators checked in quarterly or at period end (the demo: at quarter ends)
     # (index into annuals + quarters, indicator id, shape, driver, bounds, decimals, unit)
     stream: _Stream  # the plan's draws
     final_rating: dict[tuple[int, int], int]  # (period id, employee row) -> approved performance rating

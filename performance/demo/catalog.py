@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from performance.models import Cadence
 from performance.service.points import PEER_RECOGNITION
 
 Progress = Callable[[str, int, int], None]
@@ -75,6 +76,18 @@ COMPANY_GOALS: tuple[tuple[str, str, tuple[_T, ...]], ...] = (
      (_lo("CO2 emissions (scope 1+2)", "kt", 48, 46, 43, 40), _hi("Compliance training completion", "%", 90, 94, 97, 99),
       _band("Women in leadership", "%", 30, 40, 60, 70, 0))),
 )
+
+# Indicators measured once a period (an annual survey or report): their cadence is ``period_end``; rubric levels
+# are assessed quarterly; everything else is reported monthly (performance.service.cadence).
+PERIOD_END_NAMES = frozenset({"Employee engagement", "Leadership culture (survey)", "Senior posts filled internally",
+                              "Revenue from products launched in the last 3 years", "CO2 emissions (scope 1+2)"})
+
+
+def cadence_of(t: _T) -> Cadence:
+    if t.name in PERIOD_END_NAMES:
+        return Cadence.PERIOD_END
+    return Cadence.QUARTERLY if t.shape == RUBRIC else Cadence.MONTHLY
+
 
 # Operational indicators and department goal titles by job family (the family of the unit's head).
 FAMILY_GOALS: dict[str, tuple[tuple[str, str], tuple[_T, ...]]] = {

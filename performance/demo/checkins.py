@@ -48,6 +48,7 @@ class _CheckIns(_SeederBase):
         q = np.asarray([m[3] for m in meta], dtype=float)
         dec = np.asarray([m[5] for m in meta], dtype=np.int64)
         pct = np.asarray([m[6] == "%" for m in meta], dtype=bool)
+        monthly = np.asarray([m[1] not in self.not_monthly for m in meta], dtype=bool)
         b, g, centre, half = np.zeros(n), np.ones(n), np.zeros(n), np.ones(n)
         mtotal = np.ones(n, dtype=np.int64)
         for i, m in enumerate(meta):
@@ -71,7 +72,9 @@ class _CheckIns(_SeederBase):
             for k, (day, e) in enumerate(dates[ai]):
                 final = a.closed and k == len(dates[ai]) - 1
                 keep = rng.random(len(sel)) >= (0.0 if final else 0.05)  # a few months go unreported
-                keep &= (shape[sel] != RUBRIC) | (date.fromordinal(day).month % 3 == 0)  # rubrics: quarterly
+                # indicators not reported monthly (quarterly ones, and interim readings of those measured at
+                # period end) are checked in at quarter ends
+                keep &= monthly[sel] | (date.fromordinal(day).month % 3 == 0)
                 s = sel[keep]
                 cnt = len(s)
                 f = f_end[s] * e ** gamma[s] + rng.normal(0, 0.08, cnt) * np.sqrt(e * (1 - e))

@@ -27,9 +27,10 @@ from performance.demo.catalog import (
     Q_LO,
     Q_RANGE,
     RUBRIC,
+    cadence_of,
 )
 from performance.demo.helpers import _mi, _Stream, _ts, split_100
-from performance.models import Direction, GoalLevel, IndicatorClass, IndicatorKind, Period, PeriodKind
+from performance.models import Cadence, Direction, GoalLevel, IndicatorClass, IndicatorKind, Period, PeriodKind
 from performance.service import periods as period_service
 from performance.service.cascade import default_formula
 
@@ -90,11 +91,12 @@ class _Plan(_SeederBase):
                      "position_id", "employee_id", "owner_employee_id", "created_at")
         ind_cols = ("id", "goal_id", "code", "name", "kind", "direction", "klass", "unit", "baseline", "threshold",
                     "target", "stretch", "target_low", "target_high", "threshold_low", "threshold_high",
-                    "milestones_total", "weight", "owner_employee_id", "formula", "formula_version")
+                    "milestones_total", "weight", "owner_employee_id", "formula", "formula_version", "cadence")
         goals: list[Row] = []
         links: list[Row] = []
         inds: list[Row] = []
         self.ind_meta = []
+        self.not_monthly = set()
         self.stream = _Stream(self.rng["plan"])
         for ai, a in enumerate(self.annuals):
             self.plan_period(ai, a, goals, links, inds)
@@ -130,6 +132,8 @@ class _Plan(_SeederBase):
                 iid = self.ids.take("perf_indicators")
                 row, bounds, dec = self.indicator_row(iid, gid, f"K{k + 1}", t, klass, float(wt), r)
                 inds.append(row)
+                if cadence_of(t) is not Cadence.MONTHLY:
+                    self.not_monthly.add(iid)
                 self.ind_meta.append((ai, iid, t.shape, driver + 0.25 * r.z(), bounds, dec, t.unit))
 
         def pick(pools: list[tuple[Sequence[_T], IndicatorClass, float]], k: int) -> list[tuple[_T, IndicatorClass]]:
@@ -274,7 +278,7 @@ class _Plan(_SeederBase):
             mtotal = r.between(int(t.bounds[0]), int(t.bounds[1]))
             bounds = (float(mtotal),)
         row = (iid, gid, code, t.name, kind.value, direction.value, klass.value, t.unit, b, thr, tgt, st, tl, th, thl,
-               thh, mtotal, weight, None, formula, version)
+               thh, mtotal, weight, None, formula, version, cadence_of(t).value)
         return row, bounds, t.dec
 
     @staticmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 import pydantic
 from fastapi import APIRouter, Depends, Form, Request
@@ -41,19 +42,36 @@ def cascade_page(request: Request, period_id: Id, db: Session = Depends(get_db),
 
 
 # --- a goal and its check-ins ----------------------------------------------------------------------
+def safe_next(target: str | None) -> str | None:
+    """Where a check-in form sends the person back to (the page the form was on): a path of this site's
+    performance pages only (``/performance``, ``/performance?...``, ``/performance/...``), never a scheme, a
+    host, a protocol-relative ``//`` or a control character; anything else is None (the goal's page)."""
+    target = (target or "").strip()
+    if not target or len(target) > 2000 or "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return None
+    if parts.path != "/performance" and not parts.path.startswith("/performance/"):
+        return None
+    return target
+
+
 def _goal_response(request: Request, db: Session, me: Principal, goal_id: int, *, error: dict[str, Any] | None = None,
-                   values: dict[str, str] | None = None, status_code: int = 200) -> HTMLResponse:
+                   values: dict[str, str] | None = None, status_code: int = 200,
+                   next_url: str | None = None) -> HTMLResponse:
     detail = team.goal_detail(db, principal=me, goal_id=goal_id, today=clock.today())
     period = detail.period
     today = min(max(clock.today(), period.start_date), period.end_date)
     return render_page(request, "performance/goal.html", me, status_code=status_code, tabs=period_tabs(me, period.id),
-                   error=error, values=values or {}, default_as_of=today.isoformat(), **dict(detail))
+                   error=error, values=values or {}, default_as_of=today.isoformat(), next_url=next_url,
+                   **dict(detail))
 
 
 @router.get("/performance/goals/{goal_id}")
-def goal_page(request: Request, goal_id: Id, db: Session = Depends(get_db),
+def goal_page(request: Request, goal_id: Id, next: str = "", db: Session = Depends(get_db),
               me: Principal = Depends(allow(PerfPermission.READ))) -> Response:
-    return _goal_response(request, db, me, goal_id)
+    return _goal_response(request, db, me, goal_id, next_url=safe_next(next))
 
 
 def _checkin_data(*, as_of: str, actual: str, milestones_done: str, rubric_level: str, comment: str) -> CheckInIn:
@@ -77,22 +95,25 @@ def _checkin_data(*, as_of: str, actual: str, milestones_done: str, rubric_level
 @router.post("/performance/indicators/{indicator_id}/checkins")
 def check_in(request: Request, indicator_id: Id, as_of: str = Form(""), actual: str = Form(""),
              milestones_done: str = Form(""), rubric_level: str = Form(""), comment: str = Form(""),
-             db: Session = Depends(get_db), me: Principal = Depends(allow(PerfPermission.CHECKIN))) -> Response:
+             next: str = Form(""), db: Session = Depends(get_db),
+             me: Principal = Depends(allow(PerfPermission.CHECKIN))) -> Response:
     # The scope rule: an indicator of a goal one cannot see is answered like one that does not exist (looking
     # it up unscoped first would name its goal's id in the 404 and so tell that it exists).
     indicator = cascade.get_visible_indicator(db, principal=me, indicator_id=indicator_id)
     goal = cascade.get_visible_goal(db, principal=me, goal_id=indicator.goal_id)
     values = {"as_of": as_of, "actual": actual, "milestones_done": milestones_done, "rubric_level": rubric_level,
               "comment": comment}
+    back = safe_next(next)  # the page the form was on: the confirmation is shown there
     try:
         data = _checkin_data(as_of=as_of, actual=actual, milestones_done=milestones_done, rubric_level=rubric_level,
                              comment=comment)
         cascade.check_in(db, principal=me, indicator_id=indicator.id, data=data)
     except HcmError as exc:
         return _goal_response(request, db, me, goal.id, error=form_error(exc, indicator_id=indicator.id),
-                              values=values, status_code=exc.status_code)
+                              values=values, status_code=exc.status_code, next_url=back)
     row = rollup.indicator_rows(db, period_id=goal.period_id, goal_ids=[goal.id]).get(indicator.id)
     score = "not scored yet" if row is None or row.score is None else f"score now {row.score:.1f}"
-    flash(request, f"Check-in saved for {indicator.code} ({indicator.name}) as of {data.as_of.isoformat()}: {score}.")
-    return RedirectResponse(f"/performance/goals/{goal.id}#ind-{indicator.id}", status_code=303)
+    flash(request, f"Check-in saved for {indicator.code} ({indicator.name}, goal \u201c{goal.title}\u201d) "
+                   f"as of {data.as_of.isoformat()}: {score}.")
+    return RedirectResponse(back or f"/performance/goals/{goal.id}#ind-{indicator.id}", status_code=303)
 

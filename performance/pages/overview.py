@@ -19,7 +19,7 @@ from performance.policy import (
     may_view_teams,
     sees_company_scores,
 )
-from performance.service import department_results, landing, lookups, results, team
+from performance.service import department_results, landing, lookups, results, tasks_panel, team
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,7 +35,7 @@ def overview(request: Request, period: str = "", manager: str = "", db: Session 
                else landing.default_period(db, principal=me, today=today))
     ctx: dict[str, Any] = {"periods": periods, "period": current, "tabs": [], "company": None, "departments": [],
                            "chart": None, "managers": [], "manager_id": None, "team": None, "team_error": None,
-                           "mine": None}
+                           "mine": None, "tasks": tasks_panel.tasks(db, principal=me, today=today)}
     if current is None:
         return render_page(request, "performance/overview.html", me, **ctx)
     ctx["tabs"] = period_tabs(me, current.id)

@@ -4,11 +4,15 @@ Team view (one period, one manager's reporting subtree; a handful of queries wha
 - members: the active people whose posts report, directly or not, to the manager's post;
 - goal progress per person: their post goals (through the post they hold) and their own employee goals,
   each with the ``GoalResult`` score, progress and at-risk flag of the last recompute;
-- check-ins due: indicators of those goals with no check-in at all, or none dated in the last
-  ``CHECKIN_DUE_DAYS`` days (only while the period takes check-ins: in progress or in review);
+- check-ins due: indicators of those goals whose next check-in, by the indicator's cadence, is due
+  (``performance.service.cadence``; only while the period takes check-ins: in progress or in review), by the
+  day they fell due;
 - the distribution of the team's final performance ratings (``ratings.latest_approved``, rounded half
   up to 1..5 like calibration) and each member's final rating;
 - points balances (``points.balances``, so the caller's people scope applies).
+
+The members come riskiest first: most goals at risk, then the lowest score, then the lowest progress (unscored
+last), then by name.
 
 Who: a manager sees their own team, or the team of a manager inside their reporting subtree; HR any
 manager's team, chosen by the manager's employee id. Executives and employees have no team view.
@@ -18,7 +22,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, and_, func, literal, or_, select
@@ -32,12 +36,14 @@ from hcm.org.models import BusinessProcess, Department, Employee, EmployeeStatus
 from hcm.org.queries import department_subtree_ids
 from hcm.policy import Principal, is_hr, subtree_position_ids, team_filter, visible_employee
 from performance.models import (
+    Cadence,
     CheckIn,
     Goal,
     GoalLevel,
     GoalLink,
     GoalResult,
     Indicator,
+    IndicatorKind,
     Period,
     PeriodState,
     PointsEntry,
@@ -64,11 +70,10 @@ from performance.schemas_team import (
     RosterEntry,
     SupportingGoal,
 )
-from performance.service import cascade, points, ratings, rollup, units
+from performance.service import cadence, cascade, points, ratings, rollup, units
 from performance.service.calibration import RATINGS, rating_bucket
 from performance.service.lookups import get_period
 
-CHECKIN_DUE_DAYS = 30
 CHECKIN_STATES = (PeriodState.IN_PROGRESS, PeriodState.REVIEW)
 ROSTER_LIMIT = 1000
 
@@ -116,11 +121,17 @@ class DueCheckIn:
     indicator_id: int
     indicator_code: str
     indicator_name: str
+    kind: IndicatorKind
+    unit: str | None
+    milestones_total: int | None
+    cadence: Cadence
     goal_id: int
     goal_code: str
+    goal_title: str
     employee_id: int
     name: str
     last_as_of: date | None
+    due: date  # the reporting date the missing check-in is for (due from the day after)
 
 
 @dataclass
@@ -130,7 +141,6 @@ class TeamView:
     manager_name: str
     members: list[Member]
     checkins_open: bool  # the period takes check-ins (otherwise nothing is due)
-    due_before: date | None  # a last check-in before this day is overdue
     checkins_due: list[DueCheckIn]
     distribution: dict[int, int]  # final performance rating 1..5 -> people
     rated: int
@@ -210,32 +220,56 @@ def _resolve_manager(db: Session, principal: Principal, manager_id: int | None) 
     return emp.id, emp.full_name, emp.position_id
 
 
-def _checkins_due(db: Session, *, period: Period, post_filter: ColumnElement[bool],
-                  person_filter: ColumnElement[bool], before: date) -> list[DueCheckIn]:
+def checkins_due(db: Session, *, period: Period, post_filter: ColumnElement[bool],
+                 person_filter: ColumnElement[bool], today: date,
+                 may_report: ColumnElement[bool] | None = None) -> list[DueCheckIn]:
+    """The check-ins due on ``today`` (``performance.service.cadence``) for the indicators of the post goals
+    ``post_filter`` keeps (credited to the post's holder) and the employee goals ``person_filter`` keeps, oldest
+    due first; ``may_report`` narrows the indicators further (whose the caller may record). Nothing while the
+    period takes no check-ins. Two queries: the indicators with their latest check-in, then the names."""
+    if period.state not in CHECKIN_STATES:
+        return []
     holder = aliased(Employee)
     person = func.coalesce(Goal.employee_id, holder.id)
     last = func.max(CheckIn.as_of)
-    name_of = aliased(Employee)
-    due = (
-        select(Indicator.id.label("indicator_id"), Indicator.code.label("icode"), Indicator.name.label("iname"),
-               Goal.id.label("goal_id"), Goal.code.label("gcode"), person.label("person"), last.label("last"))
+    stmt = (
+        select(Indicator.id, Indicator.code, Indicator.name, Indicator.kind, Indicator.unit, Indicator.milestones_total,
+               Indicator.cadence, Goal.id, Goal.code, Goal.title, person.label("person"), last.label("last"))
         .join(Goal, Goal.id == Indicator.goal_id)
-        .outerjoin(holder, and_(Goal.level == GoalLevel.POST, holder.position_id == Goal.position_id))
+        .outerjoin(holder, and_(Goal.level == GoalLevel.POST, holder.position_id == Goal.position_id,
+                                holder.status == EmployeeStatus.ACTIVE))
         .outerjoin(CheckIn, CheckIn.indicator_id == Indicator.id)
         .where(Goal.period_id == period.id,
                or_(and_(Goal.level == GoalLevel.POST, post_filter), and_(Goal.level == GoalLevel.EMPLOYEE, person_filter)),
                person.is_not(None))
-        .group_by(Indicator.id, Indicator.code, Indicator.name, Goal.id, Goal.code, Goal.employee_id, holder.id)
-        .having(or_(last.is_(None), last < before))
-        .subquery("due")
+        .group_by(Indicator.id, Indicator.code, Indicator.name, Indicator.kind, Indicator.unit,
+                  Indicator.milestones_total, Indicator.cadence, Goal.id, Goal.code, Goal.title, Goal.employee_id,
+                  holder.id)
     )
-    rows = db.execute(
-        select(due, name_of.first_name + literal(" ") + name_of.last_name)
-        .join(name_of, name_of.id == due.c.person)
-        .order_by(due.c.last.is_not(None), due.c.last, name_of.last_name, due.c.gcode, due.c.icode)
-    ).all()
-    return [DueCheckIn(indicator_id=r.indicator_id, indicator_code=r.icode, indicator_name=r.iname, goal_id=r.goal_id,
-                       goal_code=r.gcode, employee_id=r.person, name=r[-1], last_as_of=r.last) for r in rows]
+    if may_report is not None:
+        stmt = stmt.where(may_report)
+    rows: list[DueCheckIn] = []
+    for r in db.execute(stmt):
+        cad = Cadence(r.cadence)
+        due = cadence.due_date(cad, period.start_date, period.end_date, r.last)
+        if due is not None and due < today:
+            rows.append(DueCheckIn(indicator_id=r[0], indicator_code=r[1], indicator_name=r[2], kind=IndicatorKind(r[3]),
+                                   unit=r[4], milestones_total=r[5], cadence=cad, goal_id=r[7], goal_code=r[8],
+                                   goal_title=r[9], employee_id=int(r.person), name="", last_as_of=r.last, due=due))
+    if rows:
+        names = {i: n for i, n in db.execute(select(Employee.id, _name())
+                                             .where(Employee.id.in_({d.employee_id for d in rows})))}
+        for d in rows:
+            d.name = names.get(d.employee_id, "")
+    return sorted(rows, key=lambda d: (d.due, d.name, d.goal_title, d.indicator_code))
+
+
+def riskiest_first(member: Member) -> tuple[Any, ...]:
+    """The team view's order: most goals at risk, then the lowest score, then the lowest progress (people
+    without a score or progress after those with one), then by name."""
+    progress = member.progress
+    return (-member.at_risk, member.score is None, member.score or 0.0, progress is None, progress or 0.0,
+            member.name)
 
 
 # --- views -----------------------------------------------------------------------------------------
@@ -277,16 +311,12 @@ def team_view(db: Session, *, principal: Principal, period_id: int, manager_id: 
         for b in points.balances(db, principal=principal, period_id=period.id, employee_ids=list(members)):
             members[b.employee_id].points = b.points
 
-    open_ = period.state in CHECKIN_STATES
-    due: list[DueCheckIn] = []
-    before = None
-    if open_:
-        day = min(today or clock.today(), period.end_date)
-        before = day - timedelta(days=CHECKIN_DUE_DAYS)
-        due = [d for d in _checkins_due(db, period=period, post_filter=post_filter, person_filter=person_filter,
-                                        before=before) if d.employee_id in members]
-    return TeamView(period_id=period.id, manager_id=mgr_id, manager_name=mgr_name, members=list(members.values()),
-                    checkins_open=open_, due_before=before, checkins_due=due, distribution=distribution, rated=rated)
+    due = [d for d in checkins_due(db, period=period, post_filter=post_filter, person_filter=person_filter,
+                                   today=today or clock.today()) if d.employee_id in members]
+    return TeamView(period_id=period.id, manager_id=mgr_id, manager_name=mgr_name,
+                    members=sorted(members.values(), key=riskiest_first),
+                    checkins_open=period.state in CHECKIN_STATES, checkins_due=due, distribution=distribution,
+                    rated=rated)
 
 
 def person_view(db: Session, *, principal: Principal, period_id: int, employee_id: int) -> PersonView:
@@ -379,11 +409,18 @@ def goal_detail(db: Session, *, principal: Principal, goal_id: int, today: date 
     indicators = list(db.scalars(select(Indicator).where(Indicator.goal_id == goal.id).order_by(Indicator.code)))
     live = rollup.indicator_rows(db, period_id=period.id, today=today, goal_ids=[goal.id])
     history: dict[int, list[CheckInLine]] = defaultdict(list)
-    for ci, username in db.execute(select(CheckIn, User.username).outerjoin(User, User.id == CheckIn.author_user_id)
-                                   .where(CheckIn.indicator_id.in_([i.id for i in indicators]))
-                                   .order_by(CheckIn.as_of.desc(), CheckIn.id.desc())):
+    author = aliased(Employee)
+    for ci, username, first, last in db.execute(
+            select(CheckIn, User.username, author.first_name, author.last_name)
+            .outerjoin(User, User.id == CheckIn.author_user_id)
+            .outerjoin(author, author.id == User.employee_id)
+            .where(CheckIn.indicator_id.in_([i.id for i in indicators]))
+            .order_by(CheckIn.as_of.desc(), CheckIn.id.desc())):
+        # who checked in: the author's name when their login is a person's, else the login's name
+        by = f"{first} {last}" if first is not None else username
         history[ci.indicator_id].append(CheckInLine(as_of=ci.as_of, actual=ci.actual, milestones_done=ci.milestones_done,
-                                                    rubric_level=ci.rubric_level, comment=ci.comment, by=username))
+                                                    rubric_level=ci.rubric_level, comment=ci.comment, by=by,
+                                                    at=ci.created_at))
     open_ = period.state in CHECKIN_STATES
     rows = []
     for ind in indicators:

@@ -3,7 +3,7 @@ check-ins due, the team's rating distribution and points, and who may look at wh
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -21,7 +21,7 @@ def test_the_managers_team_view_on_the_known_plan(db, org, plan) -> None:  # typ
     view = team.team_view(db, principal=org.principal("manager"), period_id=plan.period.id, today=plan.today)
     assert view.manager_name == "Bruno Boss"
     members = by_name(view)
-    assert list(members) == ["Alice", "Dana", "Bob"]  # by last name: Analyst, Clerk, Lead
+    assert list(members) == ["Bob", "Dana", "Alice"]  # riskiest first: Bob at risk, then Dana 75.0, Alice 125.0
     assert {n: m.direct for n, m in members.items()} == {"Alice": True, "Dana": False, "Bob": True}
     # goal progress per person: their post goal with its computed result
     goals = {n: [(g.code, g.score, g.at_risk) for g in m.goals] for n, m in members.items()}
@@ -33,7 +33,7 @@ def test_the_managers_team_view_on_the_known_plan(db, org, plan) -> None:  # typ
     # check-ins due at day 200: nothing since day 170, or never
     assert {(d.indicator_code, d.name, d.last_as_of) for d in view.checkins_due} == {
         ("A2", "Alice Analyst", None), ("B1", "Bob Lead", plan.start + timedelta(days=60))}
-    assert view.due_before == plan.start + timedelta(days=170)
+    assert {d.due for d in view.checkins_due} == {date(2026, 2, 28), date(2026, 5, 31)}  # B1 (3 Apr) covers April
     # final performance ratings of the team: one each of 2, 3 and 4; carol (Sales) is not in the team
     assert view.distribution == {1: 0, 2: 1, 3: 1, 4: 1, 5: 0} and view.rated == 3 and view.unrated == 0
     assert {n: m.rating for n, m in members.items()} == {"Alice": 4.0, "Dana": 2.0, "Bob": 3.0}
@@ -44,8 +44,8 @@ def test_the_managers_team_view_on_the_known_plan(db, org, plan) -> None:  # typ
 def test_check_ins_due_follow_the_day_and_the_period_state(db, org, plan) -> None:  # type: ignore[no-untyped-def]
     boss = org.principal("manager")
     later = team.team_view(db, principal=boss, period_id=plan.period.id, today=plan.today + timedelta(days=25))
-    # on day 225 the cut-off is day 195: A1 (day 190) is now overdue as well, DN1 (day 195) is not
-    assert {d.indicator_code for d in later.checkins_due} == {"A2", "B1", "A1"}
+    # on day 225 (15 September) August is over: A1 (11 August) and DN1 (16 August) cover it, A2 and B1 are still due
+    assert {d.indicator_code for d in later.checkins_due} == {"A2", "B1"}
     perf.advance(db, plan.period, PeriodState.CALIBRATION)
     closed_for_checkins = team.team_view(db, principal=boss, period_id=plan.period.id, today=plan.today)
     assert not closed_for_checkins.checkins_open and closed_for_checkins.checkins_due == []
