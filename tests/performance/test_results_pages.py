@@ -104,7 +104,7 @@ def test_sorting_keeps_the_hierarchy(web_db_plan) -> None:  # type: ignore[no-un
 
 
 def test_scope_per_role(web_db_plan) -> None:  # type: ignore[no-untyped-def]
-    client, db, org, plan, as_role = web_db_plan
+    client, _db, org, plan, as_role = web_db_plan
     ops, sales, root = org.ops.id, org.sales.id, org.root.id
     for who in ("hr", "exec"):
         page = client.get(_url(plan), headers=as_role(who))
@@ -126,7 +126,7 @@ def test_scope_per_role(web_db_plan) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_a_department_page(web_db_plan) -> None:  # type: ignore[no-untyped-def]
-    client, db, org, plan, as_role = web_db_plan
+    client, _db, org, plan, as_role = web_db_plan
     E, ops = org.people, org.ops.id
     page = client.get(_url(plan, f"departments/{ops}"), headers=as_role("hr"))
     assert page.status_code == 200
@@ -150,7 +150,7 @@ def test_a_department_page(web_db_plan) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_the_overview_summarises_the_top_level(web_db_plan) -> None:  # type: ignore[no-untyped-def]
-    client, db, org, plan, as_role = web_db_plan
+    client, _db, org, plan, as_role = web_db_plan
     page = client.get("/performance", headers=as_role("hr"))
     assert set(attrs(page.text, "data-department")) == {str(org.ops.id), str(org.sales.id)}
     assert f'href="/performance/periods/{plan.period.id}/results" data-results-link' in page.text
