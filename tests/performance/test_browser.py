@@ -53,9 +53,7 @@ def test_hr_walks_the_cascade_nine_box_and_calibration(page: Any, live: Live, sh
     page.click("header [data-nav=performance]")
     page.wait_for_url("**/performance")
     assert page.locator("header [data-nav=performance]").get_attribute("aria-current") == "page"
-    drawn = _painted(page, "department-chart")
-    assert drawn["chart"] and drawn["painted"] > 1500, drawn
-    assert page.locator("[data-department]").count() == 2
+    assert page.locator("[data-department]").count() == 2  # the divisions; their chart is on the results page
     page.screenshot(path=str(shots / "perf-hr-overview.png"), full_page=True)
 
     page.click("[data-tab=cascade]")
