@@ -5,7 +5,6 @@ errors rendered as pages, never a 500."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 
