@@ -21,6 +21,7 @@ from performance.models import Period
 from performance.policy import (
     may_calibrate,
     may_read_department_results,
+    may_view_teams,
     ninebox_scopes,
 )
 
@@ -45,6 +46,8 @@ def period_tabs(me: Principal, period_id: int) -> list[dict[str, str]]:
     tabs.append({"key": "points", "label": "Points", "href": f"{base}/points"})
     if may_read_department_results(me):
         tabs.append({"key": "results", "label": "Results", "href": f"{base}/results"})
+    if may_view_teams(me):
+        tabs.append({"key": "reviews", "label": "Reviews", "href": f"{base}/reviews"})
     if may_calibrate(me):
         tabs.append({"key": "calibration", "label": "Calibration", "href": f"{base}/calibration"})
     return tabs

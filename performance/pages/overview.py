@@ -19,7 +19,7 @@ from performance.policy import (
     may_view_teams,
     sees_company_scores,
 )
-from performance.service import department_results, landing, lookups, results, tasks_panel, team
+from performance.service import department_results, landing, lookups, results, reviews, tasks_panel, team
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,7 +35,8 @@ def overview(request: Request, period: str = "", manager: str = "", db: Session 
                else landing.default_period(db, principal=me, today=today))
     ctx: dict[str, Any] = {"periods": periods, "period": current, "tabs": [], "company": None, "departments": [],
                            "chart": None, "managers": [], "manager_id": None, "team": None, "team_error": None,
-                           "mine": None, "tasks": tasks_panel.tasks(db, principal=me, today=today)}
+                           "mine": None, "team_reviews": None, "my_review": None,
+                           "tasks": tasks_panel.tasks(db, principal=me, today=today)}
     if current is None:
         return render_page(request, "performance/overview.html", me, **ctx)
     ctx["tabs"] = period_tabs(me, current.id)
@@ -54,7 +55,11 @@ def overview(request: Request, period: str = "", manager: str = "", db: Session 
                                              today=today)
             except HcmError as exc:
                 ctx["team_error"] = exc.message
+            if ctx["team"] is not None:  # the review status and the rating form of each member
+                ctx["team_reviews"] = reviews.statuses(db, principal=me, period_id=current.id,
+                                                       employee_ids=[m.employee_id for m in ctx["team"].members])
     if (own := own_profile_id(me)) is not None:
         ctx["mine"] = team.person_view(db, principal=me, period_id=current.id, employee_id=own)
+        ctx["my_review"] = reviews.statuses(db, principal=me, period_id=current.id, employee_ids=[own])
     return render_page(request, "performance/overview.html", me, **ctx)
 

@@ -36,6 +36,7 @@ from performance.service import units
 from performance.service.calibration import check_department, rating_bucket
 from performance.service.lookups import get_period
 from performance.service.ratings import latest_approved
+from performance.service.settings import hides_potential
 
 Band = Literal["low", "medium", "high"]
 Scope = Literal["team", "department", "company"]
@@ -116,11 +117,15 @@ def _placements(db: Session, principal: Principal, period_id: int, scope: Scope,
     )
     if where is not None:
         stmt = stmt.where(where)
+    # a cell placing the caller by name would tell them their own potential: the potential rule decides
+    own = principal.employee_id
+    hide_own = own is not None and hides_potential(db, principal, employee_id=own)
     for row in db.execute(stmt):
         emp_id, is_key, rating, potential, pot_scale, score = row[0], row[4], row[5], row[6], row[7], row[8]
         p_band, _ = performance_band(rating, score)
         q_band = potential_band(potential, pot_scale)
-        named = may_name_in_ninebox(principal, employee_id=emp_id, holds_key_post=bool(is_key))
+        named = (may_name_in_ninebox(principal, employee_id=emp_id, holds_key_post=bool(is_key))
+                 and not (hide_own and emp_id == own))
         yield (None if p_band is None or q_band is None else (p_band, q_band)), named, row
 
 

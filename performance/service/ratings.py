@@ -51,6 +51,7 @@ from performance.policy import (
 from performance.schemas import RatingIn, RatingOut
 from performance.schemas_ratings import FinalRating, RatingAggregate, RatingsView
 from performance.service.lookups import ensure_state, ensure_writable, get_period
+from performance.service.settings import hides_potential
 
 RATING_STATES = (PeriodState.IN_PROGRESS, PeriodState.REVIEW)
 SCALES: dict[RatingKind, tuple[int, ...]] = {
@@ -225,15 +226,19 @@ def _rater(ev: RatingEvent) -> Any:
 
 def ratings_for(db: Session, *, principal: Principal, period_id: int, employee_id: int) -> RatingsView:
     """The person sees their own, a manager their subtree, HR everyone; an executive sees only the final
-    ratings of key-post holders. Anyone else gets the 404 of a person that does not exist."""
+    ratings of key-post holders. Anyone else gets the 404 of a person that does not exist. A person's own
+    potential is left out unless HR shows it (``settings.hides_potential``, the one place of that rule)."""
     get_period(db, period_id)
     visible_employee(db, principal, employee_id)
-    fin = finals(db, period_id=period_id, employee_id=employee_id)
+    shown = ([k for k in RatingKind if k is not RatingKind.POTENTIAL]
+             if hides_potential(db, principal, employee_id=employee_id) else list(RatingKind))
+    fin = [f for f in finals(db, period_id=period_id, employee_id=employee_id) if f.kind in shown]
     if sees_final_ratings_only(principal, employee_id=employee_id):
         return RatingsView(period_id=period_id, employee_id=employee_id, view="final_only", final=fin, events=[],
                            aggregates=[])
     events = list(db.scalars(select(RatingEvent).where(RatingEvent.period_id == period_id,
-                                                       RatingEvent.employee_id == employee_id)
+                                                       RatingEvent.employee_id == employee_id,
+                                                       RatingEvent.kind.in_(shown))
                              .order_by(RatingEvent.created_at, RatingEvent.id)))
     return RatingsView(
         period_id=period_id, employee_id=employee_id, view="full", final=fin,

@@ -8,7 +8,7 @@ import pytest
 from hcm.errors import Forbidden, Invalid, NotFound
 from performance.models import Goal, GoalLevel, GoalResult, RatingKind
 from performance.policy import ninebox_scopes
-from performance.service import ninebox
+from performance.service import ninebox, settings
 from performance.service.ninebox import performance_band, potential_band
 from tests.performance import factories as perf
 
@@ -106,7 +106,11 @@ def test_scopes_by_role(db, org, known):  # type: ignore[no-untyped-def]
     assert counts(ex) == counts(ninebox.nine_box(db, principal=hr, period_id=known.id, scope="company"))
     assert placed(ex) == {"Star": set(), "Future star": set(), "Inconsistent player": set(),
                           "Trusted professional": {"Bruno"}, "Rough diamond": set()}
-    assert ex.names_limited and [p.name for p in ex.unplaced_people] == ["Cora Chief"]
+    # her own place would tell her own potential: named only when HR lets people see theirs (off by default)
+    assert ex.names_limited and [p.name for p in ex.unplaced_people] == []
+    settings.update(db, principal=hr, employees_see_potential=True)
+    ex = ninebox.nine_box(db, principal=org.principal("exec"), period_id=known.id, scope="company")
+    assert [p.name for p in ex.unplaced_people] == ["Cora Chief"]
 
 
 def test_refused_scopes(db, org, known):  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ import pytest
 
 from hcm.errors import Forbidden, Invalid, NotFound
 from performance.models import PeriodState, RatingKind, RatingSource
-from performance.service import team
+from performance.service import settings, team
 from tests.performance import factories as perf
 
 
@@ -78,6 +78,9 @@ def test_a_persons_own_view(db, org, plan) -> None:  # type: ignore[no-untyped-d
     alice = org.principal("employee")
     mine = team.person_view(db, principal=alice, period_id=plan.period.id, employee_id=org.people["alice"].id)
     assert [g.code for g in mine.goals] == ["P-ALICE"] and mine.points == 110
+    assert [(f.kind, f.value) for f in mine.ratings.final] == [(RatingKind.PERFORMANCE, 4.0)]  # own potential: hidden
+    settings.update(db, principal=org.principal("hr"), employees_see_potential=True)
+    mine = team.person_view(db, principal=alice, period_id=plan.period.id, employee_id=org.people["alice"].id)
     assert [(f.kind, f.value) for f in mine.ratings.final] == [(RatingKind.PERFORMANCE, 4.0), (RatingKind.POTENTIAL, 3.0)]
     assert [(a.source, a.shown, a.raters, a.mean) for a in mine.ratings.aggregates] == [
         (RatingSource.PEER, False, None, None)]  # two peers: below the anonymity threshold
