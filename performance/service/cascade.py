@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+import pydantic
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -223,6 +224,53 @@ def create_indicator(db: Session, *, principal: Principal, goal_id: int, data: I
     ind = Indicator(goal_id=goal.id, formula=formula, formula_version=version, **values)
     db.add(ind)
     db.flush()
+    return ind
+
+
+def update_indicator(db: Session, *, principal: Principal, indicator_id: int, data: Any) -> Indicator:
+    """Change an indicator (``performance.schemas_setup.IndicatorPatch``: only the fields sent). The result is
+    checked as a new indicator would be (its shape, the order of its bounds, its formula, its code unique in its
+    goal), while the period is in planning or in progress. Once it has check-ins its kind stays. The formula
+    follows a new kind or direction unless one is given; an edit of a period in progress recomputes it."""
+    from performance.schemas_setup import IndicatorSetupIn  # the shapes of the set-up, beside this module's own
+
+    ind = get_visible_indicator(db, principal=principal, indicator_id=indicator_id)
+    goal = get_goal(db, ind.goal_id)
+    sent = data.model_dump(exclude_unset=True)
+    if "owner_employee_id" in sent:
+        _person_ref(db, principal, sent["owner_employee_id"], "owner_employee_id")
+    period = ensure_writable(db, goal.period_id)
+    ensure_state(period, PeriodState.PLANNING, PeriodState.IN_PROGRESS, action="changing an indicator")
+    _check_plan_rights(db, principal, goal)
+    fields = [f for f in IndicatorSetupIn.model_fields if f != "formula"]
+    merged = {f: getattr(ind, f) for f in fields} | {k: v for k, v in sent.items() if k != "formula"}
+    shape_changed = any(k in sent and sent[k] != getattr(ind, k) for k in ("kind", "direction"))
+    formula = sent.get("formula") or (default_formula(merged["kind"], merged["direction"]) if shape_changed
+                                      else ind.formula)
+    try:
+        checked = IndicatorSetupIn(**merged, formula=formula)
+    except pydantic.ValidationError as exc:  # the model's own rules (a quantitative indicator needs its bounds, ...)
+        msg = str(exc.errors()[0].get("msg", exc))
+        field = next((f for f in ("milestones_total", "target_low", "target_high", "threshold_low", "threshold_high",
+                                  "threshold", "target") if f in msg), "kind")
+        raise Invalid(msg.removeprefix("Value error, "), field=field) from None
+    _validate_indicator(checked)
+    if "kind" in sent and sent["kind"] is not ind.kind and db.execute(
+            select(CheckIn.id).where(CheckIn.indicator_id == ind.id).limit(1)).first():
+        raise Conflict(f"indicator {ind.code!r} has check-ins: its kind stays {ind.kind.value}", field="kind")
+    try:
+        version = scoring.latest_version(formula) if formula != ind.formula else ind.formula_version
+    except KeyError as exc:
+        raise Invalid(f"unknown formula {formula!r}", field="formula") from exc
+    if checked.code != ind.code and db.scalar(select(Indicator.id).where(
+            Indicator.goal_id == goal.id, Indicator.code == checked.code)) is not None:
+        raise Conflict(f"code={checked.code!r} is already used by another indicator of goal {goal.code!r}", field="code")
+    for k, v in checked.model_dump(exclude={"formula"}).items():
+        setattr(ind, k, v)
+    ind.formula, ind.formula_version = formula, version
+    db.flush()
+    if period.state is PeriodState.IN_PROGRESS:
+        recompute_after_commit(db, period.id)
     return ind
 
 

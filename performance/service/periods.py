@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from hcm.db import utcnow
 from hcm.errors import Conflict, Invalid
 from performance.models import PERIOD_FLOW, Period, PeriodKind, PeriodState
+from performance.schemas_setup import Blocker
 from performance.service import rollup
 from performance.service.cascade import plan_problems
 from performance.service.lookups import ensure_writable, get_period
@@ -55,19 +56,47 @@ def create_period(
     return p
 
 
+def next_state(period: Period) -> PeriodState | None:
+    """The state a period moves to next, or None for a closed one."""
+    i = PERIOD_FLOW.index(period.state)
+    return PERIOD_FLOW[i + 1] if i + 1 < len(PERIOD_FLOW) else None
+
+
+def blockers(db: Session, *, period_id: int) -> list[Blocker]:
+    """Everything that stops the period from moving to its next state, in plain words: what ``advance`` refuses,
+    listed before anyone presses the button (a closed period, a template, a plan breaking a weight rule)."""
+    p = get_period(db, period_id)
+    nxt = next_state(p)
+    if nxt is None:
+        return [Blocker(rule="closed", message=f"{p.name} is closed: closed periods are read-only and never move on.")]
+    if p.is_template:
+        return [Blocker(rule="template", message=f"{p.name} is a template: it holds a goal plan to start periods "
+                        "from and is never started, scored or closed. Unmark it as a template to run it.")]
+    out: list[Blocker] = []
+    if nxt is PeriodState.IN_PROGRESS:
+        for problem in plan_problems(db, period_id=p.id):
+            what = ("the weights of its indicators" if problem.rule.startswith("indicator")
+                    else "the weights of the goals supporting it")
+            out.append(Blocker(rule=problem.rule, goal_id=problem.goal_id,
+                               message=f"Goal {problem.goal}: {what} add to {problem.total:g}, not 100."))
+    return out
+
+
 def advance(db: Session, *, period_id: int, to: PeriodState) -> Period:
-    """Move one step forward in the flow (no skipping, no going back: a closed period stays closed)."""
+    """Move one step forward in the flow (no skipping, no going back: a closed period stays closed), unless
+    something ``blockers`` lists stops it."""
     p = ensure_writable(db, period_id, for_update=True)
-    i = PERIOD_FLOW.index(p.state)
-    if i + 1 >= len(PERIOD_FLOW) or PERIOD_FLOW[i + 1] is not to:
-        nxt = PERIOD_FLOW[i + 1].value if i + 1 < len(PERIOD_FLOW) else "nothing"
-        raise Conflict(f"period {p.code!r} is {p.state.value}; the next state is {nxt}, not {to.value}",
-                       field="state")
-    if to is PeriodState.IN_PROGRESS:
-        problems = plan_problems(db, period_id=p.id)
-        if problems:
-            raise Conflict(f"period {p.code!r} cannot start: {len(problems)} goal(s) break a weight rule",
-                           field="state", details=[problem.model_dump() for problem in problems])
+    nxt = next_state(p)
+    if nxt is not to:
+        raise Conflict(f"period {p.code!r} is {p.state.value}; the next state is "
+                       f"{nxt.value if nxt else 'nothing'}, not {to.value}", field="state")
+    found = blockers(db, period_id=p.id)
+    if found:
+        if to is PeriodState.IN_PROGRESS and all(b.goal_id is not None for b in found):
+            message = f"period {p.code!r} cannot start: {len(found)} goal(s) break a weight rule"
+        else:
+            message = f"period {p.code!r} cannot move to {to.value}: " + " ".join(b.message for b in found)
+        raise Conflict(message, field="state", details=[b.model_dump() for b in found])
     if to is PeriodState.CLOSED:
         return close(db, period=p)
     p.state = to
