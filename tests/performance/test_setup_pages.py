@@ -11,13 +11,11 @@ from sqlalchemy import select
 
 from hcm.errors import Conflict, Forbidden, Invalid
 from hcm.org.models import EmployeeStatus
-from performance.models import CheckIn, Goal, GoalLevel, GoalLink, Indicator, Period, PeriodKind, PeriodState
+from performance.models import CheckIn, Goal, GoalLevel, GoalLink, Indicator, PeriodKind, PeriodState
 from performance.schemas_setup import IndicatorPatch
 from performance.service import cascade, periods, setup
-from tests import factories
 from tests.factories import count
 from tests.performance import factories as perf
-from tests.web.helpers import attrs, form_token, logged_in
 
 
 def _fy27(db, hr):  # type: ignore[no-untyped-def]
