@@ -16,29 +16,45 @@ from hcm.deps import get_db
 from hcm.errors import HcmError, Invalid
 from hcm.fields import Id
 from hcm.policy import Principal, allow
-from hcm.web.render import flash
+from hcm.web.render import flash, pager
 from performance.pages.common import form_error, opt_float, opt_int, period_tabs, render_page
 from performance.policy import (
     PerfPermission,
 )
-from performance.schemas import CascadeNode, CheckInIn
-from performance.service import cascade, lookups, rollup, team
+from performance.schemas import CheckInIn
+from performance.service import cascade, cascade_view, rollup, team
 
 router = APIRouter(include_in_schema=False)
 
 
 # --- cascade ---------------------------------------------------------------------------------------
 @router.get("/performance/periods/{period_id}/cascade")
-def cascade_page(request: Request, period_id: Id, db: Session = Depends(get_db),
-                 me: Principal = Depends(allow(PerfPermission.READ))) -> Response:
-    period = lookups.get_period(db, period_id)
-    roots = cascade.cascade_tree(db, principal=me, period_id=period_id)
+def cascade_page(request: Request, period_id: Id, goal: str = "", q: str = "", page: str = "",
+                 db: Session = Depends(get_db), me: Principal = Depends(allow(PerfPermission.READ))) -> Response:
+    """The top of the cascade (and the way to one's own goals), or opened on ``goal``; ``q`` searches goals
+    and owners (``performance.service.cascade_view``)."""
+    focus = opt_int(goal, "goal")
+    number = opt_int(page, "page") or 1
+    try:
+        view = cascade_view.cascade_page(db, principal=me, period_id=period_id, focus_goal_id=focus, q=q,
+                                         page=number)
+        error = None
+    except Invalid as exc:  # the search's own fields: the page without the search, the field named
+        if exc.field not in ("q", "page"):
+            raise
+        view = cascade_view.cascade_page(db, principal=me, period_id=period_id, focus_goal_id=focus)
+        error = form_error(exc)
+    pages = pager(request, view.search.page, view.search.page_size, view.search.total) if view.search else None
+    return render_page(request, "performance/cascade.html", me, status_code=422 if error else 200,
+                       period=view.period, tabs=period_tabs(me, period_id), view=view, q=q, error=error, pages=pages)
 
-    def count(nodes: list[CascadeNode]) -> int:
-        return sum(1 + count(n.children) for n in nodes)
 
-    return render_page(request, "performance/cascade.html", me, period=period, tabs=period_tabs(me, period.id), roots=roots,
-                   nodes=count(roots))
+@router.get("/performance/periods/{period_id}/cascade/{goal_id}/children")
+def cascade_children(request: Request, period_id: Id, goal_id: Id, db: Session = Depends(get_db),
+                     me: Principal = Depends(allow(PerfPermission.READ))) -> Response:
+    """The rows of the goals supporting a goal, as HTML for the page's script to put in place."""
+    nodes = cascade_view.cascade_children(db, principal=me, period_id=period_id, goal_id=goal_id)
+    return render_page(request, "performance/cascade_children.html", me, nodes=nodes, period_id=period_id)
 
 
 # --- a goal and its check-ins ----------------------------------------------------------------------

@@ -121,21 +121,12 @@
   });
 })();
 
-/* Performance pages: expand/collapse-all of the goal cascade. Same rules as above: the pages work
-   without it, and nothing leaves the app. */
+/* Performance pages: expand/collapse-all of the department results tree. Same rules as above: the pages
+   work without it, and nothing leaves the app. */
 (function () {
   "use strict";
 
-  function cascadeTools() {
-    document.querySelectorAll("[data-cascade-tree]").forEach(function (button) {
-      button.addEventListener("click", function () {
-        var open = button.dataset.cascadeTree === "expand";
-        document.querySelectorAll("#cascade-tree details").forEach(function (d) { d.open = open; });
-      });
-    });
-  }
-
-  function resultsTools() {  // the department results tree: the same, over #results-tree
+  function resultsTools() {
     document.querySelectorAll("[data-results-tree]").forEach(function (button) {
       button.addEventListener("click", function () {
         var open = button.dataset.resultsTree === "expand";
@@ -144,7 +135,6 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", cascadeTools);
   document.addEventListener("DOMContentLoaded", resultsTools);
 })();
 
