@@ -150,17 +150,32 @@ def test_the_employee_sees_only_their_own_goals_and_ratings(web, plan, as_user, 
 
 
 def test_the_cascade_tree_shows_weights_scores_and_risk(web, plan, as_user) -> None:  # type: ignore[no-untyped-def]
-    tree = web.get(f"/performance/periods/{plan.period.id}/cascade", headers=as_user("hr"))
-    assert set(attrs(tree.text, "data-goal")) == set(plan.goals)
-    assert sorted(attrs(tree.text, "data-weight")) == sorted(["60", "40", "50", "30", "20", "100"])
-    assert {"125.0", "25.0", "75.0"} <= set(attrs(tree.text, "data-score"))
-    assert len(attrs(tree.text, "data-at-risk")) >= 1
-    for g in plan.goals.values():
-        assert f'href="/performance/goals/{g.id}"' in tree.text
-    assert 'data-cascade-tree="expand"' in tree.text
-    board = web.get(f"/performance/periods/{plan.period.id}/cascade", headers=as_user("exec"))
-    assert set(attrs(board.text, "data-goal")) == {"C1", "D-OPS", "D-SAL"}  # post goals of key posts only: none here
-    assert web.get(f"/performance/goals/{plan.goals['P-ALICE'].id}", headers=as_user("exec")).status_code == 404
+    # The page opens at the top (HR of the small org has no goals of its own); the rest comes a goal at a time
+    # (the children fragment) or with the page opened on a goal. Together they show every goal, as before.
+    pid, hr = plan.period.id, as_user("hr")
+    base = f"/performance/periods/{pid}/cascade"
+    top = web.get(base, headers=hr)
+    assert set(attrs(top.text, "data-goal")) == {"C1"} and attrs(top.text, "data-children") == ["2"]
+    seen = ""
+    for code in ("C1", "D-OPS", "D-SAL"):
+        rows = web.get(f"{base}/{plan.goals[code].id}/children", headers=hr)
+        assert rows.status_code == 200
+        seen += rows.text
+    assert set(attrs(seen, "data-goal")) == set(plan.goals) - {"C1"}
+    assert sorted(attrs(seen, "data-weight")) == sorted(["60", "40", "50", "30", "20", "100"])
+    assert {"125.0", "25.0", "75.0"} <= set(attrs(seen, "data-score"))
+    assert len(attrs(seen, "data-at-risk")) >= 1
+    for code, g in plan.goals.items():
+        assert f'href="/performance/goals/{g.id}"' in (top.text if code == "C1" else seen)
+    opened = web.get(f"{base}?goal={plan.goals['D-OPS'].id}", headers=hr)
+    assert set(attrs(opened.text, "data-goal")) == {"C1", "D-OPS", "D-SAL", "P-ALICE", "P-BOB", "P-DANA"}
+    ex = as_user("exec")
+    board = web.get(base, headers=ex).text + web.get(f"{base}/{plan.goals['C1'].id}/children", headers=ex).text
+    board += web.get(f"{base}/{plan.goals['D-OPS'].id}/children", headers=ex).text
+    assert set(attrs(board, "data-goal")) == {"C1", "D-OPS", "D-SAL"}  # post goals of key posts only: none here
+    assert web.get(f"/performance/goals/{plan.goals['P-ALICE'].id}", headers=ex).status_code == 404
+    assert web.get(f"{base}?goal={plan.goals['P-ALICE'].id}", headers=ex).status_code == 404
+    assert web.get(f"{base}/{plan.goals['P-ALICE'].id}/children", headers=ex).status_code == 404
 
 
 def test_goal_page_and_who_gets_the_check_in_form(web, plan, as_user) -> None:  # type: ignore[no-untyped-def]
