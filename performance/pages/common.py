@@ -48,6 +48,7 @@ def period_tabs(me: Principal, period_id: int) -> list[dict[str, str]]:
         tabs.append({"key": "results", "label": "Results", "href": f"{base}/results"})
     if may_view_teams(me):
         tabs.append({"key": "reviews", "label": "Reviews", "href": f"{base}/reviews"})
+    tabs.append({"key": "atrisk", "label": "At risk", "href": f"{base}/at-risk"})
     if may_calibrate(me):
         tabs.append({"key": "calibration", "label": "Calibration", "href": f"{base}/calibration"})
     return tabs
