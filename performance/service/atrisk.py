@@ -107,7 +107,7 @@ def _goals_stmt(db: Session, principal: Principal, period_id: int, f: Filters) -
         if sees_company_scores(principal) else people_goal
     cols = {"title": Goal.title, "level": Goal.level, "department": gdept.name, "owner": owner_name,
             "grade_level": grade.level, "progress": GoalResult.progress, "score": GoalResult.score}
-    stmt = (select(Goal.id.label("goal_id"), *(c.label(k) for k, c in cols.items()))
+    stmt: Any = (select(Goal.id.label("goal_id"), *(c.label(k) for k, c in cols.items()))
             .join(GoalResult, GoalResult.goal_id == Goal.id)
             .outerjoin(holder, and_(Goal.level == GoalLevel.POST, holder.position_id == Goal.position_id))
             .outerjoin(Employee, Employee.id == Goal.employee_id)
@@ -131,7 +131,7 @@ def _people_stmt(db: Session, principal: Principal, period_id: int, f: Filters) 
     period = get_period(db, period_id)
     scores = units.scores(period, "employee")
     holder = aliased(Employee)
-    risky = (select(func.coalesce(Goal.employee_id, holder.id).label("eid"), func.count().label("n"))
+    risky: Any = (select(func.coalesce(Goal.employee_id, holder.id).label("eid"), func.count().label("n"))
              .join(GoalResult, GoalResult.goal_id == Goal.id)
              .outerjoin(holder, and_(Goal.level == GoalLevel.POST, holder.position_id == Goal.position_id))
              .where(Goal.period_id == period_id, GoalResult.at_risk.is_(True),
@@ -144,7 +144,7 @@ def _people_stmt(db: Session, principal: Principal, period_id: int, f: Filters) 
     cols = {"name": _name(Employee), "position": pos.title, "department": Department.name,
             "manager": case((boss_visible, _name(boss)), else_=null()), "grade_level": grade.level,
             "score": score, "goals_at_risk": n}
-    stmt = (select(Employee.id.label("employee_id"), *(c.label(k) for k, c in cols.items()))
+    stmt: Any = (select(Employee.id.label("employee_id"), *(c.label(k) for k, c in cols.items()))
             .join(pos, pos.id == Employee.position_id)
             .join(Department, Department.id == pos.department_id)
             .outerjoin(grade, grade.id == pos.grade_id)

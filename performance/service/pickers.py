@@ -106,7 +106,7 @@ def check_department(db: Session, *, principal: Principal, department_id: int,
     return department_id
 
 
-def _managers_query(principal: Principal) -> Select[tuple[int, str, str]]:
+def _managers_query(principal: Principal) -> Select[int, str, str]:
     bosses = select(Position.reports_to_id).where(Position.reports_to_id.is_not(None))
     return (select(Employee.id, Employee.first_name + literal(" ") + Employee.last_name, Position.title)
             .join(Position, Position.id == Employee.position_id)
@@ -126,9 +126,9 @@ def check_manager(db: Session, *, principal: Principal, employee_id: int, field:
     for someone out of scope and for an id that names nobody. ``managing_only=False`` also takes a visible
     person with nobody reporting to them (the team view then says so)."""
     if managing_only:
-        stmt = _managers_query(principal).where(Employee.id == employee_id)
+        found = db.scalar(_managers_query(principal).where(Employee.id == employee_id).with_only_columns(Employee.id))
     else:
-        stmt = select(Employee.id).where(Employee.id == employee_id, employee_filter(principal))
-    if db.execute(stmt).first() is None:
+        found = db.scalar(select(Employee.id).where(Employee.id == employee_id, employee_filter(principal)))
+    if found is None:
         raise NotYours("manager", employee_id, field=field)
     return employee_id
