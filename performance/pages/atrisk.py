@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
@@ -12,7 +14,7 @@ from hcm.fields import Id
 from hcm.io.service import MEDIA_TYPES
 from hcm.policy import Principal, allow
 from hcm.web.render import pager
-from performance.pages.common import opt_int, period_tabs, render_page
+from performance.pages.common import form_error, opt_int, period_tabs, render_page
 from performance.policy import PerfPermission
 from performance.service import atrisk, lookups, pickers
 
@@ -25,12 +27,14 @@ def at_risk_page(request: Request, period_id: Id, view: str = "goals", departmen
                  level: str = "", sort: str = "", order: str = "", page: str = "", format: str = "",
                  db: Session = Depends(get_db), me: Principal = Depends(allow(PerfPermission.READ))) -> Response:
     period = lookups.get_period(db, period_id)
-    filters = atrisk.Filters(department_id=opt_int(department, "department"), manager_id=opt_int(manager, "manager"),
-                             level=opt_int(level, "level"))
     desc = order == "desc"
+    departments, managers = pickers.departments(db, principal=me), pickers.managers(db, principal=me)
     result, error, status = None, None, 200
+    filters = atrisk.Filters()
     try:
-        if format:
+        filters = atrisk.Filters(department_id=opt_int(department, "department"),
+                                 manager_id=opt_int(manager, "manager"), level=opt_int(level, "level"))
+        if format:  # the same rows as the page, all of them, with the same filters, order and visibility
             data = atrisk.export(db, principal=me, period_id=period_id, view=view, filters=filters, sort=sort,
                                  desc=desc, fmt=format)
             name = f"at-risk-{view}-{period.code}.{format}"
@@ -40,12 +44,17 @@ def at_risk_page(request: Request, period_id: Id, view: str = "goals", departmen
         result = atrisk.at_risk(db, principal=me, period_id=period_id, view=view, filters=filters, sort=sort,
                                 desc=desc, page=page_no, page_size=PAGE_SIZE)
     except HcmError as exc:
-        error, status = {"message": exc.message, "field": exc.field}, exc.status_code
+        error, status = form_error(exc), exc.status_code
     params = {k: v for k, v in (("view", view), ("department", department), ("manager", manager), ("level", level))
               if v}
+    chosen: dict[str, Any] = {
+        "department": next((d.name for d in departments if d.id == filters.department_id), None),
+        "manager": next((m.name for m in managers if m.employee_id == filters.manager_id), None),
+        "level": filters.level}
     return render_page(request, "performance/atrisk.html", me, status_code=status, period=period,
-                       tabs=period_tabs(me, period.id), result=result, error=error, view=view, params=params,
-                       sort=sort, desc=desc, filters=filters, views=atrisk.VIEWS,
-                       departments=pickers.departments(db, principal=me), managers=pickers.managers(db, principal=me),
-                       threshold=atrisk.PERSON_SCORE_AT_RISK_BELOW,
+                       tabs=period_tabs(me, period.id), result=result, error=error,
+                       view=view if view in atrisk.VIEWS else "goals", params=params, sort=sort, desc=desc,
+                       filters=filters, chosen=chosen, views=atrisk.VIEWS, departments=departments,
+                       managers=managers, threshold=atrisk.PERSON_SCORE_AT_RISK_BELOW,
+                       values={"department": department, "manager": manager, "level": level},
                        paging=pager(request, result.page, PAGE_SIZE, result.total) if result else None)

@@ -196,12 +196,23 @@ def _row(r: Any) -> dict[str, Any]:
     return d
 
 
+# the file's headers say what a number is (the page says it in its cells): progress in per cent of the way
+# from baseline to target, the score with 100 = on target
+FILE_HEADERS = {"progress": "Progress (%)", "score": "Score (100 = on target)"}
+
+
 def export(db: Session, *, principal: Principal, period_id: int, view: str = "goals", filters: Filters = Filters(),
            sort: str = "", desc: bool = False, fmt: str = "csv") -> bytes:
     """Exactly the filtered rows the viewer may see, in the page's order and columns, as CSV or XLSX
     (``hcm.io.files``: the csv module and openpyxl, text that looks like a formula kept text)."""
     if fmt not in ("csv", "xlsx"):
-        raise Invalid("format: choose csv or xlsx", field="format")
+        raise Invalid(f"format: choose csv or xlsx, not {fmt!r}", field="format")
     stmt, headers, _ = _query(db, principal, period_id, view, filters, sort, desc)
     rows = [_row(r) for r in db.execute(stmt.limit(EXPORT_LIMIT))]
-    return write(fmt, list(headers.values()), ([r[k] for k in headers] for r in rows), title=f"at risk {view}")
+
+    def value(r: dict[str, Any], key: str) -> Any:
+        v = r[key]
+        return round(v * 100, 1) if key == "progress" and v is not None else v
+
+    return write(fmt, [FILE_HEADERS.get(k, h) for k, h in headers.items()], ([value(r, k) for k in headers] for r in rows),
+                 title=f"at risk {view}")

@@ -1,7 +1,7 @@
 """What the performance pages offer to choose from, and the check of a choice: the scope rule applied to
 pickers. A person is offered only the departments and managers they may see, and a choice outside them is
-answered exactly like one that names nothing (404, "department 17 is not one you may see"), never with a
-page of zeros as if the data were empty.
+answered exactly like one that names nothing (404, "department 17 is outside what you may see (or does not
+exist)"), never with a page of zeros as if the data were empty.
 
 Departments a viewer may see
 - HR and executives: every department (executives read the org's aggregates).
@@ -30,7 +30,7 @@ class NotYours(NotFound):
 
     def __init__(self, what: str, key: object, *, field: str) -> None:
         super().__init__(what, key, field=field)
-        self.message = f"{what} {key} is not one you may see"
+        self.message = f"{what} {key} is outside what you may see (or does not exist)"
 
 
 @dataclass(frozen=True)
