@@ -13,12 +13,12 @@ from hcm.errors import Forbidden, HcmError, Invalid
 from hcm.fields import Id
 from hcm.policy import Principal, allow
 from hcm.web.render import pager
-from performance.pages.common import departments, opt_int, period_tabs, render_page
+from performance.pages.common import opt_int, period_tabs, render_page
 from performance.policy import (
     PerfPermission,
     ninebox_scopes,
 )
-from performance.service import lookups, ninebox
+from performance.service import lookups, ninebox, pickers
 
 router = APIRouter(include_in_schema=False)
 NINEBOX_PAGE_SIZE = 100  # people per page of a 9-box cell's drill-down
@@ -39,6 +39,8 @@ def ninebox_page(request: Request, period_id: Id, scope: str = "", department: s
     try:
         if chosen not in choices:
             raise Invalid(f"scope: choose one of {', '.join(choices)}", field="scope")
+        if department_id is not None and chosen == "department":  # one the viewer may see, else a 404 saying so
+            pickers.check_department(db, principal=me, department_id=department_id)
         box = ninebox.nine_box(db, principal=me, period_id=period_id, scope=cast(ninebox.Scope, chosen),
                                department_id=department_id)
         if cell:  # the drill-down: everyone the caller may see in one cell, a page at a time
@@ -50,8 +52,10 @@ def ninebox_page(request: Request, period_id: Id, scope: str = "", department: s
                      "paging": pager(request, page_no, NINEBOX_PAGE_SIZE, got.total)}
     except HcmError as exc:
         error, status = exc.message, exc.status_code
+    offered = pickers.departments(db, principal=me) if "department" in choices else []
     return render_page(request, "performance/ninebox.html", me, status_code=status, period=period,
                        tabs=period_tabs(me, period.id),
                    box=box, drill=drill, error=error, scope=chosen, scopes=choices, department_id=department_id,
-                   departments=departments(db) if "department" in choices else [])
+                   departments=offered,
+                   department_name=next((d.name for d in offered if d.id == department_id), None))
 

@@ -15,11 +15,11 @@ from hcm.org.models import Employee
 from hcm.policy import Principal, allow
 from hcm.web.render import flash
 from performance.models import PeriodState
-from performance.pages.common import SCOPES, departments, form_error, opt_int, period_tabs, render_page, req_int
+from performance.pages.common import SCOPES, form_error, opt_int, period_tabs, render_page, req_int
 from performance.policy import (
     PerfPermission,
 )
-from performance.service import lookups, points, team
+from performance.service import lookups, pickers, points, team
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,17 +39,24 @@ def _points_response(request: Request, db: Session, me: Principal, period_id: in
             ledger_error = exc.message
     chosen = scope or ("team" if me.position_id is not None else "company")
     board, board_error = None, None
+    offered = pickers.departments(db, principal=me)
     try:
         if chosen not in SCOPES:
             raise Invalid(f"scope: choose one of {', '.join(SCOPES)}", field="scope")
+        if department_id is not None and chosen == "department":  # one the viewer may see, else a 404 saying so
+            pickers.check_department(db, principal=me, department_id=department_id)
         board = points.leaderboard(db, principal=me, period_id=period_id, scope=chosen, department_id=department_id)
+    except pickers.NotYours as exc:
+        board_error, status_code = exc.message, exc.status_code
     except HcmError as exc:
         board_error = exc.message
+    board_department = board.department_id if board is not None else None
     rule = next((r for r in points.list_rules(db, active_only=True) if r.code == points.PEER_RECOGNITION), None)
     return render_page(request, "performance/points.html", me, status_code=status_code, period=period,
                    tabs=period_tabs(me, period.id), ledger=ledger, ledger_error=ledger_error, board=board,
                    board_error=board_error, scope=chosen, scopes=SCOPES, department_id=department_id,
-                   departments=departments(db), rule=rule,
+                   departments=offered, rule=rule,
+                   board_department=next((d.name for d in offered if d.id == board_department), None),
                    can_recognise=me.employee_id is not None and me.has(PerfPermission.POINTS_AWARD),
                    colleagues=team.colleagues(db, principal=me) if me.employee_id is not None else [],
                    open=period.state is not PeriodState.CLOSED, error=error, values=values or {})

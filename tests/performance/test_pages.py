@@ -117,7 +117,7 @@ def test_hr_opens_any_managers_team_and_bad_choices_are_messages(web, plan, as_u
     page = web.get(f"/performance?manager={org.people['alice'].id}", headers=hr)
     assert page.status_code == 200 and "Nobody reports to this post" in page.text
     page = web.get("/performance?manager=999999", headers=hr)
-    assert page.status_code == 200 and 'data-error="team"' in page.text and "999999" in page.text
+    assert page.status_code == 404 and 'data-error="team"' in page.text and "manager 999999 is outside" in page.text
     assert web.get("/performance?period=999999", headers=hr).status_code == 404
     r = web.get("/performance?manager=abc", headers=hr)
     assert r.status_code == 422 and "manager" in r.text
