@@ -8,10 +8,12 @@ What "at risk" means (one place for each)
   goals), or their score of the period is under ``PERSON_SCORE_AT_RISK_BELOW`` (80: the 9-box's low band,
   ``ninebox.SCORE_MEDIUM_FROM``).
 
-Whose rows a viewer gets: people's goals (post and employee goals) and people within the viewer's people
-scope (``hcm.policy.employee_filter``: HR everyone, an executive the key-post holders, a manager their
-reporting subtree and themselves, an employee only themselves); the goals of units (company, department,
-process) only for those who read the org's aggregates (HR, executives).
+Whose rows a viewer gets: people's goals (post and employee goals) as the cascade shows them
+(``performance.policy.visible_goals``: the people scope, plus the vacant posts of a manager's subtree) and
+people within the viewer's people scope (``hcm.policy.employee_filter``: HR everyone, an executive the
+key-post holders, a manager their reporting subtree and themselves, an employee only themselves); the goals
+of units (company, department, process) only for those who read the org's aggregates (HR, executives).
+An owner outside the viewer's scope is left blank; a vacant post's goal names the post.
 
 Filters: a department subtree (a division includes its departments), a manager's reporting subtree, and a
 grade level (the level of the grade of the person's post, ``hcm.org.models.Grade.level``). A filter on a
@@ -33,7 +35,7 @@ from hcm.org.queries import department_subtree_ids
 from hcm.paging import paginate
 from hcm.policy import Principal, employee_filter, subtree_position_ids
 from performance.models import Goal, GoalLevel, GoalResult
-from performance.policy import sees_company_scores
+from performance.policy import sees_company_scores, visible_goals
 from performance.service import pickers, units
 from performance.service.lookups import get_period
 from performance.service.ninebox import SCORE_MEDIUM_FROM
@@ -49,6 +51,7 @@ GOAL_COLUMNS = {"title": "Goal", "level": "Level", "department": "Department", "
 PEOPLE_COLUMNS = {"name": "Person", "position": "Position", "department": "Department", "manager": "Manager",
                   "grade_level": "Grade level", "score": "Score", "goals_at_risk": "Goals at risk"}
 DEFAULT_SORT = {"goals": "progress", "people": "score"}
+VACANT = "vacant post: "  # the owner of a vacant post's goal, before the post's title
 
 
 @dataclass(frozen=True)
@@ -101,10 +104,13 @@ def _goals_stmt(db: Session, principal: Principal, period_id: int, f: Filters) -
     grade = aliased(Grade)
     owner_visible = or_(owner.id.in_(in_scope), literal(sees_company_scores(principal)) & Goal.level.in_(
         [GoalLevel.COMPANY, GoalLevel.DEPARTMENT, GoalLevel.PROCESS]))
-    owner_name = case((and_(owner.id.is_not(None), owner_visible), _name(owner)), else_=null())
-    people_goal = and_(Goal.level.in_([GoalLevel.POST, GoalLevel.EMPLOYEE]), person_id.in_(in_scope))
-    scope = or_(people_goal, Goal.level.in_([GoalLevel.COMPANY, GoalLevel.DEPARTMENT, GoalLevel.PROCESS])) \
-        if sees_company_scores(principal) else people_goal
+    vacant = and_(Goal.level == GoalLevel.POST, holder.id.is_(None), Goal.owner_employee_id.is_(None))
+    owner_name = case((and_(owner.id.is_not(None), owner_visible), _name(owner)),
+                      (vacant, literal(VACANT) + pos.title), else_=null())
+    # the goals the viewer may see (``performance.policy.visible_goals``, the cascade's rule: people's goals by
+    # the people scope, and the vacant posts a manager plans); unit goals for those who read the aggregates
+    scope = visible_goals(principal) if sees_company_scores(principal) else and_(
+        Goal.level.in_([GoalLevel.POST, GoalLevel.EMPLOYEE]), visible_goals(principal))
     cols = {"title": Goal.title, "level": Goal.level, "department": gdept.name, "owner": owner_name,
             "grade_level": grade.level, "progress": GoalResult.progress, "score": GoalResult.score}
     stmt: Any = (select(Goal.id.label("goal_id"), *(c.label(k) for k, c in cols.items()))

@@ -10,6 +10,8 @@ two check-ins that put Sales behind, then a recompute:
 - SAL1 (the Sales department goal D-SAL "Win new customers") at 20 on day 195: progress 20 %, score 0; D-SAL
   also rolls up P-CAROL (40 %, 0): its progress (20 + 40) / 2 = 30 %, score 0: at risk.
 - P-BOB "Roll out the new process": B1 1 of 4 milestones -> progress 25 %, score 25: at risk (the plan's).
+- P-REP "Sell to new accounts", added here on the vacant Sales Rep post: REP1 (0 -> 100, threshold 80) at 10
+  on day 190: progress 10 %, score 0: at risk; its owner is the vacant post.
 - No other goal is at risk (C1 64 %, D-OPS 86 %, P-ALICE 125 %, P-DANA 64 %).
 People at risk: Carol (score 0, one goal at risk), Bob (25, one), Dana (75: under 80, no goal at risk).
 Grade levels set here: Bob's and Carol's posts level 3, Dana's level 2 (the others keep the plan's).
@@ -26,7 +28,8 @@ import pytest
 from openpyxl import load_workbook
 
 from hcm.org.models import Position
-from performance.service import rollup
+from performance.models import GoalLevel
+from performance.service import rollup, tasks_panel
 from tests import factories
 from tests.performance import factories as perf
 from tests.web.helpers import attrs
@@ -39,6 +42,7 @@ GOALS: dict[str, list[Any]] = {
     "P-BOB": ["Roll out the new process", "post", "Operations", "Bob Lead", 3, 25.0, 25.0],
     "D-SAL": ["Win new customers", "department", "Sales", None, None, 30.0, 0.0],
     "P-CAROL": ["Grow the pipeline", "post", "Sales", "Carol Seller", 3, 40.0, 0.0],
+    "P-REP": ["Sell to new accounts", "post", "Sales", "vacant post: Sales Rep", None, 10.0, 0.0],
 }
 PEOPLE: dict[str, list[Any]] = {
     "carol": ["Carol Seller", "Head of Sales", "Sales", "Cora Chief", 3, 0.0, 1],
@@ -53,6 +57,12 @@ def plan(db, org):  # type: ignore[no-untyped-def]
     hr = org.principal("hr")
     perf.check_in(db, hr, p.indicators["CR1"], p.start + timedelta(days=190), actual=40)
     perf.check_in(db, hr, p.indicators["SAL1"], p.start + timedelta(days=195), actual=20)
+    rep = perf.goal(db, hr, p.period, "P-REP", GoalLevel.POST, title="Sell to new accounts",
+                    position_id=org.positions["vacant"].id)
+    p.goals["P-REP"] = rep
+    rep1 = perf.indicator(db, hr, rep, "REP1", kind="quantitative", klass="operational", baseline=0, threshold=80,
+                          target=100, weight=100)
+    perf.check_in(db, hr, rep1, p.start + timedelta(days=190), actual=10)
     rollup.recompute(db, period_id=p.period.id, today=p.today)
     g3, g2 = factories.grade(db, code="G3", level=3), factories.grade(db, code="G2", level=2)
     for key, g in (("team2", g3), ("sales_head", g3), ("deep", g2)):
@@ -98,12 +108,13 @@ def test_hr_sees_every_goal_and_person_at_risk_with_the_rule_stated(get, plan, o
     page = get("hr")
     assert page.status_code == 200
     # the default order: the least progress first
-    assert _goal_rows(plan, page.text) == ["P-BOB", "D-SAL", "P-CAROL"]
-    assert 'data-total="3"' in page.text and "3 goals at risk" in page.text
+    assert _goal_rows(plan, page.text) == ["P-REP", "P-BOB", "D-SAL", "P-CAROL"]
+    assert 'data-total="4"' in page.text and "4 goals at risk" in page.text
     assert "progress lags the time elapsed in the period by more than" in page.text
     assert "under 80" in page.text
-    assert attrs(page.text, "data-progress") == ["0.250", "0.300", "0.400"]
-    assert attrs(page.text, "data-score") == ["25.0", "0.0", "0.0"]
+    assert attrs(page.text, "data-progress") == ["0.100", "0.250", "0.300", "0.400"]
+    assert attrs(page.text, "data-score") == ["0.0", "25.0", "0.0", "0.0"]
+    assert "vacant post: Sales Rep" in page.text
     people = get("hr", "?view=people")
     assert _person_rows(org, people.text) == ["carol", "bob", "dana"]  # the lowest score first
     assert attrs(people.text, "data-goals-at-risk") == ["1", "1", "0"]
@@ -113,13 +124,13 @@ def test_hr_sees_every_goal_and_person_at_risk_with_the_rule_stated(get, plan, o
 
 
 def test_sorting_is_done_on_the_server_both_ways(get, plan, org) -> None:  # type: ignore[no-untyped-def]
-    assert _goal_rows(plan, get("hr", "?sort=title").text) == ["P-CAROL", "P-BOB", "D-SAL"]
-    assert _goal_rows(plan, get("hr", "?sort=title&order=desc").text) == ["D-SAL", "P-BOB", "P-CAROL"]
-    assert _goal_rows(plan, get("hr", "?sort=progress&order=desc").text) == ["P-CAROL", "D-SAL", "P-BOB"]
+    assert _goal_rows(plan, get("hr", "?sort=title").text) == ["P-CAROL", "P-BOB", "P-REP", "D-SAL"]
+    assert _goal_rows(plan, get("hr", "?sort=title&order=desc").text) == ["D-SAL", "P-REP", "P-BOB", "P-CAROL"]
+    assert _goal_rows(plan, get("hr", "?sort=progress&order=desc").text) == ["P-CAROL", "D-SAL", "P-BOB", "P-REP"]
     # equal scores keep a stable order (the goal's id), and a missing value sorts last either way
-    assert _goal_rows(plan, get("hr", "?sort=score").text) == ["D-SAL", "P-CAROL", "P-BOB"]
-    assert _goal_rows(plan, get("hr", "?sort=owner").text) == ["P-BOB", "P-CAROL", "D-SAL"]
-    assert _goal_rows(plan, get("hr", "?sort=owner&order=desc").text) == ["P-CAROL", "P-BOB", "D-SAL"]
+    assert _goal_rows(plan, get("hr", "?sort=score").text) == ["D-SAL", "P-CAROL", "P-REP", "P-BOB"]
+    assert _goal_rows(plan, get("hr", "?sort=owner").text) == ["P-BOB", "P-CAROL", "P-REP", "D-SAL"]
+    assert _goal_rows(plan, get("hr", "?sort=owner&order=desc").text) == ["P-REP", "P-CAROL", "P-BOB", "D-SAL"]
     assert _person_rows(org, get("hr", "?view=people&sort=name").text) == ["bob", "carol", "dana"]
     assert _person_rows(org, get("hr", "?view=people&sort=score&order=desc").text) == ["dana", "bob", "carol"]
     assert _person_rows(org, get("hr", "?view=people&sort=grade_level").text) == ["dana", "bob", "carol"]
@@ -132,10 +143,10 @@ def test_sorting_is_done_on_the_server_both_ways(get, plan, org) -> None:  # typ
 
 def test_filters_by_department_subtree_manager_and_grade_level(get, plan, org) -> None:  # type: ignore[no-untyped-def]
     # a department includes the departments under it; a department goal belongs to its department
-    assert _goal_rows(plan, get("hr", f"?department={org.root.id}").text) == ["P-BOB", "D-SAL", "P-CAROL"]
+    assert _goal_rows(plan, get("hr", f"?department={org.root.id}").text) == ["P-REP", "P-BOB", "D-SAL", "P-CAROL"]
     sales = get("hr", f"?department={org.sales.id}")
-    assert _goal_rows(plan, sales.text) == ["D-SAL", "P-CAROL"]
-    assert "2 goals at risk in Sales (and below)" in sales.text
+    assert _goal_rows(plan, sales.text) == ["P-REP", "D-SAL", "P-CAROL"]
+    assert "3 goals at risk in Sales (and below)" in sales.text
     assert _goal_rows(plan, get("hr", f"?department={org.ops.id}").text) == ["P-BOB"]
     assert _person_rows(org, get("hr", f"?view=people&department={org.ops.id}").text) == ["bob", "dana"]
     # a manager: the people of their reporting line (not themselves), and no unit goals
@@ -160,10 +171,10 @@ def test_csv_and_xlsx_carry_the_filters_and_the_order_row_by_row(get, plan, org)
     r = get("hr", "?format=csv")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     assert r.headers["content-disposition"] == 'attachment; filename="at-risk-goals-FY-T.csv"'
-    assert _csv(r.content) == [GOAL_HEADER] + [_as_csv(GOALS[c]) for c in ("P-BOB", "D-SAL", "P-CAROL")]
+    assert _csv(r.content) == [GOAL_HEADER] + [_as_csv(GOALS[c]) for c in ("P-REP", "P-BOB", "D-SAL", "P-CAROL")]
     r = get("hr", "?format=xlsx&sort=title&order=desc")
     assert r.headers["content-disposition"] == 'attachment; filename="at-risk-goals-FY-T.xlsx"'
-    assert _xlsx(r.content) == [GOAL_HEADER] + [GOALS[c] for c in ("D-SAL", "P-BOB", "P-CAROL")]
+    assert _xlsx(r.content) == [GOAL_HEADER] + [GOALS[c] for c in ("D-SAL", "P-REP", "P-BOB", "P-CAROL")]
     r = get("hr", f"?view=people&department={org.ops.id}&format=xlsx")
     assert _xlsx(r.content) == [PEOPLE_HEADER, PEOPLE["bob"], PEOPLE["dana"]]
     r = get("hr", "?view=people&level=3&sort=name&format=csv")
@@ -184,7 +195,7 @@ def test_each_viewer_sees_and_exports_only_their_scope(get, plan, org) -> None: 
     assert _csv(get("manager", "?format=csv").content) == [GOAL_HEADER, _as_csv(GOALS["P-BOB"])]
     assert _xlsx(get("manager", "?view=people&format=xlsx").content) == [PEOPLE_HEADER, PEOPLE["bob"], PEOPLE["dana"]]
     assert "You see your reporting line and yourself." in page.text
-    # the executive: the org's unit goals, the key-post holders (none of them at risk); no post goals
+    # the executive: the org's unit goals, the key-post holders (none of them at risk); no other post goals
     page = get("exec")
     assert _goal_rows(plan, page.text) == ["D-SAL"]
     assert _person_rows(org, get("exec", "?view=people").text) == []
@@ -235,3 +246,12 @@ def test_bad_filter_values_are_4xx_naming_the_field(get, query, field) -> None: 
 
 def test_a_period_that_does_not_exist_is_a_404(client, as_role) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/performance/periods/999999/at-risk", headers=as_role("hr")).status_code == 404
+
+
+@pytest.mark.parametrize(("role", "goals"), [("hr", 4), ("exec", 1), ("manager", 1)])
+def test_the_tasks_panel_counts_the_goals_this_page_lists_and_links_here(db, org, plan, get, role, goals) -> None:  # type: ignore[no-untyped-def]
+    panel = tasks_panel.tasks(db, principal=org.principal(role), today=plan.today)
+    mine = next(t for t in panel.periods if t.period.id == plan.period.id)
+    assert mine.goals_at_risk == goals
+    assert mine.at_risk_href == f"/performance/periods/{plan.period.id}/at-risk"
+    assert f'data-total="{goals}"' in get(role).text
