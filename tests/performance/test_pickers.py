@@ -143,3 +143,14 @@ def test_an_empty_choice_says_what_is_empty(client, as_role, plan, org, legal) -
     # a manager's 9-box of a department of his where his line holds posts: no empty message
     r = client.get(f"{base}/ninebox?scope=department&department={org.ops.id}", headers=as_role("manager"))
     assert r.status_code == 200 and "data-ninebox-empty" not in r.text
+
+
+def test_department_results_list_and_open_only_departments_in_scope(client, as_role, plan, org, legal) -> None:  # type: ignore[no-untyped-def]
+    base = f"/performance/periods/{plan.period.id}"
+    # the manager's results tree is his department's subtree; Sales is not there, and opening it is a 404
+    tree = client.get(f"{base}/results", headers=as_role("manager")).text
+    assert f'data-department="{org.ops.id}"' in tree and f'data-department="{org.sales.id}"' not in tree
+    r = client.get(f"{base}/departments/{org.sales.id}", headers=as_role("manager"))
+    assert r.status_code == 404 and "Carol" not in r.text
+    assert client.get(f"{base}/departments/999999", headers=as_role("manager")).status_code == 404
+    assert client.get(f"{base}/departments/{legal.id}", headers=as_role("hr")).status_code == 200
