@@ -10,14 +10,15 @@ Departments a viewer may see
 
 Managers a viewer may see: people holding a post that posts report to, active, within the viewer's people
 scope (``hcm.policy.employee_filter``): HR everyone, an executive the key-post holders, a manager
-themselves and the managers of their subtree, an employee nobody (unless they manage someone themselves).
+themselves and the managers of their subtree, an employee nobody (whoever reports to them is outside their
+people scope, so their line would show nothing).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, literal, select
+from sqlalchemy import Select, false, literal, select
 from sqlalchemy.orm import Session
 
 from hcm.errors import NotFound
@@ -111,7 +112,11 @@ def _managers_query(principal: Principal) -> Select[int, str, str]:
     return (select(Employee.id, Employee.first_name + literal(" ") + Employee.last_name, Position.title)
             .join(Position, Position.id == Employee.position_id)
             .where(Employee.position_id.in_(bosses), Employee.status == EmployeeStatus.ACTIVE,
-                   employee_filter(principal)))
+                   employee_filter(principal) if _picks_managers(principal) else false()))
+
+
+def _picks_managers(principal: Principal) -> bool:
+    return is_hr(principal) or is_executive(principal) or is_manager(principal)
 
 
 def managers(db: Session, *, principal: Principal) -> list[ManagerPick]:

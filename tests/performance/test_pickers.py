@@ -20,6 +20,7 @@ import pytest
 from performance.service import pickers
 from tests import factories
 from tests.performance import factories as perf
+from tests.web.helpers import attrs
 
 
 def _options(html: str, name: str) -> list[str]:
@@ -50,7 +51,7 @@ OFFERED = {  # role -> (departments as (label depth, name), managers by name)
     "exec": ([(0, "Company"), (1, "Legal"), (1, "Operations"), (1, "Sales")], ["Bruno Boss", "Cora Chief"]),
     "manager": ([(0, "Operations")], ["Bruno Boss", "Bob Lead"]),
     "employee": ([(0, "Operations")], []),
-    "bob": ([(0, "Operations")], ["Bob Lead"]),  # an employee whose post has a report: only themselves
+    "bob": ([(0, "Operations")], []),  # an employee whose post has a report: their line is outside their scope
 }
 
 
@@ -154,3 +155,9 @@ def test_department_results_list_and_open_only_departments_in_scope(client, as_r
     assert r.status_code == 404 and "Carol" not in r.text
     assert client.get(f"{base}/departments/999999", headers=as_role("manager")).status_code == 404
     assert client.get(f"{base}/departments/{legal.id}", headers=as_role("hr")).status_code == 200
+
+
+def test_a_manager_opens_the_team_of_a_manager_in_his_line(client, as_role, plan, org) -> None:  # type: ignore[no-untyped-def]
+    r = client.get(f"/performance?period={plan.period.id}&manager={org.people['bob'].id}", headers=as_role("manager"))
+    assert r.status_code == 200 and "Team of Bob Lead" in r.text
+    assert attrs(r.text, "data-member") == [str(org.people["dana"].id)]
