@@ -32,8 +32,8 @@ from hcm.errors import Invalid
 from hcm.io.files import write
 from hcm.org.models import Department, Employee, EmployeeStatus, Grade, Position
 from hcm.org.queries import department_subtree_ids
-from hcm.paging import paginate
-from hcm.policy import Principal, employee_filter, subtree_position_ids
+from hcm.paging import check_page, paginate
+from hcm.policy import Principal, employee_filter, is_hr, subtree_position_ids
 from performance.models import Goal, GoalLevel, GoalResult
 from performance.policy import sees_company_scores, visible_goals
 from performance.service import pickers, units
@@ -135,7 +135,9 @@ def _goals_stmt(db: Session, principal: Principal, period_id: int, f: Filters) -
 
 def _people_stmt(db: Session, principal: Principal, period_id: int, f: Filters) -> tuple[Any, dict[str, Any]]:
     period = get_period(db, period_id)
-    scores = units.scores(period, "employee")
+    # the live scores only of the people the viewer may see (everyone for HR)
+    scores = units.scores(period, "employee",
+                          ids=None if is_hr(principal) else select(Employee.id).where(employee_filter(principal)))
     holder = aliased(Employee)
     risky: Any = (select(func.coalesce(Goal.employee_id, holder.id).label("eid"), func.count().label("n"))
              .join(GoalResult, GoalResult.goal_id == Goal.id)
@@ -187,13 +189,19 @@ def at_risk(db: Session, *, principal: Principal, period_id: int, view: str = "g
             sort: str = "", desc: bool = False, page: int = 1, page_size: int = 50) -> AtRiskPage:
     """One page of the goals or people at risk the viewer may see (module docstring), sorted in the database."""
     stmt, headers, sort = _query(db, principal, period_id, view, filters, sort, desc)
-    rows, total = paginate(db, stmt, page=page, page_size=page_size)
+    check_page(page, page_size)
+    # one query for the page and the total (a window count): the live scores are computed once, not twice
+    rows = db.execute(stmt.add_columns(func.count().over().label("_total"))
+                      .limit(page_size).offset((page - 1) * page_size)).all()
+    # past the last page (or nothing at all): count on its own
+    total = int(rows[0]._total) if rows else (0 if page == 1 else paginate(db, stmt, page=1, page_size=1)[1])
     return AtRiskPage(view=view, columns=headers, rows=[_row(r) for r in rows], total=total,  # type: ignore[arg-type]
                       page=page, page_size=page_size, sort=sort, desc=desc)
 
 
 def _row(r: Any) -> dict[str, Any]:
     d = dict(r._mapping)
+    d.pop("_total", None)
     for k in ("score", "progress"):
         if isinstance(d.get(k), float):
             d[k] = round(d[k], 3 if k == "progress" else 1)

@@ -29,7 +29,7 @@ from openpyxl import load_workbook
 
 from hcm.org.models import Position
 from performance.models import GoalLevel
-from performance.service import rollup, tasks_panel
+from performance.service import atrisk, rollup, tasks_panel
 from tests import factories
 from tests.performance import factories as perf
 from tests.web.helpers import attrs
@@ -255,3 +255,18 @@ def test_the_tasks_panel_counts_the_goals_this_page_lists_and_links_here(db, org
     assert mine.goals_at_risk == goals
     assert mine.at_risk_href == f"/performance/periods/{plan.period.id}/at-risk"
     assert f'data-total="{goals}"' in get(role).text
+
+
+def test_pages_of_rows_share_the_total(db, org, plan, get) -> None:  # type: ignore[no-untyped-def]
+    hr = org.principal("hr")
+    code_of = {g.id: c for c, g in plan.goals.items()}
+    seen = []
+    for n in (1, 2):
+        got = atrisk.at_risk(db, principal=hr, period_id=plan.period.id, page=n, page_size=3)
+        assert got.total == 4
+        seen += [code_of[r["goal_id"]] for r in got.rows]
+    assert seen == ["P-REP", "P-BOB", "D-SAL", "P-CAROL"]
+    past = atrisk.at_risk(db, principal=hr, period_id=plan.period.id, page=3, page_size=3)
+    assert (past.rows, past.total) == ([], 4)
+    page = get("hr", "?page=2")  # 50 a page: past the last one
+    assert page.status_code == 200 and "data-past-last-page" in page.text and "data-none-at-risk" not in page.text
