@@ -98,4 +98,14 @@ def test_the_manager_is_offered_only_his_department_and_told_when_outside(page: 
     assert "outside what you may see" in page.locator("[data-error=at-risk]").inner_text()
     assert page.locator("[data-goal-row]").count() == 0
     page.screenshot(path=str(shots / "perf-manager-at-risk-outside.png"), full_page=True)
+    # the overview's manager picker: his line's managers; choosing Bob opens Bob's team
+    page.goto(f"{live.url}/performance?period={live.period_id}")
+    picker = page.locator("select[data-manager-picker] option")
+    assert [picker.nth(i).inner_text() for i in range(picker.count())] == [
+        "Choose…", "Bruno Boss — Head of Operations", "Bob Lead — Operations Lead"]
+    page.select_option("select[data-manager-picker]", label="Bob Lead — Operations Lead")
+    page.click("section[aria-labelledby=pick-h] button[type=submit]")
+    page.wait_for_url("**manager=**")
+    assert page.locator("#team-h").inner_text() == "Team of Bob Lead"
+    page.screenshot(path=str(shots / "perf-manager-overview-bob.png"), full_page=True)
     assert page.problems == [f"404 {live.url}/performance/periods/{live.period_id}/at-risk?department={live.sales}"]
