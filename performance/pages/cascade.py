@@ -34,8 +34,8 @@ def cascade_page(request: Request, period_id: Id, goal: str = "", q: str = "", p
     """The top of the cascade (and the way to one's own goals), or opened on ``goal``; ``q`` searches goals
     and owners (``performance.service.cascade_view``)."""
     focus = opt_int(goal, "goal")
-    number = opt_int(page, "page") or 1
     try:
+        number = opt_int(page, "page") or 1
         view = cascade_view.cascade_page(db, principal=me, period_id=period_id, focus_goal_id=focus, q=q,
                                          page=number)
         error = None
