@@ -34,8 +34,8 @@ def cascade_page(request: Request, period_id: Id, goal: str = "", q: str = "", p
     """The top of the cascade (and the way to one's own goals), or opened on ``goal``; ``q`` searches goals
     and owners (``performance.service.cascade_view``)."""
     focus = opt_int(goal, "goal")
-    number = opt_int(page, "page") or 1
     try:
+        number = opt_int(page, "page") or 1
         view = cascade_view.cascade_page(db, principal=me, period_id=period_id, focus_goal_id=focus, q=q,
                                          page=number)
         error = None
@@ -73,15 +73,22 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+# The indicator whose check-in was just saved (set with the flash when the redirect goes to its goal's page): the
+# goal page shows the confirmation in that indicator's card, where the page opens (``#ind-N``), not at its top.
+SAVED_AT = "checkin_saved_at"
+
+
 def _goal_response(request: Request, db: Session, me: Principal, goal_id: int, *, error: dict[str, Any] | None = None,
                    values: dict[str, str] | None = None, status_code: int = 200,
                    next_url: str | None = None) -> HTMLResponse:
     detail = team.goal_detail(db, principal=me, goal_id=goal_id, today=clock.today())
     period = detail.period
     today = min(max(clock.today(), period.start_date), period.end_date)
+    saved_at = request.session.pop(SAVED_AT, None)
+    flash_at = saved_at if any(row.indicator.id == saved_at for row in detail.indicators) else None
     return render_page(request, "performance/goal.html", me, status_code=status_code, tabs=period_tabs(me, period.id),
-                   error=error, values=values or {}, default_as_of=today.isoformat(), next_url=next_url,
-                   **dict(detail))
+                       error=error, values=values or {}, default_as_of=today.isoformat(), next_url=next_url,
+                       flash_at=flash_at, **dict(detail))
 
 
 @router.get("/performance/goals/{goal_id}")
@@ -131,5 +138,9 @@ def check_in(request: Request, indicator_id: Id, as_of: str = Form(""), actual: 
     score = "not scored yet" if row is None or row.score is None else f"score now {row.score:.1f}"
     flash(request, f"Check-in saved for {indicator.code} ({indicator.name}, goal \u201c{goal.title}\u201d) "
                    f"as of {data.as_of.isoformat()}: {score}.")
-    return RedirectResponse(back or f"/performance/goals/{goal.id}#ind-{indicator.id}", status_code=303)
+    if back:  # the page the form was on shows the confirmation at its top, where it opens
+        request.session.pop(SAVED_AT, None)
+        return RedirectResponse(back, status_code=303)
+    request.session[SAVED_AT] = indicator.id
+    return RedirectResponse(f"/performance/goals/{goal.id}#ind-{indicator.id}", status_code=303)
 

@@ -272,6 +272,9 @@ def cascade_search(db: Session, *, principal: Principal, period_id: int, q: str 
     text = " ".join((q or "").split())
     if len(text) > MAX_QUERY:
         raise Invalid(f"q: search for at most {MAX_QUERY} characters", field="q")
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        # a NUL ends SQLite's LIKE pattern there (matching every goal) and PostgreSQL refuses it
+        raise Invalid("q: search for plain text (no control characters)", field="q")
     if page < 1:
         raise Invalid("page: pages count from 1", field="page")
     if not text:

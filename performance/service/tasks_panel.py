@@ -6,7 +6,7 @@ For each period being worked in (in progress or in review; template periods neve
   indicators of the goals of their reporting subtree (the team view's list);
 - **reviews to write**, while the period is in review (``performance.service.ratings`` events): the person's
   own self-assessment (a SELF performance rating) if they have not given one; for a manager, the people
-  reporting directly to their post who have no MANAGER performance rating yet;
+  reporting directly to their post who have no manager (or HR) performance rating yet (``reviews.JUDGES``);
 - **goals at risk** (the last recompute's ``GoalResult.at_risk``): an employee's own goals; a manager's own and
   their subtree's post and employee goals; HR and executives every goal they may see.
 
@@ -39,6 +39,7 @@ from performance.models import (
     RatingSource,
 )
 from performance.policy import PerfPermission, may_calibrate, visible_goals
+from performance.service.reviews import JUDGES
 from performance.service.team import CHECKIN_STATES, DueCheckIn, checkins_due
 
 # where the panel sends people (pages of other parts of the performance module)
@@ -140,9 +141,11 @@ def _at_risk_scope(principal: Principal) -> ColumnElement[bool] | None:
 def _missing_manager_ratings(db: Session, principal: Principal, period: Period) -> list[PersonRef]:
     if not is_manager(principal) or principal.position_id is None:
         return []
+    # rated: as the review status counts it (``reviews.JUDGES``: a manager's or HR's rating of performance), so
+    # the people listed here are those the team view shows "Manager: not yet"
     rated = select(RatingEvent.employee_id).where(
         RatingEvent.period_id == period.id, RatingEvent.kind == RatingKind.PERFORMANCE,
-        RatingEvent.source == RatingSource.MANAGER)
+        RatingEvent.source.in_(JUDGES))
     rows = db.execute(
         select(Employee.id, Employee.first_name + literal(" ") + Employee.last_name)
         .join(Position, Position.id == Employee.position_id)

@@ -59,19 +59,72 @@ def test_hr_walks_the_cascade_nine_box_and_calibration(page: Any, live: Live, sh
     page.click("[data-tab=cascade]")
     page.wait_for_url("**/cascade")
     tree = page.locator("#cascade-tree")
-    assert tree.locator("[data-goal]").count() == 7
+    # the first view: the company level only (HR owns no goal, so no path is opened); the rest on demand
+    assert [tree.locator("[data-goal]").nth(i).get_attribute("data-goal")
+            for i in range(tree.locator("[data-goal]").count())] == ["C1"]
+    c1 = tree.locator("[data-goal=C1]")
+    assert c1.locator(":scope > details").get_attribute("open") is None
+    assert c1.locator("[data-children]").first.get_attribute("data-children") == "2"
+    assert c1.locator("[data-weight]").count() == 0  # a root has no weight in a goal above
+
+    def expand(code: str, loaded: list[str]) -> None:
+        """Open a goal by its disclosure button (the summary's marker, not its link) and wait for the rows
+        of its supporting goals, fetched by the page's script."""
+        row = tree.locator(f"[data-goal={code}]")
+        row.locator(":scope > details > summary").click(position={"x": 8, "y": 12})
+        row.locator(":scope > details[data-loaded=true]").wait_for()
+        kids = row.locator(":scope > details > ul > li[data-goal]")
+        assert [kids.nth(i).get_attribute("data-goal") for i in range(kids.count())] == loaded
+
+    expand("C1", ["D-OPS", "D-SAL"])
+    expand("D-OPS", ["P-ALICE", "P-BOB", "P-DANA"])
+    expand("D-SAL", ["P-CAROL"])
+    assert tree.locator("[data-goal]").count() == 7 and tree.locator("[data-fallback]").count() == 0
     weights = tree.locator("[data-weight]")
     assert sorted(weights.nth(i).inner_text() for i in range(weights.count())) == sorted(
         ["60%", "40%", "50%", "30%", "20%", "100%"])
+    assert tree.locator("[data-goal=D-OPS] [data-weight]").first.inner_text() == "60%"
+    assert tree.locator("[data-goal=P-BOB] [data-weight]").first.inner_text() == "30%"
     bob = tree.locator("[data-goal=P-BOB]")
     assert bob.locator("[data-score]").first.inner_text() == "25.0"
     assert bob.locator("[data-at-risk]").is_visible()
+    assert tree.locator("[data-at-risk]").count() == 1  # only Bob's goal is behind the time elapsed
     assert tree.locator("[data-goal=P-ALICE] [data-score]").first.inner_text() == "125.0"
+    assert tree.locator("[data-goal=P-DANA] [data-score]").first.inner_text() == "75.0"
+    assert bob.locator("[data-owner=person]").inner_text().startswith("Bob Lead")  # HR sees the person
     page.screenshot(path=str(shots / "perf-hr-cascade.png"), full_page=True)
-    page.click("[data-cascade-tree=collapse]")
+    c1.locator(":scope > details > summary").click(position={"x": 8, "y": 12})  # closing hides the rows
     assert not bob.is_visible()
-    page.click("[data-cascade-tree=expand]")
-    assert bob.is_visible()
+    c1.locator(":scope > details > summary").click(position={"x": 8, "y": 12})  # reopening shows them again
+    assert bob.is_visible() and tree.locator("[data-goal]").count() == 7
+
+    # search a goal by its title: the hit shows its path from the top
+    page.fill("#cascade-q", "roll out")
+    page.click("[data-cascade-search] button[type=submit]")
+    page.wait_for_url("**/cascade?q=roll+out")
+    hits = page.locator("#cascade-search [data-hit]")
+    assert hits.count() == 1 and hits.first.get_attribute("data-hit") == "P-BOB"
+    path = hits.first.locator("[data-path]")
+    assert [path.nth(i).get_attribute("data-path") for i in range(path.count())] == ["C1", "D-OPS"]
+    assert hits.first.locator("[data-score]").inner_text() == "25.0" and hits.first.locator("[data-at-risk]").is_visible()
+    # and by an owner's name
+    page.fill("#cascade-q", "carol")
+    page.click("[data-cascade-search] button[type=submit]")
+    page.wait_for_url("**/cascade?q=carol")
+    hits = page.locator("#cascade-search [data-hit]")
+    assert hits.count() == 1 and hits.first.get_attribute("data-hit") == "P-CAROL"
+    assert hits.first.get_by_text("Carol Seller").is_visible()
+    page.screenshot(path=str(shots / "perf-hr-cascade-search.png"), full_page=True)
+    # a hit opens the cascade on the goal, the way down to it open
+    hits.first.locator("[data-open-in-cascade]").click()
+    page.wait_for_url(f"**/cascade?goal={live.goals['P-CAROL']}*")
+    focus = tree.locator("[data-focus]")
+    assert focus.get_attribute("data-goal") == "P-CAROL" and focus.is_visible()
+    assert focus.locator("[data-weight]").inner_text() == "100%"
+    assert tree.locator("[data-goal=D-SAL] > details").get_attribute("open") is not None
+    assert tree.locator("[data-goal=D-OPS] > details").get_attribute("open") is None  # not on the way: closed
+    # from the tree, a goal's link opens the goal
+    expand("D-OPS", ["P-ALICE", "P-BOB", "P-DANA"])
     page.click("#cascade-tree [data-goal=P-BOB] a.goal-link")
     page.wait_for_url(f"**/performance/goals/{live.goals['P-BOB']}")
     assert page.locator("[data-indicator=B1]").is_visible()
