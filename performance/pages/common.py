@@ -18,6 +18,7 @@ from hcm.policy import Principal
 from hcm.web.forms import required_whole_number, whole_number
 from hcm.web.render import render
 from performance.models import Period
+from performance.rules import rating_name
 from performance.policy import (
     may_calibrate,
     may_read_department_results,
@@ -30,6 +31,7 @@ SCOPES = ("team", "department", "company")
 
 # --- helpers ---------------------------------------------------------------------------------------
 def render_page(request: Request, name: str, me: Principal, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("rating_name", rating_name)  # the named 1-5 scale (performance.rules), for any page
     return render(request, name, me, section="performance", status_code=status_code, **context)
 
 

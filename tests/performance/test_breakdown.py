@@ -175,3 +175,53 @@ def test_no_breakdown_of_a_score_one_may_not_see(db, org, plan) -> None:  # type
         breakdown.department(db, principal=org.principal("manager"), period_id=pid, department_id=org.sales.id)
     assert breakdown.person(db, principal=org.principal("employee"), period_id=pid,
                             employee_id=org.people["alice"].id).score == pytest.approx(125.0)
+
+
+# --- the pages -------------------------------------------------------------------------------------
+def _section(html: str) -> str:
+    start = html.index('data-breakdown="')
+    return html[start:html.index("</section>", start)]
+
+
+def test_the_person_page_shows_the_breakdown_to_those_who_see_the_score(client, as_role, org, plan) -> None:  # type: ignore[no-untyped-def]
+    url = f"/performance/periods/{plan.period.id}/people/{org.people['alice'].id}"
+    for role in ("hr", "manager", "employee"):  # HR, her manager's manager, alice herself
+        page = client.get(url, headers=as_role(role))
+        assert page.status_code == 200, role
+        part = _section(page.text)
+        assert part.startswith('data-breakdown="employee"') and "How this score is made" in page.text
+        assert 'data-breakdown-indicator="A1"' in part and 'data-breakdown-indicator="A2"' in part
+        assert 'data-part="operational"' in part and 'data-factor="1.0000"' in part
+        assert 'data-total="125.00"' in part and "data-breakdown-difference" not in part
+        assert 'data-breakdown-goal="P-ALICE"' in part and "post mix 30% operational / 70% management" in part
+    # who may not see her score gets the 404 of nobody, and no breakdown
+    for role in ("exec",):  # an executive sees key-post holders only
+        page = client.get(url, headers=as_role(role))
+        assert page.status_code == 404 and "data-breakdown" not in page.text
+    bob = client.get(f"/performance/periods/{plan.period.id}/people/{org.people['bob'].id}",
+                     headers=as_role("employee"))
+    assert bob.status_code == 404 and "data-breakdown" not in bob.text
+
+
+def test_the_goal_page_shows_the_breakdown_and_hides_the_goals_one_may_not_see(client, as_role, plan) -> None:  # type: ignore[no-untyped-def]
+    url = f"/performance/goals/{plan.goals['D-OPS'].id}"
+    hr = _section(client.get(url, headers=as_role("hr")).text)
+    assert hr.startswith('data-breakdown="goal"')
+    assert 'data-part="own"' in hr and 'data-part="supporting"' in hr and 'data-total="86.25"' in hr
+    assert all(f'data-breakdown-supporting="{c}"' in hr for c in ("P-ALICE", "P-BOB", "P-DANA"))
+    mine = _section(client.get(url, headers=as_role("employee")).text)  # alice: her own post goal only
+    assert 'data-breakdown-supporting="P-ALICE"' in mine and 'data-breakdown-supporting="hidden"' in mine
+    assert "P-BOB" not in mine and "Roll out the new process" not in mine and "2 supporting goals you may not see" in mine
+    hidden = client.get(f"/performance/goals/{plan.goals['P-BOB'].id}", headers=as_role("employee"))
+    assert hidden.status_code == 404 and "data-breakdown" not in hidden.text
+
+
+def test_the_department_page_shows_the_breakdown_within_the_results_scope(client, as_role, org, plan) -> None:  # type: ignore[no-untyped-def]
+    url = f"/performance/periods/{plan.period.id}/departments/{org.ops.id}"
+    for role in ("hr", "exec", "manager"):
+        part = _section(client.get(url, headers=as_role(role)).text)
+        assert part.startswith('data-breakdown="department"') and 'data-breakdown-indicator="OPS1"' in part, role
+        assert 'data-total="87.50"' in part
+    for role, dept in (("employee", org.ops.id), ("manager", org.sales.id)):
+        page = client.get(f"/performance/periods/{plan.period.id}/departments/{dept}", headers=as_role(role))
+        assert page.status_code == 404 and "data-breakdown" not in page.text, role
