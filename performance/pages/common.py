@@ -18,13 +18,13 @@ from hcm.policy import Principal
 from hcm.web.forms import required_whole_number, whole_number
 from hcm.web.render import render
 from performance.models import Period
-from performance.rules import rating_name
 from performance.policy import (
     may_calibrate,
     may_read_department_results,
     may_view_teams,
     ninebox_scopes,
 )
+from performance.rules import rating_name
 
 SCOPES = ("team", "department", "company")
 
