@@ -53,5 +53,6 @@ def ninebox_page(request: Request, period_id: Id, scope: str = "", department: s
     return render_page(request, "performance/ninebox.html", me, status_code=status, period=period,
                        tabs=period_tabs(me, period.id),
                    box=box, drill=drill, error=error, scope=chosen, scopes=choices, department_id=department_id,
+                   axes=ninebox.AXES,
                    departments=departments(db) if "department" in choices else [])
 

@@ -23,8 +23,8 @@ from sqlalchemy import select
 
 from hcm.auth.models import Role
 from hcm.errors import NotFound
-from performance.models import RatingKind
-from performance.service import breakdown, collaboration, rollup, units
+from performance.models import Goal, GoalLevel, GoalResult, RatingKind
+from performance.service import breakdown, collaboration, ninebox, rollup, units
 from tests import factories
 from tests.performance import factories as perf
 
@@ -175,6 +175,54 @@ def test_no_breakdown_of_a_score_one_may_not_see(db, org, plan) -> None:  # type
         breakdown.department(db, principal=org.principal("manager"), period_id=pid, department_id=org.sales.id)
     assert breakdown.person(db, principal=org.principal("employee"), period_id=pid,
                             employee_id=org.people["alice"].id).score == pytest.approx(125.0)
+
+
+# --- the 9-box's counts ------------------------------------------------------------------------------
+@pytest.fixture
+def boss_on_score(db, org, plan):  # type: ignore[no-untyped-def]
+    """Bruno (head of Operations) gets a potential rating (2 of 3) and a score of 90 on a post goal, but no final
+    performance rating: the 9-box places him on his score (80-110: medium), a Core player beside Bob (rating 3,
+    potential 2)."""
+    hr = org.principal("hr")
+    boss = org.people["boss"]
+    perf.final(db, hr, plan.period, boss, 2, kind=RatingKind.POTENTIAL, scale_max=3)
+    goal = Goal(period_id=plan.period.id, code="P-BOSS", title="Run the department", level=GoalLevel.POST,
+                position_id=boss.position_id)
+    db.add(goal)
+    db.flush()
+    db.add(GoalResult(goal_id=goal.id, period_id=plan.period.id, level="post", score=90.0, management_score=90.0,
+                      management_weight=100.0, at_risk=False))  # as a recompute leaves it
+    db.flush()
+    return boss
+
+
+def test_the_ninebox_counts_who_sits_on_a_rating_and_who_on_a_score(db, org, plan, boss_on_score) -> None:  # type: ignore[no-untyped-def]
+    box = ninebox.nine_box(db, principal=org.principal("hr"), period_id=plan.period.id, scope="company")
+    # 6 active people: alice, bob, dana, carol on their final rating; Bruno on his score; the CEO not placed
+    assert (box.placed, box.placed_on_rating, box.placed_on_score, box.unplaced) == (5, 4, 1, 1)
+    assert box.placed == box.placed_on_rating + box.placed_on_score
+    assert box.with_final_rating == 4  # what calibration counts: fewer than the grid places
+    core = next(c for row in box.grid for c in row if c.label == "Core player")
+    # with Bob (rating 3, potential 2): two people, one of them on his score
+    assert (core.count, core.on_score) == (2, 1)
+    assert {p.name: p.performance_from for p in core.people} == {"Bruno Boss": "score", "Bob Lead": "rating"}
+    assert sum(c.on_score for row in box.grid for c in row) == box.placed_on_score
+
+
+def test_the_ninebox_page_says_what_each_count_counts(client, as_role, org, plan, boss_on_score) -> None:  # type: ignore[no-untyped-def]
+    from tests.web.helpers import attrs
+    page = client.get(f"/performance/periods/{plan.period.id}/ninebox?scope=company", headers=as_role("hr")).text
+    assert 'data-stat="placed-on-rating"><span class="stat-value">4<' in page
+    assert 'data-stat="placed-on-score"><span class="stat-value">1<' in page
+    assert "4 people in this scope have a final performance rating (the people calibration counts)" in page
+    assert attrs(page, "data-person-id")  # names are listed
+    start = page.index(f'data-person-id="{boss_on_score.id}"')
+    assert "data-on-score" in page[start:start + 40] and "on score 90.0" in page[start:page.index("</li>", start)]
+    alice = page.index(f'data-person-id="{org.people["alice"].id}"')
+    assert "4 Exceeds expectations" in page[alice:page.index("</li>", alice)]
+    assert "Performance: the final performance rating (1-2 low, 3 medium, 4-5 high); without one yet, the " \
+           "computed score of the period (below 80 low, 80-110 medium, above 110 high" in page
+    assert "Potential: the final potential rating (1 low, 2 medium, 3 high" in page
 
 
 # --- the pages -------------------------------------------------------------------------------------
