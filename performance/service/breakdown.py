@@ -443,7 +443,8 @@ def goal(db: Session, *, principal: Principal, goal_id: int) -> Breakdown:
         notes.append(f"In {whose} score these indicators count class by class with the {mix_label} mix of the "
                      f"period: {parts_text} make {mixed:.1f}" + (" (only one class is scored: it counts fully)"
                                                                  if op_s is None or mg_s is None else "")
-                     + ". That is why a person's score can differ from their goal's.")
+                     + (". That is why a person's score can differ from their goal's." if whose == "its owner's"
+                        else ". That is why a department's own score can differ from its goals'."))
     rule = ("A goal's score is its own indicators averaged by their weights; a goal with supporting goals also "
             "averages their scores by the link weights, and counts each half. Indicators or goals not scored "
             "yet do not count.")
