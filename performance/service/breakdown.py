@@ -315,6 +315,11 @@ def person(db: Session, *, principal: Principal, period_id: int, employee_id: in
                                                                          "; not counted until an indicator is scored")))
     else:
         notes.append(f"No final competency rating yet: once approved it counts {_pct(cw)} of the score.")
+    perf = db.execute(select(latest_approved(period.id, RatingKind.PERFORMANCE, employee_ids=[employee_id]))).first()
+    if perf is not None:
+        notes.append(f"The final performance rating, {rating_name(perf.value)} of {perf.scale_max} "
+                     f"({perf.source.value.replace('_', ' ')}), is a judgement of the period by the manager or in "
+                     f"calibration: it is not computed from this score, and the two may disagree.")
     # the goals: each one's own score beside what its indicators make with this person's mix
     results = {r.goal_id: r for r in db.scalars(select(GoalResult).where(GoalResult.goal_id.in_([g.id for g in goals])))}
     mixed = _mix_value(db, [(_f(results[g.id].operational_score) if g.id in results else None,

@@ -273,3 +273,12 @@ def test_the_department_page_shows_the_breakdown_within_the_results_scope(client
     for role, dept in (("employee", org.ops.id), ("manager", org.sales.id)):
         page = client.get(f"/performance/periods/{plan.period.id}/departments/{dept}", headers=as_role(role))
         assert page.status_code == 404 and "data-breakdown" not in page.text, role
+
+
+def test_the_final_rating_is_labelled_a_judgement_beside_the_score(db, org, plan) -> None:  # type: ignore[no-untyped-def]
+    """The demo's 101.3 with a final rating of 2: the rating is not derived from the score, and the page says so."""
+    bd = breakdown.person(db, principal=org.principal("hr"), period_id=plan.period.id,
+                          employee_id=org.people["dana"].id)  # score 75.0, final rating 2
+    _adds_up(bd)
+    assert bd.score == pytest.approx(75.0)
+    assert any("2 Needs improvement of 5 (hr)" in n and "not computed from this score" in n for n in bd.notes)
