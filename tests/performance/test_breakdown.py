@@ -282,3 +282,26 @@ def test_the_final_rating_is_labelled_a_judgement_beside_the_score(db, org, plan
     _adds_up(bd)
     assert bd.score == pytest.approx(75.0)
     assert any("2 Needs improvement of 5 (hr)" in n and "not computed from this score" in n for n in bd.notes)
+
+
+def test_a_closed_period_is_broken_down_from_the_figures_it_was_closed_with(db, org, plan) -> None:  # type: ignore[no-untyped-def]
+    from performance.models import PeriodState, UnitResult
+    hr = org.principal("hr")
+    perf.advance(db, plan.period, PeriodState.CLOSED)
+    alice = org.people["alice"].id
+    bd = breakdown.person(db, principal=hr, period_id=plan.period.id, employee_id=alice)
+    assert bd.frozen
+    _adds_up(bd)
+    assert bd.score == pytest.approx(125.0)
+    goal = breakdown.goal(db, principal=hr, goal_id=plan.goals["D-OPS"].id)
+    dept = breakdown.department(db, principal=hr, period_id=plan.period.id, department_id=org.ops.id)
+    _adds_up(goal)
+    _adds_up(dept)
+    # a stored score that its parts do not make (say, a period closed under other rules): shown, not hidden
+    row = db.scalars(select(UnitResult).where(UnitResult.period_id == plan.period.id,
+                                              UnitResult.unit_type == "employee", UnitResult.unit_id == alice)).one()
+    row.score = 120.0
+    db.flush()
+    bd = breakdown.person(db, principal=hr, period_id=plan.period.id, employee_id=alice)
+    assert bd.difference == pytest.approx(-5.0) and bd.total == pytest.approx(125.0)
+    assert any("closed with these figures" in n for n in bd.notes)
