@@ -305,3 +305,17 @@ def test_a_closed_period_is_broken_down_from_the_figures_it_was_closed_with(db, 
     bd = breakdown.person(db, principal=hr, period_id=plan.period.id, employee_id=alice)
     assert bd.difference == pytest.approx(-5.0) and bd.total == pytest.approx(125.0)
     assert any("closed with these figures" in n for n in bd.notes)
+
+
+def test_indicator_rows_of_some_goals_are_those_of_the_whole_period(db, org, plan) -> None:  # type: ignore[no-untyped-def]
+    """The breakdowns read a few goals' indicators (their check-ins only): the same rows as the whole period's."""
+    hr = org.principal("hr")
+    perf.check_in(db, hr, plan.indicators["A1"], plan.start + timedelta(days=120), actual=90)  # an older one
+    perf.check_in(db, hr, plan.indicators["B1"], plan.start + timedelta(days=199), milestones_done=3)  # a newer one
+    everything = rollup.indicator_rows(db, period_id=plan.period.id, today=plan.today)
+    for code, g in plan.goals.items():
+        some = rollup.indicator_rows(db, period_id=plan.period.id, today=plan.today, goal_ids=[g.id])
+        ids = {i.id for i in plan.indicators.values() if i.goal_id == g.id}
+        assert set(some) == ids, code
+        assert {k: tuple(v) for k, v in some.items()} == {k: tuple(everything[k]) for k in ids}, code
+    assert everything[plan.indicators["B1"].id].score == pytest.approx(75.0)  # 3 of 4 milestones, the latest
