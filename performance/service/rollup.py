@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Float, and_, case, cast, delete, func, insert, literal, null, or_, select, text, union_all
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from hcm import outbox
 from hcm.db import utcnow
@@ -62,7 +63,7 @@ def latest_checkins(period: Period, dialect: str = "postgresql", *, goal_ids: An
     few goals then sorts their check-ins, not the whole company's). PostgreSQL: DISTINCT ON; elsewhere a
     row_number() window."""
     cols = (CheckIn.indicator_id, CheckIn.actual, CheckIn.milestones_done, CheckIn.rubric_level)
-    in_period = CheckIn.as_of.between(period.start_date, period.end_date)
+    in_period: ColumnElement[bool] = CheckIn.as_of.between(period.start_date, period.end_date)
     if goal_ids is not None:
         in_period = and_(in_period, CheckIn.indicator_id.in_(select(Indicator.id).where(Indicator.goal_id.in_(goal_ids))))
     if dialect == "postgresql":
