@@ -98,6 +98,7 @@ class NineBoxCell(BaseModel):
     label: str
     count: int
     named: int  # of ``count``, the people whose names the caller may see
+    on_score: int = 0  # of ``count``, those placed on their computed score (no final performance rating yet)
     people: list[NineBoxPerson]  # the first ``names_per_cell`` of them, by name (the rest: the cell drill-down)
 
 
@@ -107,7 +108,10 @@ class NineBoxOut(BaseModel):
     department_id: int | None
     # rows: potential high, medium, low; columns: performance low, medium, high (the usual drawing)
     grid: list[list[NineBoxCell]]
-    placed: int
+    placed: int  # = placed_on_rating + placed_on_score
+    placed_on_rating: int = 0  # placed on their final performance rating
+    placed_on_score: int = 0  # placed on their computed score of the period: no final performance rating yet
+    with_final_rating: int = 0  # in scope with a final performance rating, placed or not (what calibration counts)
     unplaced: int  # in scope but missing a performance or a potential axis
     unplaced_named: int
     unplaced_people: list[NineBoxPerson]

@@ -22,7 +22,7 @@ from performance.policy import (
     PerfPermission,
 )
 from performance.schemas import CheckInIn
-from performance.service import cascade, cascade_view, rollup, team
+from performance.service import breakdown, cascade, cascade_view, rollup, team
 
 router = APIRouter(include_in_schema=False)
 
@@ -88,7 +88,7 @@ def _goal_response(request: Request, db: Session, me: Principal, goal_id: int, *
     flash_at = saved_at if any(row.indicator.id == saved_at for row in detail.indicators) else None
     return render_page(request, "performance/goal.html", me, status_code=status_code, tabs=period_tabs(me, period.id),
                        error=error, values=values or {}, default_as_of=today.isoformat(), next_url=next_url,
-                       flash_at=flash_at, **dict(detail))
+                       flash_at=flash_at, breakdown=breakdown.goal(db, principal=me, goal_id=goal_id), **dict(detail))
 
 
 @router.get("/performance/goals/{goal_id}")

@@ -56,6 +56,6 @@ def ninebox_page(request: Request, period_id: Id, scope: str = "", department: s
     return render_page(request, "performance/ninebox.html", me, status_code=status, period=period,
                        tabs=period_tabs(me, period.id),
                    box=box, drill=drill, error=error, scope=chosen, scopes=choices, department_id=department_id,
-                   departments=offered,
+                   departments=offered, axes=ninebox.AXES,
                    department_name=next((d.name for d in offered if d.id == department_id), None))
 

@@ -13,7 +13,7 @@ from hcm.policy import Principal, allow
 from hcm.web.charts import BarChart, bar_chart
 from performance.pages.common import period_tabs, render_page
 from performance.policy import PerfPermission
-from performance.service import department_results, lookups
+from performance.service import breakdown, department_results, lookups
 from performance.service.department_results import ROLLUP_RULE, DeptNode
 
 router = APIRouter(include_in_schema=False)
@@ -42,4 +42,6 @@ def department_page(request: Request, period_id: Id, department_id: Id, db: Sess
     period = lookups.get_period(db, period_id)
     view = department_results.department_view(db, principal=me, period_id=period.id, department_id=department_id)
     return render_page(request, "performance/department.html", me, view=view, period=period,
-                       tabs=period_tabs(me, period.id), rule=ROLLUP_RULE)
+                       tabs=period_tabs(me, period.id), rule=ROLLUP_RULE,
+                       breakdown=breakdown.department(db, principal=me, period_id=period.id,
+                                                      department_id=department_id))

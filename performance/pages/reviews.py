@@ -19,7 +19,7 @@ from hcm.web.forms import whole_number
 from hcm.web.render import flash, pager
 from performance.pages.common import departments, form_error, opt_float, opt_int, period_tabs, render_page
 from performance.policy import PerfPermission
-from performance.service import lookups, reviews, settings
+from performance.service import breakdown, lookups, reviews, settings
 
 router = APIRouter(include_in_schema=False)
 BACK = ("team", "person", "reviews")  # where a rating form sends its writer back (nowhere else: no open redirect)
@@ -51,7 +51,8 @@ def _person_response(request: Request, db: Session, me: Principal, period_id: in
     period = lookups.get_period(db, period_id)
     return render_page(request, "performance/person.html", me, status_code=status_code, period=period,
                        tabs=period_tabs(me, period.id), found=found, p=found.person, review=found.review,
-                       reviews_open=found.open, error=error, values=values or {})
+                       reviews_open=found.open, error=error, values=values or {},
+                       breakdown=breakdown.person(db, principal=me, period_id=period.id, employee_id=employee_id))
 
 
 @router.get("/performance/periods/{period_id}/people/{employee_id}")

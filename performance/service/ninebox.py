@@ -4,7 +4,9 @@ Performance axis: the final performance rating (rounded half up: 1-2 low, 3 medi
 one, the employee's computed score of the period (below ``SCORE_MEDIUM_FROM`` low, up to
 ``SCORE_HIGH_ABOVE`` medium, above it high). Potential axis: the final potential rating (1..3 scale: 1 low,
 2 medium, 3 high; 1..5 scale: 1-2 low, 3 medium, 4-5 high). Someone missing an axis is counted as
-unplaced.
+unplaced. The counts say which: placed on their final rating, placed on their computed score (they have
+no final performance rating yet), and how many in scope have a final performance rating at all (the people
+calibration counts; the grid places more of them when scores stand in for missing ratings).
 
 Scopes: ``team`` a manager's reporting subtree; ``department`` a department subtree (HR, or a manager
 within their own reporting subtree); ``company`` HR and executives. Executives get every count but names
@@ -46,6 +48,15 @@ BANDS: tuple[Band, ...] = ("low", "medium", "high")
 SCORE_MEDIUM_FROM = 80.0  # score < 80 -> low
 SCORE_HIGH_ABOVE = 110.0  # 80 <= score <= 110 -> medium; score > 110 -> high
 NAMES_PER_CELL = 50  # names listed in a cell; the rest are one drill-down away
+
+# What each axis is based on, as the page labels it (the rules of performance_band and potential_band).
+AXES = {
+    "performance": (f"Performance: the final performance rating (1-2 low, 3 medium, 4-5 high); without one yet, "
+                    f"the computed score of the period (below {SCORE_MEDIUM_FROM:g} low, {SCORE_MEDIUM_FROM:g}-"
+                    f"{SCORE_HIGH_ABOVE:g} medium, above {SCORE_HIGH_ABOVE:g} high; 100 = on target)"),
+    "potential": "Potential: the final potential rating (1 low, 2 medium, 3 high; on a 1-5 scale 1-2 low, 3 medium, "
+                 "4-5 high)",
+}
 
 LABELS: dict[tuple[Band, Band], str] = {  # (performance, potential) -> the usual 9-box names
     ("low", "high"): "Rough diamond",
@@ -146,8 +157,10 @@ def nine_box(db: Session, *, principal: Principal, period_id: int, scope: Scope,
         for p in BANDS for q in BANDS
     }
     unplaced: list[NineBoxPerson] = []
-    n_unplaced = n_unplaced_named = 0
+    n_unplaced = n_unplaced_named = on_rating = on_score = rated = 0
     for key, named, row in _placements(db, principal, period_id, scope, department_id):
+        _, p_from = performance_band(row[5], row[8])
+        rated += row[5] is not None
         if key is None:
             n_unplaced += 1
             if named:
@@ -157,13 +170,19 @@ def nine_box(db: Session, *, principal: Principal, period_id: int, scope: Scope,
             continue
         cell = cells[key]
         cell.count += 1
+        if p_from == "score":
+            cell.on_score += 1
+            on_score += 1
+        else:
+            on_rating += 1
         if named:
             cell.named += 1
             if len(cell.people) < names_per_cell:
                 cell.people.append(_person(row))
     grid = [[cells[(p, q)] for p in BANDS] for q in reversed(BANDS)]
     return NineBoxOut(period_id=period_id, scope=scope, department_id=department_id if scope == "department" else None,
-                      grid=grid, placed=sum(c.count for c in cells.values()), unplaced=n_unplaced,
+                      grid=grid, placed=sum(c.count for c in cells.values()), placed_on_rating=on_rating,
+                      placed_on_score=on_score, with_final_rating=rated, unplaced=n_unplaced,
                       unplaced_named=n_unplaced_named, unplaced_people=unplaced,
                       names_limited=ninebox_names_limited(principal), names_per_cell=names_per_cell)
 

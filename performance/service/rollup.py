@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Float, and_, case, cast, delete, func, insert, literal, null, or_, select, text, union_all
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from hcm import outbox
 from hcm.db import utcnow
@@ -53,14 +54,18 @@ EMIT_CHUNK = 5000
 RECOMPUTE_LOCK = 0x7065_7266  # advisory lock namespace ("perf") of a period's recompute
 
 
-def latest_checkins(period: Period, dialect: str = "postgresql") -> Any:
+def latest_checkins(period: Period, dialect: str = "postgresql", *, goal_ids: Any = None) -> Any:
     """One row per indicator with check-ins in the period: its latest check-in (by as_of, then id).
 
     A check-in always lies inside its period's dates (the service refuses others), so the dates narrow the
     rows to sort without a join; the caller's join to the period's indicators drops those of overlapping
-    periods (a quarter inside its year). PostgreSQL: DISTINCT ON; elsewhere a row_number() window."""
+    periods (a quarter inside its year). ``goal_ids`` narrows it to those goals' indicators (a page about a
+    few goals then sorts their check-ins, not the whole company's). PostgreSQL: DISTINCT ON; elsewhere a
+    row_number() window."""
     cols = (CheckIn.indicator_id, CheckIn.actual, CheckIn.milestones_done, CheckIn.rubric_level)
-    in_period = CheckIn.as_of.between(period.start_date, period.end_date)
+    in_period: ColumnElement[bool] = CheckIn.as_of.between(period.start_date, period.end_date)
+    if goal_ids is not None:
+        in_period = and_(in_period, CheckIn.indicator_id.in_(select(Indicator.id).where(Indicator.goal_id.in_(goal_ids))))
     if dialect == "postgresql":
         return (select(*cols).where(in_period).ext(distinct_on(CheckIn.indicator_id))
                 .order_by(CheckIn.indicator_id, CheckIn.as_of.desc(), CheckIn.id.desc()).subquery("latest"))
@@ -82,7 +87,7 @@ def indicator_scores(period: Period, dialect: str, *, goal_ids: Any = None) -> A
     """Every indicator of the period with its latest actual, progress and score, as a subquery computed
     inside the database (the live view of an open period). At risk: ``_lagging(progress, elapsed)``."""
     period_id = period.id
-    latest = latest_checkins(period, dialect)
+    latest = latest_checkins(period, dialect, goal_ids=goal_ids)
     score = scoring_sql.indicator_score(Indicator, latest.c.actual, latest.c.milestones_done, latest.c.rubric_level)
     prog = case(
         (Indicator.kind == "milestone", cast(latest.c.milestones_done, Float) / cast(Indicator.milestones_total, Float)),

@@ -134,6 +134,14 @@ def _goals_of(column: str, ids: Ids | None) -> Any:
     return select(g.id).where(getattr(g, column).in_(ids))
 
 
+def employee_goal_ids(ids: Ids) -> Any:
+    """Ids of the goals that count toward some people's scores: their own employee goals and the post goals
+    of the posts they hold now (also what ``performance.service.breakdown`` lists)."""
+    g, e = aliased(Goal), aliased(Employee)
+    return union(_goals_of("employee_id", ids),
+                 select(g.id).join(e, e.position_id == g.position_id).where(e.id.in_(ids), g.level == GoalLevel.POST))
+
+
 def _departments(period: Period, ids: Ids | None) -> Any:
     # the anonymity rule: only the published ratings count (whole batches per service item), so a new rating
     # never moves the score by itself (collaboration.published_ratings)
@@ -182,12 +190,7 @@ def _posts(period: Period, ids: Ids | None) -> Any:
 def _employees(period: Period, ids: Ids | None) -> Any:
     # A post goal belongs to the post's current holder, an employee goal to its employee.
     holder = aliased(Employee)
-    goal_ids = None
-    if ids is not None:
-        g, e = aliased(Goal), aliased(Employee)
-        goal_ids = union(_goals_of("employee_id", ids),
-                         select(g.id).join(e, e.position_id == g.position_id)
-                         .where(e.id.in_(ids), g.level == GoalLevel.POST))
+    goal_ids = None if ids is None else employee_goal_ids(ids)
     person = _class_scores(func.coalesce(Goal.employee_id, holder.id), GoalLevel.POST, GoalLevel.EMPLOYEE,
                            period_id=period.id, holder=holder, goal_ids=goal_ids)
     comp = latest_approved(period.id, RatingKind.COMPETENCY, employee_ids=ids)
