@@ -94,6 +94,8 @@ def test_manager_rates_from_the_team_view_and_the_person_page_then_approves(page
     assert chips(status) == {"self": "missing", "manager": "submitted", "final": "3"}
     events = page.locator("[data-table=rating-events] [data-source=manager]")
     assert events.count() == 3  # performance, competency, potential: each submitted
+    table = page.locator("[data-table=rating-events]")
+    assert table.evaluate("t => t.getBoundingClientRect().right <= t.closest('.card').getBoundingClientRect().right")
     page.screenshot(path=str(shots / "reviews-manager-person-rated.png"), full_page=True)
 
     # bob reports to the manager directly: the manager approves, and the new ratings become final
@@ -153,6 +155,8 @@ def test_employee_self_assesses_and_sees_her_potential_only_once_hr_allows_it(pa
     assert mine.locator("[data-self-value=competency]").inner_text() == "3"
     assert mine.get_by_text("Closed the backlog, two weeks early").is_visible()
     assert mine.get_by_role("button", name="Submit again").is_visible()
+    assert mine.locator("select[name=performance]").input_value() == "4"  # the form starts from what she gave
+    assert mine.locator("select[name=competency]").input_value() == "3"
     page.screenshot(path=str(shots / "reviews-employee-self.png"), full_page=True)
 
     # the setting is off: her own potential is on neither page
