@@ -17,10 +17,12 @@ from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
 from hcm.db import make_engine
-from performance.models import PeriodState
+from hcm.org.models import Employee
+from performance.models import Period, PeriodState, RatingSource
 from performance.service import periods
 from tests import factories
 from tests.browser import live_app, log_in
+from tests.performance import factories as perf
 from tests.performance.factories import plan_database
 
 pytestmark = pytest.mark.browser
@@ -46,6 +48,10 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         engine = make_engine(url)
         try:
             with Session(engine) as db:
+                # the manager's own rating of bob, submitted while the period was in progress
+                period, bob = db.get(Period, plan.period.id), db.get(Employee, org.people["bob"].id)
+                assert period is not None and bob is not None
+                perf.rate(db, org.principal("manager"), period, bob, RatingSource.MANAGER, 4, reason="Rollout on track")
                 for state in (PeriodState.REVIEW, PeriodState.CALIBRATION):
                     periods.advance(db, period_id=plan.period.id, to=state)
                 db.commit()
@@ -148,6 +154,7 @@ def test_hr_filters_sorts_and_calibrates_in_one_step(page: Any, live: Live, shot
     page.evaluate("window.__notReloaded = true")
     row = page.locator(f"#row-{P['bob']}")
     assert row.locator("[data-final]").get_attribute("data-final") == "3"
+    assert row.locator("[data-manager-rating]").get_attribute("data-manager-rating") == "4"  # his manager's, beside it
     row.locator("select[name=value]").select_option("5")
     row.locator("input[name=reason]").fill("Led the process rollout across both sites")
     page.screenshot(path=str(shots / "calibration-hr-before-save.png"), full_page=True)
@@ -187,6 +194,12 @@ def test_hr_filters_sorts_and_calibrates_in_one_step(page: Any, live: Live, shot
     page.reload()
     assert page.locator(f"#row-{P['bob']} [data-final]").get_attribute("data-final") == "5"
     assert page.locator("#calibration-log [data-adjustment]").count() == 2
+    # and the review status says so where HR follows the reviews
+    page.click("[data-tab=reviews]")
+    page.wait_for_url("**/reviews")
+    bob = page.locator(f"[data-review='{P['bob']}']")
+    assert bob.locator("[data-calibrated]").is_visible()
+    assert bob.locator("[data-final-rating]").get_attribute("data-final-rating") == "5"
     assert page.problems == []
 
 
@@ -226,7 +239,7 @@ def test_a_change_without_a_reason_is_refused_with_a_message(page: Any, live: Li
 
     # and the same row then goes through once a reason is given
     row.locator("input[name=reason]").fill("Backlog halved since the review")
-    row.get_by_role("button", name="Save").click()
+    row.locator("input[name=reason]").press("Enter")  # the keyboard's one step: Enter in the reason saves
     expect(page.locator("#calibration-log [data-adjustment]")).to_have_count(logged + 1, timeout=15000)
     assert page.locator(f"#row-{P['dana']} [data-final]").get_attribute("data-final") == "4"
     assert page.locator(f"#row-{P['dana']} [data-field-error]").count() == 0
