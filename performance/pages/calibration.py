@@ -16,13 +16,14 @@ from sqlalchemy.orm import Session
 from hcm.deps import get_db
 from hcm.errors import HcmError, Invalid
 from hcm.fields import Id
+from hcm.org.models import Employee
 from hcm.policy import Principal, allow
 from hcm.web.charts import column_chart
 from hcm.web.render import flash
 from performance.pages.common import departments, form_error, opt_float, opt_int, period_tabs, render_page, req_int
 from performance.policy import PerfPermission
 from performance.rules import RATING_SCALE, rating_name
-from performance.schemas_calibration import CalibrationSession, SessionFilters
+from performance.schemas_calibration import CalibrationSession, Choice, SessionFilters
 from performance.service import calibration, lookups
 
 router = APIRouter(include_in_schema=False)
@@ -45,6 +46,17 @@ def _chart(s: CalibrationSession) -> Any:
                         y_title="Share of the rated people")
 
 
+def _managers(db: Session, s: CalibrationSession) -> list[Choice]:
+    """The manager picker: the managers of the people the department and level leave, and the manager the view
+    is filtered by even when those leave none of theirs (else the picker would say "Any manager" while the
+    table is filtered by one)."""
+    chosen = s.filters.manager_id
+    if chosen is None or any(m.id == chosen for m in s.managers):
+        return s.managers
+    person = db.get(Employee, chosen)  # the session checked it exists
+    return [Choice(id=chosen, name=person.full_name if person is not None else f"#{chosen}"), *s.managers]
+
+
 def _page(request: Request, db: Session, me: Principal, period_id: int, *, error: dict[str, Any] | None = None,
           values: dict[str, str] | None = None, status_code: int = 200) -> HTMLResponse:
     view = _view(request)
@@ -61,6 +73,7 @@ def _page(request: Request, db: Session, me: Principal, period_id: int, *, error
         else:
             raise
     period = lookups.get_period(db, period_id)
+    managers = _managers(db, s)
     base = f"/performance/periods/{period_id}/calibration"
     keep = {k: v for k, v in view.items() if k != "sort"}
 
@@ -72,7 +85,8 @@ def _page(request: Request, db: Session, me: Principal, period_id: int, *, error
     return render_page(
         request, "performance/calibration.html", me, status_code=status_code, period=period,
         tabs=period_tabs(me, period.id), s=s, chart=_chart(s), departments=departments(db), scale=RATING_SCALE,
-        rating_name=rating_name, sort_href=sort_href, action=base + ("?" + urlencode(view) if view else ""),
+        rating_name=rating_name, sort_href=sort_href, managers=managers,
+        action=base + ("?" + urlencode(view) if view else ""),
         pages=pages, page_href=lambda n: base + "?" + urlencode({**view, "page": n}),
         error=error, values=values or {})
 

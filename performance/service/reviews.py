@@ -40,7 +40,7 @@ from hcm.policy import (
     visible_employee,
 )
 from performance.models import Period, RatingEvent, RatingKind, RatingSource, RatingStatus
-from performance.policy import may_approve, may_view_teams
+from performance.policy import may_approve, may_view_teams, refuse_self_judgement
 from performance.schemas import RatingIn
 from performance.service import ratings, team
 from performance.service.calibration import check_department
@@ -363,6 +363,10 @@ def approve(db: Session, *, principal: Principal, period_id: int, employee_id: i
     final (``ratings.approve_rating``: HR, or for a manager rating the person's manager; never oneself)."""
     get_period(db, period_id)
     visible_employee(db, principal, employee_id, field="employee_id")
+    # who may approve at all, before what awaits: else one's own hidden potential reads as "nothing awaits"
+    refuse_self_judgement(principal, employee_id=employee_id, what="approving a rating", field="employee_id")
+    if not may_approve(db, principal, source=RatingSource.MANAGER, employee_id=employee_id):
+        raise Forbidden("ratings are approved by HR or the person's manager", field="employee_id")
     found = statuses(db, principal=principal, period_id=period_id, employee_ids=[employee_id]).rows.get(employee_id)
     if found is None or not found.pending:
         raise Invalid("employee_id: nothing of this person awaits approval", field="employee_id")
