@@ -24,13 +24,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hcm.errors import Conflict, Invalid
+from hcm.errors import Conflict, Forbidden, Invalid
 from hcm.org.models import BusinessProcess, Department, Employee, EmployeeStatus, Position
 from hcm.org.queries import department_subtree_ids
 from hcm.policy import Principal, require_hr
 from performance import scoring
 from performance.models import Goal, GoalLevel, GoalLink, Indicator, Period, PeriodKind, PeriodState
-from performance.policy import goal_owners, visible_goals
+from performance.policy import goal_owners, may_plan, visible_goals
 from performance.schemas_setup import CopyResult, Skipped
 from performance.service import periods
 from performance.service.cascade import _unit_names, get_visible_goal, get_visible_indicator
@@ -214,11 +214,18 @@ def unit_choices(db: Session, *, principal: Principal) -> dict[str, list[dict[st
     }
 
 
+def _may_plan(db: Session, principal: Principal, goal: Goal) -> None:
+    if not may_plan(db, principal, level=goal.level, position_id=goal.position_id, employee_id=goal.employee_id):
+        raise Forbidden(f"the role {principal.role.value!r} may not plan {goal.level.value} goal {goal.code!r}")
+
+
 def goal_editor(db: Session, *, principal: Principal, goal_id: int) -> dict[str, Any]:
     """A goal as its set-up page shows it: the goal, its period, its indicators, the goals supporting it with their
-    weights, and the goals a link may add (the next level down; below a department goal, within its department)."""
-    require_hr(principal, "set a plan up")
+    weights, and the goals a link may add (the next level down; below a department goal, within its department).
+    HR plans every goal; a manager the post and employee goals of his subtree (``may_plan``); a goal the caller does
+    not see is not found."""
     goal = get_visible_goal(db, principal=principal, goal_id=goal_id)
+    _may_plan(db, principal, goal)
     period = get_period(db, goal.period_id)
     indicators = list(db.scalars(select(Indicator).where(Indicator.goal_id == goal.id).order_by(Indicator.code)))
     links = list(db.execute(select(Goal, GoalLink.weight).join(GoalLink, GoalLink.child_goal_id == Goal.id)
@@ -230,7 +237,8 @@ def goal_editor(db: Session, *, principal: Principal, goal_id: int) -> dict[str,
     candidates: list[Goal] = []
     truncated = False
     if below:
-        stmt = select(Goal).where(Goal.period_id == goal.period_id, Goal.level.in_(below), Goal.id.not_in(linked or {0}))
+        stmt = select(Goal).where(Goal.period_id == goal.period_id, Goal.level.in_(below), Goal.id.not_in(linked or {0}),
+                                  visible_goals(principal))
         if goal.level is GoalLevel.DEPARTMENT and goal.department_id is not None:
             stmt = stmt.where(Goal.position_id.in_(select(Position.id).where(
                 Position.department_id.in_(department_subtree_ids(goal.department_id)))))
@@ -251,8 +259,8 @@ def goal_editor(db: Session, *, principal: Principal, goal_id: int) -> dict[str,
 
 def indicator_editor(db: Session, *, principal: Principal, indicator_id: int) -> dict[str, Any]:
     """An indicator with its goal and the weights of the goal's other indicators (what its own must complete)."""
-    require_hr(principal, "set a plan up")
     ind = get_visible_indicator(db, principal=principal, indicator_id=indicator_id)
     goal = get_visible_goal(db, principal=principal, goal_id=ind.goal_id)
+    _may_plan(db, principal, goal)
     others = db.scalar(select(func.sum(Indicator.weight)).where(Indicator.goal_id == goal.id, Indicator.id != ind.id))
     return {"indicator": ind, "goal": goal, "period": get_period(db, goal.period_id), "other_weight": float(others or 0)}
