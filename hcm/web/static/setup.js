@@ -15,10 +15,12 @@
     panel.classList.toggle("alert-error", !result.ok);
   }
 
-  function ask(params, done) {
+  var asked = {};  // the latest question of each panel: an answer to an older one is dropped
+  function ask(key, params, done) {
+    var n = asked[key] = (asked[key] || 0) + 1;
     fetch(URL_ + "?" + params.toString(), { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.json(); })
-      .then(done)
+      .then(function (res) { if (asked[key] === n) done(res); })
       .catch(function () { /* the check is a help: the save still checks */ });
   }
 
@@ -45,7 +47,7 @@
     if (!p.has("w")) p.append("w", "");
     p.append("what", form.dataset.checkWhat || "");
     p.append("field", form.dataset.checkField || "weights");
-    ask(p, function (res) {
+    ask(panel ? panel.id : "weights", p, function (res) {
       if (res.weights) show(panel, res.weights);
       else if (res.message) show(panel, { ok: false, message: res.message });
     });
@@ -55,6 +57,7 @@
     var panel = form.querySelector("[data-check][id$=bounds], [data-check][id$=bounds-check]");
     var kind = form.querySelector("[name=kind]");
     if (kind && kind.value !== "quantitative") {
+      asked[panel ? panel.id : "bounds"] = (asked[panel ? panel.id : "bounds"] || 0) + 1;
       show(panel, { ok: true, message: "A " + kind.value + " indicator has no threshold or target to order." });
       return;
     }
@@ -63,7 +66,7 @@
     form.querySelectorAll("[data-bound-input]").forEach(function (input) {
       if (input.value.trim() !== "") p.append(input.name, input.value.trim());
     });
-    ask(p, function (res) {
+    ask(panel ? panel.id : "bounds", p, function (res) {
       if (res.bounds) show(panel, res.bounds);
       else if (res.message) show(panel, { ok: false, message: res.message });
     });
