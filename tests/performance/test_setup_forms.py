@@ -56,7 +56,7 @@ def test_each_route_declares_one_policy() -> None:
     for route in setup_pages.router.routes:
         deps = route.dependant.dependencies  # type: ignore[attr-defined]
         assert len([d for d in deps if hasattr(d.call, "__policy__")]) == 1, route.path  # type: ignore[attr-defined]
-    assert len(setup_pages.router.routes) == 14
+    assert len(setup_pages.router.routes) == 15
 
 
 @pytest.mark.parametrize("username", ("hr", "exec", "manager", "employee"))
