@@ -181,15 +181,15 @@ def _period_page(request: Request, db: Session, me: Principal, period_id: int, *
                  error: dict[str, Any] | None = None, values: dict[str, str] | None = None,
                  status_code: int = 200) -> HTMLResponse:
     period = lookups.get_period(db, period_id)
-    goals = setup.plan_goals(db, principal=me, period_id=period.id)
-    shown = goals[(page - 1) * GOALS_SHOWN: page * GOALS_SHOWN]
+    total = setup.plan_size(db, principal=me, period_id=period.id)
+    shown = setup.plan_goals(db, principal=me, period_id=period.id, offset=(page - 1) * GOALS_SHOWN,
+                             limit=GOALS_SHOWN)
     nxt = periods.next_state(period)
     return render_page(
         request, "performance/setup_period.html", me, status_code=status_code, period=period,
-        tabs=period_tabs(me, period.id), goals=shown, paging=pager(request, page, GOALS_SHOWN, len(goals)),
+        tabs=period_tabs(me, period.id), goals=shown, paging=pager(request, page, GOALS_SHOWN, total),
         blockers=periods.blockers(db, period_id=period.id), next_state=nxt, state_label=STATE_LABEL,
-        flow=PERIOD_FLOW, levels=list(GoalLevel), units=setup.unit_choices(db, principal=me),
-        owners=setup.owner_choices(db, principal=me), error=error, values=values or {})
+        flow=PERIOD_FLOW, error=error, values=values or {})
 
 
 @router.get(HOME + "/periods/{period_id}")
@@ -256,6 +256,23 @@ def save_template(request: Request, period_id: Id, code: str = Form(""), name: s
 
 
 # --- goals -----------------------------------------------------------------------------------------
+def _new_goal_page(request: Request, db: Session, me: Principal, period_id: int, *,
+                   error: dict[str, Any] | None = None, values: dict[str, str] | None = None,
+                   status_code: int = 200) -> HTMLResponse:
+    """The form of a new goal: on its own page, as it offers every unit, post and person (thousands of options)."""
+    period = lookups.get_period(db, period_id)
+    return render_page(request, "performance/setup_new_goal.html", me, status_code=status_code, period=period,
+                       tabs=period_tabs(me, period.id), levels=list(GoalLevel),
+                       units=setup.unit_choices(db, principal=me), owners=setup.owner_choices(db, principal=me),
+                       error=error, values=values or {})
+
+
+@router.get(HOME + "/periods/{period_id}/new-goal")
+def new_goal(request: Request, period_id: Id, db: Session = Depends(get_db),
+             me: Principal = Depends(allow(PerfPermission.PERIODS))) -> Response:
+    return _new_goal_page(request, db, me, period_id)
+
+
 @router.post(HOME + "/periods/{period_id}/goals")
 def create_goal(request: Request, period_id: Id, code: str = Form(""), title: str = Form(""),
                 description: str = Form(""), level: str = Form(""), department_id: str = Form(""),
@@ -281,8 +298,8 @@ def create_goal(request: Request, period_id: Id, code: str = Form(""), title: st
     except HcmError as exc:
         if not is_hr(me):
             raise
-        return _period_page(request, db, me, period.id, error=form_error(exc, form="goal"), values=values,
-                            status_code=exc.status_code)
+        return _new_goal_page(request, db, me, period.id, error=form_error(exc, form="goal"), values=values,
+                              status_code=exc.status_code)
     flash(request, f"Goal {goal.code} \u201c{goal.title}\u201d added to {period.name}.")
     return RedirectResponse(f"{HOME}/goals/{goal.id}", status_code=303)
 

@@ -21,7 +21,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from hcm.errors import Conflict, Forbidden, Invalid
@@ -166,11 +166,14 @@ def person_name(e: Employee) -> str:
     return f"{e.first_name} {e.last_name}"
 
 
-def plan_goals(db: Session, *, principal: Principal, period_id: int) -> list[dict[str, Any]]:
-    """The plan's goals in level and code order, each with its unit, owner, indicator weights and link weights."""
+def plan_goals(db: Session, *, principal: Principal, period_id: int, offset: int = 0,
+               limit: int | None = None) -> list[dict[str, Any]]:
+    """The plan's goals in level and code order (``limit`` of them from ``offset``: a page), each with its unit,
+    owner, indicator weights and link weights."""
     require_hr(principal, "set a plan up")
-    goals = list(db.scalars(select(Goal).where(Goal.period_id == period_id, visible_goals(principal))))
-    goals.sort(key=lambda g: (RANK[g.level], g.level.value, g.code))
+    goals = list(db.scalars(select(Goal).where(Goal.period_id == period_id, visible_goals(principal))
+                            .order_by(case(RANK, value=Goal.level), Goal.level, Goal.code, Goal.id)
+                            .offset(offset).limit(limit)))
     ids = [g.id for g in goals]
     ind = {gid: (n, float(w or 0)) for gid, n, w in db.execute(
         select(Indicator.goal_id, func.count(Indicator.id), func.sum(Indicator.weight))
@@ -183,6 +186,12 @@ def plan_goals(db: Session, *, principal: Principal, period_id: int) -> list[dic
     return [{"goal": g, "unit": units.get(g.id), "owner": owners.get(g.owner_employee_id),
              "indicators": ind.get(g.id, (0, 0.0))[0], "indicator_weight": ind.get(g.id, (0, 0.0))[1],
              "children": kids.get(g.id, (0, 0.0))[0], "child_weight": kids.get(g.id, (0, 0.0))[1]} for g in goals]
+
+
+def plan_size(db: Session, *, principal: Principal, period_id: int) -> int:
+    """How many goals the plan has (what ``plan_goals`` pages through)."""
+    require_hr(principal, "set a plan up")
+    return db.scalar(select(func.count(Goal.id)).where(Goal.period_id == period_id, visible_goals(principal))) or 0
 
 
 def _names(db: Session, ids: set[int | None]) -> dict[int | None, str]:

@@ -56,7 +56,7 @@ def test_each_route_declares_one_policy() -> None:
     for route in setup_pages.router.routes:
         deps = route.dependant.dependencies  # type: ignore[attr-defined]
         assert len([d for d in deps if hasattr(d.call, "__policy__")]) == 1, route.path  # type: ignore[attr-defined]
-    assert len(setup_pages.router.routes) == 15
+    assert len(setup_pages.router.routes) == 16
 
 
 @pytest.mark.parametrize("username", ("hr", "exec", "manager", "employee"))
@@ -67,6 +67,7 @@ def test_who_opens_the_setup_pages(client, plan, as_role, username) -> None:  # 
         SETUP: 200 if hr else 403,
         f"{SETUP}/periods/{pid}": 200 if hr else 403,
         f"{SETUP}/periods/999999": 404 if hr else 403,
+        f"{SETUP}/periods/{pid}/new-goal": 200 if hr else 403,
         f"{SETUP}/goals/{plan.goals['P-ALICE'].id}": 200 if username in ("hr", "manager") else 403,  # his post
         f"{SETUP}/indicators/{plan.indicators['A1'].id}": 200 if username in ("hr", "manager") else 403,
         f"{SETUP}/goals/{plan.goals['C1'].id}": 200 if hr else 403,  # the company's goal is HR's to plan
@@ -201,7 +202,8 @@ def test_advancing_lists_the_blockers_and_closing_needs_the_confirmation(client,
                     follow_redirects=False)
     assert r.status_code == 303 and db.get(Period, pid).state is PeriodState.CLOSED
     page = client.get(f"{SETUP}/periods/{pid}", headers=hr).text
-    assert 'data-blocker="closed"' in page and "data-advance-form" not in page and "data-goal-form" not in page
+    assert 'data-blocker="closed"' in page and "data-advance-form" not in page and "data-add-goal" not in page
+    assert "data-goals-closed" in client.get(f"{SETUP}/periods/{pid}/new-goal", headers=hr).text
 
 
 def test_hr_adds_and_edits_goals(client, plan, as_role, db, org) -> None:  # type: ignore[no-untyped-def]
