@@ -1,7 +1,7 @@
 """The period set-up in a real headless Chromium (the app under uvicorn over a temp SQLite file with the small org
 and plan): HR opens a new period from the last one's plan, edits an indicator weight and sees the live plan check go
-red and green (and the save refused while it is red), checks an indicator's scale as she types, and moves the period
-on to in progress. Screenshots go to a temp dir, or to ``$HCM_SCREENSHOTS`` when set."""
+red and green (and the save refused while it is red), checks an indicator's scale as she types, adds a goal and moves
+the period on to in progress. Screenshots go to a temp dir, or to ``$HCM_SCREENSHOTS`` when set."""
 
 from __future__ import annotations
 
@@ -90,9 +90,23 @@ def test_hr_opens_a_period_from_the_last_one_edits_a_weight_and_starts_it(page: 
     new.locator("input[name=target]").fill("150")
     _check(page, "new-indicator-bounds", "ok", "The bounds are in order.")
 
+    # a new company goal, from its own page
+    page.click("text=The plan of Year 2027")
+    page.wait_for_url("**/performance/setup/periods/*")
+    page.click("[data-add-goal]")
+    page.wait_for_url("**/new-goal")
+    goal = page.locator("form[data-goal-form]")
+    goal.locator("input[name=code]").fill("C2")
+    goal.locator("input[name=title]").fill("Keep our customers")
+    goal.locator("select[name=level]").select_option("company")
+    goal.get_by_role("button", name="Add the goal").click()
+    page.wait_for_url("**/performance/setup/goals/*")
+    assert "Goal C2 \u201cKeep our customers\u201d added to Year 2027" in page.locator("[data-flash]").inner_text()
+
     # back to the plan: nothing blocks; start it
     page.click("text=The plan of Year 2027")
     page.wait_for_url("**/performance/setup/periods/*")
+    assert page.locator("[data-plan-goal]").count() == 8
     page.click("[data-advance=in_progress]")
     page.wait_for_url("**/performance/setup/periods/*")
     assert page.locator("[data-period-state]").get_attribute("data-period-state") == "in_progress"
