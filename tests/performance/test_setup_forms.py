@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from hcm.org.models import EmployeeStatus
-from performance.models import Goal, GoalLink, Indicator, Period, PeriodState
+from performance.models import Goal, GoalLevel, GoalLink, Indicator, Period, PeriodState
 from performance.pages import setup as setup_pages
 from tests import factories
 from tests.factories import count
@@ -83,7 +83,11 @@ def test_who_opens_the_setup_pages(client, plan, as_role, username) -> None:  # 
 def test_hr_opens_a_period_from_the_last_plan(client, plan, as_role, db, org) -> None:  # type: ignore[no-untyped-def]
     hr = as_role("hr")
     plan.goals["D-SAL"].owner_employee_id = org.people["carol"].id
-    org.people["carol"].status = EmployeeStatus.EXITED
+    e_dana = perf.goal(db, org.principal("hr"), plan.period, "E-DANA", GoalLevel.EMPLOYEE,
+                       employee_id=org.people["dana"].id, position_id=org.positions["deep"].id)
+    db.add(GoalLink(parent_goal_id=plan.goals["P-DANA"].id, child_goal_id=e_dana.id, weight=100))
+    for leaver in ("carol", "dana"):
+        org.people[leaver].status = EmployeeStatus.EXITED
     db.flush()
     home = client.get(SETUP, headers=hr).text
     assert set(attrs(home, "data-period-row")) == {"FY-T"}
@@ -91,7 +95,9 @@ def test_hr_opens_a_period_from_the_last_plan(client, plan, as_role, db, org) ->
     pid, page = _open(client, hr, plan)
     said = " ".join(page.split())
     assert "Period Year 2027 (FY27) opened in planning with the plan of period" in said
-    assert "7 goals, 6 links, 7 indicators copied" in said and "Without an owner now: goal D-SAL" in said
+    assert "7 goals, 6 links, 7 indicators copied" in said  # E-DANA and its link left out
+    assert "Left out: goal E-DANA (the employee it belongs to has left)." in said
+    assert "Without an owner now: goal D-SAL" in said
     assert set(attrs(page, "data-plan-goal")) == set(plan.goals)
     assert "data-no-blockers" in page and attrs(page, "data-advance") == ["in_progress"]
     p = db.get(Period, pid)
