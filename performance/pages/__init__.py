@@ -14,8 +14,8 @@ the web shell's ``base.html``; ``hcm.web.render`` renders them in the shell's on
 
 from fastapi import APIRouter
 
-from performance.pages import atrisk, calibration, cascade, ninebox, overview, points, results, reviews
+from performance.pages import atrisk, calibration, cascade, ninebox, overview, points, results, reviews, setup
 
 router = APIRouter(include_in_schema=False)
-for sub in (overview, cascade, calibration, ninebox, points, results, reviews, atrisk):
+for sub in (overview, cascade, calibration, ninebox, points, results, reviews, atrisk, setup):
     router.routes.extend(sub.router.routes)  # the routes themselves, so each keeps its own declared policy

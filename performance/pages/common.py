@@ -19,6 +19,7 @@ from hcm.web.forms import required_whole_number, whole_number
 from hcm.web.render import render
 from performance.models import Period
 from performance.policy import (
+    PerfPermission,
     may_calibrate,
     may_read_department_results,
     may_view_teams,
@@ -53,6 +54,8 @@ def period_tabs(me: Principal, period_id: int) -> list[dict[str, str]]:
     tabs.append({"key": "atrisk", "label": "At risk", "href": f"{base}/at-risk"})
     if may_calibrate(me):
         tabs.append({"key": "calibration", "label": "Calibration", "href": f"{base}/calibration"})
+    if me.has(PerfPermission.PERIODS):
+        tabs.append({"key": "setup", "label": "Set-up", "href": f"/performance/setup/periods/{period_id}"})
     return tabs
 
 

@@ -35,7 +35,8 @@ def overview(request: Request, period: str = "", manager: str = "", db: Session 
     ctx: dict[str, Any] = {"periods": periods, "period": current, "tabs": [], "company": None, "departments": [],
                            "chart": None, "managers": [], "manager_id": None, "team": None, "team_error": None,
                            "mine": None, "team_reviews": None, "my_review": None,
-                           "tasks": tasks_panel.tasks(db, principal=me, today=today)}
+                           "tasks": tasks_panel.tasks(db, principal=me, today=today),
+                           "may_set_up": me.has(PerfPermission.PERIODS)}
     status = 200
     if current is None:
         return render_page(request, "performance/overview.html", me, **ctx)

@@ -21,16 +21,16 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from hcm.errors import Conflict, Invalid
+from hcm.errors import Conflict, Forbidden, Invalid
 from hcm.org.models import BusinessProcess, Department, Employee, EmployeeStatus, Position
 from hcm.org.queries import department_subtree_ids
 from hcm.policy import Principal, require_hr
 from performance import scoring
 from performance.models import Goal, GoalLevel, GoalLink, Indicator, Period, PeriodKind, PeriodState
-from performance.policy import goal_owners, visible_goals
+from performance.policy import goal_owners, may_plan, visible_goals
 from performance.schemas_setup import CopyResult, Skipped
 from performance.service import periods
 from performance.service.cascade import _unit_names, get_visible_goal, get_visible_indicator
@@ -166,11 +166,14 @@ def person_name(e: Employee) -> str:
     return f"{e.first_name} {e.last_name}"
 
 
-def plan_goals(db: Session, *, principal: Principal, period_id: int) -> list[dict[str, Any]]:
-    """The plan's goals in level and code order, each with its unit, owner, indicator weights and link weights."""
+def plan_goals(db: Session, *, principal: Principal, period_id: int, offset: int = 0,
+               limit: int | None = None) -> list[dict[str, Any]]:
+    """The plan's goals in level and code order (``limit`` of them from ``offset``: a page), each with its unit,
+    owner, indicator weights and link weights."""
     require_hr(principal, "set a plan up")
-    goals = list(db.scalars(select(Goal).where(Goal.period_id == period_id, visible_goals(principal))))
-    goals.sort(key=lambda g: (RANK[g.level], g.level.value, g.code))
+    goals = list(db.scalars(select(Goal).where(Goal.period_id == period_id, visible_goals(principal))
+                            .order_by(case(RANK, value=Goal.level), Goal.level, Goal.code, Goal.id)
+                            .offset(offset).limit(limit)))
     ids = [g.id for g in goals]
     ind = {gid: (n, float(w or 0)) for gid, n, w in db.execute(
         select(Indicator.goal_id, func.count(Indicator.id), func.sum(Indicator.weight))
@@ -183,6 +186,12 @@ def plan_goals(db: Session, *, principal: Principal, period_id: int) -> list[dic
     return [{"goal": g, "unit": units.get(g.id), "owner": owners.get(g.owner_employee_id),
              "indicators": ind.get(g.id, (0, 0.0))[0], "indicator_weight": ind.get(g.id, (0, 0.0))[1],
              "children": kids.get(g.id, (0, 0.0))[0], "child_weight": kids.get(g.id, (0, 0.0))[1]} for g in goals]
+
+
+def plan_size(db: Session, *, principal: Principal, period_id: int) -> int:
+    """How many goals the plan has (what ``plan_goals`` pages through)."""
+    require_hr(principal, "set a plan up")
+    return db.scalar(select(func.count(Goal.id)).where(Goal.period_id == period_id, visible_goals(principal))) or 0
 
 
 def _names(db: Session, ids: set[int | None]) -> dict[int | None, str]:
@@ -214,11 +223,18 @@ def unit_choices(db: Session, *, principal: Principal) -> dict[str, list[dict[st
     }
 
 
+def _may_plan(db: Session, principal: Principal, goal: Goal) -> None:
+    if not may_plan(db, principal, level=goal.level, position_id=goal.position_id, employee_id=goal.employee_id):
+        raise Forbidden(f"the role {principal.role.value!r} may not plan {goal.level.value} goal {goal.code!r}")
+
+
 def goal_editor(db: Session, *, principal: Principal, goal_id: int) -> dict[str, Any]:
     """A goal as its set-up page shows it: the goal, its period, its indicators, the goals supporting it with their
-    weights, and the goals a link may add (the next level down; below a department goal, within its department)."""
-    require_hr(principal, "set a plan up")
+    weights, and the goals a link may add (the next level down; below a department goal, within its department).
+    HR plans every goal; a manager the post and employee goals of his subtree (``may_plan``); a goal the caller does
+    not see is not found."""
     goal = get_visible_goal(db, principal=principal, goal_id=goal_id)
+    _may_plan(db, principal, goal)
     period = get_period(db, goal.period_id)
     indicators = list(db.scalars(select(Indicator).where(Indicator.goal_id == goal.id).order_by(Indicator.code)))
     links = list(db.execute(select(Goal, GoalLink.weight).join(GoalLink, GoalLink.child_goal_id == Goal.id)
@@ -230,7 +246,8 @@ def goal_editor(db: Session, *, principal: Principal, goal_id: int) -> dict[str,
     candidates: list[Goal] = []
     truncated = False
     if below:
-        stmt = select(Goal).where(Goal.period_id == goal.period_id, Goal.level.in_(below), Goal.id.not_in(linked or {0}))
+        stmt = select(Goal).where(Goal.period_id == goal.period_id, Goal.level.in_(below), Goal.id.not_in(linked or {0}),
+                                  visible_goals(principal))
         if goal.level is GoalLevel.DEPARTMENT and goal.department_id is not None:
             stmt = stmt.where(Goal.position_id.in_(select(Position.id).where(
                 Position.department_id.in_(department_subtree_ids(goal.department_id)))))
@@ -251,8 +268,8 @@ def goal_editor(db: Session, *, principal: Principal, goal_id: int) -> dict[str,
 
 def indicator_editor(db: Session, *, principal: Principal, indicator_id: int) -> dict[str, Any]:
     """An indicator with its goal and the weights of the goal's other indicators (what its own must complete)."""
-    require_hr(principal, "set a plan up")
     ind = get_visible_indicator(db, principal=principal, indicator_id=indicator_id)
     goal = get_visible_goal(db, principal=principal, goal_id=ind.goal_id)
+    _may_plan(db, principal, goal)
     others = db.scalar(select(func.sum(Indicator.weight)).where(Indicator.goal_id == goal.id, Indicator.id != ind.id))
     return {"indicator": ind, "goal": goal, "period": get_period(db, goal.period_id), "other_weight": float(others or 0)}
