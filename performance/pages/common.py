@@ -25,7 +25,7 @@ from performance.policy import (
     may_view_teams,
     ninebox_scopes,
 )
-from performance.rules import rating_name
+from performance.rules import RATING_SCALE, rating_name
 
 SCOPES = ("team", "department", "company")
 
@@ -33,6 +33,7 @@ SCOPES = ("team", "department", "company")
 # --- helpers ---------------------------------------------------------------------------------------
 def render_page(request: Request, name: str, me: Principal, *, status_code: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("rating_name", rating_name)  # the named 1-5 scale (performance.rules), for any page
+    context.setdefault("RATING_SCALE", RATING_SCALE)
     return render(request, name, me, section="performance", status_code=status_code, **context)
 
 
