@@ -19,8 +19,9 @@ from hcm.fields import Id
 from hcm.org.models import Employee
 from hcm.policy import Principal, allow
 from hcm.web.charts import column_chart
+from hcm.web.forms import number
 from hcm.web.render import flash
-from performance.pages.common import departments, form_error, opt_float, opt_int, period_tabs, render_page, req_int
+from performance.pages.common import departments, form_error, opt_int, period_tabs, render_page, req_int
 from performance.policy import PerfPermission
 from performance.rules import RATING_SCALE, rating_name
 from performance.schemas_calibration import CalibrationSession, Choice, SessionFilters
@@ -104,7 +105,7 @@ def calibrate(request: Request, period_id: Id, employee_id: str = Form(""), valu
     values = {"employee_id": employee_id, "value": value, "reason": reason}
     try:
         emp = req_int(employee_id, "employee_id", "the person to calibrate")
-        val = opt_float(value, "value")
+        val = number(value, "value")
         if val is None:
             raise Invalid("value: choose the new rating (1-5)", field="value")
         adj = calibration.calibrate(db, principal=me, period_id=period_id, employee_id=emp, value=val, reason=reason)

@@ -16,8 +16,9 @@ from hcm.deps import get_db
 from hcm.errors import HcmError, Invalid
 from hcm.fields import Id
 from hcm.policy import Principal, allow
+from hcm.web.forms import number
 from hcm.web.render import flash, pager
-from performance.pages.common import form_error, opt_float, opt_int, period_tabs, render_page
+from performance.pages.common import form_error, opt_int, period_tabs, render_page
 from performance.policy import (
     PerfPermission,
 )
@@ -106,7 +107,7 @@ def _checkin_data(*, as_of: str, actual: str, milestones_done: str, rubric_level
     except ValueError:
         raise Invalid(f"as_of: {raw_date!r} is not a date (YYYY-MM-DD)", field="as_of") from None
     try:
-        return CheckInIn(as_of=day, actual=opt_float(actual, "actual"),
+        return CheckInIn(as_of=day, actual=number(actual, "actual"),
                          milestones_done=opt_int(milestones_done, "milestones_done"),
                          rubric_level=opt_int(rubric_level, "rubric_level"), comment=comment.strip() or None)
     except pydantic.ValidationError as exc:

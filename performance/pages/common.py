@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from fastapi import Request
@@ -11,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hcm.errors import HcmError, Invalid
+from hcm.errors import HcmError
 from hcm.fields import MAX_INT
 from hcm.org.models import Department
 from hcm.policy import Principal
@@ -71,19 +70,6 @@ def req_int(raw: str | None, field: str, what: str) -> int:
 
 def all_periods(db: Session) -> list[Period]:
     return list(db.scalars(select(Period).order_by(Period.start_date.desc(), Period.id.desc())))
-
-
-def opt_float(raw: str | None, field: str) -> float | None:
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        raise Invalid(f"{field}: {raw!r} is not a number", field=field) from None
-    if not math.isfinite(value):
-        raise Invalid(f"{field}: {raw!r} is not a finite number", field=field)
-    return value
 
 
 def departments(db: Session) -> list[dict[str, Any]]:

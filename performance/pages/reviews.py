@@ -15,11 +15,11 @@ from hcm.deps import get_db
 from hcm.errors import HcmError, Invalid, NotFound
 from hcm.fields import Id
 from hcm.policy import Principal, allow
-from hcm.web.forms import whole_number
+from hcm.web.forms import number, whole_number
 from hcm.web.render import flash, pager
-from performance.pages.common import departments, form_error, opt_float, opt_int, period_tabs, render_page
+from performance.pages.common import form_error, opt_int, period_tabs, render_page
 from performance.policy import PerfPermission
-from performance.service import breakdown, lookups, reviews, settings
+from performance.service import breakdown, lookups, pickers, reviews, settings
 
 router = APIRouter(include_in_schema=False)
 BACK = ("team", "person", "reviews")  # where a rating form sends its writer back (nowhere else: no open redirect)
@@ -38,7 +38,7 @@ def reviews_page(request: Request, period_id: Id, department: str = "", status: 
     found = reviews.review_list(db, principal=me, period_id=period_id, department_id=department_id,
                                 status=status or None, page=number)
     return render_page(request, "performance/reviews.html", me, period=found.period,
-                       tabs=period_tabs(me, found.period.id), found=found, departments=departments(db),
+                       tabs=period_tabs(me, found.period.id), found=found, departments=pickers.departments(db, principal=me),
                        filters=reviews.STATUS_FILTERS, may_change_settings=me.has(PerfPermission.PERIODS),
                        paging=pager(request, found.page, found.page_size, found.listed))
 
@@ -69,8 +69,8 @@ def self_assessment(request: Request, period_id: Id, performance: str = Form("")
     values = {"performance": performance, "competency": competency, "comment": comment, "form": "self"}
     try:
         events = reviews.self_assess(db, principal=me, period_id=period_id,
-                                     performance=opt_float(performance, "performance"),
-                                     competency=opt_float(competency, "competency"), comment=comment)
+                                     performance=number(performance, "performance"),
+                                     competency=number(competency, "competency"), comment=comment)
     except NotFound:
         raise
     except HcmError as exc:
@@ -103,9 +103,9 @@ def rate(request: Request, period_id: Id, employee_id: Id, performance: str = Fo
             raise Invalid(f"back: choose one of {', '.join(BACK)}", field="back")
         manager_id = opt_int(manager, "manager")
         events = reviews.rate(db, principal=me, period_id=period_id, employee_id=employee_id,
-                              performance=opt_float(performance, "performance"),
-                              competency=opt_float(competency, "competency"),
-                              potential=opt_float(potential, "potential"), comment=comment)
+                              performance=number(performance, "performance"),
+                              competency=number(competency, "competency"),
+                              potential=number(potential, "potential"), comment=comment)
     except NotFound:
         raise  # outside the caller's scope: the 404 of nobody, not a page about them
     except HcmError as exc:

@@ -23,6 +23,7 @@ from hcm.deps import get_db
 from hcm.errors import HcmError, Invalid, NotFound
 from hcm.fields import Id
 from hcm.policy import Principal, allow, is_hr
+from hcm.web.forms import number
 from hcm.web.render import flash, pager
 from performance.models import (
     PERIOD_FLOW,
@@ -35,7 +36,7 @@ from performance.models import (
     PeriodKind,
     PeriodState,
 )
-from performance.pages.common import form_error, opt_float, opt_int, period_tabs, render_page
+from performance.pages.common import form_error, opt_int, period_tabs, render_page
 from performance.policy import PerfPermission
 from performance.schemas import ChildrenIn, GoalIn, GoalPatch, IndicatorIn, LinkIn
 from performance.schemas_setup import CopyResult, IndicatorPatch
@@ -100,7 +101,7 @@ def _model(schema: type[pydantic.BaseModel], /, **values: Any) -> Any:
 
 
 def _share(raw: str, field: str, default: float) -> float:
-    value = opt_float(raw, field)
+    value = number(raw, field)
     return default if value is None else value
 
 
@@ -354,13 +355,13 @@ async def set_children(request: Request, goal_id: Id, db: Session = Depends(get_
             child = opt_int(key.removeprefix("weight_"), key)
             if child is None or values.get(f"unlink_{child}"):
                 continue
-            w = opt_float(values[key], key)
+            w = number(values[key], key)
             if w is None:
                 raise Invalid(f"{key}: give the weight of the linked goal, or tick unlink", field=key)
             links.append(_model(LinkIn, child_goal_id=child, weight=w))
         new = opt_int(values.get("add_child"), "add_child")
         if new is not None:
-            w = opt_float(values.get("add_weight"), "add_weight")
+            w = number(values.get("add_weight"), "add_weight")
             if w is None:
                 raise Invalid("add_weight: give the weight of the goal to link", field="add_weight")
             try:
@@ -407,14 +408,14 @@ def _indicator_values(form: dict[str, str], *, partial: bool) -> dict[str, Any]:
         if v or not partial or f in ("unit", "formula"):
             out[f] = v or None if f in ("unit", "formula") else v
     for f in INDICATOR_NUMBERS:
-        out[f] = opt_float(form.get(f), f)
+        out[f] = number(form.get(f), f)
     out["milestones_total"] = opt_int(form.get("milestones_total"), "milestones_total")
     out["owner_employee_id"] = opt_int(form.get("owner_employee_id"), "owner_employee_id")
     for f, kind in (("kind", IndicatorKind), ("direction", Direction), ("klass", IndicatorClass),
                     ("cadence", Cadence)):
         if form.get(f, "").strip() or not partial:
             out[f] = _choice(form.get(f, ""), kind, f)
-    weight = opt_float(form.get("weight"), "weight")
+    weight = number(form.get("weight"), "weight")
     if weight is None:
         raise Invalid("weight: give the indicator's weight in its goal (more than 0, at most 100)", field="weight")
     out["weight"] = weight
@@ -449,7 +450,7 @@ async def indicator_weights(request: Request, goal_id: Id, db: Session = Depends
         new: dict[int, float] = {}
         for ind in ed["indicators"]:
             key = f"weight_{ind.id}"
-            w = opt_float(form.get(key), key)
+            w = number(form.get(key), key)
             if w is None:
                 raise Invalid(f"{key}: give the weight of indicator {ind.code}", field=key)
             if not 0 < w <= 100:
@@ -511,12 +512,12 @@ def check(request: Request, me: Principal = Depends(allow(PerfPermission.PLAN)))
     try:
         out: dict[str, Any] = {}
         if "w" in q:
-            ws = [opt_float(v, "w") for v in q.getlist("w")]
+            ws = [number(v, "w") for v in q.getlist("w")]
             out["weights"] = plan_checks.weights([w for w in ws if w is not None], field=q.get("field") or "weights",
                                                  what=q.get("what") or "these weights").as_dict()
         if q.get("direction"):
             direction = _choice(q["direction"], Direction, "direction")
-            out["bounds"] = plan_checks.bounds(direction, **{f: opt_float(q.get(f), f) for f in BOUND_FIELDS}
+            out["bounds"] = plan_checks.bounds(direction, **{f: number(q.get(f), f) for f in BOUND_FIELDS}
                                                ).as_dict()
     except Invalid as exc:
         return JSONResponse({"error": "invalid", "field": exc.field, "message": exc.message}, status_code=422)

@@ -42,8 +42,7 @@ from hcm.policy import (
 from performance.models import Period, RatingEvent, RatingKind, RatingSource, RatingStatus
 from performance.policy import may_approve, may_view_teams, refuse_self_judgement
 from performance.schemas import RatingIn
-from performance.service import ratings, team
-from performance.service.calibration import check_department
+from performance.service import pickers, ratings, team
 from performance.service.lookups import get_period
 from performance.service.settings import hides_potential
 
@@ -253,7 +252,8 @@ def review_list(db: Session, *, principal: Principal, period_id: int, department
     them with their status, filtered by ``status`` (one of ``STATUS_FILTERS``)."""
     period = get_period(db, period_id)
     where = _listed(principal)
-    check_department(db, department_id)
+    if department_id is not None:  # a department outside the viewer's scope: the 404 of a nonexistent one
+        pickers.check_department(db, principal=principal, department_id=department_id)
     if status is not None and status not in STATUS_FILTERS:
         raise Invalid(f"status: choose one of {', '.join(STATUS_FILTERS)}", field="status")
     check_page(page, page_size)

@@ -79,6 +79,8 @@ def test_the_pages_offer_the_same_choices(client, as_role, plan, role) -> None: 
     if role in ("hr", "manager"):  # the 9-box's department scope
         box = client.get(f"{base}/ninebox", headers=as_role(role)).text
         assert _options(box, "department") == names
+        reviews = client.get(f"{base}/reviews", headers=as_role(role)).text
+        assert _options(reviews, "department") == names
     overview = client.get(f"/performance?period={plan.period.id}", headers=as_role(role)).text
     if role == "hr":
         assert [o.split(" — ")[0] for o in _options(overview, "manager")] == want_managers
@@ -104,6 +106,9 @@ def test_a_choice_outside_ones_scope_says_so_instead_of_zeros(client, as_role, p
     _outside(r, f"department {sales}")
     assert "has points yet" not in r.text and 'data-table="leaderboard"' not in r.text
     _outside(client.get(f"{base}/at-risk?department={sales}", headers=as_role("manager")), f"department {sales}")
+    r = client.get(f"{base}/reviews?department={sales}", headers=as_role("manager"))
+    _outside(r, f"department {sales}")
+    assert "data-review-status" not in r.text
     r = client.get(f"/performance?period={plan.period.id}&manager={carol}", headers=as_role("manager"))
     _outside(r, f"manager {carol}")
     assert "data-team-view" not in r.text and "Carol" not in r.text.split('data-error="team"')[1]
@@ -116,7 +121,7 @@ def test_a_choice_outside_ones_scope_says_so_instead_of_zeros(client, as_role, p
     _outside(client.get(f"{base}/at-risk?manager={carol}", headers=as_role("exec")), f"manager {carol}")
     # an id that names nothing gets the very same answer, on each page
     for url in (f"{base}/ninebox?scope=department&department=999999", f"{base}/points?scope=department&department=999999",
-                f"{base}/at-risk?department=999999"):
+                f"{base}/at-risk?department=999999", f"{base}/reviews?department=999999"):
         _outside(client.get(url, headers=as_role("hr")), "department 999999")
     _outside(client.get(f"/performance?period={plan.period.id}&manager=999999", headers=as_role("hr")),
              "manager 999999")
