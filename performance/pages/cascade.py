@@ -21,6 +21,7 @@ from hcm.web.render import flash, pager
 from performance.pages.common import form_error, opt_int, period_tabs, render_page
 from performance.policy import (
     PerfPermission,
+    may_plan,
 )
 from performance.schemas import CheckInIn
 from performance.service import breakdown, cascade, cascade_view, rollup, team
@@ -87,9 +88,12 @@ def _goal_response(request: Request, db: Session, me: Principal, goal_id: int, *
     today = min(max(clock.today(), period.start_date), period.end_date)
     saved_at = request.session.pop(SAVED_AT, None)
     flash_at = saved_at if any(row.indicator.id == saved_at for row in detail.indicators) else None
+    goal = detail.goal
+    may_edit = may_plan(db, me, level=goal.level, position_id=goal.position_id, employee_id=goal.employee_id)
     return render_page(request, "performance/goal.html", me, status_code=status_code, tabs=period_tabs(me, period.id),
                        error=error, values=values or {}, default_as_of=today.isoformat(), next_url=next_url,
-                       flash_at=flash_at, breakdown=breakdown.goal(db, principal=me, goal_id=goal_id), **dict(detail))
+                       flash_at=flash_at, breakdown=breakdown.goal(db, principal=me, goal_id=goal_id),
+                       may_edit=may_edit, **dict(detail))
 
 
 @router.get("/performance/goals/{goal_id}")

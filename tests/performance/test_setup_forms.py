@@ -389,6 +389,10 @@ def test_a_manager_plans_the_goals_of_his_posts(client, plan, as_role, db) -> No
     # a department goal is HR's to plan; the period's own pages are HR's
     assert client.get(f"{SETUP}/goals/{plan.goals['D-OPS'].id}", headers=h).status_code == 403
     assert client.get(f"{SETUP}/periods/{plan.period.id}", headers=h).status_code == 403
+    # the goal pages link to the editor exactly where he may edit
+    assert "data-edit-goal" in client.get(f"/performance/goals/{alice.id}", headers=h).text
+    assert "data-edit-goal" not in client.get(f"/performance/goals/{plan.goals['D-OPS'].id}", headers=h).text
+    assert "data-edit-goal" not in client.get(f"/performance/goals/{alice.id}", headers=as_role("employee")).text
 
 
 def test_the_setup_forms_need_the_csrf_token(client, plan, db) -> None:  # type: ignore[no-untyped-def]
