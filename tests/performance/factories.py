@@ -4,6 +4,8 @@ team, page and browser tests share. The org they sit on comes from ``tests.facto
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -31,6 +33,7 @@ from performance.models import (
 from performance.schemas import CheckInIn, ChildrenIn, GoalIn, IndicatorIn, LinkIn, RatingIn
 from performance.service import cascade, periods, points, ratings, rollup
 from tests import factories
+from tests.browser import live_app
 from tests.factories import Org
 
 YEAR_START = date(2026, 1, 1)
@@ -199,3 +202,48 @@ def plan_database(folder: Path) -> tuple[str, Plan, Org]:
     finally:
         engine.dispose()
     return url, plan, org
+
+
+@dataclass
+class LivePlan:
+    """The plan served by a live app (``served_plan``): its base URL, the database URL, the plan and the org (their
+    objects keep their loaded values), and the ids the browser tests look for."""
+
+    url: str
+    db_url: str
+    plan: Plan
+    org: Org
+
+    @property
+    def period_id(self) -> int:
+        return self.plan.period.id
+
+    @property
+    def goals(self) -> dict[str, int]:
+        return {k: g.id for k, g in self.plan.goals.items()}
+
+    @property
+    def indicators(self) -> dict[str, int]:
+        return {k: i.id for k, i in self.plan.indicators.items()}
+
+    @property
+    def people(self) -> dict[str, int]:
+        return {k: e.id for k, e in self.org.people.items()}
+
+    @property
+    def ops(self) -> int:
+        return self.org.ops.id
+
+    @property
+    def sales(self) -> int:
+        return self.org.sales.id
+
+
+@contextmanager
+def served_plan(folder: Path, *, today: date | None = None) -> Iterator[LivePlan]:
+    """``plan_database`` in ``folder``, served on a free loopback port with the pages' (and the in-process
+    recompute's) today pinned to ``today`` (by default the plan's); the process-wide engine points at it while
+    it is served."""
+    url, plan, org = plan_database(folder)
+    with factories.today_pinned(today or plan.today), live_app(url) as base:
+        yield LivePlan(base, url, plan, org)

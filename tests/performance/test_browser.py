@@ -7,34 +7,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from tests import factories
-from tests.browser import live_app, log_in
-from tests.performance.factories import plan_database
+from tests.browser import log_in
+from tests.performance.factories import LivePlan, served_plan
 
 pytestmark = pytest.mark.browser
 
 
-@dataclass
-class Live:
-    url: str
-    period_id: int
-    goals: dict[str, int]
-    indicators: dict[str, int]
-
-
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LivePlan]:
     """The app on a free loopback port over a fresh migrated SQLite file with the plan; the process-wide
     engine points at it for the server's life (also for the in-process recompute after a check-in)."""
-    url, plan, _ = plan_database(tmp_path_factory.mktemp("perf-browser-db"))
-    with factories.today_pinned(plan.today), live_app(url) as base:  # the pages' and the recompute's today
-        yield Live(base, plan.period.id, {k: g.id for k, g in plan.goals.items()},
-                   {k: i.id for k, i in plan.indicators.items()})
+    with served_plan(tmp_path_factory.mktemp("perf-browser-db")) as live:
+        yield live
 
 
 def _painted(tab: Any, canvas_id: str) -> dict[str, Any]:
@@ -48,7 +36,7 @@ def _painted(tab: Any, canvas_id: str) -> dict[str, Any]:
     }""", canvas_id))
 
 
-def test_hr_walks_the_cascade_nine_box_and_calibration(page: Any, live: Live, shots: Any) -> None:
+def test_hr_walks_the_cascade_nine_box_and_calibration(page: Any, live: LivePlan, shots: Any) -> None:
     log_in(page, live.url, "hr")
     page.click("header [data-nav=performance]")
     page.wait_for_url("**/performance")
@@ -147,7 +135,7 @@ def test_hr_walks_the_cascade_nine_box_and_calibration(page: Any, live: Live, sh
     assert page.problems == []
 
 
-def test_employee_checks_in_through_the_form(page: Any, live: Live, shots: Any) -> None:
+def test_employee_checks_in_through_the_form(page: Any, live: LivePlan, shots: Any) -> None:
     log_in(page, live.url, "employee")
     page.click("header [data-nav=performance]")
     page.wait_for_url("**/performance")
@@ -182,7 +170,7 @@ def test_employee_checks_in_through_the_form(page: Any, live: Live, shots: Any) 
     assert page.problems == []
 
 
-def test_manager_records_the_rubric_level_through_the_form(page: Any, live: Live, shots: Any) -> None:
+def test_manager_records_the_rubric_level_through_the_form(page: Any, live: LivePlan, shots: Any) -> None:
     log_in(page, live.url, "manager")
     page.goto(f"{live.url}/performance/goals/{live.goals['P-ALICE']}")
     a2 = page.locator("[data-indicator=A2]")
@@ -207,7 +195,7 @@ def test_manager_records_the_rubric_level_through_the_form(page: Any, live: Live
     assert page.problems == []
 
 
-def test_manager_team_view_and_team_nine_box(page: Any, live: Live, shots: Any) -> None:
+def test_manager_team_view_and_team_nine_box(page: Any, live: LivePlan, shots: Any) -> None:
     log_in(page, live.url, "manager")
     page.click("header [data-nav=performance]")
     page.wait_for_url("**/performance")

@@ -9,32 +9,21 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
-from tests import factories
-from tests.browser import live_app, log_in
-from tests.performance.factories import plan_database
+from tests.browser import log_in
+from tests.performance.factories import LivePlan, served_plan
 
 pytestmark = pytest.mark.browser
 
 
-@dataclass
-class Live:
-    url: str
-    period_id: int
-    ops: int
-    sales: int
-
-
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    url, plan, org = plan_database(tmp_path_factory.mktemp("atrisk-browser-db"))
-    with factories.today_pinned(plan.today), live_app(url) as base:
-        yield Live(base, plan.period.id, org.ops.id, org.sales.id)
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LivePlan]:
+    with served_plan(tmp_path_factory.mktemp("atrisk-browser-db")) as live:
+        yield live
 
 
 def _names(page: Any) -> list[str]:
@@ -42,7 +31,7 @@ def _names(page: Any) -> list[str]:
     return [cells.nth(i).inner_text() for i in range(cells.count())]
 
 
-def test_hr_filters_sorts_and_exports_the_people_at_risk(page: Any, live: Live, shots: Any) -> None:
+def test_hr_filters_sorts_and_exports_the_people_at_risk(page: Any, live: LivePlan, shots: Any) -> None:
     log_in(page, live.url, "hr")
     page.goto(f"{live.url}/performance?period={live.period_id}")
     page.click("[data-tab=atrisk]")
@@ -88,7 +77,7 @@ def test_hr_filters_sorts_and_exports_the_people_at_risk(page: Any, live: Live, 
     assert page.problems == []
 
 
-def test_the_manager_is_offered_only_his_department_and_told_when_outside(page: Any, live: Live, shots: Any) -> None:
+def test_the_manager_is_offered_only_his_department_and_told_when_outside(page: Any, live: LivePlan, shots: Any) -> None:
     log_in(page, live.url, "manager")
     page.goto(f"{live.url}/performance/periods/{live.period_id}/at-risk")
     options = page.locator("select[data-picker=department] option")

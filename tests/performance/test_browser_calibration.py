@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -20,32 +19,19 @@ from hcm.db import make_engine
 from hcm.org.models import Employee
 from performance.models import Period, PeriodState, RatingSource
 from performance.service import periods
-from tests import factories
-from tests.browser import live_app, log_in
+from tests.browser import log_in
 from tests.performance import factories as perf
-from tests.performance.factories import plan_database
+from tests.performance.factories import LivePlan, served_plan
 
 pytestmark = pytest.mark.browser
 
 
-@dataclass
-class Live:
-    url: str
-    period_id: int
-    people: dict[str, int]
-    ops: int
-
-    @property
-    def session(self) -> str:
-        return f"{self.url}/performance/periods/{self.period_id}/calibration"
-
-
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    url, plan, org = plan_database(tmp_path_factory.mktemp("perf-calibration-db"))
-    with factories.today_pinned(plan.today), live_app(url) as base:
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LivePlan]:
+    with served_plan(tmp_path_factory.mktemp("perf-calibration-db")) as live:
+        plan, org = live.plan, live.org
         # moved on once the app's engine is this file's (the recompute a state change enqueues runs in-process)
-        engine = make_engine(url)
+        engine = make_engine(live.db_url)
         try:
             with Session(engine) as db:
                 # the manager's own rating of bob, submitted while the period was in progress
@@ -57,7 +43,11 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
                 db.commit()
         finally:
             engine.dispose()
-        yield Live(base, plan.period.id, {k: e.id for k, e in org.people.items()}, org.ops.id)
+        yield live
+
+
+def _session(live: LivePlan) -> str:
+    return f"{live.url}/performance/periods/{live.period_id}/calibration"
 
 
 def listed(page: Any) -> list[int]:
@@ -85,7 +75,7 @@ def stat(page: Any, name: str) -> str:
     return str(page.locator(f"#calibration-counts [data-stat={name}] .stat-value").inner_text())
 
 
-def test_hr_filters_sorts_and_calibrates_in_one_step(page: Any, live: Live, shots: Any) -> None:
+def test_hr_filters_sorts_and_calibrates_in_one_step(page: Any, live: LivePlan, shots: Any) -> None:
     P = live.people
     log_in(page, live.url, "hr")
     page.click("header [data-nav=performance]")
@@ -133,7 +123,7 @@ def test_hr_filters_sorts_and_calibrates_in_one_step(page: Any, live: Live, shot
     page.screenshot(path=str(shots / "calibration-hr-nobody.png"), full_page=True)
 
     # sort by score: ascending, then descending; people without a score last either way
-    page.goto(f"{live.session}?department={live.ops}")
+    page.goto(f"{_session(live)}?department={live.ops}")
     page.locator("[data-sort=score]").click()
     page.wait_for_url(re.compile(r".*sort=score.*"))
     assert scores(page) == ["25", "75", "125", "—"]
@@ -203,10 +193,10 @@ def test_hr_filters_sorts_and_calibrates_in_one_step(page: Any, live: Live, shot
     assert page.problems == []
 
 
-def test_a_change_without_a_reason_is_refused_with_a_message(page: Any, live: Live, shots: Any) -> None:
+def test_a_change_without_a_reason_is_refused_with_a_message(page: Any, live: LivePlan, shots: Any) -> None:
     P = live.people
     log_in(page, live.url, "hr")
-    page.goto(live.session)
+    page.goto(_session(live))
     logged = page.locator("#calibration-log [data-adjustment]").count()
     row = page.locator(f"#row-{P['dana']}")
     final = row.locator("[data-final]").get_attribute("data-final")

@@ -8,41 +8,30 @@ to ``$HCM_SCREENSHOTS`` when set."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from tests import factories
-from tests.browser import live_app, log_in
-from tests.performance.factories import plan_database
+from tests.browser import log_in
+from tests.performance.factories import LivePlan, served_plan
 
 pytestmark = pytest.mark.browser
 
 
-@dataclass
-class Live:
-    url: str
-    period_id: int
-    goals: dict[str, int]
-    indicators: dict[str, int]
-
-
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    url, plan, _ = plan_database(tmp_path_factory.mktemp("perf-checkin-db"))
-    with factories.today_pinned(plan.today), live_app(url) as base:
-        yield Live(base, plan.period.id, {k: g.id for k, g in plan.goals.items()},
-                   {k: i.id for k, i in plan.indicators.items()})
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LivePlan]:
+    with served_plan(tmp_path_factory.mktemp("perf-checkin-db")) as live:
+        yield live
 
 
 def _on_screen(page: Any, selector: str) -> bool:
-    """The element is inside the viewport as the page now stands (scrolled where it is)."""
+    """The element is inside the viewport as the page now stands (scrolled where it is); a pixel's slack for the
+    sub-pixel offsets a scroll to an anchor leaves (-0.375 px seen)."""
     return bool(page.evaluate("""(sel) => {
         const el = document.querySelector(sel);
         if (!el) return false;
         const r = el.getBoundingClientRect();
-        return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight;
+        return r.height > 0 && r.top >= -1 && r.bottom <= window.innerHeight + 1;
     }""", selector))
 
 
@@ -51,7 +40,7 @@ def _history(page: Any, code: str) -> list[str]:
     return [" ".join(rows.nth(i).inner_text().split()) for i in range(rows.count())]
 
 
-def test_the_manager_checks_in_from_his_team_view_and_stays_there(page: Any, live: Live, shots: Any) -> None:
+def test_the_manager_checks_in_from_his_team_view_and_stays_there(page: Any, live: LivePlan, shots: Any) -> None:
     log_in(page, live.url, "manager")
     page.click("header [data-nav=performance]")
     page.wait_for_url("**/performance")
@@ -102,7 +91,7 @@ def test_the_manager_checks_in_from_his_team_view_and_stays_there(page: Any, liv
     assert page.problems == []
 
 
-def test_a_goal_page_opened_from_the_due_list_brings_the_manager_back(page: Any, live: Live, shots: Any) -> None:
+def test_a_goal_page_opened_from_the_due_list_brings_the_manager_back(page: Any, live: LivePlan, shots: Any) -> None:
     log_in(page, live.url, "manager")
     page.goto(f"{live.url}/performance")
     a2 = live.indicators["A2"]
@@ -125,7 +114,7 @@ def test_a_goal_page_opened_from_the_due_list_brings_the_manager_back(page: Any,
     assert page.problems == []
 
 
-def test_the_employee_checks_in_on_her_goal_page(page: Any, live: Live, shots: Any) -> None:
+def test_the_employee_checks_in_on_her_goal_page(page: Any, live: LivePlan, shots: Any) -> None:
     log_in(page, live.url, "employee")
     page.goto(f"{live.url}/performance/goals/{live.goals['P-ALICE']}")
     a1 = page.locator("[data-indicator=A1]")

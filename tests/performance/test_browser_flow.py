@@ -8,34 +8,25 @@ Screenshots of every step go to a temp dir, or to ``$HCM_SCREENSHOTS`` when set.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import pytest
 
-from tests import factories
-from tests.browser import live_app, log_in
-from tests.performance.factories import plan_database
+from tests.browser import log_in
+from tests.performance.factories import LivePlan, served_plan
 
 pytestmark = pytest.mark.browser
 TODAY = date(2027, 3, 15)  # inside the new period FY27 (3 Feb 2027 - 2 Feb 2028)
 
 
-@dataclass
-class Live:
-    url: str
-    people: dict[str, int]
-
-
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    url, _, org = plan_database(tmp_path_factory.mktemp("perf-flow-db"))
-    with factories.today_pinned(TODAY), live_app(url) as base:
-        yield Live(base, {name: e.id for name, e in org.people.items()})
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LivePlan]:
+    with served_plan(tmp_path_factory.mktemp("perf-flow-db"), today=TODAY) as live:
+        yield live
 
 
-def _as(page: Any, live: Live, username: str) -> None:
+def _as(page: Any, live: LivePlan, username: str) -> None:
     if page.locator("form.logout").count():
         page.click("form.logout button")
         page.wait_for_url("**/login**")
@@ -48,7 +39,7 @@ def _advance(page: Any, to: str) -> None:
     assert page.locator("[data-period-state]").get_attribute("data-period-state") == to
 
 
-def test_a_period_from_set_up_to_closing_through_the_pages(page: Any, live: Live, shots: Any) -> None:
+def test_a_period_from_set_up_to_closing_through_the_pages(page: Any, live: LivePlan, shots: Any) -> None:
     bob, alice, dana = (live.people[n] for n in ("bob", "alice", "dana"))
 
     # 1. HR opens FY27 from the last plan and starts it

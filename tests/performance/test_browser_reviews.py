@@ -9,33 +9,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from tests import factories
-from tests.browser import live_app, log_in
-from tests.performance.factories import plan_database
+from tests.browser import log_in
+from tests.performance.factories import LivePlan, served_plan
 
 pytestmark = pytest.mark.browser
 
 
-@dataclass
-class Live:
-    url: str
-    period_id: int
-    people: dict[str, int]
-
-
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    url, plan, org = plan_database(tmp_path_factory.mktemp("perf-reviews-db"))
-    with factories.today_pinned(plan.today), live_app(url) as base:
-        yield Live(base, plan.period.id, {k: e.id for k, e in org.people.items()})
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LivePlan]:
+    with served_plan(tmp_path_factory.mktemp("perf-reviews-db")) as live:
+        yield live
 
 
-def as_user(page: Any, live: Live, username: str) -> None:
+def as_user(page: Any, live: LivePlan, username: str) -> None:
     """Sign out (drop the cookies) and log in as ``username`` through the form."""
     page.context.clear_cookies()
     log_in(page, live.url, username)
@@ -48,7 +38,7 @@ def chips(scope: Any) -> dict[str, str | None]:
             "final": scope.locator("[data-final-rating]").first.get_attribute("data-final-rating")}
 
 
-def test_manager_rates_from_the_team_view_and_the_person_page_then_approves(page: Any, live: Live, shots: Any) -> None:
+def test_manager_rates_from_the_team_view_and_the_person_page_then_approves(page: Any, live: LivePlan, shots: Any) -> None:
     alice, bob = live.people["alice"], live.people["bob"]
     as_user(page, live, "manager")
     page.click("header [data-nav=performance]")
@@ -133,7 +123,7 @@ def _potential_shown(page: Any) -> bool:
     return (page.locator("[data-final=potential]").count() + page.locator("[data-kind=potential]").count()) > 0
 
 
-def test_employee_self_assesses_and_sees_her_potential_only_once_hr_allows_it(page: Any, live: Live,
+def test_employee_self_assesses_and_sees_her_potential_only_once_hr_allows_it(page: Any, live: LivePlan,
                                                                              shots: Any) -> None:
     alice = live.people["alice"]
     as_user(page, live, "employee")

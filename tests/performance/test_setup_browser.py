@@ -6,29 +6,20 @@ the period on to in progress. Screenshots go to a temp dir, or to ``$HCM_SCREENS
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from tests import factories
-from tests.browser import live_app, log_in
-from tests.performance.factories import plan_database
+from tests.browser import log_in
+from tests.performance.factories import LivePlan, served_plan
 
 pytestmark = pytest.mark.browser
 
 
-@dataclass
-class Live:
-    url: str
-    period_id: int
-
-
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    url, plan, _ = plan_database(tmp_path_factory.mktemp("perf-setup-db"))
-    with factories.today_pinned(plan.today), live_app(url) as base:
-        yield Live(base, plan.period.id)
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LivePlan]:
+    with served_plan(tmp_path_factory.mktemp("perf-setup-db")) as live:
+        yield live
 
 
 def _check(page: Any, panel: str, state: str, words: str) -> None:
@@ -36,7 +27,7 @@ def _check(page: Any, panel: str, state: str, words: str) -> None:
     page.wait_for_selector(f"#{panel}[data-check-state={state}]:has-text({words!r})")
 
 
-def test_hr_opens_a_period_from_the_last_one_edits_a_weight_and_starts_it(page: Any, live: Live, shots: Any) -> None:
+def test_hr_opens_a_period_from_the_last_one_edits_a_weight_and_starts_it(page: Any, live: LivePlan, shots: Any) -> None:
     log_in(page, live.url, "hr")
     page.goto(f"{live.url}/performance?period={live.period_id}")
     page.click("[data-tab=setup]")
