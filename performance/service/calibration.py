@@ -158,15 +158,18 @@ def _num(v: Any) -> tuple[int, float]:
     return (1, 0.0) if v is None else (0, float(v))
 
 
-SORTS: dict[str, Any] = {
-    "name": lambda r: _text(r.name),
-    "department": lambda r: _text(r.department),
-    "position": lambda r: _text(r.position_title),
-    "level": lambda r: _num(r.level),
-    "manager": lambda r: _text(r.manager),
-    "score": lambda r: _num(r.score),
-    "manager_rating": lambda r: _num(r.manager_rating),
-    "final": lambda r: _num(r.final_rating),
+# A person of the session as the query gives it, before the page's rows are made of the shown ones only.
+_ID, _NAME, _DEPT_ID, _DEPT, _TITLE, _GRADE, _LEVEL, _BOSS_ID, _BOSS, _SCORE, _MGR, _FINAL, _SOURCE = range(13)
+
+SORTS: dict[str, Any] = {  # column key -> the sort key of a person (a tuple as above)
+    "name": lambda r: _text(r[_NAME]),
+    "department": lambda r: _text(r[_DEPT]),
+    "position": lambda r: _text(r[_TITLE]),
+    "level": lambda r: _num(r[_LEVEL]),
+    "manager": lambda r: _text(r[_BOSS]),
+    "score": lambda r: _num(r[_SCORE]),
+    "manager_rating": lambda r: _num(r[_MGR]),
+    "final": lambda r: _num(r[_FINAL]),
 }
 DEFAULT_SORT = "name"
 
@@ -227,42 +230,50 @@ def session(db: Session, *, principal: Principal, period_id: int, filters: Sessi
             .outerjoin(mgr_rating, mgr_rating.c.employee_id == Employee.id)
             .outerjoin(fin, fin.c.employee_id == Employee.id)
             .where(Employee.id.in_(scope)))
-    everyone = [SessionRow(employee_id=e, name=f"{first} {last}", department_id=d, department=dn, position_title=t,
-                           grade=gn, level=lv, manager_id=b, manager=None if b is None else f"{bf} {bl}",
-                           score=None if sc is None else round(float(sc), 1), manager_rating=mr, final_rating=fv,
-                           final_source=None if fs is None else RatingSource(fs))
+    everyone = [(e, f"{first} {last}", d, dn, t, gn, lv, b, None if b is None else f"{bf} {bl}",
+                 None if sc is None else round(float(sc), 1), mr, fv, fs)
                 for e, first, last, d, dn, t, gn, lv, b, bf, bl, sc, mr, fv, fs in db.execute(stmt)]
-    managers = sorted({(r.manager_id, r.manager) for r in everyone if r.manager_id is not None},
+    managers = sorted({(r[_BOSS_ID], r[_BOSS]) for r in everyone if r[_BOSS_ID] is not None},
                       key=lambda m: (str(m[1]).casefold(), m[0]))
-    people = everyone if filters.manager_id is None else [r for r in everyone if r.manager_id == filters.manager_id]
-    people.sort(key=lambda r: (r.name.casefold(), r.employee_id))  # ties: by name, stable below
+    people = everyone if filters.manager_id is None else [r for r in everyone if r[_BOSS_ID] == filters.manager_id]
+    people.sort(key=lambda r: (r[_NAME].casefold(), r[_ID]))  # ties: by name, stable below
     people.sort(key=SORTS[key], reverse=desc)
     if desc:  # missing values last either way
         people.sort(key=lambda r: SORTS[key](r)[0])
-    ids = [r.employee_id for r in people]
-    log = session_log(db, period_id=period_id, employee_ids=ids)
+    # the log of the people in scope: the scope's own select (not a list of its ids) unless a manager narrows it
+    log = session_log(db, period_id=period_id,
+                      employee_ids=scope if filters.manager_id is None else [r[_ID] for r in people])
     counts = SessionCounts(
-        in_scope=len(people), with_final=sum(r.final_rating is not None for r in people),
-        without_final=sum(r.final_rating is None for r in people),
-        without_manager_rating=sum(r.manager_rating is None for r in people),
-        without_score=sum(r.score is None for r in people), calibrated=len({e.employee_id for e in log}))
+        in_scope=len(people), with_final=sum(r[_FINAL] is not None for r in people),
+        without_final=sum(r[_FINAL] is None for r in people),
+        without_manager_rating=sum(r[_MGR] is None for r in people),
+        without_score=sum(r[_SCORE] is None for r in people), calibrated=len({e.employee_id for e in log}))
     levels: dict[int, list[str]] = {}
     for lv, name in db.execute(select(Grade.level, Grade.name).order_by(Grade.level, Grade.name)):
         levels.setdefault(lv, []).append(name)
     start = (page - 1) * PAGE_SIZE
     return CalibrationSession(
         period_id=period.id, state=period.state, open=period.state is PeriodState.CALIBRATION, filters=filters,
-        sort=sort, page=page, page_size=PAGE_SIZE, total=len(people), rows=people[start:start + PAGE_SIZE],
-        counts=counts, distribution=_distribution_rows(period.target_distribution, [r.final_rating for r in people]),
+        sort=sort, page=page, page_size=PAGE_SIZE, total=len(people),
+        rows=[_session_row(r) for r in people[start:start + PAGE_SIZE]], counts=counts,
+        distribution=_distribution_rows(period.target_distribution, [r[_FINAL] for r in people]),
         log=log, levels=[Choice(id=lv, name=f"Level {lv} ({', '.join(names)})") for lv, names in levels.items()],
         managers=[Choice(id=i, name=str(n)) for i, n in managers])
 
 
-def session_log(db: Session, *, period_id: int, employee_ids: list[int]) -> list[LogEntry]:
+def _session_row(r: tuple[Any, ...]) -> SessionRow:
+    return SessionRow(employee_id=r[_ID], name=r[_NAME], department_id=r[_DEPT_ID], department=r[_DEPT],
+                      position_title=r[_TITLE], grade=r[_GRADE], level=r[_LEVEL], manager_id=r[_BOSS_ID],
+                      manager=r[_BOSS], score=r[_SCORE], manager_rating=r[_MGR], final_rating=r[_FINAL],
+                      final_source=None if r[_SOURCE] is None else RatingSource(r[_SOURCE]))
+
+
+def session_log(db: Session, *, period_id: int, employee_ids: list[int] | Select[Any]) -> list[LogEntry]:
     """The calibrations of these people's performance ratings, newest first: who (the calibrator's name, else
     their username), when, the final rating before and after, the reason. One query: every approved
-    performance event of the people calibrated, in order, so "before" is the one just ahead."""
-    if not employee_ids:
+    performance event of the people calibrated, in order, so "before" is the one just ahead. ``employee_ids``: a
+    list, or a select of ids (the session's scope, not sent as a long list of parameters)."""
+    if isinstance(employee_ids, list) and not employee_ids:
         return []
     rater = aliased(Employee)
     calibrated = select(RatingEvent.employee_id).where(
