@@ -276,9 +276,13 @@ def cascade_search(db: Session, *, principal: Principal, period_id: int, q: str 
         raise Invalid("page: pages count from 1", field="page")
     if not text:
         return CascadeSearch(q="", hits=[], total=0, page=1, page_size=page_size)
-    named = select(Employee.id).where(employee_filter(principal),
-                                      (Employee.first_name + " " + Employee.last_name).icontains(text, autoescape=True))
-    named_posts = select(Employee.position_id).where(Employee.id.in_(named), Employee.position_id.is_not(None))
+    # the people named, found once (a CTE the statement reads four times: PostgreSQL materialises it)
+    people = (select(Employee.id, Employee.position_id)
+              .where(employee_filter(principal),
+                     (Employee.first_name + " " + Employee.last_name).icontains(text, autoescape=True))
+              .cte("named_people"))
+    named = select(people.c.id)
+    named_posts = select(people.c.position_id).where(people.c.position_id.is_not(None))
     headed = select(Department.id).where(Department.head_position_id.in_(named_posts))
     by_owner = or_(Goal.owner_employee_id.in_(named),
                    and_(Goal.owner_employee_id.is_(None),
@@ -288,9 +292,12 @@ def cascade_search(db: Session, *, principal: Principal, period_id: int, q: str 
                             and_(Goal.level == GoalLevel.DEPARTMENT, Goal.department_id.in_(headed)))))
     match = and_(Goal.period_id == period_id, visible_goals(principal),
                  or_(Goal.title.icontains(text, autoescape=True), Goal.code.icontains(text, autoescape=True), by_owner))
-    total = db.scalar(select(func.count()).select_from(Goal).where(match)) or 0
-    found = list(db.scalars(select(Goal.id).where(match).order_by(_level_order(), Goal.code)
-                            .offset((page - 1) * page_size).limit(page_size)))
+    # the page and the number of hits in one statement (the count a window over the matches); a page past the
+    # last has no row to carry it, so only then is it counted apart
+    got = db.execute(select(Goal.id, func.count().over()).where(match).order_by(_level_order(), Goal.code, Goal.id)
+                     .offset((page - 1) * page_size).limit(page_size)).all()
+    found = [gid for gid, _n in got]
+    total = got[0][1] if got else (db.scalar(select(func.count()).select_from(Goal).where(match)) or 0)
     rows = _rows(db, principal, period_id, found)
     paths = _paths(db, principal, period_id, found)
     steps = {g.id: g for g in db.scalars(select(Goal).where(Goal.id.in_({i for p in paths.values() for i in p})))}
