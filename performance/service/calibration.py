@@ -148,6 +148,7 @@ def calibrate(db: Session, *, principal: Principal, period_id: int, employee_id:
 
 # --- a calibration session (the page) --------------------------------------------------------------
 PAGE_SIZE = MAX_PAGE_SIZE  # a session of up to 500 people is one page
+MAX_LISTED = 5000  # a filtered session of up to this many people is read by their ids (a longer list: a subquery)
 
 
 def _text(v: Any) -> tuple[int, str]:
@@ -183,13 +184,16 @@ def check_sort(sort: str) -> tuple[str, bool]:
     return key, desc
 
 
-def _latest_of_source(period_id: int, kind: RatingKind, source: RatingSource) -> Any:
-    """Per employee, the latest event of one source and kind, submitted or approved (an approval copies it)."""
+def _latest_of_source(period_id: int, kind: RatingKind, source: RatingSource, *, employee_ids: Any = None) -> Any:
+    """Per employee, the latest event of one source and kind, submitted or approved (an approval copies it);
+    ``employee_ids`` (a list or a select of ids) narrows it before ranking."""
     rn = func.row_number().over(partition_by=RatingEvent.employee_id,
                                 order_by=(RatingEvent.created_at.desc(), RatingEvent.id.desc()))
-    sub = (select(RatingEvent.employee_id, RatingEvent.value, rn.label("rn"))
-           .where(RatingEvent.period_id == period_id, RatingEvent.kind == kind, RatingEvent.source == source)
-           .subquery())
+    ranked = (select(RatingEvent.employee_id, RatingEvent.value, rn.label("rn"))
+              .where(RatingEvent.period_id == period_id, RatingEvent.kind == kind, RatingEvent.source == source))
+    if employee_ids is not None:
+        ranked = ranked.where(RatingEvent.employee_id.in_(employee_ids))
+    sub = ranked.subquery()
     return select(sub.c.employee_id, sub.c.value).where(sub.c.rn == 1).subquery(f"latest_{source.value}")
 
 
@@ -197,7 +201,7 @@ def session(db: Session, *, principal: Principal, period_id: int, filters: Sessi
             sort: str = DEFAULT_SORT, page: int = 1) -> CalibrationSession:
     """The people in scope (filtered), sorted and paged, with the counts, the distribution of their final
     ratings and the log of their calibrations. Three queries whatever the size: the people, the log, the
-    grade levels."""
+    grade levels; and, filtered by department or level, a fourth first: who is in scope."""
     require_calibrator(principal, "open a calibration session")
     filters = filters or SessionFilters()
     key, desc = check_sort(sort)
@@ -206,18 +210,33 @@ def session(db: Session, *, principal: Principal, period_id: int, filters: Sessi
     check_department(db, filters.department_id)
     if filters.manager_id is not None and db.get(Employee, filters.manager_id) is None:
         raise NotFound("Employee", filters.manager_id, field="manager")
-    fin = latest_approved(period_id, RatingKind.PERFORMANCE)
-    mgr_rating = _latest_of_source(period_id, RatingKind.PERFORMANCE, RatingSource.MANAGER)
+    whole = filters.department_id is None and filters.level is None
+    candidates = select(Employee.id).outerjoin(Position, Position.id == Employee.position_id)
+    if filters.department_id is not None:
+        candidates = candidates.where(Position.department_id.in_(department_subtree_ids(filters.department_id)))
+    if filters.level is not None:
+        candidates = candidates.join(Grade, Grade.id == Position.grade_id).where(Grade.level == filters.level)
+    # A filtered session: the people in scope found first (their final ratings only ranked), then every other
+    # figure read for them alone, by their ids, instead of over the whole period and cut down by a subquery.
+    narrowed: Any = None
+    if not whole:
+        fin_of = latest_approved(period_id, RatingKind.PERFORMANCE, employee_ids=candidates)
+        found = list(db.scalars(candidates.outerjoin(fin_of, fin_of.c.employee_id == Employee.id)
+                                .where(or_(Employee.status == EmployeeStatus.ACTIVE, fin_of.c.value.is_not(None)))))
+        narrowed = found if len(found) <= MAX_LISTED else candidates
+    fin = latest_approved(period_id, RatingKind.PERFORMANCE, employee_ids=narrowed)
+    mgr_rating = _latest_of_source(period_id, RatingKind.PERFORMANCE, RatingSource.MANAGER, employee_ids=narrowed)
     boss = aliased(Employee)
-    scope = (select(Employee.id)
-             .outerjoin(Position, Position.id == Employee.position_id)
-             .outerjoin(fin, fin.c.employee_id == Employee.id)
-             .where(or_(Employee.status == EmployeeStatus.ACTIVE, fin.c.value.is_not(None))))
+    scope: Any = (select(Employee.id)
+                  .outerjoin(Position, Position.id == Employee.position_id)
+                  .outerjoin(fin, fin.c.employee_id == Employee.id)
+                  .where(or_(Employee.status == EmployeeStatus.ACTIVE, fin.c.value.is_not(None))))
     if filters.department_id is not None:
         scope = scope.where(Position.department_id.in_(department_subtree_ids(filters.department_id)))
     if filters.level is not None:
         scope = scope.join(Grade, Grade.id == Position.grade_id).where(Grade.level == filters.level)
-    whole = filters.department_id is None and filters.level is None
+    if isinstance(narrowed, list):
+        scope = narrowed
     scores = units.scores(period, "employee", ids=None if whole else scope)
     stmt = (select(Employee.id, Employee.first_name, Employee.last_name, Department.id, Department.name,
                    Position.title, Grade.name, Grade.level, boss.id, boss.first_name, boss.last_name,
