@@ -201,7 +201,7 @@ def session(db: Session, *, principal: Principal, period_id: int, filters: Sessi
             sort: str = DEFAULT_SORT, page: int = 1) -> CalibrationSession:
     """The people in scope (filtered), sorted and paged, with the counts, the distribution of their final
     ratings and the log of their calibrations. Three queries whatever the size: the people, the log, the
-    grade levels; and, filtered by department or level, a fourth first: who is in scope."""
+    grade levels; and, filtered by department or level, who is in scope first (and the department's subtree)."""
     require_calibrator(principal, "open a calibration session")
     filters = filters or SessionFilters()
     key, desc = check_sort(sort)
@@ -212,8 +212,12 @@ def session(db: Session, *, principal: Principal, period_id: int, filters: Sessi
         raise NotFound("Employee", filters.manager_id, field="manager")
     whole = filters.department_id is None and filters.level is None
     candidates = select(Employee.id).outerjoin(Position, Position.id == Employee.position_id)
+    # the subtree's departments as a list: the planner then knows how few posts they hold (a recursive CTE it
+    # guesses at hundreds of departments, and scans every employee)
+    subtree = [] if filters.department_id is None else \
+        list(db.scalars(department_subtree_ids(filters.department_id)))
     if filters.department_id is not None:
-        candidates = candidates.where(Position.department_id.in_(department_subtree_ids(filters.department_id)))
+        candidates = candidates.where(Position.department_id.in_(subtree))
     if filters.level is not None:
         candidates = candidates.join(Grade, Grade.id == Position.grade_id).where(Grade.level == filters.level)
     # A filtered session: the people in scope found first (their final ratings only ranked), then every other
@@ -232,7 +236,7 @@ def session(db: Session, *, principal: Principal, period_id: int, filters: Sessi
                   .outerjoin(fin, fin.c.employee_id == Employee.id)
                   .where(or_(Employee.status == EmployeeStatus.ACTIVE, fin.c.value.is_not(None))))
     if filters.department_id is not None:
-        scope = scope.where(Position.department_id.in_(department_subtree_ids(filters.department_id)))
+        scope = scope.where(Position.department_id.in_(subtree))
     if filters.level is not None:
         scope = scope.join(Grade, Grade.id == Position.grade_id).where(Grade.level == filters.level)
     if isinstance(narrowed, list):
