@@ -42,6 +42,7 @@ import cProfile
 import io
 import os
 import pstats
+import signal
 import sys
 import time
 import uuid
@@ -236,6 +237,7 @@ def main() -> None:
         headers[who] = {"Authorization": f"Bearer {r.json()['access_token']}"}
 
     opened = period.state is PeriodState.IN_PROGRESS
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a run stopped by kill still sets the state back
     if opened:
         with engine.begin() as c:
             c.execute(update(Period).where(Period.id == period.id).values(state=PeriodState.CALIBRATION))
