@@ -253,9 +253,9 @@ def session(db: Session, *, principal: Principal, period_id: int, filters: Sessi
             .outerjoin(mgr_rating, mgr_rating.c.employee_id == Employee.id)
             .outerjoin(fin, fin.c.employee_id == Employee.id)
             .where(Employee.id.in_(scope)))
-    everyone = [(e, f"{first} {last}", d, dn, t, gn, lv, b, None if b is None else f"{bf} {bl}",
-                 None if sc is None else round(float(sc), 1), mr, fv, fs)
-                for e, first, last, d, dn, t, gn, lv, b, bf, bl, sc, mr, fv, fs in db.execute(stmt)]
+    everyone: list[tuple[Any, ...]] = [(e, f"{first} {last}", d, dn, t, gn, lv, b, None if b is None else f"{bf} {bl}",
+                                        None if sc is None else round(float(sc), 1), mr, fv, fs)
+                                       for e, first, last, d, dn, t, gn, lv, b, bf, bl, sc, mr, fv, fs in db.execute(stmt)]
     managers = sorted({(r[_BOSS_ID], r[_BOSS]) for r in everyone if r[_BOSS_ID] is not None},
                       key=lambda m: (str(m[1]).casefold(), m[0]))
     people = everyone if filters.manager_id is None else [r for r in everyone if r[_BOSS_ID] == filters.manager_id]
