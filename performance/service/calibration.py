@@ -148,6 +148,7 @@ def calibrate(db: Session, *, principal: Principal, period_id: int, employee_id:
 
 # --- a calibration session (the page) --------------------------------------------------------------
 PAGE_SIZE = MAX_PAGE_SIZE  # a session of up to 500 people is one page
+MAX_LISTED = 5000  # a filtered session of up to this many people is read by their ids (a longer list: a subquery)
 
 
 def _text(v: Any) -> tuple[int, str]:
@@ -158,15 +159,18 @@ def _num(v: Any) -> tuple[int, float]:
     return (1, 0.0) if v is None else (0, float(v))
 
 
-SORTS: dict[str, Any] = {
-    "name": lambda r: _text(r.name),
-    "department": lambda r: _text(r.department),
-    "position": lambda r: _text(r.position_title),
-    "level": lambda r: _num(r.level),
-    "manager": lambda r: _text(r.manager),
-    "score": lambda r: _num(r.score),
-    "manager_rating": lambda r: _num(r.manager_rating),
-    "final": lambda r: _num(r.final_rating),
+# A person of the session as the query gives it, before the page's rows are made of the shown ones only.
+_ID, _NAME, _DEPT_ID, _DEPT, _TITLE, _GRADE, _LEVEL, _BOSS_ID, _BOSS, _SCORE, _MGR, _FINAL, _SOURCE = range(13)
+
+SORTS: dict[str, Any] = {  # column key -> the sort key of a person (a tuple as above)
+    "name": lambda r: _text(r[_NAME]),
+    "department": lambda r: _text(r[_DEPT]),
+    "position": lambda r: _text(r[_TITLE]),
+    "level": lambda r: _num(r[_LEVEL]),
+    "manager": lambda r: _text(r[_BOSS]),
+    "score": lambda r: _num(r[_SCORE]),
+    "manager_rating": lambda r: _num(r[_MGR]),
+    "final": lambda r: _num(r[_FINAL]),
 }
 DEFAULT_SORT = "name"
 
@@ -180,13 +184,16 @@ def check_sort(sort: str) -> tuple[str, bool]:
     return key, desc
 
 
-def _latest_of_source(period_id: int, kind: RatingKind, source: RatingSource) -> Any:
-    """Per employee, the latest event of one source and kind, submitted or approved (an approval copies it)."""
+def _latest_of_source(period_id: int, kind: RatingKind, source: RatingSource, *, employee_ids: Any = None) -> Any:
+    """Per employee, the latest event of one source and kind, submitted or approved (an approval copies it);
+    ``employee_ids`` (a list or a select of ids) narrows it before ranking."""
     rn = func.row_number().over(partition_by=RatingEvent.employee_id,
                                 order_by=(RatingEvent.created_at.desc(), RatingEvent.id.desc()))
-    sub = (select(RatingEvent.employee_id, RatingEvent.value, rn.label("rn"))
-           .where(RatingEvent.period_id == period_id, RatingEvent.kind == kind, RatingEvent.source == source)
-           .subquery())
+    ranked = (select(RatingEvent.employee_id, RatingEvent.value, rn.label("rn"))
+              .where(RatingEvent.period_id == period_id, RatingEvent.kind == kind, RatingEvent.source == source))
+    if employee_ids is not None:
+        ranked = ranked.where(RatingEvent.employee_id.in_(employee_ids))
+    sub = ranked.subquery()
     return select(sub.c.employee_id, sub.c.value).where(sub.c.rn == 1).subquery(f"latest_{source.value}")
 
 
@@ -194,7 +201,7 @@ def session(db: Session, *, principal: Principal, period_id: int, filters: Sessi
             sort: str = DEFAULT_SORT, page: int = 1) -> CalibrationSession:
     """The people in scope (filtered), sorted and paged, with the counts, the distribution of their final
     ratings and the log of their calibrations. Three queries whatever the size: the people, the log, the
-    grade levels."""
+    grade levels; and, filtered by department or level, who is in scope first (and the department's subtree)."""
     require_calibrator(principal, "open a calibration session")
     filters = filters or SessionFilters()
     key, desc = check_sort(sort)
@@ -203,18 +210,37 @@ def session(db: Session, *, principal: Principal, period_id: int, filters: Sessi
     check_department(db, filters.department_id)
     if filters.manager_id is not None and db.get(Employee, filters.manager_id) is None:
         raise NotFound("Employee", filters.manager_id, field="manager")
-    fin = latest_approved(period_id, RatingKind.PERFORMANCE)
-    mgr_rating = _latest_of_source(period_id, RatingKind.PERFORMANCE, RatingSource.MANAGER)
-    boss = aliased(Employee)
-    scope = (select(Employee.id)
-             .outerjoin(Position, Position.id == Employee.position_id)
-             .outerjoin(fin, fin.c.employee_id == Employee.id)
-             .where(or_(Employee.status == EmployeeStatus.ACTIVE, fin.c.value.is_not(None))))
+    whole = filters.department_id is None and filters.level is None
+    candidates = select(Employee.id).outerjoin(Position, Position.id == Employee.position_id)
+    # the subtree's departments as a list: the planner then knows how few posts they hold (a recursive CTE it
+    # guesses at hundreds of departments, and scans every employee)
+    subtree = [] if filters.department_id is None else \
+        list(db.scalars(department_subtree_ids(filters.department_id)))
     if filters.department_id is not None:
-        scope = scope.where(Position.department_id.in_(department_subtree_ids(filters.department_id)))
+        candidates = candidates.where(Position.department_id.in_(subtree))
+    if filters.level is not None:
+        candidates = candidates.join(Grade, Grade.id == Position.grade_id).where(Grade.level == filters.level)
+    # A filtered session: the people in scope found first (their final ratings only ranked), then every other
+    # figure read for them alone, by their ids, instead of over the whole period and cut down by a subquery.
+    narrowed: Any = None
+    if not whole:
+        fin_of = latest_approved(period_id, RatingKind.PERFORMANCE, employee_ids=candidates)
+        found = list(db.scalars(candidates.outerjoin(fin_of, fin_of.c.employee_id == Employee.id)
+                                .where(or_(Employee.status == EmployeeStatus.ACTIVE, fin_of.c.value.is_not(None)))))
+        narrowed = found if len(found) <= MAX_LISTED else candidates
+    fin = latest_approved(period_id, RatingKind.PERFORMANCE, employee_ids=narrowed)
+    mgr_rating = _latest_of_source(period_id, RatingKind.PERFORMANCE, RatingSource.MANAGER, employee_ids=narrowed)
+    boss = aliased(Employee)
+    scope: Any = (select(Employee.id)
+                  .outerjoin(Position, Position.id == Employee.position_id)
+                  .outerjoin(fin, fin.c.employee_id == Employee.id)
+                  .where(or_(Employee.status == EmployeeStatus.ACTIVE, fin.c.value.is_not(None))))
+    if filters.department_id is not None:
+        scope = scope.where(Position.department_id.in_(subtree))
     if filters.level is not None:
         scope = scope.join(Grade, Grade.id == Position.grade_id).where(Grade.level == filters.level)
-    whole = filters.department_id is None and filters.level is None
+    if isinstance(narrowed, list):
+        scope = narrowed
     scores = units.scores(period, "employee", ids=None if whole else scope)
     stmt = (select(Employee.id, Employee.first_name, Employee.last_name, Department.id, Department.name,
                    Position.title, Grade.name, Grade.level, boss.id, boss.first_name, boss.last_name,
@@ -227,42 +253,50 @@ def session(db: Session, *, principal: Principal, period_id: int, filters: Sessi
             .outerjoin(mgr_rating, mgr_rating.c.employee_id == Employee.id)
             .outerjoin(fin, fin.c.employee_id == Employee.id)
             .where(Employee.id.in_(scope)))
-    everyone = [SessionRow(employee_id=e, name=f"{first} {last}", department_id=d, department=dn, position_title=t,
-                           grade=gn, level=lv, manager_id=b, manager=None if b is None else f"{bf} {bl}",
-                           score=None if sc is None else round(float(sc), 1), manager_rating=mr, final_rating=fv,
-                           final_source=None if fs is None else RatingSource(fs))
-                for e, first, last, d, dn, t, gn, lv, b, bf, bl, sc, mr, fv, fs in db.execute(stmt)]
-    managers = sorted({(r.manager_id, r.manager) for r in everyone if r.manager_id is not None},
+    everyone: list[tuple[Any, ...]] = [(e, f"{first} {last}", d, dn, t, gn, lv, b, None if b is None else f"{bf} {bl}",
+                                        None if sc is None else round(float(sc), 1), mr, fv, fs)
+                                       for e, first, last, d, dn, t, gn, lv, b, bf, bl, sc, mr, fv, fs in db.execute(stmt)]
+    managers = sorted({(r[_BOSS_ID], r[_BOSS]) for r in everyone if r[_BOSS_ID] is not None},
                       key=lambda m: (str(m[1]).casefold(), m[0]))
-    people = everyone if filters.manager_id is None else [r for r in everyone if r.manager_id == filters.manager_id]
-    people.sort(key=lambda r: (r.name.casefold(), r.employee_id))  # ties: by name, stable below
+    people = everyone if filters.manager_id is None else [r for r in everyone if r[_BOSS_ID] == filters.manager_id]
+    people.sort(key=lambda r: (r[_NAME].casefold(), r[_ID]))  # ties: by name, stable below
     people.sort(key=SORTS[key], reverse=desc)
     if desc:  # missing values last either way
         people.sort(key=lambda r: SORTS[key](r)[0])
-    ids = [r.employee_id for r in people]
-    log = session_log(db, period_id=period_id, employee_ids=ids)
+    # the log of the people in scope: the scope's own select (not a list of its ids) unless a manager narrows it
+    log = session_log(db, period_id=period_id,
+                      employee_ids=scope if filters.manager_id is None else [r[_ID] for r in people])
     counts = SessionCounts(
-        in_scope=len(people), with_final=sum(r.final_rating is not None for r in people),
-        without_final=sum(r.final_rating is None for r in people),
-        without_manager_rating=sum(r.manager_rating is None for r in people),
-        without_score=sum(r.score is None for r in people), calibrated=len({e.employee_id for e in log}))
+        in_scope=len(people), with_final=sum(r[_FINAL] is not None for r in people),
+        without_final=sum(r[_FINAL] is None for r in people),
+        without_manager_rating=sum(r[_MGR] is None for r in people),
+        without_score=sum(r[_SCORE] is None for r in people), calibrated=len({e.employee_id for e in log}))
     levels: dict[int, list[str]] = {}
     for lv, name in db.execute(select(Grade.level, Grade.name).order_by(Grade.level, Grade.name)):
         levels.setdefault(lv, []).append(name)
     start = (page - 1) * PAGE_SIZE
     return CalibrationSession(
         period_id=period.id, state=period.state, open=period.state is PeriodState.CALIBRATION, filters=filters,
-        sort=sort, page=page, page_size=PAGE_SIZE, total=len(people), rows=people[start:start + PAGE_SIZE],
-        counts=counts, distribution=_distribution_rows(period.target_distribution, [r.final_rating for r in people]),
+        sort=sort, page=page, page_size=PAGE_SIZE, total=len(people),
+        rows=[_session_row(r) for r in people[start:start + PAGE_SIZE]], counts=counts,
+        distribution=_distribution_rows(period.target_distribution, [r[_FINAL] for r in people]),
         log=log, levels=[Choice(id=lv, name=f"Level {lv} ({', '.join(names)})") for lv, names in levels.items()],
         managers=[Choice(id=i, name=str(n)) for i, n in managers])
 
 
-def session_log(db: Session, *, period_id: int, employee_ids: list[int]) -> list[LogEntry]:
+def _session_row(r: tuple[Any, ...]) -> SessionRow:
+    return SessionRow(employee_id=r[_ID], name=r[_NAME], department_id=r[_DEPT_ID], department=r[_DEPT],
+                      position_title=r[_TITLE], grade=r[_GRADE], level=r[_LEVEL], manager_id=r[_BOSS_ID],
+                      manager=r[_BOSS], score=r[_SCORE], manager_rating=r[_MGR], final_rating=r[_FINAL],
+                      final_source=None if r[_SOURCE] is None else RatingSource(r[_SOURCE]))
+
+
+def session_log(db: Session, *, period_id: int, employee_ids: list[int] | Select[Any]) -> list[LogEntry]:
     """The calibrations of these people's performance ratings, newest first: who (the calibrator's name, else
     their username), when, the final rating before and after, the reason. One query: every approved
-    performance event of the people calibrated, in order, so "before" is the one just ahead."""
-    if not employee_ids:
+    performance event of the people calibrated, in order, so "before" is the one just ahead. ``employee_ids``: a
+    list, or a select of ids (the session's scope, not sent as a long list of parameters)."""
+    if isinstance(employee_ids, list) and not employee_ids:
         return []
     rater = aliased(Employee)
     calibrated = select(RatingEvent.employee_id).where(

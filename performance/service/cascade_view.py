@@ -30,7 +30,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from hcm.errors import Invalid, NotFound
 from hcm.org.models import Department, Employee, Position
-from hcm.policy import Principal, employee_filter
+from hcm.policy import Principal, employee_filter, is_hr
 from performance.models import Goal, GoalLevel, GoalLink, GoalResult, Indicator, Period
 from performance.policy import visible_goals
 from performance.schemas_cascade import CascadeHit, CascadeOwner, CascadeRow, CascadeSearch, PathStep
@@ -41,6 +41,7 @@ ORDER = {GoalLevel.COMPANY: 0, GoalLevel.DEPARTMENT: 1, GoalLevel.PROCESS: 2, Go
 PAGE_SIZE = 25
 MAX_QUERY = 100
 MAX_OWN = 20  # own goals whose path the first view opens (a department head owning many goals: the first 20)
+MAX_LISTED = 5000  # a viewer seeing up to this many goals has the top of their cascade found from the list
 MAX_DEPTH = 12  # a path is never longer (links go from lower levels up: five levels; guards a bad link)
 
 
@@ -202,11 +203,26 @@ def _own_goals(db: Session, principal: Principal, period_id: int) -> list[int]:
 
 
 def _roots(db: Session, principal: Principal, period_id: int) -> list[int]:
-    """The goals the viewer sees that support no goal they see (one pass over the period's links, not one per goal)."""
-    supporting = (select(GoalLink.child_goal_id).join(Goal, Goal.id == GoalLink.parent_goal_id)
-                  .where(Goal.period_id == period_id, visible_goals(principal)).correlate(None))
+    """The goals the viewer sees that support no goal they see (one pass over the period's links, not one per goal).
+
+    Someone who sees part of the plan (a manager: a few hundred of 150,000 goals) gets the goals they see first,
+    then the links among them by id: the database cannot tell from the scope's conditions how few they are and
+    would otherwise read every link. HR, who sees every goal, gets one anti-join."""
+    if not is_hr(principal):
+        seen = db.execute(select(Goal.id, Goal.level, Goal.code)
+                          .where(Goal.period_id == period_id, visible_goals(principal))
+                          .limit(MAX_LISTED + 1)).all()
+        if len(seen) <= MAX_LISTED:
+            ids = [gid for gid, _lv, _c in seen]
+            supported = set(db.scalars(select(GoalLink.child_goal_id).where(GoalLink.child_goal_id.in_(ids),
+                                                                            GoalLink.parent_goal_id.in_(ids))))
+            return [gid for gid, _lv, _c in sorted(seen, key=lambda x: (ORDER[x[1]], x[2])) if gid not in supported]
+    supported_q = (select(GoalLink.child_goal_id)
+                   .where(GoalLink.child_goal_id == Goal.id,
+                          GoalLink.parent_goal_id.in_(_visible_ids(principal, period_id)))
+                   .exists())
     goals = db.execute(select(Goal.id, Goal.level, Goal.code)
-                       .where(Goal.period_id == period_id, visible_goals(principal), Goal.id.not_in(supporting))).all()
+                       .where(Goal.period_id == period_id, visible_goals(principal), ~supported_q)).all()
     return [gid for gid, _lv, _c in sorted(goals, key=lambda x: (ORDER[x[1]], x[2]))]
 
 
@@ -279,9 +295,13 @@ def cascade_search(db: Session, *, principal: Principal, period_id: int, q: str 
         raise Invalid("page: pages count from 1", field="page")
     if not text:
         return CascadeSearch(q="", hits=[], total=0, page=1, page_size=page_size)
-    named = select(Employee.id).where(employee_filter(principal),
-                                      (Employee.first_name + " " + Employee.last_name).icontains(text, autoescape=True))
-    named_posts = select(Employee.position_id).where(Employee.id.in_(named), Employee.position_id.is_not(None))
+    # the people named, found once (a CTE the statement reads four times: PostgreSQL materialises it)
+    people = (select(Employee.id, Employee.position_id)
+              .where(employee_filter(principal),
+                     (Employee.first_name + " " + Employee.last_name).icontains(text, autoescape=True))
+              .cte("named_people"))
+    named = select(people.c.id)
+    named_posts = select(people.c.position_id).where(people.c.position_id.is_not(None))
     headed = select(Department.id).where(Department.head_position_id.in_(named_posts))
     by_owner = or_(Goal.owner_employee_id.in_(named),
                    and_(Goal.owner_employee_id.is_(None),
@@ -291,9 +311,12 @@ def cascade_search(db: Session, *, principal: Principal, period_id: int, q: str 
                             and_(Goal.level == GoalLevel.DEPARTMENT, Goal.department_id.in_(headed)))))
     match = and_(Goal.period_id == period_id, visible_goals(principal),
                  or_(Goal.title.icontains(text, autoescape=True), Goal.code.icontains(text, autoescape=True), by_owner))
-    total = db.scalar(select(func.count()).select_from(Goal).where(match)) or 0
-    found = list(db.scalars(select(Goal.id).where(match).order_by(_level_order(), Goal.code)
-                            .offset((page - 1) * page_size).limit(page_size)))
+    # the page and the number of hits in one statement (the count a window over the matches); a page past the
+    # last has no row to carry it, so only then is it counted apart
+    got = db.execute(select(Goal.id, func.count().over()).where(match).order_by(_level_order(), Goal.code, Goal.id)
+                     .offset((page - 1) * page_size).limit(page_size)).all()
+    found = [gid for gid, _n in got]
+    total = got[0][1] if got else (db.scalar(select(func.count()).select_from(Goal).where(match)) or 0)
     rows = _rows(db, principal, period_id, found)
     paths = _paths(db, principal, period_id, found)
     steps = {g.id: g for g in db.scalars(select(Goal).where(Goal.id.in_({i for p in paths.values() for i in p})))}
