@@ -42,5 +42,5 @@ def number(raw: str | None, field: str) -> float | None:
     except ValueError:
         raise Invalid(f"{field}: {text!r} is not a number", field=field) from None
     if not math.isfinite(value):
-        raise Invalid(f"{field}: {text!r} is not a number", field=field)
+        raise Invalid(f"{field}: {text!r} is not a finite number", field=field)
     return value

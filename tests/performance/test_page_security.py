@@ -22,7 +22,18 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from performance.models import CheckIn, PerfSettings, PointsEntry, RatingEvent, RatingKind, RatingSource
+from performance.models import (
+    CheckIn,
+    Goal,
+    GoalLink,
+    Indicator,
+    PerfSettings,
+    Period,
+    PointsEntry,
+    RatingEvent,
+    RatingKind,
+    RatingSource,
+)
 from performance.pages import router as pages
 from tests import factories
 from tests.factories import Org, count
@@ -58,13 +69,15 @@ def refused_csrf(r: Any) -> bool:
 
 
 def writes(db: Session) -> tuple[int, ...]:
-    return count(db, RatingEvent), count(db, CheckIn), count(db, PointsEntry), count(db, PerfSettings)
+    return (count(db, RatingEvent), count(db, CheckIn), count(db, PointsEntry), count(db, PerfSettings),
+            count(db, Period), count(db, Goal), count(db, Indicator), count(db, GoalLink))
 
 
 def post_forms(plan: perf.Plan, org: Org) -> dict[str, dict[str, str]]:
     """Each POST route of the performance pages, its path filled in, with a form that would be taken."""
     pid, E = plan.period.id, org.people
-    fill = {"period_id": str(pid), "employee_id": str(E["dana"].id), "indicator_id": str(plan.indicators["A1"].id)}
+    fill = {"period_id": str(pid), "employee_id": str(E["dana"].id), "indicator_id": str(plan.indicators["A1"].id),
+            "goal_id": str(plan.goals["P-ALICE"].id)}
     forms: dict[str, dict[str, str]] = {}
     for route in pages.routes:
         if "POST" not in route.methods:  # type: ignore[attr-defined]
@@ -234,7 +247,8 @@ def _crawl(client: TestClient, plan: perf.Plan, org: Org) -> dict[str, Any]:
     parameters that pick a person), as the logged-in client: {url: response}."""
     ids = {"period_id": [plan.period.id], "goal_id": [g.id for g in plan.goals.values()],
            "employee_id": [e.id for e in org.people.values()],
-           "department_id": [org.root.id, org.ops.id, org.sales.id]}
+           "department_id": [org.root.id, org.ops.id, org.sales.id],
+           "indicator_id": [i.id for i in plan.indicators.values()]}
     people = [e.id for e in org.people.values()]
     seen: dict[str, Any] = {}
     for route in pages.routes:

@@ -219,7 +219,7 @@ def test_check_in_through_the_form(web, plan, as_user, db) -> None:  # type: ign
     ({"actual": ""}, "actual", "give an actual value"),
     ({"actual": "90", "as_of": "2001-01-01"}, "as_of", "outside the period"),
     ({"actual": "90", "as_of": "yesterday"}, "as_of", "is not a date"),
-    ({"actual": "nan"}, "actual", "is not a number"),
+    ({"actual": "nan"}, "actual", "not a finite number"),
 ])
 def test_a_bad_check_in_names_the_field_and_writes_nothing(web, plan, as_user, db, form, field, words) -> None:  # type: ignore[no-untyped-def]
     a1 = plan.indicators["A1"]

@@ -117,7 +117,7 @@ def test_the_employee_self_assesses_from_the_overview(client, plan, as_role, org
     ({"performance": "7"}, "performance", "outside the performance rating scale 1..5"),
     ({"performance": "0"}, "performance", "outside"),
     ({"performance": "abc"}, "performance", "is not a number"),
-    ({"performance": "nan"}, "performance", "is not a number"),
+    ({"performance": "nan"}, "performance", "not a finite number"),
     ({"performance": ""}, "performance", "give your own rating"),
     ({"performance": "4", "competency": "9"}, "competency", "outside the competency rating scale"),
     ({"performance": "4", "comment": "x" * 2001}, "comment", "at most 2000 characters"),
