@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -74,6 +74,32 @@ def get_or_404(db: Session, model: type[M], id_: int, *, entity: str | None = No
     if obj is None:
         raise NotFound(entity or model.__name__, id_, field=field)
     return obj
+
+
+SETTINGS_ROW_ID = 1  # the one row of a module's settings table
+
+
+def settings_row(db: Session, model: type[M], defaults: Callable[[], M]) -> M:
+    """A module's settings in force (a one-row table, id ``SETTINGS_ROW_ID``): the row, or ``defaults()`` (a
+    transient row, in no session) when HR has chosen nothing yet. Nothing is written."""
+    row = db.get(model, SETTINGS_ROW_ID)
+    return row if row is not None else defaults()
+
+
+def save_settings_row(db: Session, model: type[M], defaults: Callable[[], M], *, user_id: int | None,
+                      **values: Any) -> M:
+    """Set ``values`` on a module's settings row (created from ``defaults()`` by the first save), stamped with who
+    changed it (``updated_by_user_id``) and when (``updated_at``); flushed, not committed."""
+    row = db.get(model, SETTINGS_ROW_ID)
+    if row is None:
+        row = defaults()
+        db.add(row)
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.updated_by_user_id = user_id  # type: ignore[attr-defined]
+    row.updated_at = utcnow()  # type: ignore[attr-defined]
+    db.flush()
+    return row
 
 
 def get_reference(db: Session, model: type[M], id_: int, *, field: str, entity: str | None = None,

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from hcm.db import utcnow
+from hcm.db import SETTINGS_ROW_ID, save_settings_row, settings_row
 from hcm.policy import Principal, require_hr
 from ml import audit
 from ml.models import MlSettings
 
-SETTINGS_ID = 1
+SETTINGS_ID = SETTINGS_ROW_ID
 FIELDS = ("managers_see_risk",)
 
 
@@ -22,8 +22,7 @@ def defaults() -> MlSettings:
 
 def current(db: Session) -> MlSettings:
     """The settings in force: the row, or ``defaults()`` when there is none (nothing is written)."""
-    row = db.get(MlSettings, SETTINGS_ID)
-    return row if row is not None else defaults()
+    return settings_row(db, MlSettings, defaults)
 
 
 def managers_see_risk(db: Session) -> bool:
@@ -33,15 +32,8 @@ def managers_see_risk(db: Session) -> bool:
 def update(db: Session, *, principal: Principal, managers_see_risk: bool) -> MlSettings:
     """HR opens (or closes) flight risk to managers, for their reporting subtree. Audited with before and after."""
     require_hr(principal, "change who may see flight risk")
-    row = db.get(MlSettings, SETTINGS_ID)
-    before = {f: bool(getattr(row if row is not None else defaults(), f)) for f in FIELDS}
-    if row is None:
-        row = defaults()
-        db.add(row)
-    row.managers_see_risk = managers_see_risk
-    row.updated_by_user_id = principal.user_id
-    row.updated_at = utcnow()
-    db.flush()
+    before = {f: bool(getattr(current(db), f)) for f in FIELDS}
+    row = save_settings_row(db, MlSettings, defaults, user_id=principal.user_id, managers_see_risk=managers_see_risk)
     audit.record(db, principal=principal, entity="settings", entity_id=SETTINGS_ID, action="update", before=before,
                  after={f: bool(getattr(row, f)) for f in FIELDS})
     return row

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from hcm.db import utcnow
+from hcm.db import SETTINGS_ROW_ID, save_settings_row, settings_row
 from hcm.policy import Principal, require_hr
 from succession import audit
 from succession.models import SuccessionSettings
 
-SETTINGS_ID = 1
+SETTINGS_ID = SETTINGS_ROW_ID
 FIELDS = ("managers_see_plans_below", "employees_see_own_nominations")
 
 
@@ -23,8 +23,7 @@ def defaults() -> SuccessionSettings:
 
 def current(db: Session) -> SuccessionSettings:
     """The settings in force: the row, or ``defaults()`` when there is none (nothing is written)."""
-    row = db.get(SuccessionSettings, SETTINGS_ID)
-    return row if row is not None else defaults()
+    return settings_row(db, SuccessionSettings, defaults)
 
 
 def managers_see_plans_below(db: Session) -> bool:
@@ -39,18 +38,11 @@ def update(db: Session, *, principal: Principal, managers_see_plans_below: bool 
            employees_see_own_nominations: bool | None = None) -> SuccessionSettings:
     """HR changes who else may see plans; a value left None stays as it is. Audited with before and after."""
     require_hr(principal, "change who may see succession plans")
-    row = db.get(SuccessionSettings, SETTINGS_ID)
-    before = audit.snapshot(row if row is not None else defaults(), FIELDS)
-    if row is None:
-        row = defaults()
-        db.add(row)
-    if managers_see_plans_below is not None:
-        row.managers_see_plans_below = managers_see_plans_below
-    if employees_see_own_nominations is not None:
-        row.employees_see_own_nominations = employees_see_own_nominations
-    row.updated_by_user_id = principal.user_id
-    row.updated_at = utcnow()
-    db.flush()
+    before = audit.snapshot(current(db), FIELDS)
+    given = {"managers_see_plans_below": managers_see_plans_below,
+             "employees_see_own_nominations": employees_see_own_nominations}
+    row = save_settings_row(db, SuccessionSettings, defaults, user_id=principal.user_id,
+                            **{name: value for name, value in given.items() if value is not None})
     audit.record(db, principal=principal, entity="settings", entity_id=SETTINGS_ID, position_id=None,
                  action="update", before=before, after=audit.snapshot(row, FIELDS))
     return row

@@ -16,11 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hcm.auth.models import User
-from hcm.db import utcnow
+from hcm.db import SETTINGS_ROW_ID, save_settings_row, settings_row
 from hcm.policy import Principal, require_hr
 from performance.models import PerfSettings
 
-SETTINGS_ID = 1
+SETTINGS_ID = SETTINGS_ROW_ID
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,7 @@ def defaults() -> PerfSettings:
 
 def current(db: Session) -> PerfSettings:
     """The settings in force: the row, or ``defaults()`` when there is none (nothing is written)."""
-    row = db.get(PerfSettings, SETTINGS_ID)
-    return row if row is not None else defaults()
+    return settings_row(db, PerfSettings, defaults)
 
 
 def view(db: Session) -> SettingsView:
@@ -65,12 +64,6 @@ def hides_potential(db: Session, principal: Principal, *, employee_id: int) -> b
 def update(db: Session, *, principal: Principal, employees_see_potential: bool) -> SettingsView:
     """HR shows (or hides) people their own potential. The row records who changed it and when."""
     require_hr(principal, "change whether employees see their own potential")
-    row = db.get(PerfSettings, SETTINGS_ID)
-    if row is None:
-        row = defaults()
-        db.add(row)
-    row.employees_see_potential = employees_see_potential
-    row.updated_by_user_id = principal.user_id
-    row.updated_at = utcnow()
-    db.flush()
+    save_settings_row(db, PerfSettings, defaults, user_id=principal.user_id,
+                      employees_see_potential=employees_see_potential)
     return view(db)
