@@ -119,8 +119,9 @@ class PlanProblem(BaseModel):
     total: float  # what the weights add to instead of 100
 
 
-class CascadeNode(BaseModel):
-    """A goal in the cascade with the goals supporting it. A goal supporting two parents is under both."""
+class CascadeGoal(BaseModel):
+    """A goal as the cascade shows it (the API's tree, ``CascadeNode``; the page's rows,
+    ``schemas_cascade.CascadeRow``)."""
 
     id: int
     code: str
@@ -130,8 +131,13 @@ class CascadeNode(BaseModel):
     weight: float | None  # in the goal above; None for a root
     indicators: int
     score: float | None
-    progress: float | None
+    progress: float | None  # the share of the goal's target reached, 1.0 = on target
     at_risk: bool
+
+
+class CascadeNode(CascadeGoal):
+    """A goal in the cascade with the goals supporting it. A goal supporting two parents is under both."""
+
     children: list[CascadeNode]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from performance.models import GoalLevel
+from performance.schemas import CascadeGoal
 
 
 class CascadeOwner(BaseModel):
@@ -17,20 +17,10 @@ class CascadeOwner(BaseModel):
     employee_id: int | None  # only for a person the viewer sees
 
 
-class CascadeRow(BaseModel):
+class CascadeRow(CascadeGoal):
     """One goal of the cascade page. ``rows`` are its supporting goals when they are shown already (the path
     to the viewer's own goals, a focused goal), else None: they are opened on demand (``children`` of them)."""
 
-    id: int
-    code: str
-    title: str
-    level: GoalLevel
-    unit: str | None  # the department, process, post or person the goal belongs to; "Company" at the top
-    weight: float | None  # in the goal above; None for a root
-    indicators: int
-    score: float | None
-    progress: float | None  # the share of the goal's target reached, 1.0 = on target
-    at_risk: bool
     owner: CascadeOwner
     children: int  # supporting goals the viewer may see
     own: bool = False  # one of the viewer's own goals (their post's, theirs, or owned by them)
